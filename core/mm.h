@@ -1,0 +1,358 @@
+/*
+ * core/mm.h - internal interfaces of the pvmm core.
+ *
+ * THEORY OF OPERATION
+ *
+ * A PV guest manages its own page tables, yet must never be able to reach
+ * memory it does not own or to write a page table behind the hypervisor's
+ * back.  The core enforces this with *typed frames*:
+ *
+ *  - Every machine frame has an owner, a general reference count (who may
+ *    still point at it) and exactly one type (none, L1..L4 page table,
+ *    segment-descriptor page, writable) with a type reference count
+ *    (struct page_info, include/pvmm/page.h).
+ *  - A frame's type can change only while its type count is zero.  Every
+ *    writable mapping holds a writable type reference, so a frame with a
+ *    writable mapping anywhere cannot become a page table or descriptor page,
+ *    and a page table cannot be mapped writable.
+ *  - Taking the first reference of a page-table type *validates* the frame:
+ *    every entry is checked (validate-l1.c, validate-l234.c) and takes the
+ *    references it implies on its target, recursively.  Dropping the last
+ *    type reference *devalidates* it, releasing those references again.
+ *  - Guests change page tables only through hypercalls (mmu-update.c,
+ *    mmuext-op.c, update-va-mapping.c) or trapped writes (ptwr.c); each new
+ *    entry is validated before it is written (mod-entry.c) and the old
+ *    entry's references are dropped after.
+ *  - Pins, vCPU page-table bases, descriptor tables and partial validation
+ *    states each own well-defined references (facts §2.3b); the auditor
+ *    (audit.c) recomputes all of them from scratch and compares.
+ *
+ * Every operation first checks its arguments with no side effects and then
+ * commits in a step that cannot fail; failures return Xen's error code and
+ * record a structured reason (reason.c).  Counts change only with
+ * compare-and-swap loops; entry updates are serialised per page with
+ * page_lock().  Long validations are preemptible: they record progress in
+ * the page (PGT_partial, nr_validated_ptes, partial_flags) and return
+ * -ERESTART, which the hypercall layer turns into a continuation.
+ *
+ * File map:
+ *   frame-table.c    general references, allocation and freeing of frames
+ *   page-type.c      the type state machine: get/put_page_type, page_lock
+ *   validate-l1.c    L1 entries: get/put_page_from_l1e, promote/demote L1
+ *   validate-l234.c  L2-L4 entries, linear page tables, promote/demote L2-L4
+ *   xen-slots.c      the hypervisor's L4 slots 256..271, RO M2P fill/zap
+ *   mod-entry.c      mod_l1_entry .. mod_l4_entry (single entry updates)
+ *   pin.c            pin/unpin, new_guest_cr3, old_guest_table
+ *   mmu-update.c     do_mmu_update
+ *   mmuext-op.c      do_mmuext_op (thin dispatcher) and flush sub-ops
+ *   update-va-mapping.c  do_update_va_mapping[_otherdomain]
+ *   ptwr.c           writable page-table emulation
+ *   descriptors.c    check_descriptor, seg_desc pages, set_gdt, update_descriptor
+ *   ldt.c            MMUEXT_SET_LDT and the lazy LDT shadow
+ *   memory-op.c      do_memory_op reservation ops
+ *   domain.c         pvmm_init, domains, teardown
+ *   reason.c         rejection reasons and their text
+ *   rmap-search.c    finding the writable mapping that blocks a type change
+ *   audit.c          the full-state auditor
+ *   format.c         a tiny freestanding snprintf
+ */
+#ifndef PVMM_CORE_MM_H
+#define PVMM_CORE_MM_H
+
+#include <pvmm/pvmm.h>
+#include <xen/xen.h>
+#include <xen/errno.h>
+#include <xen/memory.h>
+#include "libc.h"
+
+/* Internal error codes (never returned to a guest). */
+#define EINTR_NOPROGRESS  (-XEN_EINTR)     /* preempted before any progress: just retry */
+#define ERESTART_PARTIAL  (-XEN_ERESTART)  /* partial progress recorded: continue later */
+
+#define L4_SLOT_FIRST_XEN 256
+#define L4_SLOT_LAST_XEN  271
+
+/* ---- frames (frame-table.c) ---- */
+
+static inline bool mfn_valid(const struct pvmm_state *s, mfn_t m)
+{
+    return m < s->nr_frames;
+}
+static inline struct page_info *mfn_to_page(struct pvmm_state *s, mfn_t m)
+{
+    return &s->frame_table[m];
+}
+static inline mfn_t page_to_mfn(const struct pvmm_state *s, const struct page_info *pg)
+{
+    return (mfn_t)(pg - s->frame_table);
+}
+static inline struct pvmm_state *vcpu_state(const struct vcpu *v)
+{
+    return v->domain->state;
+}
+
+/* Domain owning pg (ordinary, dom_xen or dom_io), or NULL if free. */
+struct domain *page_get_owner(struct pvmm_state *s, const struct page_info *pg);
+/*
+ * Take a general reference on pg if its count is non-zero and below the
+ * ceiling (never resurrects a free frame) and return its owner; NULL (no
+ * reference taken) otherwise.
+ */
+struct domain *page_get_owner_and_reference(struct pvmm_state *s, struct page_info *pg);
+/* Take a general reference iff pg is owned by d.  */
+bool get_page(struct pvmm_state *s, struct page_info *pg, const struct domain *d);
+/* +1 on a page already known to be referenced (cannot fail by construction). */
+void get_page_light(struct page_info *pg);
+/* Drop a general reference; frees the frame when the count reaches zero. */
+void put_page(struct pvmm_state *s, struct page_info *pg);
+/* mfn_valid + get_page. */
+bool get_page_from_mfn(struct pvmm_state *s, mfn_t mfn, const struct domain *d);
+/* Return a frame whose last reference went to the free list (M2P invalid, owner none). */
+void free_domheap_page(struct pvmm_state *s, struct page_info *pg);
+
+/* ---- types (page-type.c) ---- */
+
+/*
+ * Take a type reference of `type` (PGT_*) on pg, validating the frame if this
+ * is the first reference of an unvalidated page-table or seg_desc type.
+ * Returns 0, or (preemptible only) -XEN_EINTR / -XEN_ERESTART, or a negative
+ * errno with the reason recorded on curr.  The caller must hold a general ref.
+ */
+int _get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type,
+                   bool preemptible);
+static inline bool get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type)
+{
+    return _get_page_type(curr, pg, type, false) == 0;
+}
+static inline int get_page_type_preemptible(struct vcpu *curr, struct page_info *pg,
+                                            unsigned long type)
+{
+    return _get_page_type(curr, pg, type, true);
+}
+/*
+ * Drop a type reference.  `flags` is a subset of PTF_partial_set |
+ * PTF_preemptible; ptpg is the table that contained the entry being dropped
+ * (for linear-page-table accounting) or NULL.  Devalidates a page table
+ * whose last reference goes.  Returns 0, or (preemptible) -XEN_EINTR /
+ * -XEN_ERESTART.
+ */
+int _put_page_type(struct vcpu *curr, struct page_info *pg, unsigned int flags,
+                   struct page_info *ptpg);
+void put_page_type(struct vcpu *curr, struct page_info *pg);
+int put_page_type_preemptible(struct vcpu *curr, struct page_info *pg);
+/* get_page + get_page_type, undoing the general ref on failure. */
+bool get_page_and_type(struct vcpu *curr, struct page_info *pg, const struct domain *d,
+                       unsigned long type);
+void put_page_and_type(struct vcpu *curr, struct page_info *pg);
+int put_page_and_type_preemptible(struct vcpu *curr, struct page_info *pg);
+
+/* Validate / devalidate pg's contents for `type` (dispatch to promote/demote). */
+int validate_page(struct vcpu *curr, struct page_info *pg, unsigned long type,
+                  bool preemptible);
+int devalidate_page(struct vcpu *curr, struct page_info *pg, unsigned long type,
+                    bool preemptible);
+
+/*
+ * page_lock: serialise entry updates of a *validated* typed page; holds a
+ * type reference while locked.  Fails if pg is not validated or has type
+ * count zero.  Never hold two page locks.
+ */
+bool page_lock(struct vcpu *curr, struct page_info *pg);
+void page_unlock(struct vcpu *curr, struct page_info *pg);
+
+/* Preemption: ask the platform whether curr's operation should yield. */
+static inline bool hypercall_preempt_check(struct vcpu *curr)
+{
+    const struct pvmm_platform *p = vcpu_state(curr)->plat;
+    return p->preempt_check && p->preempt_check(p->ctx, curr);
+}
+
+/* ---- entries (validate-l1.c, validate-l234.c) ---- */
+
+/* Flags (Xen's 24-bit flag space) a guest may not set in a present Ln entry. */
+uint32_t l1_disallow_mask(const struct domain *d);
+#define BASE_DISALLOW_MASK  0xFF000198U
+#define L2_DISALLOW_MASK    BASE_DISALLOW_MASK
+#define L3_DISALLOW_MASK    BASE_DISALLOW_MASK
+#define L4_DISALLOW_MASK    BASE_DISALLOW_MASK
+
+/*
+ * Check a present L1 entry and take the references it implies (general; +
+ * writable type if RW).  Returns 0, a positive mask of PTE bits the caller
+ * must flip in the stored entry (_PAGE_RW and/or cache bits), or a negative
+ * errno with reason.  l1e_owner owns the L1 table, pg_owner is the domain
+ * whose frames are being mapped (FD).
+ */
+int get_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner,
+                      struct domain *pg_owner);
+/* Release what get_page_from_l1e took for a present entry. */
+void put_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner);
+
+/*
+ * L2..L4 entries: `pfn` is the frame of the table containing the entry (for
+ * the self-reference and linear rules), d its owner.  get returns 0, or
+ * -XEN_EINTR/-XEN_ERESTART (L3/L4 with PTF_preemptible), or -errno.
+ * put returns 0 or -XEN_EINTR/-XEN_ERESTART when preemptible.
+ */
+int get_page_from_l2e(struct vcpu *curr, intpte_t l2e, mfn_t pfn, struct domain *d,
+                      unsigned int flags);
+int get_page_from_l3e(struct vcpu *curr, intpte_t l3e, mfn_t pfn, struct domain *d,
+                      unsigned int flags);
+int get_page_from_l4e(struct vcpu *curr, intpte_t l4e, mfn_t pfn, struct domain *d,
+                      unsigned int flags);
+int put_page_from_l2e(struct vcpu *curr, intpte_t l2e, mfn_t pfn, unsigned int flags);
+int put_page_from_l3e(struct vcpu *curr, intpte_t l3e, mfn_t pfn, unsigned int flags);
+int put_page_from_l4e(struct vcpu *curr, intpte_t l4e, mfn_t pfn, unsigned int flags);
+
+/* Xen's fix-ups of present entries for 64-bit PV (facts §3.8). */
+intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d);
+intpte_t adjust_guest_l2e(intpte_t e, const struct domain *d);
+intpte_t adjust_guest_l3e(intpte_t e, const struct domain *d);
+intpte_t adjust_guest_l4e(intpte_t e, const struct domain *d);
+
+int promote_l1_table(struct vcpu *curr, struct page_info *pg);
+int promote_l2_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
+int promote_l3_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
+int promote_l4_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
+int demote_l1_table(struct vcpu *curr, struct page_info *pg);
+int demote_l2_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
+int demote_l3_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
+int demote_l4_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
+
+/* ---- hypervisor L4 slots (xen-slots.c) ---- */
+
+static inline bool is_guest_l4_slot(unsigned int slot)
+{
+    return slot < L4_SLOT_FIRST_XEN || slot > L4_SLOT_LAST_XEN;
+}
+/* Write slots 256..271 of L4 `l4t` (frame l4mfn, owner d); ro_mpt fills slot 256. */
+void init_xen_l4_slots(struct pvmm_state *s, intpte_t *l4t, mfn_t l4mfn,
+                       const struct domain *d, bool ro_mpt);
+/* Install / remove the read-only M2P in slot 256 of L4 frame l4mfn. */
+void fill_ro_mpt(struct pvmm_state *s, mfn_t l4mfn);
+void zap_ro_mpt(struct pvmm_state *s, mfn_t l4mfn);
+
+/* ---- entry updates (mod-entry.c) ---- */
+
+/*
+ * Replace the entry at *pl1e (in L1 frame gl1mfn, page-locked by the caller)
+ * with nl1e after validating it; pg_dom is the FD.  cmd is MMU_NORMAL_PT_UPDATE
+ * or MMU_PT_UPDATE_PRESERVE_AD.  Returns 0 or -errno (reason recorded).
+ */
+int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
+                 unsigned int cmd, struct domain *pg_dom);
+/* L2..L4 equivalents; pfn is the table's frame.  May return -XEN_ERESTART. */
+int mod_l2_entry(struct vcpu *curr, intpte_t *pl2e, intpte_t nl2e, mfn_t pfn,
+                 bool preserve_ad);
+int mod_l3_entry(struct vcpu *curr, intpte_t *pl3e, intpte_t nl3e, mfn_t pfn,
+                 bool preserve_ad);
+int mod_l4_entry(struct vcpu *curr, intpte_t *pl4e, intpte_t nl4e, mfn_t pfn,
+                 bool preserve_ad);
+/* Atomically replace old with new at p (optionally keeping hardware A/D bits). */
+bool update_intpte(intpte_t *p, intpte_t old, intpte_t new, bool preserve_ad);
+
+/* ---- foreign domains (mmu-update.c) ---- */
+
+/*
+ * Resolve a foreign-domain argument (Xen's get_pg_owner): DOMID_SELF -> the
+ * caller, DOMID_IO -> dom_io, DOMID_XEN -> dom_xen (privileged only), another
+ * existing domain -> it (privileged only); the caller's own numeric id and
+ * unknown ids -> NULL (the caller returns -XEN_ESRCH).  Reason recorded on NULL.
+ */
+struct domain *get_pg_owner(struct vcpu *curr, domid_t domid);
+
+/* ---- pins and bases (pin.c) ---- */
+
+int pin_table(struct vcpu *curr, struct domain *pg_owner, mfn_t mfn, unsigned long type,
+              bool preemptible);
+int unpin_table(struct vcpu *curr, struct domain *pg_owner, mfn_t mfn, bool preemptible);
+/* Install mfn as curr's kernel base (Xen's new_guest_cr3). */
+int new_guest_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible);
+int new_guest_user_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible);
+/*
+ * Drop a pending deferred type reference (v->old_guest_table).  0 when none
+ * is left, -XEN_ERESTART if it must be continued.
+ */
+int put_old_guest_table(struct vcpu *v);
+
+/* Walk curr's current (kernel or user) tables to the L1 entry mapping va. */
+int guest_walk_to_l1e(struct vcpu *curr, uint64_t va, mfn_t *l1mfn, unsigned int *index);
+
+/* Canonical and not in the hypervisor's range (Xen's __addr_ok). */
+static inline bool addr_ok(uint64_t a)
+{
+    return a < (1UL << 47) || a >= 0xFFFF880000000000UL;
+}
+static inline bool is_canonical(uint64_t a)
+{
+    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+/* ---- TLB flushing ---- */
+
+/* Mask of d's online vCPUs. */
+uint64_t domain_vcpu_mask(const struct domain *d);
+void flush_tlb_mask(struct domain *d, uint64_t mask, uint64_t va);
+static inline void flush_tlb_local(struct vcpu *v, uint64_t va)
+{
+    flush_tlb_mask(v->domain, 1UL << v->vcpu_id, va);
+}
+
+/* ---- descriptors (descriptors.c, ldt.c) ---- */
+
+/* Check (and fix up in place) one 8-byte descriptor for d; false = refused. */
+bool check_descriptor(const struct domain *d, uint64_t *desc);
+int validate_segdesc_page(struct vcpu *curr, struct page_info *pg);
+/* Drop all LDT shadow mappings of v (flushes if any were present). */
+void pv_destroy_ldt(struct vcpu *v);
+/* Drop v's GDT frames. */
+void pv_destroy_gdt(struct vcpu *v);
+int pv_set_ldt(struct vcpu *curr, uint64_t base, unsigned int ents);
+
+/* ---- reasons (reason.c, rmap-search.c) ---- */
+
+/* Start a new operation on curr: clears the reason and the continuation. */
+void reason_clear(struct vcpu *curr, int hypercall);
+/*
+ * Record a rejection on curr unless a more specific (inner) one is already
+ * recorded; snapshots frame's type, count and owner.  Returns rc.
+ */
+int reject(struct vcpu *curr, int rc, enum pvmm_rule rule, mfn_t frame,
+           mfn_t table, int level, int index, uint64_t entry, uint64_t want_type);
+/* Prepend a step (table, level, index) to the recorded path as an error propagates up. */
+void reason_add_path(struct vcpu *curr, mfn_t table, int level, int index);
+/* Set the batch index of the failing request. */
+void reason_set_op_index(struct vcpu *curr, int idx);
+/*
+ * Find a present writable L1 entry of a frame of d that maps mfn; fill the
+ * blocker fields of r (L1 frame, slot, and a VA reached from one of d's
+ * base tables).  False if none.
+ */
+bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t mfn,
+                           struct pvmm_reason *r);
+
+/* ---- guest memory ---- */
+
+static inline int copy_from_guest(struct vcpu *v, void *dst, uint64_t gva, size_t len)
+{
+    const struct pvmm_platform *p = vcpu_state(v)->plat;
+    return p->copy_from_guest(p->ctx, v, dst, gva, len);
+}
+static inline int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, size_t len)
+{
+    const struct pvmm_platform *p = vcpu_state(v)->plat;
+    return p->copy_to_guest(p->ctx, v, gva, src, len);
+}
+static inline void *map_domain_page(struct pvmm_state *s, mfn_t m)
+{
+    return s->plat->map_frame(s->plat->ctx, m);
+}
+static inline void unmap_domain_page(struct pvmm_state *s, void *va)
+{
+    if (s->plat->unmap_frame)
+        s->plat->unmap_frame(s->plat->ctx, va);
+}
+void pvmm_log(struct pvmm_state *s, enum pvmm_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* PVMM_CORE_MM_H */

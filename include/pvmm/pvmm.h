@@ -1,0 +1,255 @@
+/*
+ * pvmm/pvmm.h - the core's API: state, domains, vCPUs, the platform
+ * interface, and the hypercall entry points.
+ *
+ * The core keeps no globals.  Everything lives in one struct pvmm_state that
+ * the embedder (the hosted simulator, the tests, the fuzzer or pvmm-hv)
+ * allocates and hands in, together with the memory for the frame table and
+ * the M2P.  The core reaches the outside world only through struct
+ * pvmm_platform: map a frame, flush TLBs, reload a page-table base, log,
+ * check for preemption, copy to/from guest memory, relax while spinning.
+ *
+ * Hypercall entry points take the calling vCPU ("current") and the raw ABI
+ * arguments, exactly as a PV guest passes them in registers; guest pointers
+ * are guest virtual addresses read through the platform's copy functions.
+ * When an operation has to be continued later (preemption), the entry point
+ * returns 0 and fills v->cont; the embedder must re-issue the call with
+ * v->cont.args (pvmm-hv: rewind rip to the SYSCALL and reload registers).
+ * The guest never sees -ERESTART.
+ */
+#ifndef PVMM_PVMM_H
+#define PVMM_PVMM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "page.h"
+#include "reason.h"
+#include "lock.h"
+#include "../xen/xen.h"
+#include "../xen/errno.h"
+
+#define PVMM_MAX_DOMAINS   8     /* ordinary domain ids 0..7 */
+#define PVMM_MAX_VCPUS     8     /* per domain; vCPU masks are 64-bit */
+#define PVMM_LDT_PAGES     16    /* 8192 entries */
+#define PVMM_GDT_FRAMES    14    /* FIRST_RESERVED_GDT_PAGE guest frames */
+
+struct pvmm_state;
+struct domain;
+struct vcpu;
+
+/* ---- the platform interface ---- */
+
+#define PVMM_FLUSH_ALL_VA  (~(uint64_t)0)  /* flush_tlb va: flush everything */
+
+enum pvmm_log_level { PVMM_LOG_DEBUG, PVMM_LOG_INFO, PVMM_LOG_WARN, PVMM_LOG_ERROR };
+
+struct pvmm_platform {
+    void *ctx;
+    /* Hypervisor-visible address of frame mfn's 4 KiB contents (mfn < nr_frames). */
+    void *(*map_frame)(void *ctx, mfn_t mfn);
+    void (*unmap_frame)(void *ctx, void *va);
+    /*
+     * Flush TLB state of the vCPUs in vcpu_mask (bit i = d->vcpu[i]); va is one
+     * linear address or PVMM_FLUSH_ALL_VA (full flush including global entries).
+     */
+    void (*flush_tlb)(void *ctx, struct domain *d, uint64_t vcpu_mask, uint64_t va);
+    /* v->guest_table or v->guest_table_user changed: reload CR3 if v is running. */
+    void (*write_ptbase)(void *ctx, struct vcpu *v);
+    void (*log)(void *ctx, enum pvmm_log_level lvl, const char *msg);
+    /* True if the current long-running operation should stop and continue later. */
+    bool (*preempt_check)(void *ctx, struct vcpu *v);
+    /* Copy to/from guest virtual addresses of v (kernel mode). 0 or -XEN_EFAULT. */
+    int (*copy_from_guest)(void *ctx, struct vcpu *v, void *dst, uint64_t gva, size_t len);
+    int (*copy_to_guest)(void *ctx, struct vcpu *v, uint64_t gva, const void *src, size_t len);
+    /* Spin-wait hint (pause); may be NULL. */
+    void (*cpu_relax)(void *ctx);
+};
+
+/* ---- vCPUs and domains ---- */
+
+/* A hypercall that must be re-issued (see the top of this file). */
+struct pvmm_continuation {
+    bool     pending;
+    unsigned int op;       /* __HYPERVISOR_* */
+    uint64_t args[6];
+};
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int vcpu_id;
+    bool     online;
+    bool     kernel_mode;          /* guest kernel (true) or guest user mode */
+    mfn_t    guest_table;          /* kernel L4 (NEW_BASEPTR), INVALID_MFN if none */
+    mfn_t    guest_table_user;     /* user L4 (NEW_USER_BASEPTR), INVALID_MFN if none */
+
+    /* A type reference still to be dropped (deferred or interrupted put; facts §2.5). */
+    struct page_info *old_guest_table;
+    struct page_info *old_guest_ptpg;
+    bool     old_guest_table_partial;
+
+    /* Descriptor tables (facts §5). */
+    mfn_t    gdt_frames[PVMM_GDT_FRAMES];
+    unsigned int gdt_ents;
+    uint64_t ldt_base;
+    unsigned int ldt_ents;
+    mfn_t    ldt_shadow[PVMM_LDT_PAGES];  /* frames mapped in the LDT shadow, INVALID_MFN if none */
+
+    struct pvmm_reason reason;     /* why the last failing operation failed */
+    struct pvmm_continuation cont; /* set when the last hypercall must be continued */
+    void    *plat;                 /* embedder's per-vCPU data */
+};
+
+struct domain {
+    struct pvmm_state *state;
+    domid_t  domain_id;
+    bool     exists;
+    bool     is_privileged;        /* may map I/O memory and (with target) foreign frames */
+    bool     is_dying;
+    uint64_t tot_pages;            /* frames currently owned (allocation refs held or not) */
+    uint64_t max_pages;
+    unsigned long vm_assist;       /* bitmap of VMASST_TYPE_* */
+    unsigned int max_vcpus;
+    struct vcpu vcpu[PVMM_MAX_VCPUS];
+    mfn_t    perdomain_l3;         /* frame for L4 slot 260, INVALID_MFN if none */
+    uint32_t nr_l4_pages;          /* validated L4s */
+    pvmm_spinlock_t lock;          /* serialises per-domain bookkeeping (GDT, LDT, tot_pages) */
+    void    *plat;                 /* embedder's per-domain data */
+};
+
+/* ---- the state ---- */
+
+struct pvmm_config {
+    const struct pvmm_platform *plat;
+    struct page_info *frame_table;  /* nr_frames entries, any contents */
+    uint64_t *m2p;                  /* nr_frames entries */
+    uint64_t nr_frames;
+    /*
+     * Template for the hypervisor's L4 slots 256..271.  Slot 258 (linear map
+     * of the L4 itself) and 260 (per-domain area) are filled per table.
+     * Slot 256 is the read-only M2P and is installed according to m2p_strict.
+     */
+    intpte_t xen_l4_slots[16];
+    bool     linear_pt;             /* allow same-level linear entries (Xen default: yes) */
+};
+
+struct pvmm_state {
+    const struct pvmm_platform *plat;
+    struct page_info *frame_table;
+    uint64_t *m2p;
+    uint64_t nr_frames;
+    intpte_t xen_l4_slots[16];
+    bool     linear_pt;
+
+    pvmm_spinlock_t heap_lock;      /* free list */
+    uint32_t free_head;             /* first free frame, ~0 if none */
+    uint64_t nr_free;
+    uint32_t tlbflush_clock;
+
+    struct domain domains[PVMM_MAX_DOMAINS];
+    struct domain dom_xen;          /* owner of hypervisor frames shared with guests */
+    struct domain dom_io;           /* owner of I/O frames */
+};
+
+#define INVALID_M2P_ENTRY  (~0UL)
+#define SHARED_M2P_ENTRY   (~0UL - 1)
+
+/* ---- set-up (core/domain.c, core/frame-table.c) ---- */
+
+/*
+ * Initialise s from cfg.  Every frame starts as I/O memory owned by dom_io
+ * (as Xen's assign_io_page); pvmm_add_ram() then turns ranges into free RAM.
+ */
+void pvmm_init(struct pvmm_state *s, const struct pvmm_config *cfg);
+/* Make frames [first, first+nr) free RAM available to domains. */
+void pvmm_add_ram(struct pvmm_state *s, mfn_t first, uint64_t nr);
+/* Give frame mfn to the hypervisor (owner dom_xen, not allocatable). */
+void pvmm_reserve_frame(struct pvmm_state *s, mfn_t mfn);
+/*
+ * Share a hypervisor frame with domain d (shared_info, grant frames): owner d,
+ * PGC_xen_heap|PGC_allocated, type writable (rw) or none (ro) with a
+ * permanent type reference.  The frame must come from pvmm_reserve_frame.
+ */
+void pvmm_share_xen_page(struct pvmm_state *s, mfn_t mfn, struct domain *d, bool writable);
+
+/* Create domain domid with nr_vcpus vCPUs (all offline, kernel mode, no tables). */
+struct domain *pvmm_domain_create(struct pvmm_state *s, domid_t domid, bool privileged,
+                                  uint64_t max_pages, unsigned int nr_vcpus);
+struct domain *pvmm_domain_lookup(struct pvmm_state *s, domid_t domid);
+/*
+ * Allocate one free frame to d (allocation reference, type none, M2P
+ * invalid).  Returns 0 and *mfn, or -XEN_ENOMEM when no frame is free or d
+ * is at max_pages.
+ */
+int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn);
+/*
+ * Tear down d: drop every vCPU's tables and descriptor frames, unpin and
+ * devalidate every table, drop allocation references, free every frame.
+ * Preemptible: returns -XEN_ERESTART to be called again, 0 when done (the
+ * domain slot is then free).  curr is used for reasons and preemption.
+ */
+int pvmm_domain_destroy(struct domain *d);
+
+/* ---- operations for domain builders and tests (not hypercalls) ---- */
+
+/* Pin mfn as an L<level> table of d on behalf of v; non-preemptible. 0 or -errno. */
+int pvmm_pin_table(struct vcpu *v, mfn_t mfn, int level);
+/* Install mfn as v's kernel L4 (NEW_BASEPTR semantics); non-preemptible. */
+int pvmm_new_baseptr(struct vcpu *v, mfn_t mfn);
+/* Set M2P[mfn] = pfn (no checks: builder use). */
+void pvmm_set_m2p(struct pvmm_state *s, mfn_t mfn, uint64_t pfn);
+
+/* ---- hypercalls (one file each under core/) ---- */
+
+long do_mmu_update(struct vcpu *v, uint64_t ureqs, unsigned int count,
+                   uint64_t pdone, unsigned int foreigndom);
+long do_mmuext_op(struct vcpu *v, uint64_t uops, unsigned int count,
+                  uint64_t pdone, unsigned int foreigndom);
+long do_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t flags);
+long do_update_va_mapping_otherdomain(struct vcpu *v, uint64_t va, uint64_t val,
+                                      uint64_t flags, domid_t domid);
+long do_set_gdt(struct vcpu *v, uint64_t frame_list, unsigned int entries);
+long do_update_descriptor(struct vcpu *v, uint64_t maddr, uint64_t desc);
+long do_memory_op(struct vcpu *v, unsigned long cmd, uint64_t arg);
+long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type);
+
+/* ---- trapped accesses ---- */
+
+#define PVMM_PTWR_NOT_PT  1   /* not a write to a guest L1: deliver the fault as is */
+
+/*
+ * Writable page-table emulation: guest kernel on v wrote `bytes` (1,2,4,8,
+ * naturally aligned) of `val` at linear address addr, which faulted on a
+ * read-only mapping.  If addr maps (read-only) a validated L1 of v's domain,
+ * the write is merged into the 8-byte entry and applied through
+ * mod_l1_entry: returns 0 if applied, a negative errno (reason recorded) if
+ * the new entry is refused - the fault must then reach the guest - or
+ * PVMM_PTWR_NOT_PT if this is not a page-table write at all.  For cmpxchg
+ * (is_cmpxchg), `old` is the expected value and *actual receives the value
+ * found; a mismatch returns 0 with nothing written.
+ */
+int pvmm_ptwr_emulate(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
+                      bool is_cmpxchg, uint64_t old, uint64_t *actual);
+
+/*
+ * Lazy LDT: the guest on v accessed the LDT at byte offset `offset`.  Maps
+ * the backing frame into v->ldt_shadow (general + seg_desc type ref) if it
+ * is present in v's kernel page tables and can become a descriptor page.
+ * 0 on success; negative errno with reason otherwise (the guest then gets
+ * #PF with CR2 = ldt_base + offset).
+ */
+int pv_map_ldt_shadow_page(struct vcpu *v, unsigned int offset);
+
+/* Retrieve the reason for the last failure on v. */
+static inline const struct pvmm_reason *pvmm_last_reason(const struct vcpu *v)
+{
+    return &v->reason;
+}
+
+/* Frame-table accessors for tools (read-only views). */
+static inline struct page_info *pvmm_frame(struct pvmm_state *s, mfn_t mfn)
+{
+    return mfn < s->nr_frames ? &s->frame_table[mfn] : NULL;
+}
+
+#endif /* PVMM_PVMM_H */

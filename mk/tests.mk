@@ -1,0 +1,39 @@
+# Hosted unit tests (cmocka) over the real core files, under ASan+UBSan.
+# Every tests/test-*.c is one test program linked with the harness and the core.
+
+TEST_SRCS := $(sort $(wildcard tests/test-*.c))
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
+TEST_CFLAGS := $(HOSTED_CFLAGS) $(SAN_FLAGS) -Itests
+TEST_LIBS := -lcmocka -lpthread
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/test-%: $(BUILD)/tests/test-%.o $(BUILD)/tests/harness.o $(BUILD)/libpvmm-hosted.a
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(TEST_LIBS)
+
+# The ABI layout pins compile with both compilers, hosted and freestanding.
+$(BUILD)/tests/abi-layout.stamp: tests/abi-layout.c $(wildcard include/xen/*.h)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CSTD) $(WARN) -Iinclude -c $< -o /dev/null
+	$(Q)$(CC) $(CSTD) $(WARN) -Iinclude -ffreestanding -c $< -o /dev/null
+	$(Q)$(CLANG) $(CSTD) $(WARN) -Iinclude -c $< -o /dev/null
+	$(Q)$(CLANG) $(CSTD) $(WARN) -Iinclude -ffreestanding -c $< -o /dev/null
+	$(Q)touch $@
+
+ALL_TARGETS += $(TEST_BINS) $(BUILD)/tests/abi-layout.stamp
+
+.PHONY: tests check-unit check-build
+tests: $(TEST_BINS)
+
+CHECK_STEPS += build unit
+
+# Both compilers, both builds: the freestanding core with gcc and clang.
+check-build:
+	$(Q)RESULTS=$(BUILD)/results tools/check-step build $(MAKE) --no-print-directory all-targets
+
+check-unit: $(TEST_BINS)
+	$(Q)RESULTS=$(BUILD)/results tools/check-step unit tools/run-unit-tests $(TEST_BINS)
+
+-include $(TEST_BINS:%=%.d) $(BUILD)/tests/harness.d

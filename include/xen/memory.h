@@ -35,7 +35,7 @@
 #define XENMEM_set_memory_map          13   /* struct xen_foreign_memory_map */
 #define XENMEM_maximum_gpfn            14   /* domid_t; returns the highest gpfn */
 #define XENMEM_remove_from_physmap     15   /* struct xen_remove_from_physmap */
-#define XENMEM_add_to_physmap_batch    23   /* struct xen_add_to_physmap_batch */
+#define XENMEM_add_to_physmap_batch    23   /* struct xen_add_to_physmap_batch (not rendered here) */
 #define XENMEM_machphys_compat_mfn_list 25  /* struct xen_machphys_mfn_list (PV32 M2P) */
 
 /* xen_memory_reservation.mem_flags. */

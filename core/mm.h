@@ -324,6 +324,12 @@ void reason_add_path(struct vcpu *curr, mfn_t table, int level, int index);
 /* Set the batch index of the failing request. */
 void reason_set_op_index(struct vcpu *curr, int idx);
 /*
+ * Set the sub-operation (MMUEXT_* cmd, MMU_* command of mmu_update's ptr,
+ * XENMEM_* cmd) of the failing request, so the text can name it.  Optional:
+ * the text falls back to the hypercall name.  Defined in reason.c.
+ */
+void reason_set_sub_op(struct vcpu *curr, int sub_op);
+/*
  * Find a present writable L1 entry of a frame of d that maps mfn; fill the
  * blocker fields of r (L1 frame, slot, and a VA reached from one of d's
  * base tables).  False if none.

@@ -105,6 +105,7 @@ struct pvmm_reason {
     /* Operation context: hypercall and sub-op index (filled by the dispatchers). */
     int           hypercall;   /* __HYPERVISOR_* number, -1 if none */
     int           op_index;    /* index of the failing request in a batch, -1 if none */
+    int           sub_op;      /* sub-operation (MMUEXT_*, MMU_*, XENMEM_*) of that request, -1 if none */
 };
 
 /* Name ("writable-pagetable") and sentence template of a rule. */

@@ -1,0 +1,20 @@
+/*
+ * runtime.h: boot-time facts the runtime records for tests.
+ */
+#ifndef GUEST_RUNTIME_H
+#define GUEST_RUNTIME_H
+
+#include <stdbool.h>
+#include <xen/xen.h>
+
+/* rsp as the builder set it (the end of its one-page boot stack). */
+extern unsigned long boot_rsp;
+
+/* The image bounds from the linker script. */
+extern char __image_start[], __image_end[];
+
+/* True if stub nr of the hypercall page holds exactly the bytes Xen writes (boot-ABI §1.6),
+ * including the 0xcc filler up to the next stub. */
+bool hypercall_stub_ok(unsigned int nr);
+
+#endif /* GUEST_RUNTIME_H */

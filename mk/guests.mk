@@ -1,0 +1,69 @@
+# XTF-style PV64 test guests (guests/).
+#
+#   make guests      build $(BUILD)/guests/test-<name>.elf for every guests/tests/<name>/main.c
+#                    (gcc), plus the same guests built with clang in $(BUILD)/guests-clang/
+#   make check-xen   boot every built guest on the real Xen 4.17 with ../shared/tools/xen-run
+#                    (slow, about 5-10 s per guest; not part of `make check`)
+#
+# Each guest is the runtime in guests/lib/ plus one main.c, linked at 1 MiB with the Xen ELF
+# notes, so that the dom0 builder (Xen's or pvmm-hv's) loads it with VA == pfn << 12.
+
+GUEST_TESTS := $(sort $(patsubst guests/tests/%/main.c,%,$(wildcard guests/tests/*/main.c)))
+GUEST_LIB_C := $(sort $(wildcard guests/lib/*.c))
+GUEST_LIB_S := $(sort $(wildcard guests/lib/*.S))
+GUEST_LDS   := guests/lib/link.ld
+GUEST_LD    ?= ld
+
+# $(call guest_cflags,compiler): freestanding flags; -isystem points at that compiler's own
+# headers (stdint.h, stdarg.h ...), nothing else from the host.
+guest_cflags = $(CSTD) $(WARN) -O2 -g -Iinclude -Iguests/lib -MMD -MP \
+    -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(1) -print-file-name=include) \
+    -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-pie \
+    -fno-asynchronous-unwind-tables -fcf-protection=none -mcmodel=small -fno-common
+GUEST_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 --build-id=none \
+    --no-warn-rwx-segments -T $(GUEST_LDS)
+
+GUEST_CFLAGS_gcc   := $(call guest_cflags,$(CC)) -fno-tree-loop-distribute-patterns
+GUEST_CFLAGS_clang := $(call guest_cflags,$(CLANG))
+
+# One build per compiler: $(BUILD)/guests (gcc, the reference) and $(BUILD)/guests-clang.
+# $(1) = compiler variable name, $(2) = output directory, $(3) = flags variable.
+define guest_build
+$(2)/lib/%.o: guests/lib/%.c
+	@mkdir -p $$(@D)
+	$(Q)$$($(1)) $$($(3)) -c $$< -o $$@
+$(2)/lib/%.o: guests/lib/%.S
+	@mkdir -p $$(@D)
+	$(Q)$$($(1)) $$($(3)) -D__ASSEMBLY__ -c $$< -o $$@
+$(2)/tests/%.o: guests/tests/%/main.c
+	@mkdir -p $$(@D)
+	$(Q)$$($(1)) $$($(3)) -c $$< -o $$@
+$(2)/test-%.elf: $(2)/tests/%.o $(GUEST_LIB_C:guests/lib/%.c=$(2)/lib/%.o) \
+                 $(GUEST_LIB_S:guests/lib/%.S=$(2)/lib/%.o) $(GUEST_LDS)
+	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
+endef
+
+$(eval $(call guest_build,CC,$(BUILD)/guests,GUEST_CFLAGS_gcc))
+$(eval $(call guest_build,CLANG,$(BUILD)/guests-clang,GUEST_CFLAGS_clang))
+
+GUEST_LIB_OBJS = $(GUEST_LIB_C:guests/lib/%.c=$(1)/lib/%.o) $(GUEST_LIB_S:guests/lib/%.S=$(1)/lib/%.o)
+# Keep the objects: they are shared by every guest.
+.SECONDARY: $(call GUEST_LIB_OBJS,$(BUILD)/guests) $(call GUEST_LIB_OBJS,$(BUILD)/guests-clang) \
+            $(GUEST_TESTS:%=$(BUILD)/guests/tests/%.o) $(GUEST_TESTS:%=$(BUILD)/guests-clang/tests/%.o)
+
+GUEST_ELFS       := $(GUEST_TESTS:%=$(BUILD)/guests/test-%.elf)
+GUEST_CLANG_ELFS := $(GUEST_TESTS:%=$(BUILD)/guests-clang/test-%.elf)
+
+.PHONY: guests guests-gcc guests-clang check-xen
+guests: guests-gcc guests-clang
+guests-gcc: $(GUEST_ELFS)
+guests-clang: $(GUEST_CLANG_ELFS)
+
+# Slow: boots every gcc-built guest on the real Xen, one at a time.
+check-xen: guests-gcc
+	$(Q)tools/xen-check $(GUEST_ELFS)
+
+ALL_TARGETS += guests
+
+-include $(wildcard $(BUILD)/guests/lib/*.d $(BUILD)/guests/tests/*.d \
+                    $(BUILD)/guests-clang/lib/*.d $(BUILD)/guests-clang/tests/*.d)

@@ -51,7 +51,8 @@
  *   ldt.c            MMUEXT_SET_LDT and the lazy LDT shadow
  *   memory-op.c      do_memory_op reservation ops
  *   domain.c         pvmm_init, domains, teardown
- *   reason.c         rejection reasons and their text
+ *   reason.c         recording rejection reasons (reject, paths)
+ *   reason-text.c    rejection reasons as plain English
  *   rmap-search.c    finding the writable mapping that blocks a type change
  *   audit.c          the full-state auditor
  *   format.c         a tiny freestanding snprintf

@@ -184,6 +184,17 @@ bool probe_read64(const volatile void *p, uint64_t *val, struct fault *f)
     return fault_since(before, f);
 }
 
+bool probe_write32(volatile void *p, uint32_t val, struct fault *f)
+{
+    unsigned long before = fault_count;
+
+    asm volatile ("1: movl %[v], (%[p])\n"
+                  "2:\n"
+                  ASM_EXTABLE(1b, 2b)
+                  : : [v] "r" (val), [p] "r" (p) : "memory");
+    return fault_since(before, f);
+}
+
 bool probe_write64(volatile void *p, uint64_t val, struct fault *f)
 {
     unsigned long before = fault_count;

@@ -1,0 +1,167 @@
+/*
+ * core/rmap-search.c - finding the writable mapping that blocks a type change.
+ *
+ * Xen keeps no reverse map from a frame to the entries that map it, and
+ * neither does pvmm: the frame table only says *how many* writable mappings
+ * a frame has.  When a type change fails because a frame is still writable,
+ * the guest developer wants to know *where* that mapping is.  This file
+ * finds it by brute force, on the failure path only: scan the domain's
+ * validated L1 tables for a present RW entry to the frame, then climb
+ * upwards (L2 entries that point at that L1, L3 entries that point at that
+ * L2, L4 entries that point at that L3) to a virtual address, preferring the
+ * vCPUs' current base tables.  The climb is bounded: a few candidate parents
+ * per level, one frame-table scan per candidate.
+ */
+#include "mm.h"
+
+/* Candidate parents examined per level while climbing towards an L4. */
+#define RMAP_MAX_PARENTS 4
+
+/* Read an entry of a table that may be updated concurrently. */
+static inline intpte_t read_pte(const intpte_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* True if pg is a table of level `level` owned by d whose entries are live. */
+static bool is_validated_table(const struct page_info *pg, const struct domain *d, int level)
+{
+    uint64_t t = __atomic_load_n(&pg->type_info, __ATOMIC_RELAXED);
+
+    return pg->owner == d->domain_id && (t & PGT_type_mask) == PGT_level_type(level) &&
+           (t & PGT_validated);
+}
+
+/*
+ * Collect up to `max` (table, slot) pairs of validated level-`level` tables
+ * of d whose present entries point at `child`.  L4 tables that are a vCPU's
+ * current base are listed first.  Returns the number found.
+ */
+static unsigned int find_parents(struct pvmm_state *s, const struct domain *d, int level,
+                                 mfn_t child, mfn_t *tables, unsigned int *slots,
+                                 unsigned int max)
+{
+    unsigned int n = 0;
+
+    for (int pass = 0; pass < (level == 4 ? 2 : 1); pass++) {
+        for (mfn_t m = 0; m < s->nr_frames && n < max; m++) {
+            const struct page_info *pg = mfn_to_page(s, m);
+            bool is_base = false;
+            const intpte_t *t;
+
+            if (!is_validated_table(pg, d, level))
+                continue;
+            if (level == 4) {
+                for (unsigned int i = 0; i < d->max_vcpus && i < PVMM_MAX_VCPUS; i++)
+                    if (d->vcpu[i].guest_table == m || d->vcpu[i].guest_table_user == m)
+                        is_base = true;
+                /* Pass 0 takes the base tables, pass 1 the others. */
+                if (is_base != (pass == 0))
+                    continue;
+            }
+            t = map_domain_page(s, m);
+            for (unsigned int i = 0; i < L1_PAGETABLE_ENTRIES && n < max; i++) {
+                intpte_t e = read_pte(&t[i]);
+
+                if (level == 4 && !is_guest_l4_slot(i))
+                    continue;
+                if ((e & _PAGE_PRESENT) && !(e & _PAGE_PSE) && pte_mfn(e) == child) {
+                    tables[n] = m;
+                    slots[n] = i;
+                    n++;
+                }
+            }
+            unmap_domain_page(s, (void *)t);
+        }
+    }
+    return n;
+}
+
+/* Sign-extend a 48-bit linear address to canonical form. */
+static uint64_t canonical(uint64_t va)
+{
+    return (uint64_t)(((int64_t)(va << 16)) >> 16);
+}
+
+/*
+ * Climb from table `m` of level `level` (reached at virtual address bits
+ * `va_low` below it) to an L4.  Returns true and *va if some path exists;
+ * *is_base says whether it went through a vCPU's base table.
+ */
+static bool climb(struct pvmm_state *s, const struct domain *d, mfn_t m, int level,
+                  uint64_t va_low, uint64_t *va, bool *is_base)
+{
+    mfn_t tables[RMAP_MAX_PARENTS];
+    unsigned int slots[RMAP_MAX_PARENTS];
+    unsigned int n;
+    bool found = false;
+
+    if (level == 4) {
+        *va = canonical(va_low);
+        *is_base = false;
+        for (unsigned int i = 0; i < d->max_vcpus && i < PVMM_MAX_VCPUS; i++)
+            if (d->vcpu[i].guest_table == m || d->vcpu[i].guest_table_user == m)
+                *is_base = true;
+        return true;
+    }
+
+    n = find_parents(s, d, level + 1, m, tables, slots, RMAP_MAX_PARENTS);
+    for (unsigned int i = 0; i < n; i++) {
+        uint64_t cand;
+        bool base;
+
+        if (!climb(s, d, tables[i], level + 1,
+                   va_low | ((uint64_t)slots[i] << (PAGE_SHIFT + 9 * level)), &cand, &base))
+            continue;
+        if (!found || (base && !*is_base)) {
+            *va = cand;
+            *is_base = base;
+            found = true;
+        }
+        if (base)
+            break;
+    }
+    return found;
+}
+
+bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t mfn,
+                           struct pvmm_reason *r)
+{
+    if (!d)
+        return false;
+    for (mfn_t m = 0; m < s->nr_frames; m++) {
+        const struct page_info *pg = mfn_to_page(s, m);
+        const intpte_t *t;
+        int slot = -1;
+
+        if (!is_validated_table(pg, d, 1))
+            continue;
+        t = map_domain_page(s, m);
+        for (unsigned int i = 0; i < L1_PAGETABLE_ENTRIES; i++) {
+            intpte_t e = read_pte(&t[i]);
+
+            if ((e & (_PAGE_PRESENT | _PAGE_RW)) == (_PAGE_PRESENT | _PAGE_RW) &&
+                pte_mfn(e) == mfn) {
+                slot = (int)i;
+                break;
+            }
+        }
+        unmap_domain_page(s, (void *)t);
+        if (slot < 0)
+            continue;
+
+        r->have_blocker = true;
+        r->blocker_l1 = m;
+        r->blocker_slot = slot;
+        r->blocker_va = ~(uint64_t)0;
+        {
+            uint64_t va;
+            bool is_base;
+
+            if (climb(s, d, m, 1, (uint64_t)slot << PAGE_SHIFT, &va, &is_base))
+                r->blocker_va = va;
+        }
+        return true;
+    }
+    return false;
+}

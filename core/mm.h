@@ -256,11 +256,18 @@ bool update_intpte(intpte_t *p, intpte_t old, intpte_t new, bool preserve_ad);
 
 /*
  * Resolve a foreign-domain argument (Xen's get_pg_owner): DOMID_SELF -> the
- * caller, DOMID_IO -> dom_io, DOMID_XEN -> dom_xen (privileged only), another
- * existing domain -> it (privileged only); the caller's own numeric id and
- * unknown ids -> NULL (the caller returns -XEN_ESRCH).  Reason recorded on NULL.
+ * caller, DOMID_IO -> dom_io, DOMID_XEN -> dom_xen, another existing domain
+ * -> it; the caller's own numeric id and unknown ids -> NULL (the caller
+ * returns -XEN_ESRCH).  Reason recorded on NULL.  As in Xen, privilege over
+ * the result is *not* checked here: each hypercall checks it where Xen's XSM
+ * hook does (xsm_target_permitted), giving -XEN_EPERM.
  */
 struct domain *get_pg_owner(struct vcpu *curr, domid_t domid);
+/*
+ * Xen's default XSM_TARGET policy: src may act on target iff it is target
+ * or src is privileged (the control domain).  Defined in mmu-update.c.
+ */
+bool xsm_target_permitted(const struct domain *src, const struct domain *target);
 
 /* ---- pins and bases (pin.c) ---- */
 
@@ -289,11 +296,18 @@ static inline bool is_canonical(uint64_t a)
     return (uint64_t)(((int64_t)a << 16) >> 16) == a;
 }
 
-/* ---- TLB flushing ---- */
+/* ---- TLB flushing (mmuext-flush.c) ---- */
 
 /* Mask of d's online vCPUs. */
 uint64_t domain_vcpu_mask(const struct domain *d);
+/* Flush the vCPUs in mask (va or PVMM_FLUSH_ALL_VA); nothing if mask is 0. */
 void flush_tlb_mask(struct domain *d, uint64_t mask, uint64_t va);
+/*
+ * Read a guest vCPU bitmap (one 64-bit word at guest address bmap, Xen's
+ * vcpumask_to_pcpumask) into *mask, keeping only d's online vCPUs below
+ * max_vcpus.  0, or -XEN_EFAULT with *mask = 0.
+ */
+int vcpumask_from_guest(struct vcpu *curr, uint64_t bmap, uint64_t *mask);
 static inline void flush_tlb_local(struct vcpu *v, uint64_t va)
 {
     flush_tlb_mask(v->domain, 1UL << v->vcpu_id, va);
@@ -337,6 +351,27 @@ void reason_set_sub_op(struct vcpu *curr, int sub_op);
  */
 bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t mfn,
                            struct pvmm_reason *r);
+
+/* ---- hypercall continuations ---- */
+
+/*
+ * Ask the embedder to re-issue hypercall op on v with args a0..a4 (see the
+ * top of include/pvmm/pvmm.h).  Returns 0, which the entry point returns.
+ */
+static inline long hypercall_create_continuation(struct vcpu *v, unsigned int op,
+                                                 uint64_t a0, uint64_t a1, uint64_t a2,
+                                                 uint64_t a3, uint64_t a4)
+{
+    v->cont.pending = true;
+    v->cont.op = op;
+    v->cont.args[0] = a0;
+    v->cont.args[1] = a1;
+    v->cont.args[2] = a2;
+    v->cont.args[3] = a3;
+    v->cont.args[4] = a4;
+    v->cont.args[5] = 0;
+    return 0;
+}
 
 /* ---- guest memory ---- */
 

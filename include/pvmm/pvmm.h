@@ -89,6 +89,10 @@ struct vcpu {
     bool     old_guest_table_partial;
 
     /* Descriptor tables (facts §5). */
+    /*
+     * gdt_frames[0 .. ceil(gdt_ents / 512)) each hold a general + seg_desc
+     * type reference (set_gdt); the other slots are INVALID_MFN.
+     */
     mfn_t    gdt_frames[PVMM_GDT_FRAMES];
     unsigned int gdt_ents;
     uint64_t ldt_base;
@@ -236,7 +240,9 @@ int pvmm_ptwr_emulate(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int 
  * the backing frame into v->ldt_shadow (general + seg_desc type ref) if it
  * is present in v's kernel page tables and can become a descriptor page.
  * 0 on success; negative errno with reason otherwise (the guest then gets
- * #PF with CR2 = ldt_base + offset).
+ * #PF with CR2 = ldt_base + offset), except -XEN_ERANGE: offset is beyond the
+ * LDT limit or ldt_base + offset is not canonical, and the guest gets
+ * #GP(selector) instead (defined in core/ldt.c).
  */
 int pv_map_ldt_shadow_page(struct vcpu *v, unsigned int offset);
 

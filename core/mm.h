@@ -268,6 +268,12 @@ struct domain *get_pg_owner(struct vcpu *curr, domid_t domid);
  * or src is privileged (the control domain).  Defined in mmu-update.c.
  */
 bool xsm_target_permitted(const struct domain *src, const struct domain *target);
+/*
+ * Xen's get_page_from_gfn for a PV domain (gfn == mfn): a general reference
+ * on frame gfn iff it is valid and owned by d; NULL otherwise, with a reason
+ * recorded for -XEN_EINVAL.  Defined in mmu-update.c.
+ */
+struct page_info *get_page_from_gfn_pv(struct vcpu *curr, struct domain *d, mfn_t gfn);
 
 /* ---- pins and bases (pin.c) ---- */
 

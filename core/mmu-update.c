@@ -1,0 +1,338 @@
+/*
+ * core/mmu-update.c - the mmu_update hypercall (Xen's do_mmu_update).
+ *
+ * mmu_update(reqs, count, pdone, foreigndom) applies a batch of requests, one
+ * struct mmu_update each.  The command sits in the low three bits of ptr:
+ *
+ *   MMU_NORMAL_PT_UPDATE / MMU_PT_UPDATE_PRESERVE_AD / MMU_PT_UPDATE_NO_TRANSLATE
+ *       write the entry at machine address ptr & ~7 of a page-table frame
+ *       owned by the page-table owner (PFD), checking it with mod_lN_entry
+ *       according to the frame's current type;
+ *   MMU_MACHPHYS_UPDATE
+ *       set M2P[ptr >> 12] = val for a frame owned by the foreign domain;
+ *   4..7 -> -ENOSYS.
+ *
+ * foreigndom: low 16 bits FD (owner of the frames being mapped), high 16
+ * bits PFD + 1 (owner of the page tables, 0 = the caller).  Processing stops
+ * at the first failing request, whose error is returned; *pdone receives the
+ * number of requests completed.  As measured on Xen 4.17 (facts Appendix C),
+ * pdone is *overwritten* by a fresh call; a continuation re-reads it and adds
+ * to it, so the guest finally sees the total.  Preemption between requests,
+ * -ERESTART from a preemptible entry update, or a pending deferred put
+ * (old_guest_table) turn into a continuation with the handle advanced and
+ * count | MMU_UPDATE_PREEMPTED.  A deferred put left after the last request
+ * is finished by a continuation with a NULL handle that carries the final
+ * return code in foreigndom.
+ */
+#include "mm.h"
+
+/* Everything one mmu_update invocation works with. */
+struct mmu_batch {
+    struct vcpu *curr;
+    struct domain *d;          /* the caller's domain */
+    struct domain *pt_owner;   /* PFD: owner of the tables being written */
+    struct domain *pg_owner;   /* FD: owner of the frames being mapped */
+    bool flush_linear_pt;      /* an L2..L4 entry changed: flush pt_owner (XSA-286) */
+};
+
+bool xsm_target_permitted(const struct domain *src, const struct domain *target)
+{
+    return src == target || src->is_privileged;
+}
+
+struct domain *get_pg_owner(struct vcpu *curr, domid_t domid)
+{
+    struct domain *d = curr->domain;
+    struct pvmm_state *s = vcpu_state(curr);
+    struct domain *pg_owner;
+
+    if (domid == DOMID_SELF)
+        return d;
+    if (domid == d->domain_id) {
+        reject(curr, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN, 0, -1,
+               domid, 0);
+        return NULL;
+    }
+    if (domid == DOMID_IO)
+        return &s->dom_io;
+    if (domid == DOMID_XEN)
+        return &s->dom_xen;
+    pg_owner = domid < DOMID_FIRST_RESERVED ? pvmm_domain_lookup(s, domid) : NULL;
+    if (!pg_owner || !pg_owner->exists) {
+        reject(curr, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN, 0, -1,
+               domid, 0);
+        return NULL;
+    }
+    return pg_owner;
+}
+
+struct page_info *get_page_from_gfn_pv(struct vcpu *curr, struct domain *d, mfn_t gfn)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    struct page_info *pg;
+    struct domain *owner;
+
+    if (!mfn_valid(s, gfn)) {
+        reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, gfn, INVALID_MFN, 0, -1, gfn, 0);
+        return NULL;
+    }
+    pg = mfn_to_page(s, gfn);
+    if (get_page(s, pg, d))
+        return pg;
+    owner = page_get_owner(s, pg);
+    if (!owner || !(read_atomic64(&pg->count_info) & PGC_count_mask))
+        reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, gfn, INVALID_MFN, 0, -1, gfn, 0);
+    else if (owner != d)
+        reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_OWNER, gfn, INVALID_MFN, 0, -1, gfn, 0);
+    else
+        reject(curr, -XEN_EINVAL, PVMM_RULE_COUNT_OVERFLOW, gfn, INVALID_MFN, 0, -1, gfn, 0);
+    return NULL;
+}
+
+/*
+ * Write an entry of a page currently typed writable: a plain atomic 8-byte
+ * store, no checks (Xen's paging_write_guest_entry for PV).
+ */
+static void write_plain_entry(intpte_t *pte, intpte_t val)
+{
+    write_atomic64(pte, val);
+}
+
+/*
+ * The entry write of a locked page, dispatched on its current type.  Returns
+ * 0 or -errno; sets b->flush_linear_pt after a successful L2..L4 change.
+ */
+static int mmu_write_locked(struct mmu_batch *b, struct page_info *pg, mfn_t mfn,
+                            intpte_t *pte, intpte_t val, unsigned int cmd)
+{
+    struct vcpu *curr = b->curr;
+    bool preserve_ad = cmd == MMU_PT_UPDATE_PRESERVE_AD;
+    unsigned long type = read_atomic64(&pg->type_info) & PGT_type_mask;
+    int level = PGT_type_level(type);
+    int rc;
+
+    if (type == PGT_l1_page_table)
+        return mod_l1_entry(curr, pte, val, mfn,
+                            preserve_ad ? MMU_PT_UPDATE_PRESERVE_AD : MMU_NORMAL_PT_UPDATE,
+                            b->pg_owner);
+    if (type == PGT_writable_page) {
+        write_plain_entry(pte, val);
+        return 0;
+    }
+    if (level < 2)
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_PAGETABLE, mfn, mfn, 0,
+                      (int)(((uintptr_t)pte & (PAGE_SIZE - 1)) >> 3), val, 0);
+    /* L2..L4 entries may only reference the page-table owner's own frames. */
+    if (b->pg_owner != b->pt_owner)
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_FOREIGN_DENIED, pte_mfn(val), mfn, level,
+                      (int)(((uintptr_t)pte & (PAGE_SIZE - 1)) >> 3), val, 0);
+    if (level == 2)
+        rc = mod_l2_entry(curr, pte, val, mfn, preserve_ad);
+    else if (level == 3)
+        rc = mod_l3_entry(curr, pte, val, mfn, preserve_ad);
+    else
+        rc = mod_l4_entry(curr, pte, val, mfn, preserve_ad);
+    if (rc == 0)
+        b->flush_linear_pt = true;
+    return rc;
+}
+
+/* MMU_NORMAL_PT_UPDATE, MMU_PT_UPDATE_PRESERVE_AD, MMU_PT_UPDATE_NO_TRANSLATE. */
+static int mmu_pt_update(struct mmu_batch *b, const struct mmu_update *req, unsigned int cmd)
+{
+    struct vcpu *curr = b->curr;
+    struct pvmm_state *s = vcpu_state(curr);
+    uint64_t ptr = req->ptr - cmd;
+    mfn_t mfn = ptr >> PAGE_SHIFT;
+    struct page_info *pg;
+    intpte_t *table;
+    intpte_t *pte;
+    int rc;
+
+    /* Xen's xsm_mmu_update(XSM_TARGET): FD (unless dom_io) and PFD. */
+    if ((b->pg_owner != &s->dom_io && !xsm_target_permitted(b->d, b->pg_owner)) ||
+        !xsm_target_permitted(b->d, b->pt_owner))
+        return reject(curr, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, pte_mfn(req->val),
+                      mfn, 0, -1, req->val, 0);
+
+    pg = get_page_from_gfn_pv(curr, b->pt_owner, mfn);
+    if (!pg)
+        return -XEN_EINVAL;
+
+    table = map_domain_page(s, mfn);
+    pte = table + ((ptr & (PAGE_SIZE - 1)) >> 3);
+
+    if (page_lock(curr, pg)) {
+        rc = mmu_write_locked(b, pg, mfn, pte, req->val, cmd);
+        page_unlock(curr, pg);
+        if (rc == -XEN_EINTR)
+            rc = -XEN_ERESTART;
+    } else if (get_page_type(curr, pg, PGT_writable_page)) {
+        /* Not a validated typed page: write it as ordinary memory if it may be. */
+        write_plain_entry(pte, req->val);
+        put_page_type(curr, pg);
+        rc = 0;
+    } else {
+        rc = reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, mfn, 0,
+                    (int)((ptr & (PAGE_SIZE - 1)) >> 3), req->val, PGT_writable_page);
+    }
+
+    unmap_domain_page(s, table);
+    put_page(s, pg);
+    return rc;
+}
+
+/* MMU_MACHPHYS_UPDATE: M2P[ptr >> 12] = val for a frame FD owns. */
+static int mmu_machphys_update(struct mmu_batch *b, const struct mmu_update *req)
+{
+    struct vcpu *curr = b->curr;
+    struct pvmm_state *s = vcpu_state(curr);
+    mfn_t mfn = req->ptr >> PAGE_SHIFT;
+    struct page_info *pg;
+
+    if (b->d != b->pt_owner)
+        return reject(curr, -XEN_EPERM, PVMM_RULE_NOT_SELF, mfn, INVALID_MFN, 0, -1,
+                      req->val, 0);
+    if (b->pg_owner != &s->dom_io && !xsm_target_permitted(b->d, b->pg_owner))
+        return reject(curr, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, mfn, INVALID_MFN, 0, -1,
+                      req->val, 0);
+    pg = get_page_from_gfn_pv(curr, b->pg_owner, mfn);
+    if (!pg)
+        return -XEN_EINVAL;
+    /* The value is guest-controlled and never trusted by the core (XSA-251). */
+    write_atomic64(&s->m2p[mfn], req->val);
+    put_page(s, pg);
+    return 0;
+}
+
+/* One request: decode the command and run it. */
+static int mmu_one_request(struct mmu_batch *b, const struct mmu_update *req)
+{
+    unsigned int cmd = (unsigned int)(req->ptr & (sizeof(intpte_t) - 1));
+
+    switch (cmd) {
+    case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_PRESERVE_AD:
+    case MMU_PT_UPDATE_NO_TRANSLATE:   /* same as NORMAL for a PV foreign domain */
+        return mmu_pt_update(b, req, cmd);
+    case MMU_MACHPHYS_UPDATE:
+        return mmu_machphys_update(b, req);
+    default:
+        return reject(b->curr, -XEN_ENOSYS, PVMM_RULE_BAD_COMMAND, INVALID_MFN,
+                      INVALID_MFN, 0, -1, req->ptr, 0);
+    }
+}
+
+/*
+ * Resolve PFD (high 16 bits of foreigndom, plus one).  Returns 0 with
+ * b->pt_owner set, -XEN_ESRCH (no such domain) or -XEN_EINVAL (no vCPU 0).
+ */
+static int resolve_pt_owner(struct mmu_batch *b, unsigned int foreigndom)
+{
+    unsigned int pt_dom = foreigndom >> 16;
+    struct pvmm_state *s = vcpu_state(b->curr);
+    struct domain *pt_owner;
+
+    b->pt_owner = b->d;
+    if (pt_dom == 0)
+        return 0;
+    pt_dom--;
+    pt_owner = pt_dom < DOMID_FIRST_RESERVED ? pvmm_domain_lookup(s, (domid_t)pt_dom) : NULL;
+    if (!pt_owner || !pt_owner->exists)
+        return reject(b->curr, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN,
+                      0, -1, pt_dom, 0);
+    if (pt_owner != b->d && pt_owner->max_vcpus == 0)
+        return reject(b->curr, -XEN_EINVAL, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN,
+                      0, -1, pt_dom, 0);
+    b->pt_owner = pt_owner;
+    return 0;
+}
+
+long do_mmu_update(struct vcpu *v, uint64_t ureqs, unsigned int count,
+                   uint64_t pdone, unsigned int foreigndom)
+{
+    struct mmu_batch b = { .curr = v, .d = v->domain };
+    struct mmu_update req;
+    unsigned int i = 0, done = 0;
+    bool in_batch = false;
+    long rc;
+
+    /*
+     * A fresh call starts a new reason.  The final NULL-handle continuation
+     * keeps the reason of the failure whose code it delivers.
+     */
+    if (count == MMU_UPDATE_PREEMPTED && ureqs == 0)
+        v->cont.pending = false;
+    else
+        reason_clear(v, __HYPERVISOR_mmu_update);
+
+    rc = put_old_guest_table(v);
+    if (rc)
+        return rc == -XEN_ERESTART
+               ? hypercall_create_continuation(v, __HYPERVISOR_mmu_update, ureqs, count,
+                                               pdone, foreigndom, 0)
+               : rc;
+
+    if (count == MMU_UPDATE_PREEMPTED && ureqs == 0)
+        return (int)foreigndom;
+
+    if (count & MMU_UPDATE_PREEMPTED) {
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone)
+            (void)copy_from_guest(v, &done, pdone, sizeof(done));
+    }
+
+    if (!addr_ok(ureqs))
+        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1,
+                      ureqs, 0);
+
+    rc = resolve_pt_owner(&b, foreigndom);
+    if (rc == -XEN_ESRCH)
+        return rc;
+    if (rc == 0) {
+        b.pg_owner = get_pg_owner(v, (domid_t)foreigndom);
+        if (!b.pg_owner)
+            rc = -XEN_ESRCH;
+    }
+
+    for (i = 0; rc == 0 && i < count; i++) {
+        in_batch = true;
+        if (v->old_guest_table || (i && hypercall_preempt_check(v))) {
+            rc = -XEN_ERESTART;
+            break;
+        }
+        if (copy_from_guest(v, &req, ureqs, sizeof(req))) {
+            rc = reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN,
+                        0, -1, ureqs, 0);
+            break;
+        }
+        rc = mmu_one_request(&b, &req);
+        if (rc)
+            break;
+        /* A recovered inner failure must not shadow a later request's reason. */
+        if (v->reason.rule != PVMM_RULE_NONE)
+            reason_clear(v, __HYPERVISOR_mmu_update);
+        ureqs += sizeof(req);
+    }
+
+    if (in_batch && rc && rc != -XEN_ERESTART)
+        reason_set_op_index(v, (int)(done + i));
+
+    if (rc == -XEN_ERESTART)
+        rc = hypercall_create_continuation(v, __HYPERVISOR_mmu_update, ureqs,
+                                           (count - i) | MMU_UPDATE_PREEMPTED, pdone,
+                                           foreigndom, 0);
+    else if (v->old_guest_table)
+        rc = hypercall_create_continuation(v, __HYPERVISOR_mmu_update, 0,
+                                           MMU_UPDATE_PREEMPTED, 0,
+                                           (uint32_t)(int32_t)rc, 0);
+
+    if (b.flush_linear_pt)
+        flush_tlb_mask(b.pt_owner, domain_vcpu_mask(b.pt_owner), PVMM_FLUSH_ALL_VA);
+
+    if (pdone) {
+        done += i;
+        (void)copy_to_guest(v, pdone, &done, sizeof(done));
+    }
+    return rc;
+}

@@ -1,0 +1,70 @@
+# The hosted tool pvmm: the simulated machine (sim/), the CLI (tools/pvmm/),
+# its unit tests (tests/sim/test-*.c), the example scenarios (examples/) and
+# the hosted demonstration.
+#
+#   $(BUILD)/pvmm          the CLI: pvmm run | explain | show | dot
+#   make check-sim         the machine's unit tests (walker, TLB, builder, scenarios)
+#   make check-examples    every examples/*.pvmm must run clean
+#   make demo              the narrated hosted demonstration
+#
+# sim/ builds hosted with ASan+UBSan like the tests; every file is also
+# compiled with clang (warnings only), and the domain builder, which
+# pvmm-hv shares, is compiled freestanding with both compilers.
+
+SIM_SRCS   := $(sort $(wildcard sim/*.c))
+SIM_OBJS   := $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o)
+SIM_CLANG  := $(SIM_SRCS:sim/%.c=$(BUILD)/sim-clang/%.o)
+PVMM_SRCS  := $(sort $(wildcard tools/pvmm/*.c))
+PVMM_OBJS  := $(PVMM_SRCS:tools/pvmm/%.c=$(BUILD)/pvmm-cli/%.o)
+SIM_TEST_SRCS := $(sort $(wildcard tests/sim/test-*.c))
+SIM_TEST_BINS := $(SIM_TEST_SRCS:tests/sim/%.c=$(BUILD)/sim-tests/%)
+SIM_CFLAGS := $(HOSTED_CFLAGS) $(SAN_FLAGS) -Isim
+SIM_LIBS   := -lm
+
+$(BUILD)/sim/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SIM_CFLAGS) -c $< -o $@
+
+$(BUILD)/sim-clang/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(CSTD) $(WARN) -O1 $(CORE_INC) -Isim -MMD -MP -c $< -o $@
+
+# The builder is shared with pvmm-hv: it must build freestanding, both compilers.
+$(BUILD)/sim-free/domain-builder.o: sim/domain-builder.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(FREE_CFLAGS) -c $< -o $@
+$(BUILD)/sim-free/domain-builder-clang.o: sim/domain-builder.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(subst -fcf-protection=none,,$(subst -isystem $(shell $(CC) -print-file-name=include),-isystem $(shell $(CLANG) -print-file-name=include),$(FREE_CFLAGS))) -c $< -o $@
+
+$(BUILD)/libpvmm-sim.a: $(SIM_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/pvmm-cli/%.o: tools/pvmm/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SIM_CFLAGS) -c $< -o $@
+
+$(BUILD)/pvmm: $(PVMM_OBJS) $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(SIM_LIBS)
+
+$(BUILD)/sim-tests/%.o: tests/sim/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SIM_CFLAGS) -c $< -o $@
+
+$(BUILD)/sim-tests/test-%: $(BUILD)/sim-tests/test-%.o $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka $(SIM_LIBS)
+
+SIM_FREE := $(if $(wildcard sim/domain-builder.c),$(BUILD)/sim-free/domain-builder.o $(BUILD)/sim-free/domain-builder-clang.o)
+ALL_TARGETS += $(SIM_TEST_BINS) $(SIM_CLANG) $(SIM_FREE) $(if $(PVMM_SRCS),$(BUILD)/pvmm)
+
+.SECONDARY: $(SIM_TEST_BINS:%=%.o)
+
+.PHONY: sim-tests check-sim
+sim-tests: $(SIM_TEST_BINS)
+
+CHECK_STEPS += sim
+
+check-sim: $(SIM_TEST_BINS)
+	$(Q)RESULTS=$(BUILD)/results tools/check-step sim tools/run-unit-tests $(SIM_TEST_BINS)
+
+-include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(SIM_TEST_BINS:%=%.d)

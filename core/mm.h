@@ -54,7 +54,7 @@
  *   reason.c         recording rejection reasons (reject, paths)
  *   reason-text.c    rejection reasons as plain English
  *   rmap-search.c    finding the writable mapping that blocks a type change
- *   audit.c          the full-state auditor
+ *   audit.c          the full-state auditor (audit-refs.c: reference gathering)
  *   format.c         a tiny freestanding snprintf
  */
 #ifndef PVMM_CORE_MM_H
@@ -311,7 +311,8 @@ void flush_tlb_mask(struct domain *d, uint64_t mask, uint64_t va);
 /*
  * Read a guest vCPU bitmap (one 64-bit word at guest address bmap, Xen's
  * vcpumask_to_pcpumask) into *mask, keeping only d's online vCPUs below
- * max_vcpus.  0, or -XEN_EFAULT with *mask = 0.
+ * max_vcpus.  0, or -XEN_EFAULT with *mask = 0 (no reason recorded: the
+ * callers report the error each in its own way).
  */
 int vcpumask_from_guest(struct vcpu *curr, uint64_t bmap, uint64_t *mask);
 static inline void flush_tlb_local(struct vcpu *v, uint64_t va)

@@ -1,0 +1,270 @@
+/*
+ * core/mmuext-op.c - the mmuext_op hypercall (Xen's do_mmuext_op).
+ *
+ * mmuext_op(ops, count, pdone, foreigndom) runs a batch of extended MMU
+ * operations (struct mmuext_op, 24 bytes each).  do_mmuext_op is a thin
+ * dispatcher: it reads one op at a time, calls the one small function that
+ * implements that sub-op, and stops at the first failure, whose error it
+ * returns.  Ops 0..i-1 of a batch failing at op i have taken effect and
+ * *pdone receives i (overwritten by a fresh call, accumulated across
+ * continuations, exactly like mmu_update).
+ *
+ * FD (foreigndom, 16 bits) names the domain whose frames are pinned,
+ * unpinned, cleared or copied; the caller's own numeric id or an unknown id
+ * gives -ESRCH and a domain the caller has no privilege over -EPERM, both
+ * before any op runs and with *pdone left untouched (facts Appendix C).
+ * Everything else (base pointers, flushes, LDT) requires FD to be the caller
+ * (-EPERM).  Unknown commands give -ENOSYS, the removed superpage marks
+ * -EOPNOTSUPP (XSA-167).
+ *
+ * Preemption: between ops, when a sub-op returns -ERESTART (partial
+ * validation or devalidation recorded in the page), or when a sub-op left a
+ * deferred put in old_guest_table, the call continues later with the handle
+ * advanced and count | MMU_UPDATE_PREEMPTED; see mmu-update.c.
+ */
+#include "mmuext.h"
+
+/* MMUEXT_PIN_L1_TABLE .. MMUEXT_PIN_L4_TABLE: pin_table() does the work. */
+static int mmuext_pin(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    unsigned long type = PGT_level_type(op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+    int rc = pin_table(c->curr, c->pg_owner, op->arg1.mfn, type, true);
+
+    return rc == -XEN_EINTR ? -XEN_ERESTART : rc;
+}
+
+/* MMUEXT_UNPIN_TABLE: an interrupted put is left in old_guest_table by unpin_table(). */
+static int mmuext_unpin(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    int rc = unpin_table(c->curr, c->pg_owner, op->arg1.mfn, true);
+
+    /* The unpin itself happened; the rest of the put is a deferred put. */
+    if ((rc == -XEN_EINTR || rc == -XEN_ERESTART) && c->curr->old_guest_table)
+        rc = 0;
+    return rc;
+}
+
+/* MMUEXT_NEW_BASEPTR: install the kernel L4 (new_guest_cr3). */
+static int mmuext_new_baseptr(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    int rc = mmuext_require_self(c, op);
+
+    if (rc == 0)
+        rc = new_guest_cr3(c->curr, op->arg1.mfn, true);
+    return rc == -XEN_EINTR ? -XEN_ERESTART : rc;
+}
+
+/* MMUEXT_NEW_USER_BASEPTR: install the user L4, mfn 0 = none. */
+static int mmuext_new_user_baseptr(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    int rc = mmuext_require_self(c, op);
+
+    if (rc == 0)
+        rc = new_guest_user_cr3(c->curr, op->arg1.mfn, true);
+    return rc == -XEN_EINTR ? -XEN_ERESTART : rc;
+}
+
+/* MMUEXT_SET_LDT: the base is ignored when there are no entries. */
+static int mmuext_set_ldt(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    unsigned int ents = op->arg2.nr_ents;
+    int rc = mmuext_require_self(c, op);
+
+    if (rc == 0)
+        rc = pv_set_ldt(c->curr, ents ? op->arg1.linear_addr : 0, ents);
+    return rc;
+}
+
+/*
+ * A general reference on RAM frame mfn of FD, or NULL with -EINVAL recorded
+ * (dom_io's frames are MMIO, not RAM, in Xen's p2m view).
+ */
+static struct page_info *get_ram_page(struct mmuext_ctx *c, mfn_t mfn)
+{
+    struct pvmm_state *s = vcpu_state(c->curr);
+
+    if (c->pg_owner == &s->dom_io) {
+        reject(c->curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, mfn, INVALID_MFN, 0, -1, mfn, 0);
+        return NULL;
+    }
+    return get_page_from_gfn_pv(c->curr, c->pg_owner, mfn);
+}
+
+/* A writable type reference on pg, or -EINVAL (reason recorded) dropping pg's general ref. */
+static int get_writable_or_put(struct mmuext_ctx *c, struct page_info *pg)
+{
+    struct pvmm_state *s = vcpu_state(c->curr);
+    mfn_t mfn = page_to_mfn(s, pg);
+
+    if (get_page_type(c->curr, pg, PGT_writable_page))
+        return 0;
+    put_page(s, pg);
+    return reject(c->curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 0, -1,
+                  mfn, PGT_writable_page);
+}
+
+/* MMUEXT_CLEAR_PAGE: zero a frame of FD that may be written. */
+static int mmuext_clear_page(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    struct pvmm_state *s = vcpu_state(c->curr);
+    struct page_info *pg = get_ram_page(c, op->arg1.mfn);
+    void *p;
+
+    if (!pg)
+        return -XEN_EINVAL;
+    if (get_writable_or_put(c, pg))
+        return -XEN_EINVAL;
+    p = map_domain_page(s, op->arg1.mfn);
+    memset(p, 0, PAGE_SIZE);
+    unmap_domain_page(s, p);
+    put_page_and_type(c->curr, pg);
+    return 0;
+}
+
+/* MMUEXT_COPY_PAGE: copy src (any frame of FD) over dst (a frame of FD that may be written). */
+static int mmuext_copy_page(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    struct pvmm_state *s = vcpu_state(c->curr);
+    struct page_info *src = get_ram_page(c, op->arg2.src_mfn);
+    struct page_info *dst;
+    const void *from;
+    void *to;
+
+    if (!src)
+        return -XEN_EINVAL;
+    dst = get_ram_page(c, op->arg1.mfn);
+    if (!dst || get_writable_or_put(c, dst)) {
+        put_page(s, src);
+        return -XEN_EINVAL;
+    }
+    to = map_domain_page(s, op->arg1.mfn);
+    from = map_domain_page(s, op->arg2.src_mfn);
+    memcpy(to, from, PAGE_SIZE);
+    unmap_domain_page(s, (void *)from);
+    unmap_domain_page(s, to);
+    put_page_and_type(c->curr, dst);
+    put_page(s, src);
+    return 0;
+}
+
+/* MMUEXT_MARK_SUPER / MMUEXT_UNMARK_SUPER: removed with PV superpages (XSA-167). */
+static int mmuext_superpage(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    return reject(c->curr, -XEN_EOPNOTSUPP, PVMM_RULE_REMOVED_FEATURE, INVALID_MFN,
+                  INVALID_MFN, 0, -1, op->cmd, 0);
+}
+
+/* Anything else, including the unused number 14. */
+static int mmuext_unknown(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    return reject(c->curr, -XEN_ENOSYS, PVMM_RULE_BAD_COMMAND, INVALID_MFN, INVALID_MFN,
+                  0, -1, op->cmd, 0);
+}
+
+/* The dispatcher proper: one named function per sub-op. */
+static int mmuext_one_op(struct mmuext_ctx *c, const struct mmuext_op *op)
+{
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:       return mmuext_pin(c, op);
+    case MMUEXT_UNPIN_TABLE:        return mmuext_unpin(c, op);
+    case MMUEXT_NEW_BASEPTR:        return mmuext_new_baseptr(c, op);
+    case MMUEXT_NEW_USER_BASEPTR:   return mmuext_new_user_baseptr(c, op);
+    case MMUEXT_TLB_FLUSH_LOCAL:    return mmuext_tlb_flush_local(c, op);
+    case MMUEXT_INVLPG_LOCAL:       return mmuext_invlpg_local(c, op);
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_INVLPG_MULTI:       return mmuext_flush_multi(c, op);
+    case MMUEXT_TLB_FLUSH_ALL:      return mmuext_tlb_flush_all(c, op);
+    case MMUEXT_INVLPG_ALL:         return mmuext_invlpg_all(c, op);
+    case MMUEXT_FLUSH_CACHE:        return mmuext_flush_cache(c, op);
+    case MMUEXT_FLUSH_CACHE_GLOBAL: return mmuext_flush_cache_global(c, op);
+    case MMUEXT_SET_LDT:            return mmuext_set_ldt(c, op);
+    case MMUEXT_CLEAR_PAGE:         return mmuext_clear_page(c, op);
+    case MMUEXT_COPY_PAGE:          return mmuext_copy_page(c, op);
+    case MMUEXT_MARK_SUPER:
+    case MMUEXT_UNMARK_SUPER:       return mmuext_superpage(c, op);
+    default:                        return mmuext_unknown(c, op);
+    }
+}
+
+long do_mmuext_op(struct vcpu *v, uint64_t uops, unsigned int count,
+                  uint64_t pdone, unsigned int foreigndom)
+{
+    struct mmuext_ctx c = { .curr = v, .d = v->domain };
+    struct mmuext_op op;
+    unsigned int i, done = 0;
+    long rc;
+
+    /* See do_mmu_update: the final NULL-handle continuation keeps its reason. */
+    if (count == MMU_UPDATE_PREEMPTED && uops == 0)
+        v->cont.pending = false;
+    else
+        reason_clear(v, __HYPERVISOR_mmuext_op);
+
+    rc = put_old_guest_table(v);
+    if (rc)
+        return rc == -XEN_ERESTART
+               ? hypercall_create_continuation(v, __HYPERVISOR_mmuext_op, uops, count,
+                                               pdone, foreigndom, 0)
+               : rc;
+
+    if (count == MMU_UPDATE_PREEMPTED && uops == 0)
+        return (int)foreigndom;
+
+    if (count & MMU_UPDATE_PREEMPTED) {
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone)
+            (void)copy_from_guest(v, &done, pdone, sizeof(done));
+    }
+
+    if (!addr_ok(uops))
+        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1,
+                      uops, 0);
+
+    c.pg_owner = get_pg_owner(v, (domid_t)foreigndom);
+    if (!c.pg_owner)
+        return -XEN_ESRCH;
+    /* Xen's xsm_mmuext_op(XSM_TARGET). */
+    if (!xsm_target_permitted(c.d, c.pg_owner))
+        return reject(v, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, INVALID_MFN, INVALID_MFN, 0,
+                      -1, (domid_t)foreigndom, 0);
+
+    for (i = 0; i < count; i++) {
+        if (v->old_guest_table || (i && hypercall_preempt_check(v))) {
+            rc = -XEN_ERESTART;
+            break;
+        }
+        if (copy_from_guest(v, &op, uops, sizeof(op))) {
+            rc = reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN,
+                        0, -1, uops, 0);
+            break;
+        }
+        rc = mmuext_one_op(&c, &op);
+        if (rc)
+            break;
+        /* A recovered inner failure must not shadow a later op's reason. */
+        if (v->reason.rule != PVMM_RULE_NONE)
+            reason_clear(v, __HYPERVISOR_mmuext_op);
+        uops += sizeof(op);
+    }
+
+    if (rc && rc != -XEN_ERESTART)
+        reason_set_op_index(v, (int)(done + i));
+
+    if (rc == -XEN_ERESTART)
+        rc = hypercall_create_continuation(v, __HYPERVISOR_mmuext_op, uops,
+                                           (count - i) | MMU_UPDATE_PREEMPTED, pdone,
+                                           foreigndom, 0);
+    else if (v->old_guest_table)
+        rc = hypercall_create_continuation(v, __HYPERVISOR_mmuext_op, 0,
+                                           MMU_UPDATE_PREEMPTED, 0,
+                                           (uint32_t)(int32_t)rc, 0);
+
+    if (pdone) {
+        done += i;
+        (void)copy_to_guest(v, pdone, &done, sizeof(done));
+    }
+    return rc;
+}

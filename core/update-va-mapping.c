@@ -1,0 +1,205 @@
+/*
+ * core/update-va-mapping.c - update_va_mapping and
+ * update_va_mapping_otherdomain (Xen's __do_update_va_mapping).
+ *
+ * update_va_mapping(va, val, flags) replaces the L1 entry that maps va in
+ * the caller's *current* page tables with val, checked exactly like an
+ * mmu_update of that entry (mod_l1_entry), then flushes as flags ask:
+ *
+ *   flags & UVMF_FLUSHTYPE_MASK:  UVMF_NONE, UVMF_TLB_FLUSH (everything),
+ *                                 UVMF_INVLPG (va only);
+ *   flags & ~UVMF_FLUSHTYPE_MASK: UVMF_LOCAL (0, this vCPU), UVMF_ALL (all
+ *                                 vCPUs of the domain), or else the guest
+ *                                 address of a vCPU bitmap (UVMF_MULTI).
+ *
+ * The entry is found by walking the tables (Xen has done this in software
+ * instead of through its linear mapping since XSA-286), so an L3 or L2
+ * swapped by mmu_update is seen at once.  va must be a guest address
+ * (__addr_ok); the L4e, L3e and L2e must be present and not superpages; the
+ * L1 frame must be the caller's own validated L1 - otherwise -EINVAL.
+ * Nothing is flushed when the update failed (XSA-279).  A bitmap that cannot
+ * be read gives -EFAULT *after* the entry was updated, with no flush.
+ * -ERESTART from mod_l1_entry becomes a continuation of the same call.
+ * The _otherdomain variant maps frames of domain `domid` (get_pg_owner);
+ * installing a present entry for another domain needs privilege (-EPERM).
+ */
+#include "mm.h"
+
+/*
+ * Read entry `index` of table frame mfn, or fail if mfn is not a frame.
+ * Entries of validated tables only ever name valid frames; the check
+ * guards against a table changing under our feet.
+ */
+static bool read_entry(struct pvmm_state *s, mfn_t mfn, unsigned int index, intpte_t *e)
+{
+    intpte_t *t;
+
+    if (!mfn_valid(s, mfn))
+        return false;
+    t = map_domain_page(s, mfn);
+    *e = read_atomic64(&t[index]);
+    unmap_domain_page(s, t);
+    return true;
+}
+
+/*
+ * Walk from L4 frame root to the L1 entry for va.  Each of L4e, L3e, L2e
+ * must be present and (L3e, L2e) not PSE.  Returns the level (4..2) whose
+ * entry stopped the walk, or 0 with *l1mfn and *index set.
+ */
+static int walk_to_l1e(struct pvmm_state *s, mfn_t root, uint64_t va, mfn_t *l1mfn,
+                       unsigned int *index, mfn_t *stop_table)
+{
+    mfn_t table = root;
+    intpte_t e;
+
+    for (int level = 4; level >= 2; level--) {
+        *stop_table = table;
+        if (!read_entry(s, table, pt_index(va, level), &e) || !(e & _PAGE_PRESENT) ||
+            (level < 4 && (e & _PAGE_PSE)))
+            return level;
+        table = pte_mfn(e);
+    }
+    if (!mfn_valid(s, table))
+        return 2;
+    *l1mfn = table;
+    *index = pt_index(va, 1);
+    return 0;
+}
+
+int guest_walk_to_l1e(struct vcpu *curr, uint64_t va, mfn_t *l1mfn, unsigned int *index)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    mfn_t root = curr->kernel_mode ? curr->guest_table : curr->guest_table_user;
+    mfn_t stop = root;
+    int level;
+
+    if (!addr_ok(va))
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_CANONICAL, INVALID_MFN, INVALID_MFN,
+                      0, -1, va, 0);
+    if (root == INVALID_MFN)
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_NO_L1_FOR_VA, INVALID_MFN, INVALID_MFN,
+                      0, -1, va, 0);
+    level = walk_to_l1e(s, root, va, l1mfn, index, &stop);
+    if (level)
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_NO_L1_FOR_VA, INVALID_MFN, stop, level,
+                      (int)pt_index(va, level), va, 0);
+    return 0;
+}
+
+/*
+ * Find, lock and update the L1 entry for va.  Returns 0 or -errno (reason
+ * recorded).
+ */
+static int uvm_update_entry(struct vcpu *v, uint64_t va, intpte_t val,
+                            struct domain *pg_owner)
+{
+    struct pvmm_state *s = vcpu_state(v);
+    struct domain *d = v->domain;
+    struct page_info *pg;
+    unsigned int index;
+    mfn_t l1mfn;
+    intpte_t *l1t;
+    int rc;
+
+    /* Xen's xsm_update_va_mapping(XSM_TARGET): only present entries need privilege. */
+    if ((val & _PAGE_PRESENT) && !xsm_target_permitted(d, pg_owner))
+        return reject(v, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, pte_mfn(val), INVALID_MFN,
+                      0, -1, val, 0);
+
+    rc = guest_walk_to_l1e(v, va, &l1mfn, &index);
+    if (rc)
+        return rc;
+    pg = get_page_from_gfn_pv(v, d, l1mfn);
+    if (!pg)
+        return reject(v, -XEN_EINVAL, PVMM_RULE_NO_L1_FOR_VA, l1mfn, l1mfn, 1, (int)index,
+                      va, PGT_l1_page_table);
+    if (!page_lock(v, pg)) {
+        put_page(s, pg);
+        return reject(v, -XEN_EINVAL, PVMM_RULE_NOT_PAGETABLE, l1mfn, l1mfn, 1, (int)index,
+                      va, PGT_l1_page_table);
+    }
+    if ((read_atomic64(&pg->type_info) & PGT_type_mask) != PGT_l1_page_table) {
+        page_unlock(v, pg);
+        put_page(s, pg);
+        return reject(v, -XEN_EINVAL, PVMM_RULE_NOT_PAGETABLE, l1mfn, l1mfn, 1, (int)index,
+                      va, PGT_l1_page_table);
+    }
+
+    l1t = map_domain_page(s, l1mfn);
+    rc = mod_l1_entry(v, &l1t[index], val, l1mfn, MMU_NORMAL_PT_UPDATE, pg_owner);
+    unmap_domain_page(s, l1t);
+    page_unlock(v, pg);
+    put_page(s, pg);
+    return rc;
+}
+
+/*
+ * The flush requested by flags after a successful update.  Returns 0, or
+ * -EFAULT if the vCPU bitmap could not be read (then nothing is flushed).
+ */
+static int uvm_flush(struct vcpu *v, uint64_t va, uint64_t flags)
+{
+    struct domain *d = v->domain;
+    uint64_t type = flags & UVMF_FLUSHTYPE_MASK;
+    uint64_t bmap = flags & ~UVMF_FLUSHTYPE_MASK;
+    uint64_t flush_va = type == UVMF_INVLPG ? va : PVMM_FLUSH_ALL_VA;
+    uint64_t mask;
+
+    if (type == UVMF_NONE || type == UVMF_FLUSHTYPE_MASK)
+        return 0;
+    if (bmap == UVMF_LOCAL) {
+        flush_tlb_local(v, flush_va);
+        return 0;
+    }
+    if (bmap == UVMF_ALL) {
+        flush_tlb_mask(d, domain_vcpu_mask(d), flush_va);
+        return 0;
+    }
+    if (vcpumask_from_guest(v, bmap, &mask))
+        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0,
+                      -1, bmap, 0);
+    flush_tlb_mask(d, mask, flush_va);
+    return 0;
+}
+
+/* The common part of both hypercalls (Xen's __do_update_va_mapping). */
+static int update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t flags,
+                             struct domain *pg_owner)
+{
+    int rc = uvm_update_entry(v, va, val, pg_owner);
+
+    /* Fail early, and above all without flushing anything (XSA-279). */
+    if (rc)
+        return rc;
+    return uvm_flush(v, va, flags);
+}
+
+long do_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t flags)
+{
+    int rc;
+
+    reason_clear(v, __HYPERVISOR_update_va_mapping);
+    rc = update_va_mapping(v, va, val, flags, v->domain);
+    if (rc == -XEN_ERESTART)
+        return hypercall_create_continuation(v, __HYPERVISOR_update_va_mapping, va, val,
+                                             flags, 0, 0);
+    return rc;
+}
+
+long do_update_va_mapping_otherdomain(struct vcpu *v, uint64_t va, uint64_t val,
+                                      uint64_t flags, domid_t domid)
+{
+    struct domain *pg_owner;
+    int rc;
+
+    reason_clear(v, __HYPERVISOR_update_va_mapping_otherdomain);
+    pg_owner = get_pg_owner(v, domid);
+    if (!pg_owner)
+        return -XEN_ESRCH;
+    rc = update_va_mapping(v, va, val, flags, pg_owner);
+    if (rc == -XEN_ERESTART)
+        return hypercall_create_continuation(v, __HYPERVISOR_update_va_mapping_otherdomain,
+                                             va, val, flags, domid, 0);
+    return rc;
+}

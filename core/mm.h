@@ -205,6 +205,21 @@ int put_page_from_l2e(struct vcpu *curr, intpte_t l2e, mfn_t pfn, unsigned int f
 int put_page_from_l3e(struct vcpu *curr, intpte_t l3e, mfn_t pfn, unsigned int flags);
 int put_page_from_l4e(struct vcpu *curr, intpte_t l4e, mfn_t pfn, unsigned int flags);
 
+/*
+ * Linear page-table accounting (facts §3.4, XSA-240); defined in validate-l234.c.
+ * pg->linear_pt_count > 0 counts the same-level entries pg *contains* (+1 per
+ * entry, on the containing table); < 0 counts, negated, the same-level entries
+ * in other tables that *target* pg (-1 per use, on the target).  A table can
+ * be one or the other, never both.  get_page_from_l{2,3,4}e takes both sides
+ * when it accepts a linear entry to another table; the put side is done by
+ * _put_page_type (page-type.c) whenever it drops a type reference of pg with
+ * a ptpg of the same type: dec_linear_uses(pg) then dec_linear_entries(ptpg)
+ * (in _put_final_page_type only if pg was validated and rc != -EINTR).
+ * Self-references hold nothing and are never counted.
+ */
+void dec_linear_entries(struct page_info *ptpg);
+void dec_linear_uses(struct page_info *pg);
+
 /* Xen's fix-ups of present entries for 64-bit PV (facts §3.8). */
 intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d);
 intpte_t adjust_guest_l2e(intpte_t e, const struct domain *d);

@@ -50,10 +50,12 @@ endef
 $(eval $(call guest_build,CC,$(BUILD)/guests,GUEST_CFLAGS_gcc))
 $(eval $(call guest_build,CLANG,$(BUILD)/guests-clang,GUEST_CFLAGS_clang))
 
-GUEST_LIB_OBJS = $(GUEST_LIB_C:guests/lib/%.c=$(1)/lib/%.o) $(GUEST_LIB_S:guests/lib/%.S=$(1)/lib/%.o)
+GUEST_LIB_OBJS = $(GUEST_LIB_C:guests/lib/%.c=$(1)/lib/%.o) \
+                 $(GUEST_LIB_S:guests/lib/%.S=$(1)/lib/%.o)
 # Keep the objects: they are shared by every guest.
 .SECONDARY: $(call GUEST_LIB_OBJS,$(BUILD)/guests) $(call GUEST_LIB_OBJS,$(BUILD)/guests-clang) \
-            $(GUEST_TESTS:%=$(BUILD)/guests/tests/%.o) $(GUEST_TESTS:%=$(BUILD)/guests-clang/tests/%.o)
+            $(GUEST_TESTS:%=$(BUILD)/guests/tests/%.o) \
+            $(GUEST_TESTS:%=$(BUILD)/guests-clang/tests/%.o)
 
 GUEST_ELFS       := $(GUEST_TESTS:%=$(BUILD)/guests/test-%.elf)
 GUEST_CLANG_ELFS := $(GUEST_TESTS:%=$(BUILD)/guests-clang/test-%.elf)

@@ -31,7 +31,8 @@ static const char *const flush_names[] = {
 
 static unsigned int stale_seen;
 
-static int run_round(enum flush how, volatile uint64_t *va, unsigned long mfn_a, unsigned long mfn_b)
+static int run_round(enum flush how, volatile uint64_t *va, unsigned long mfn_a,
+                     unsigned long mfn_b)
 {
     uint64_t b_pte = ((uint64_t)mfn_b << PAGE_SHIFT) | PTE_FLAGS_RW;
     uint64_t seen;

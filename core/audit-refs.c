@@ -168,7 +168,7 @@ static void audit_table(struct audit_ctx *c, mfn_t m, const struct domain *d)
     int partial_idx = -1;
     const intpte_t *t;
 
-    if (!(pg->type_info & PGT_validated)) {
+    if (pg->type_info & PGT_partial) {
         n = pg->nr_validated_ptes < L1_PAGETABLE_ENTRIES ? pg->nr_validated_ptes
                                                          : L1_PAGETABLE_ENTRIES;
         if ((pg->partial_flags & PTF_partial_set) && n < L1_PAGETABLE_ENTRIES)
@@ -236,7 +236,12 @@ void audit_frame_refs(struct audit_ctx *c, mfn_t m)
     d = audit_owner(c->s, pg->owner);
     if (!d)
         return;
-    if (PGT_is_pagetable(ti) && (ti & (PGT_validated | PGT_partial)))
+    /*
+     * A table with type references that is neither validated nor partial is
+     * reported by audit_frame_check (NOT_VALIDATED); its entries are still
+     * counted as if validated so that the one corruption is reported once.
+     */
+    if (PGT_is_pagetable(ti) && ((ti & (PGT_validated | PGT_partial)) || (ti & PGT_count_mask)))
         audit_table(c, m, d);
     else if ((ti & PGT_type_mask) == PGT_seg_desc_page && (ti & PGT_validated))
         audit_descriptors(c, m, d);

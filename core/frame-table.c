@@ -1,0 +1,385 @@
+/*
+ * core/frame-table.c - general references, allocation and freeing of frames.
+ *
+ * THEORY OF OPERATION
+ *
+ * Every machine frame has one struct page_info (include/pvmm/page.h).  Its
+ * count_info holds the *general* reference count: how many things (the
+ * allocation itself, mappings, table entries, pins, vCPU bases, partial
+ * validation states, deferred puts) may still point at the frame.  A frame
+ * with a non-zero count always has an owner; a frame whose count reaches
+ * zero is returned to the free list and has no owner.
+ *
+ *  - Allocation (pvmm_alloc_domheap_page) sets the owner first and then
+ *    count_info = PGC_allocated | 1: the PGC_allocated flag owns that one
+ *    reference (the "allocation reference").  The type word starts at 0.
+ *  - get_page() takes a reference only on a frame whose count is already
+ *    non-zero (a free frame is never resurrected) and only if the owner is
+ *    the expected domain.  The last two count values are never reached by
+ *    an ordinary get: the very last one is reserved for get_page_light(),
+ *    which adds a reference to a frame already known to be referenced
+ *    (when a validation state becomes PGT_partial) and so cannot wrap.
+ *  - put_page() drops a reference; the one that reaches zero clears a
+ *    leftover writable type and frees the frame: owner none, M2P entry
+ *    invalid, contents scrubbed, the owner's tot_pages decremented.  A
+ *    frame whose *type* count is still non-zero at that point is a bug in
+ *    the core; it is leaked with an error message rather than freed.
+ *  - Frames that were freed may still sit in some vCPU's TLB (a guest need
+ *    not flush after removing a mapping).  The free list is therefore
+ *    stamped with a clock: a frame freed since the last global flush is
+ *    only handed out after flushing every domain's vCPUs (facts §8, rule 7).
+ *
+ * Special owners: dom_io owns I/O memory (every frame that is not RAM, with
+ * a permanent writable type) and dom_xen owns the hypervisor's own frames
+ * (pvmm_reserve_frame).  pvmm_share_xen_page lends a dom_xen frame to a
+ * domain with a permanent type reference; when the domain lets go of it,
+ * the frame returns to dom_xen instead of the free list.
+ *
+ * All count changes are compare-and-swap loops; the free list is protected
+ * by s->heap_lock; tot_pages changes atomically.
+ */
+#include "mm.h"
+
+#define FREE_LIST_END  (~(uint32_t)0)
+
+struct domain *page_get_owner(struct pvmm_state *s, const struct page_info *pg)
+{
+    domid_t owner = __atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE);
+
+    if (owner < PVMM_MAX_DOMAINS)
+        return &s->domains[owner];
+    if (owner == DOMID_XEN)
+        return &s->dom_xen;
+    if (owner == DOMID_IO)
+        return &s->dom_io;
+    return NULL;
+}
+
+/*
+ * Take a general reference unless the count is 0 (free: never resurrect),
+ * PGC_count_mask - 1 or PGC_count_mask (the last value is reserved for
+ * get_page_light).  Returns the owner, or NULL with nothing taken.
+ */
+struct domain *page_get_owner_and_reference(struct pvmm_state *s, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->count_info);
+    struct domain *owner;
+
+    do {
+        if (((x + 2) & PGC_count_mask) <= 2)
+            return NULL;
+    } while (!cmpxchg64(&pg->count_info, &x, x + 1));
+
+    owner = page_get_owner(s, pg);
+    if (!owner) {
+        /* A referenced frame without an owner breaks XSA-287's invariant. */
+        pvmm_log(s, PVMM_LOG_ERROR, "mfn %lx has references but no owner",
+                 (unsigned long)page_to_mfn(s, pg));
+        __atomic_fetch_sub(&pg->count_info, 1, __ATOMIC_ACQ_REL);
+    }
+    return owner;
+}
+
+bool get_page(struct pvmm_state *s, struct page_info *pg, const struct domain *d)
+{
+    struct domain *owner = page_get_owner_and_reference(s, pg);
+
+    if (owner && owner == d)
+        return true;
+    if (owner)
+        put_page(s, pg);
+    return false;
+}
+
+void get_page_light(struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->count_info);
+    uint64_t nx;
+
+    do {
+        nx = x + 1;
+        /*
+         * The caller already holds a reference, so the count cannot be 0,
+         * and ordinary gets stop two short of the ceiling, so this cannot
+         * wrap.  Both are core invariants, not guest-reachable states.
+         */
+        if ((x & PGC_count_mask) == 0 || (nx & PGC_count_mask) == 0)
+            __builtin_trap();
+    } while (!cmpxchg64(&pg->count_info, &x, nx));
+}
+
+/*
+ * What happens when the last general reference goes (Xen's
+ * cleanup_page_mappings): a writable type with no type references left is
+ * cleared, recording that every writable mapping is gone.
+ */
+static void cleanup_page_mappings(struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    while ((x & PGT_type_mask) == PGT_writable_page && (x & PGT_count_mask) == 0)
+        if (cmpxchg64(&pg->type_info, &x, x & ~(PGT_type_mask | PGT_count_mask | PGT_validated)))
+            break;
+}
+
+void put_page(struct pvmm_state *s, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->count_info);
+    uint64_t nx;
+
+    do {
+        if ((x & PGC_count_mask) == 0) {
+            pvmm_log(s, PVMM_LOG_ERROR, "put_page: mfn %lx has count 0 (caf %lx)",
+                     (unsigned long)page_to_mfn(s, pg), (unsigned long)x);
+            return;
+        }
+        nx = x - 1;
+    } while (!cmpxchg64(&pg->count_info, &x, nx));
+
+    if ((nx & PGC_count_mask) == 0) {
+        cleanup_page_mappings(pg);
+        free_domheap_page(s, pg);
+    }
+}
+
+bool get_page_from_mfn(struct pvmm_state *s, mfn_t mfn, const struct domain *d)
+{
+    return mfn_valid(s, mfn) && get_page(s, mfn_to_page(s, mfn), d);
+}
+
+/* Flush every vCPU of every domain (a frame freed since the last such flush is reused). */
+static void flush_all_domains(struct pvmm_state *s)
+{
+    for (unsigned int i = 0; i < PVMM_MAX_DOMAINS; i++) {
+        struct domain *d = &s->domains[i];
+
+        if (d->exists)
+            flush_tlb_mask(d, domain_vcpu_mask(d), PVMM_FLUSH_ALL_VA);
+    }
+}
+
+/* Atomically add delta to d->tot_pages. */
+static void tot_pages_add(struct domain *d, int64_t delta)
+{
+    __atomic_fetch_add(&d->tot_pages, (uint64_t)delta, __ATOMIC_ACQ_REL);
+}
+
+/*
+ * A hypervisor frame lent to a domain (PGC_xen_heap) goes back to dom_xen
+ * when its last general reference goes; its permanent type reference goes
+ * with it.  It was never counted in the domain's tot_pages.
+ */
+static void return_xen_page(struct pvmm_state *s, struct page_info *pg)
+{
+    write_atomic64(&pg->type_info, 0);
+    __atomic_store_n(&pg->owner, (domid_t)DOMID_XEN, __ATOMIC_RELEASE);
+    s->m2p[page_to_mfn(s, pg)] = INVALID_M2P_ENTRY;
+    write_atomic64(&pg->count_info, PGC_allocated | 1);
+}
+
+void free_domheap_page(struct pvmm_state *s, struct page_info *pg)
+{
+    mfn_t mfn = page_to_mfn(s, pg);
+    uint64_t caf = read_atomic64(&pg->count_info);
+    uint64_t taf = read_atomic64(&pg->type_info);
+    struct domain *owner = page_get_owner(s, pg);
+    void *va;
+
+    if (caf & PGC_xen_heap) {
+        return_xen_page(s, pg);
+        return;
+    }
+    if ((taf & PGT_count_mask) != 0 || (taf & (PGT_partial | PGT_locked))) {
+        /* A type reference without a general reference: a core bug.  Leak. */
+        pvmm_log(s, PVMM_LOG_ERROR, "freeing mfn %lx with type_info %lx: leaked",
+                 (unsigned long)mfn, (unsigned long)taf);
+        return;
+    }
+
+    /* Scrub: the next owner must not see this owner's data. */
+    va = map_domain_page(s, mfn);
+    memset(va, 0, PAGE_SIZE);
+    unmap_domain_page(s, va);
+
+    write_atomic64(&pg->type_info, 0);
+    pg->nr_validated_ptes = 0;
+    pg->partial_flags = 0;
+    __atomic_store_n(&pg->linear_pt_count, 0, __ATOMIC_RELAXED);
+    s->m2p[mfn] = INVALID_M2P_ENTRY;
+    write_atomic64(&pg->count_info, 0);
+    __atomic_store_n(&pg->owner, (domid_t)PVMM_OWNER_NONE, __ATOMIC_RELEASE);
+    if (owner && owner != &s->dom_xen && owner != &s->dom_io)
+        tot_pages_add(owner, -1);
+
+    spin_lock(&s->heap_lock);
+    pg->tlbflush_timestamp = s->tlbflush_clock;
+    pg->next_free = s->free_head;
+    s->free_head = (uint32_t)mfn;
+    s->nr_free++;
+    spin_unlock(&s->heap_lock);
+}
+
+/* Reserve one page of d's allocation (tot_pages < max_pages) atomically. */
+static bool tot_pages_reserve(struct domain *d)
+{
+    uint64_t t = __atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE);
+
+    do {
+        if (t >= d->max_pages)
+            return false;
+    } while (!__atomic_compare_exchange_n(&d->tot_pages, &t, t + 1, false,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+    return true;
+}
+
+int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn)
+{
+    struct pvmm_state *s = d->state;
+    struct page_info *pg;
+    uint32_t head;
+
+    if (!d->exists || d->is_dying || !tot_pages_reserve(d))
+        return -XEN_ENOMEM;
+
+    spin_lock(&s->heap_lock);
+    head = s->free_head;
+    if (head == FREE_LIST_END) {
+        spin_unlock(&s->heap_lock);
+        tot_pages_add(d, -1);
+        return -XEN_ENOMEM;
+    }
+    pg = mfn_to_page(s, head);
+    s->free_head = pg->next_free;
+    s->nr_free--;
+    pg->next_free = FREE_LIST_END;
+    if (pg->tlbflush_timestamp == s->tlbflush_clock) {
+        /*
+         * Freed since the last global flush: some vCPU may still hold a
+         * stale mapping of it.  The flush happens under the heap lock so
+         * that every frame stamped with the old clock value is covered.
+         */
+        flush_all_domains(s);
+        s->tlbflush_clock++;
+    }
+    spin_unlock(&s->heap_lock);
+
+    write_atomic64(&pg->type_info, 0);
+    pg->nr_validated_ptes = 0;
+    pg->partial_flags = 0;
+    __atomic_store_n(&pg->linear_pt_count, 0, __ATOMIC_RELAXED);
+    s->m2p[head] = INVALID_M2P_ENTRY;
+    /* Owner first, then the allocation reference that makes it visible. */
+    __atomic_store_n(&pg->owner, d->domain_id, __ATOMIC_RELEASE);
+    write_atomic64(&pg->count_info, PGC_allocated | 1);
+    *mfn = head;
+    return 0;
+}
+
+void pvmm_add_ram(struct pvmm_state *s, mfn_t first, uint64_t nr)
+{
+    /* Push in reverse so that allocation hands out ascending frame numbers. */
+    for (uint64_t i = nr; i-- > 0; ) {
+        mfn_t mfn = first + i;
+        struct page_info *pg;
+
+        if (!mfn_valid(s, mfn))
+            continue;
+        pg = mfn_to_page(s, mfn);
+        if (pg->owner != DOMID_IO ||
+            pg->count_info != (PGC_allocated | 1) ||
+            pg->type_info != (PGT_writable_page | PGT_validated | 1)) {
+            pvmm_log(s, PVMM_LOG_ERROR, "pvmm_add_ram: mfn %lx is not unused I/O memory",
+                     (unsigned long)mfn);
+            continue;
+        }
+        pg->count_info = 0;
+        pg->type_info = 0;
+        pg->owner = PVMM_OWNER_NONE;
+        pg->linear_pt_count = 0;
+        pg->nr_validated_ptes = 0;
+        pg->partial_flags = 0;
+        pg->tlbflush_timestamp = 0;   /* never mapped: older than any clock value */
+        s->m2p[mfn] = INVALID_M2P_ENTRY;
+        spin_lock(&s->heap_lock);
+        pg->next_free = s->free_head;
+        s->free_head = (uint32_t)mfn;
+        s->nr_free++;
+        spin_unlock(&s->heap_lock);
+    }
+}
+
+/* Unlink mfn from the free list (heap lock held).  True if it was there. */
+static bool free_list_remove(struct pvmm_state *s, uint32_t mfn)
+{
+    uint32_t *link = &s->free_head;
+
+    while (*link != FREE_LIST_END) {
+        if (*link == mfn) {
+            *link = s->frame_table[mfn].next_free;
+            s->frame_table[mfn].next_free = FREE_LIST_END;
+            s->nr_free--;
+            return true;
+        }
+        link = &s->frame_table[*link].next_free;
+    }
+    return false;
+}
+
+void pvmm_reserve_frame(struct pvmm_state *s, mfn_t mfn)
+{
+    struct page_info *pg;
+    bool ok;
+
+    if (!mfn_valid(s, mfn))
+        return;
+    pg = mfn_to_page(s, mfn);
+    spin_lock(&s->heap_lock);
+    if (pg->owner == PVMM_OWNER_NONE)
+        ok = free_list_remove(s, (uint32_t)mfn);
+    else
+        ok = pg->owner == DOMID_IO && pg->count_info == (PGC_allocated | 1) &&
+             pg->type_info == (PGT_writable_page | PGT_validated | 1);
+    spin_unlock(&s->heap_lock);
+    if (!ok) {
+        pvmm_log(s, PVMM_LOG_ERROR, "pvmm_reserve_frame: mfn %lx is in use",
+                 (unsigned long)mfn);
+        return;
+    }
+    pg->type_info = 0;
+    pg->linear_pt_count = 0;
+    pg->nr_validated_ptes = 0;
+    pg->partial_flags = 0;
+    s->m2p[mfn] = INVALID_M2P_ENTRY;
+    __atomic_store_n(&pg->owner, (domid_t)DOMID_XEN, __ATOMIC_RELEASE);
+    write_atomic64(&pg->count_info, PGC_allocated | 1);
+}
+
+void pvmm_share_xen_page(struct pvmm_state *s, mfn_t mfn, struct domain *d, bool writable)
+{
+    struct page_info *pg;
+
+    if (!mfn_valid(s, mfn))
+        return;
+    pg = mfn_to_page(s, mfn);
+    if (pg->owner != DOMID_XEN || pg->count_info != (PGC_allocated | 1) ||
+        pg->type_info != 0) {
+        pvmm_log(s, PVMM_LOG_ERROR, "pvmm_share_xen_page: mfn %lx is not an unused "
+                 "hypervisor frame", (unsigned long)mfn);
+        return;
+    }
+    /*
+     * The type reference is permanent: a read-only shared page (type none,
+     * count 1) can never acquire a writable type, and a writable one can
+     * never become a page table.
+     */
+    write_atomic64(&pg->type_info,
+                   (writable ? PGT_writable_page : PGT_none) | PGT_validated | 1);
+    __atomic_store_n(&pg->owner, d->domain_id, __ATOMIC_RELEASE);
+    write_atomic64(&pg->count_info, PGC_xen_heap | PGC_allocated | 1);
+}
+
+void pvmm_set_m2p(struct pvmm_state *s, mfn_t mfn, uint64_t pfn)
+{
+    if (mfn_valid(s, mfn))
+        s->m2p[mfn] = pfn;
+}

@@ -64,8 +64,8 @@ static void stamp_tlbflush(struct pvmm_state *s, struct page_info *pg)
 /* One same-level entry of ptpg pointing at pg went away (facts §3.4 item 4). */
 static void dec_linear_counts(struct page_info *pg, struct page_info *ptpg)
 {
-    __atomic_fetch_add(&pg->linear_pt_count, 1, __ATOMIC_ACQ_REL);    /* uses (< 0) */
-    __atomic_fetch_sub(&ptpg->linear_pt_count, 1, __ATOMIC_ACQ_REL);  /* entries (> 0) */
+    dec_linear_uses(pg);
+    dec_linear_entries(ptpg);
 }
 
 /* Requests with an L(n+1) frame for an Ln type may be linear-table attempts. */

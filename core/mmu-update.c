@@ -307,8 +307,10 @@ long do_mmu_update(struct vcpu *v, uint64_t ureqs, unsigned int count,
             break;
         }
         rc = mmu_one_request(&b, &req);
-        if (rc)
+        if (rc) {
+            reason_set_sub_op(v, (int)(req.ptr & (sizeof(intpte_t) - 1)));
             break;
+        }
         /* A recovered inner failure must not shadow a later request's reason. */
         if (v->reason.rule != PVMM_RULE_NONE)
             reason_clear(v, __HYPERVISOR_mmu_update);

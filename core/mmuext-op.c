@@ -242,8 +242,10 @@ long do_mmuext_op(struct vcpu *v, uint64_t uops, unsigned int count,
             break;
         }
         rc = mmuext_one_op(&c, &op);
-        if (rc)
+        if (rc) {
+            reason_set_sub_op(v, (int)op.cmd);
             break;
+        }
         /* A recovered inner failure must not shadow a later op's reason. */
         if (v->reason.rule != PVMM_RULE_NONE)
             reason_clear(v, __HYPERVISOR_mmuext_op);

@@ -33,15 +33,16 @@ static int mmuext_pin(struct mmuext_ctx *c, const struct mmuext_op *op)
     return rc == -XEN_EINTR ? -XEN_ERESTART : rc;
 }
 
-/* MMUEXT_UNPIN_TABLE: an interrupted put is left in old_guest_table by unpin_table(). */
+/*
+ * MMUEXT_UNPIN_TABLE: unpin_table() counts the unpin as done even when the
+ * put of its references is interrupted; that rest is left in old_guest_table
+ * and finished by a continuation.
+ */
 static int mmuext_unpin(struct mmuext_ctx *c, const struct mmuext_op *op)
 {
     int rc = unpin_table(c->curr, c->pg_owner, op->arg1.mfn, true);
 
-    /* The unpin itself happened; the rest of the put is a deferred put. */
-    if ((rc == -XEN_EINTR || rc == -XEN_ERESTART) && c->curr->old_guest_table)
-        rc = 0;
-    return rc;
+    return rc == -XEN_EINTR ? -XEN_ERESTART : rc;
 }
 
 /* MMUEXT_NEW_BASEPTR: install the kernel L4 (new_guest_cr3). */

@@ -191,6 +191,10 @@ int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn);
  * devalidate every table, drop allocation references, free every frame.
  * Preemptible: returns -XEN_ERESTART to be called again, 0 when done (the
  * domain slot is then free).  curr is used for reasons and preemption.
+ * -XEN_EBUSY: everything of d's own is released, but another domain still
+ * references some of its frames; they stay owned by d (dying, slot still
+ * reserved) until that reference goes, and a later call then returns 0.
+ * vCPU 0 of d is used for reasons and preemption checks.
  */
 int pvmm_domain_destroy(struct domain *d);
 

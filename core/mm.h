@@ -39,7 +39,8 @@
  *   frame-table.c    general references, allocation and freeing of frames
  *   page-type.c      the type state machine: get/put_page_type, page_lock
  *   validate-l1.c    L1 entries: get/put_page_from_l1e, promote/demote L1
- *   validate-l234.c  L2-L4 entries, linear page tables, promote/demote L2-L4
+ *   validate-l234.c  L2-L4 entries, promote/demote L2-L4
+ *   linear-pt.c      linear (same-level) page-table entries, XSA-240 counters
  *   xen-slots.c      the hypervisor's L4 slots 256..271, RO M2P fill/zap
  *   mod-entry.c      mod_l1_entry .. mod_l4_entry (single entry updates)
  *   pin.c            pin/unpin, new_guest_cr3, old_guest_table
@@ -217,8 +218,19 @@ int put_page_from_l4e(struct vcpu *curr, intpte_t l4e, mfn_t pfn, unsigned int f
  * (in _put_final_page_type only if pg was validated and rc != -EINTR).
  * Self-references hold nothing and are never counted.
  */
+/* defined in linear-pt.c (split from validate-l234.c) */
 void dec_linear_entries(struct page_info *ptpg);
 void dec_linear_uses(struct page_info *pg);
+/*
+ * The linear rule for present entry e at `level` (2..4) of table pfn (owner
+ * d) that points at pfn itself or at a table of the same level: 0 with the
+ * references and counters taken (nothing for a self-reference), or
+ * -XEN_EINVAL with a LINEAR_* reason.  With PTF_partial_set in flags the
+ * entry already held a general reference, which then is the one kept.
+ * Defined in linear-pt.c.
+ */
+int get_linear_pagetable(struct vcpu *curr, intpte_t e, mfn_t pfn, struct domain *d,
+                         int level, unsigned int flags);
 
 /* Xen's fix-ups of present entries for 64-bit PV (facts §3.8). */
 intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d);

@@ -1,0 +1,305 @@
+/*
+ * core/validate-l1.c - L1 entries: what a guest may map, and how.
+ *
+ * An L1 entry is the only kind of entry that maps data.  A present L1e is
+ * checked against the level's disallowed flags, then classified by the
+ * frame it maps (facts §3.2):
+ *
+ *  - I/O memory (not a RAM frame, or a frame owned by dom_io): needs I/O
+ *    memory rights (in pvmm: a privileged domain), takes no references,
+ *    and is forced uncacheable unless it already asks for UC, UC- or WC;
+ *  - RAM: the frame must belong to the foreign domain the caller named (or
+ *    to a domain a privileged foreign domain may map for), takes a general
+ *    reference, and a writable mapping also takes a writable type
+ *    reference - which is exactly what keeps page tables and descriptor
+ *    pages from ever being mapped writable.
+ *
+ * Xen then rewrites the entry for 64-bit PV (adjust_guest_l1e): the guest
+ * kernel runs in ring 3, so "supervisor" pages become user pages tagged
+ * with _PAGE_GUEST_KERNEL (PTE bit 52), and user pages become global.
+ * promote_l1_table / demote_l1_table apply all this to a whole table.
+ */
+#include "mm.h"
+
+/* Cache-attribute bits of an L1e (PAT index): PAT | PCD | PWT. */
+#define PAGE_CACHE_ATTRS   (_PAGE_PAT | _PAGE_PCD | _PAGE_PWT)
+/* Uncacheable under Xen's PAT (facts Appendix A). */
+#define _PAGE_UC           (_PAGE_PCD | _PAGE_PWT)
+
+/*
+ * L1 mask of a release build (no _PAGE_GNTTAB): the base mask without
+ * GLOBAL, i.e. PWT, PCD and PAT are refused (facts §3.1).
+ */
+#define L1_DISALLOW_MASK   (BASE_DISALLOW_MASK & ~(uint32_t)_PAGE_GLOBAL)
+
+/*
+ * Physical-address width used for I/O memory rights: a privileged domain may
+ * map every frame below 2^(IOMEM_PADDR_BITS - 12), as Xen's dom0 iomem
+ * capability covers [0, 2^(paddr_bits - 12)).  40 bits is what QEMU's
+ * default CPU models report.  The all-ones frame lies above it.
+ */
+#define IOMEM_PADDR_BITS   40
+#define IOMEM_LIMIT_MFN    (1UL << (IOMEM_PADDR_BITS - PAGE_SHIFT))
+/* The all-ones frame number of an L1e (Xen's PADDR_MASK >> PAGE_SHIFT). */
+#define ALL_ONES_MFN       (PADDR_MASK >> PAGE_SHIFT)
+
+uint32_t l1_disallow_mask(const struct domain *d)
+{
+    const struct pvmm_state *s = d->state;
+
+    /*
+     * dom_io and domains with I/O memory rights (cache_flush_permitted in
+     * Xen) may choose cache attributes.  GLOBAL, NX and PTE bits 52..62 are
+     * always allowed.
+     */
+    if ((s && d == &s->dom_io) || d->is_privileged)
+        return L1_DISALLOW_MASK & ~(uint32_t)PAGE_CACHE_ATTRS;
+    return L1_DISALLOW_MASK;
+}
+
+/* Xen's iomem_access_permitted for one frame. */
+static bool iomem_access_permitted(const struct domain *d, mfn_t mfn)
+{
+    return d->is_privileged && mfn < IOMEM_LIMIT_MFN;
+}
+
+/*
+ * The I/O path of get_page_from_l1e: mfn is not RAM or is owned by dom_io.
+ * No references are taken.  Returns the cache bits to flip so that a
+ * potentially cacheable mapping becomes UC, or a negative errno.
+ */
+static int get_io_page_from_l1e(struct vcpu *curr, intpte_t l1e, mfn_t mfn,
+                                struct domain *l1e_owner, struct domain *pg_owner)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    int flip = 0;
+
+    /* DOMID_IO stands for "the caller's own I/O rights". */
+    if (pg_owner == &s->dom_io)
+        pg_owner = curr->domain;
+
+    if (!iomem_access_permitted(pg_owner, mfn)) {
+        if (mfn == ALL_ONES_MFN)
+            return reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, mfn, INVALID_MFN, 1, -1,
+                          l1e, 0);
+        return reject(curr, -XEN_EPERM, PVMM_RULE_IOMEM_DENIED, mfn, INVALID_MFN, 1, -1,
+                      l1e, 0);
+    }
+    if (pg_owner != l1e_owner && !iomem_access_permitted(l1e_owner, mfn))
+        return reject(curr, -XEN_EPERM, PVMM_RULE_IOMEM_DENIED, mfn, INVALID_MFN, 1, -1,
+                      l1e, 0);
+
+    /*
+     * pvmm has no read-only MMIO ranges and no mmio-relax option: anything
+     * that might be cached (WB, WT, WP) is forced to UC; UC, UC- and WC stay.
+     */
+    switch (l1e & PAGE_CACHE_ATTRS) {
+    case 0:                                  /* WB */
+        flip = (int)_PAGE_UC;
+        break;
+    case _PAGE_PWT:                          /* WT */
+    case _PAGE_PWT | _PAGE_PAT:              /* WP */
+        flip = (int)(_PAGE_PCD | (l1e & _PAGE_PAT));
+        break;
+    default:                                 /* UC-, UC, WC */
+        break;
+    }
+    return flip;
+}
+
+/* Does a writable type reference on a page of type word ti have to fail? */
+static bool writable_type_blocked(uint64_t ti)
+{
+    return (ti & PGT_count_mask) != 0 && (ti & PGT_type_mask) != PGT_writable_page;
+}
+
+int get_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner,
+                      struct domain *pg_owner)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    uint32_t bad = get_pte_flags(l1e) & l1_disallow_mask(l1e_owner);
+    mfn_t mfn = pte_mfn(l1e);
+    struct page_info *pg;
+    struct domain *real_owner;
+    uint64_t ti;
+
+    if (!(l1e & _PAGE_PRESENT))
+        return 0;
+    if (bad)
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_DISALLOWED_FLAGS, mfn, INVALID_MFN, 1, -1,
+                      l1e, 0);
+
+    if (!mfn_valid(s, mfn))
+        return get_io_page_from_l1e(curr, l1e, mfn, l1e_owner, pg_owner);
+
+    pg = mfn_to_page(s, mfn);
+    real_owner = page_get_owner_and_reference(s, pg);
+    if (real_owner == &s->dom_io) {
+        put_page(s, pg);
+        return get_io_page_from_l1e(curr, l1e, mfn, l1e_owner, pg_owner);
+    }
+
+    /* RAM: the frame must be pg_owner's (facts §3.2 step 3). */
+    if (real_owner != pg_owner) {
+        /*
+         * A privileged foreign domain may hand on its right to map its
+         * target's frames; the mapping then counts as the real owner's.
+         */
+        if (!real_owner) {
+            struct domain *o = page_get_owner(s, pg);
+
+            if (o && (read_atomic64(&pg->count_info) & PGC_count_mask) != 0)
+                return reject(curr, -XEN_EBUSY, PVMM_RULE_COUNT_OVERFLOW, mfn, INVALID_MFN,
+                              1, -1, l1e, 0);
+            return reject(curr, -XEN_EBUSY, PVMM_RULE_FREE_FRAME, mfn, INVALID_MFN, 1, -1,
+                          l1e, 0);
+        }
+        if (pg_owner == l1e_owner || !xsm_target_permitted(pg_owner, real_owner)) {
+            put_page(s, pg);
+            return reject(curr, -XEN_EBUSY, PVMM_RULE_FOREIGN_DENIED, mfn, INVALID_MFN, 1,
+                          -1, l1e, 0);
+        }
+        pg_owner = real_owner;
+    }
+
+    if (l1e & _PAGE_RW) {
+        /*
+         * Decide first, without side effects, whether the writable type can
+         * be had; a concurrent change is still caught by get_page_type.
+         */
+        ti = read_atomic64(&pg->type_info);
+        if (writable_type_blocked(ti) || !get_page_type(curr, pg, PGT_writable_page)) {
+            enum pvmm_rule rule = PVMM_RULE_TYPE_CONFLICT;
+
+            ti = read_atomic64(&pg->type_info);
+            if (PGT_is_pagetable(ti) || (ti & PGT_type_mask) == PGT_seg_desc_page)
+                rule = PVMM_RULE_WRITABLE_PAGETABLE;
+            reject(curr, -XEN_EBUSY, rule, mfn, INVALID_MFN, 1, -1, l1e, PGT_writable_page);
+            put_page(s, pg);
+            return -XEN_EBUSY;
+        }
+    }
+
+    /* Hypervisor-shared pages must stay write-back (facts §3.2 step 6). */
+    if ((l1e & PAGE_CACHE_ATTRS) && (read_atomic64(&pg->count_info) & PGC_xen_heap)) {
+        reject(curr, -XEN_EACCES, PVMM_RULE_SPECIAL_PAGE_CACHE, mfn, INVALID_MFN, 1, -1, l1e,
+               0);
+        if (l1e & _PAGE_RW)
+            put_page_type(curr, pg);
+        put_page(s, pg);
+        return -XEN_EACCES;
+    }
+    return 0;
+}
+
+void put_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    mfn_t mfn = pte_mfn(l1e);
+    struct page_info *pg;
+
+    (void)l1e_owner;
+    if (!(l1e & _PAGE_PRESENT) || !mfn_valid(s, mfn))
+        return;
+    pg = mfn_to_page(s, mfn);
+    /* I/O frames hold no references. */
+    if (__atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE) == DOMID_IO)
+        return;
+    if (l1e & _PAGE_RW)
+        put_page_and_type(curr, pg);
+    else
+        put_page(s, pg);
+}
+
+intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d)
+{
+    (void)d;
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    /* A supervisor page becomes a guest-kernel page: ring 3 must reach it. */
+    if (!(e & _PAGE_USER))
+        e |= _PAGE_GUEST_KERNEL | _PAGE_USER;
+    /* A user page is global, so kernel/user switches need not drop it. */
+    if (!(e & _PAGE_GUEST_KERNEL))
+        e |= _PAGE_GLOBAL | _PAGE_USER;
+    return e;
+}
+
+intpte_t adjust_guest_l2e(intpte_t e, const struct domain *d)
+{
+    (void)d;
+    return (e & _PAGE_PRESENT) ? (e | _PAGE_USER) : e;
+}
+
+intpte_t adjust_guest_l3e(intpte_t e, const struct domain *d)
+{
+    (void)d;
+    return (e & _PAGE_PRESENT) ? (e | _PAGE_USER) : e;
+}
+
+intpte_t adjust_guest_l4e(intpte_t e, const struct domain *d)
+{
+    (void)d;
+    /* ACCESSED is forced: Xen may run on private copies of the L4 (XPTI). */
+    return (e & _PAGE_PRESENT) ? (e | _PAGE_ACCESSED | _PAGE_USER) : e;
+}
+
+/*
+ * Validate all 512 entries of L1 pg: take each present entry's references,
+ * write back the flipped and adjusted entry.  On a failure everything taken
+ * so far is released again and the error (with the failing slot on the
+ * reason's path) is returned.  Not preemptible: one bounded loop.
+ */
+int promote_l1_table(struct vcpu *curr, struct page_info *pg)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    struct domain *d = page_get_owner(s, pg);
+    mfn_t mfn = page_to_mfn(s, pg);
+    intpte_t *pl1e;
+    unsigned int i;
+    int rc = 0;
+
+    if (!d)
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, mfn, mfn, 1, -1, 0,
+                      PGT_l1_page_table);
+
+    pl1e = map_domain_page(s, mfn);
+    for (i = 0; i < L1_PAGETABLE_ENTRIES; i++) {
+        intpte_t e = read_atomic64(&pl1e[i]);
+        intpte_t ne;
+
+        if (!(e & _PAGE_PRESENT))
+            continue;
+        rc = get_page_from_l1e(curr, e, d, d);
+        if (rc < 0)
+            break;
+        ne = adjust_guest_l1e(e ^ (intpte_t)rc, d);
+        if (ne != e)
+            write_atomic64(&pl1e[i], ne);
+        rc = 0;
+    }
+
+    if (rc < 0) {
+        reason_add_path(curr, mfn, 1, (int)i);
+        while (i-- > 0)
+            put_page_from_l1e(curr, read_atomic64(&pl1e[i]), d);
+    } else {
+        pg->nr_validated_ptes = L1_PAGETABLE_ENTRIES;
+        pg->partial_flags = 0;
+    }
+    unmap_domain_page(s, pl1e);
+    return rc;
+}
+
+/* Release every present entry's references of L1 pg.  Always completes. */
+int demote_l1_table(struct vcpu *curr, struct page_info *pg)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    struct domain *d = page_get_owner(s, pg);
+    intpte_t *pl1e = map_domain_page(s, page_to_mfn(s, pg));
+
+    for (unsigned int i = 0; i < L1_PAGETABLE_ENTRIES; i++)
+        put_page_from_l1e(curr, read_atomic64(&pl1e[i]), d);
+    unmap_domain_page(s, pl1e);
+    return 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * hv/boot.h - what the boot loader handed over: the guest module and command lines, and the
+ * hand-over of free memory from the boot allocator to the memory-management core.
+ */
+#ifndef HV_BOOT_H
+#define HV_BOOT_H
+
+#include <stdint.h>
+
+/* The first multiboot module: the guest ELF.  string is "path args..." as QEMU passed it. */
+struct boot_module {
+    uint64_t start, end;          /* physical, end exclusive; start == end: none */
+    char string[1024];
+};
+extern struct boot_module boot_module;
+extern char hv_cmdline[256];      /* the hypervisor's own command line (after the path) */
+
+void mm_handover(void (*add)(uint64_t first, uint64_t nr), void (*reserve)(uint64_t mfn));
+uint64_t mm_perdomain_l3_mfn(void);
+
+#endif /* HV_BOOT_H */

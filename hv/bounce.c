@@ -1,0 +1,69 @@
+/*
+ * hv/bounce.c - delivering an exception, software interrupt or callback to the guest
+ * kernel: Xen's create_bounce_frame (boot-ABI §9.2).
+ *
+ * From guest kernel mode the frame goes on the current guest stack and its CS has RPL 0
+ * (0xe030); from guest user mode we first switch to kernel mode and use kernel_sp.  The
+ * stack pointer is rounded down to 16 bytes; the frame is, from the new rsp upwards,
+ *   rcx, r11, [error code], rip, cs | saved_upcall_mask << 32, rflags, rsp, ss
+ * with rflags.IF = !saved mask.  A frame that cannot be written, or would touch the
+ * hypervisor's range, crashes the domain; so does a bounce with no handler registered.
+ */
+#include "hv.h"
+#include <xen/xen.h>
+
+void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err, bool mask)
+{
+    struct vcpu *v = current;
+    struct hv_vcpu *h = hvv(v);
+    uint8_t saved_mask = h->vcpu_info->evtchn_upcall_mask;
+    uint64_t cs = r->cs, rsp = r->rsp, ss = r->ss;
+    uint64_t rflags = r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL);
+    uint64_t sp;
+
+    if (!saved_mask)
+        rflags |= X86_EFLAGS_IF;
+    if (dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
+        rflags |= (uint64_t)h->iopl << 12;
+    if (v->kernel_mode) {
+        cs &= ~3UL;
+        sp = r->rsp;
+    } else {
+        toggle_guest_mode(v);
+        sp = h->kernel_sp;
+    }
+    sp &= ~15UL;
+    uint64_t frame[8];
+    unsigned int n = 0;
+    frame[n++] = r->rcx;
+    frame[n++] = r->r11;
+    if (has_err)
+        frame[n++] = err;
+    frame[n++] = r->rip;
+    frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << 32);
+    frame[n++] = rflags;
+    frame[n++] = rsp;
+    frame[n++] = ss;
+    sp -= n * 8;
+    if ((sp + n * 8 > HYPERVISOR_VIRT_START && sp < HYPERVISOR_VIRT_END + 0x40) ||
+        copy_to_guest_va(sp, frame, n * 8))
+        domain_crash(r, "cannot write a bounce frame at %lx (vector %lu)", sp, r->entry_vector);
+    r->rsp = sp;
+    r->rip = handler;
+    r->cs = FLAT_KERNEL_CS;
+    r->ss = FLAT_KERNEL_SS;
+    r->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC);
+    if (mask)
+        h->vcpu_info->evtchn_upcall_mask = 1;
+}
+
+/* Bounce vector vec through the trap table; no handler registered crashes the domain. */
+void bounce_exception(struct cpu_regs *r, unsigned int vec, bool has_err, uint32_t err)
+{
+    const struct hv_trap *t = &hvv(current)->trap[vec & 0xff];
+    if (!t->address)
+        domain_crash(r, "Unhandled: vec %u, %s, error code %x", vec,
+                     current->kernel_mode ? "kernel mode" : "user mode", err);
+    r->entry_vector = vec;
+    bounce_to(r, t->address, has_err, err, t->flags & 4);
+}

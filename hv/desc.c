@@ -1,0 +1,118 @@
+/*
+ * hv/desc.c - the descriptor tables: Xen's reserved GDT page, the IDT and the TSS.
+ *
+ * The GDT is Xen's 15-page layout (boot-ABI §4.1): pages 0-13 belong to the guest (set_gdt)
+ * and map a read-only zero page until it registers some, page 14 is this reserved page, the
+ * GDTR limit is always 0xEFFF.  The window lives in the per-domain slot 260, so it is mapped
+ * in every guest L4.  The reserved selectors are the ones SYSCALL/SYSRET force:
+ * STAR = 0xe023:0xe008, so SYSCALL loads 0xe008/0xe010 and SYSRET 0xe033/0xe02b.
+ *
+ * Every IDT gate is a DPL-0 interrupt gate, except #BP, #OF and 0x80 (DPL 3), so a guest's
+ * `int $n` raises #GP((n<<3)|2) and reaches emulate_soft_int() (boot-ABI §9.5).  NMI, #DF and
+ * #MC run on their own IST stacks.
+ */
+#include "hv.h"
+#include <xen/xen.h>
+
+struct tss64 {
+    uint32_t rsv0;
+    uint64_t rsp[3];
+    uint64_t rsv1;
+    uint64_t ist[7];
+    uint64_t rsv2;
+    uint16_t rsv3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "TSS is 104 bytes");
+
+struct idt_gate {
+    uint16_t off_lo, sel;
+    uint8_t ist, type;
+    uint16_t off_mid;
+    uint32_t off_hi, rsv;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes");
+
+static uint64_t gdt_page[512] __attribute__((aligned(4096)));
+static struct idt_gate idt[256] __attribute__((aligned(4096)));
+static struct tss64 tss __attribute__((aligned(128)));
+
+extern char idt_stubs[], hv_stack_end[], ist_stacks[];
+uint64_t hv_stack_top;
+
+#define GDT_IDX(sel)  (((sel) >> 3) - FIRST_RESERVED_GDT_ENTRY)
+
+/* A 16-byte system descriptor (TSS or LDT) for base/limit with the given type. */
+static void set_system_desc(unsigned int idx, uint64_t base, uint32_t limit, unsigned int type)
+{
+    gdt_page[idx] = (limit & 0xffffUL) | ((base & 0xffffffUL) << 16) |
+                    ((uint64_t)(0x80 | type) << 40) | ((uint64_t)((limit >> 16) & 0xf) << 48) |
+                    (((base >> 24) & 0xffUL) << 56);
+    gdt_page[idx + 1] = base >> 32;
+}
+
+static void set_gate(unsigned int vec, unsigned int dpl, unsigned int ist)
+{
+    uint64_t off = (uint64_t)(idt_stubs + 16 * vec);
+    idt[vec] = (struct idt_gate){
+        .off_lo = (uint16_t)off, .sel = HV_CS, .ist = (uint8_t)ist,
+        .type = (uint8_t)(0x8E | (dpl << 5)),
+        .off_mid = (uint16_t)(off >> 16), .off_hi = (uint32_t)(off >> 32),
+    };
+}
+
+/* Build and load the GDT, IDT and TSS; reload every segment register. */
+void desc_init(void)
+{
+    gdt_page[GDT_IDX(0xe008)] = 0x00af9b000000ffffUL;   /* ring-0 64-bit code */
+    gdt_page[GDT_IDX(0xe010)] = 0x00cf93000000ffffUL;   /* ring-0 data */
+    gdt_page[GDT_IDX(0xe023)] = 0x00cffb000000ffffUL;   /* ring-3 32-bit code */
+    gdt_page[GDT_IDX(0xe02b)] = 0x00cff3000000ffffUL;   /* ring-3 data/stack */
+    gdt_page[GDT_IDX(0xe033)] = 0x00affb000000ffffUL;   /* ring-3 64-bit code */
+    gdt_page[GDT_IDX(0xe060)] = 0;                      /* per-CPU marker: CPU 0 */
+    hv_stack_top = (uint64_t)hv_stack_end;
+    tss.rsp[0] = hv_stack_top;
+    tss.ist[0] = (uint64_t)ist_stacks + 1 * 4096;       /* IST1: NMI */
+    tss.ist[1] = (uint64_t)ist_stacks + 2 * 4096;       /* IST2: #DF */
+    tss.ist[2] = (uint64_t)ist_stacks + 3 * 4096;       /* IST3: #MC */
+    tss.iomap_base = sizeof(tss);                       /* no I/O bitmap: every port traps */
+    set_system_desc(GDT_IDX(HV_TSS_SEL), (uint64_t)&tss, sizeof(tss) - 1, 0x9);
+    mm_set_gdt_frame(FIRST_RESERVED_GDT_PAGE, virt_to_maddr(gdt_page) >> PAGE_SHIFT, true);
+
+    for (unsigned int v = 0; v < 256; v++)
+        set_gate(v, (v == 3 || v == 4 || v == 0x80) ? 3 : 0,
+                 v == 2 ? 1 : v == 8 ? 2 : v == 18 ? 3 : 0);
+
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed))
+        gdtr = { 0xEFFF, GDT_VIRT_START }, idtr = { sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lgdt %0" :: "m"(gdtr));
+    __asm__ volatile("lidt %0" :: "m"(idtr));
+    __asm__ volatile(
+        "pushq %[cs]\n\t"
+        "leaq 1f(%%rip), %%rax\n\t"
+        "pushq %%rax\n\t"
+        "lretq\n"
+        "1:\n\t"
+        "movl %[ds], %%eax\n\t"
+        "movl %%eax, %%ss\n\t"
+        "xorl %%eax, %%eax\n\t"
+        "movl %%eax, %%ds\n\t"
+        "movl %%eax, %%es\n\t"
+        "movl %%eax, %%fs\n\t"
+        "movl %%eax, %%gs\n\t"
+        "lldt %%ax\n\t"
+        :: [cs] "i"(HV_CS), [ds] "i"(HV_DS) : "rax", "memory");
+    __asm__ volatile("ltr %w0" :: "r"(HV_TSS_SEL));
+}
+
+/* Point the LDT descriptor (0xe050) at base/entries, or clear it (entries 0); reload LDTR. */
+void desc_set_ldt(uint64_t base, unsigned int entries)
+{
+    if (!entries) {
+        gdt_page[GDT_IDX(HV_LDT_SEL)] = gdt_page[GDT_IDX(HV_LDT_SEL) + 1] = 0;
+        __asm__ volatile("lldt %w0" :: "r"(0));
+        return;
+    }
+    set_system_desc(GDT_IDX(HV_LDT_SEL), base, entries * 8 - 1, 0x2);
+    __asm__ volatile("lldt %w0" :: "r"(HV_LDT_SEL));
+}

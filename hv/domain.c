@@ -1,0 +1,59 @@
+/*
+ * hv/domain.c - the running vCPU: guest kernel/user mode, CR3, and the last step before
+ * returning to the guest.
+ *
+ * pvmm-hv runs one domain with one vCPU.  Guest kernel and guest user mode both run at
+ * CPL 3; which one is active is v->kernel_mode, and each has its own L4 (boot-ABI §8).
+ * TCG has no PCID, so every switch is a full CR3 reload.
+ */
+#include "hv.h"
+#include <xen/xen.h>
+
+struct vcpu *current;
+struct domain *dom0;
+
+/* Load CR3 with the L4 of v's current mode. */
+void load_guest_cr3(struct vcpu *v)
+{
+    mfn_t m = v->kernel_mode ? v->guest_table : v->guest_table_user;
+    if (m == INVALID_MFN)
+        panic("vCPU has no %s page table", v->kernel_mode ? "kernel" : "user");
+    write_cr3(m << PAGE_SHIFT);
+}
+
+/* Xen's toggle_guest_mode: flip the mode, swap the GS bases, switch L4. */
+void toggle_guest_mode(struct vcpu *v)
+{
+    v->kernel_mode = !v->kernel_mode;
+    __asm__ volatile("swapgs" ::: "memory");
+    load_guest_cr3(v);
+}
+
+/*
+ * Called by exit_to_guest with the final register state.  A non-canonical rip cannot be
+ * returned to (SYSRET would fault in ring 0, IRET would fault too): the guest gets #GP(0)
+ * with that rip in its frame instead (boot-ABI §7.2).  Returns 1 when SYSRET reproduces the
+ * saved state exactly (rcx == rip, r11 == rflags, flat 64-bit selectors), 0 for IRET.
+ */
+int prepare_exit(struct cpu_regs *r);
+int prepare_exit(struct cpu_regs *r)
+{
+    if (!is_canonical(r->rip))
+        bounce_exception(r, 13, true, 0);
+    r->rflags = (r->rflags & X86_EFLAGS_ALL & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) |
+                X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    r->cs |= 3;
+    r->ss |= 3;
+    return r->rcx == r->rip && r->r11 == r->rflags && r->cs == FLAT_KERNEL_CS64 &&
+           r->ss == FLAT_KERNEL_SS64 && !(r->rflags & X86_EFLAGS_RF);
+}
+
+/* Enter the guest for the first time, in kernel mode on its kernel L4. */
+void start_guest(struct cpu_regs *r)
+{
+    current->kernel_mode = true;
+    current->online = true;
+    load_guest_cr3(current);
+    printk("pvmm: starting dom0 at %lx\n", r->rip);
+    exit_to_guest(r);
+}

@@ -1,0 +1,190 @@
+/*
+ * hv/entry.S - every way into and out of the hypervisor.
+ *
+ * All entries build the same struct cpu_regs (hv.h): hardware frame (or a synthesised one for
+ * SYSCALL), error code, vector, then the fifteen general-purpose registers.  An entry from
+ * the guest (CPL 3) always lands at the top of the one hypervisor stack (TSS.rsp0, and the
+ * SYSCALL path loads the same address), so the guest's registers are always at the fixed
+ * address guest_regs = hv_stack_end - sizeof(struct cpu_regs).
+ *
+ * Every entry runs `clac` (patched to a NOP when the CPU has no SMAP: a guest may set AC) and
+ * `cld` (interrupt gates do not clear DF) before any C code.
+ *
+ * exit_to_guest(regs) leaves through SYSRET when that restores exactly the saved state
+ * (prepare_exit() decides, after the canonical-RIP check), otherwise through IRETQ.
+ */
+#define REGS_SIZE   (22 * 8)
+#define OFF_RIP     (17 * 8)
+#define OFF_RSP     (20 * 8)
+
+/* An instruction site that must become a NOP without SMAP (patched by setup.c). */
+.macro SMAP_SITE insn
+661: \insn
+    .pushsection .smap_sites, "a"
+    .quad 661b
+    .popsection
+.endm
+
+.macro SAVE_GPRS
+    push    %rdi
+    push    %rsi
+    push    %rdx
+    push    %rcx
+    push    %rax
+    push    %r8
+    push    %r9
+    push    %r10
+    push    %r11
+    push    %rbx
+    push    %rbp
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+.endm
+
+.macro RESTORE_GPRS
+    pop     %r15
+    pop     %r14
+    pop     %r13
+    pop     %r12
+    pop     %rbp
+    pop     %rbx
+    pop     %r11
+    pop     %r10
+    pop     %r9
+    pop     %r8
+    pop     %rax
+    pop     %rcx
+    pop     %rdx
+    pop     %rsi
+    pop     %rdi
+.endm
+
+    .text
+/* Exception and interrupt stubs: 16 bytes each, vector n at idt_stubs + 16 * n. */
+    .balign 16
+    .globl idt_stubs
+idt_stubs:
+vec = 0
+.rept 256
+    .balign 16
+.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+    push    $vec
+.else
+    push    $0
+    push    $vec
+.endif
+    jmp     common_entry
+vec = vec + 1
+.endr
+
+common_entry:
+    SAVE_GPRS
+    SMAP_SITE clac
+    cld
+    mov     %rsp, %rdi
+    call    handle_exception        /* returns only for a fixed-up hypervisor fault */
+    RESTORE_GPRS
+    add     $16, %rsp
+    iretq
+
+/*
+ * SYSCALL from 64-bit guest code (LSTAR) and from 32-bit guest code (CSTAR).  SFMASK has
+ * cleared IF, DF, TF, AC, NT and IOPL.  rcx = guest rip, r11 = guest rflags.
+ */
+    .globl syscall_entry, syscall32_entry
+syscall_entry:
+    mov     %rsp, saved_guest_rsp(%rip)
+    lea     hv_stack_end(%rip), %rsp
+    push    $0xe02b                 /* ss */
+    push    saved_guest_rsp(%rip)   /* rsp */
+    push    %r11                    /* rflags */
+    push    $0xe033                 /* cs */
+    push    %rcx                    /* rip */
+    push    $0                      /* error code */
+    push    $0x100                  /* ENTRY_SYSCALL */
+    jmp     syscall_common
+syscall32_entry:
+    mov     %rsp, saved_guest_rsp(%rip)
+    lea     hv_stack_end(%rip), %rsp
+    push    $0xe02b
+    push    saved_guest_rsp(%rip)
+    push    %r11
+    push    $0xe023
+    push    %rcx
+    push    $0
+    push    $0x101                  /* ENTRY_SYSCALL32 */
+syscall_common:
+    SAVE_GPRS
+    SMAP_SITE clac
+    cld
+    mov     %rsp, %rdi
+    call    handle_syscall          /* never returns: ends in exit_to_guest */
+    ud2
+
+/* exit_to_guest(struct cpu_regs *regs): regs is guest_regs; never returns. */
+    .globl exit_to_guest
+exit_to_guest:
+    mov     %rdi, %rsp
+    call    prepare_exit            /* 1: SYSRET restores everything exactly */
+    test    %eax, %eax
+    RESTORE_GPRS                    /* pops leave the flags alone */
+    jnz     1f
+    add     $16, %rsp
+    .globl exit_iretq
+exit_iretq:
+    iretq
+1:  mov     (OFF_RSP - 15 * 8)(%rsp), %rsp
+    sysretq
+
+/*
+ * raw_copy_user(dst, src, len): copy with guest (user) pages accessible under SMAP.  Returns
+ * the number of bytes NOT copied; a fault in the copy resumes at the fixup with rcx = bytes
+ * left (fixup_exception(), uaccess.c).
+ */
+    .globl raw_copy_user
+raw_copy_user:
+    mov     %rdx, %rcx
+    SMAP_SITE stac
+2:  rep movsb
+3:  SMAP_SITE clac
+    mov     %rcx, %rax
+    ret
+    .pushsection .fixup_table, "a"
+    .quad 2b, 3b
+    .popsection
+
+/*
+ * load_user_gs_sel(sel): load the guest-user %gs selector (set_segment_base GS_USER_SEL).
+ * The guest kernel's GS base is live, so swap to the user one around the load.  A bad
+ * selector faults; the fixup loads the null selector instead.  Returns 0, or -1 on fault.
+ */
+    .globl load_user_gs_sel
+load_user_gs_sel:
+    xor     %eax, %eax
+    swapgs
+4:  mov     %edi, %gs
+5:  swapgs
+    ret
+6:  xor     %edi, %edi
+    mov     %edi, %gs
+    mov     $-1, %eax
+    jmp     5b
+    .pushsection .fixup_table, "a"
+    .quad 4b, 6b
+    .popsection
+
+    .bss
+    .balign 4096
+    .globl hv_stack, hv_stack_end, guest_regs, ist_stacks
+hv_stack:
+    .skip 16384
+hv_stack_end:
+guest_regs = hv_stack_end - REGS_SIZE
+ist_stacks:
+    .skip 3 * 4096              /* NMI, #DF, #MC */
+saved_guest_rsp:
+    .skip 8
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,178 @@
+/*
+ * hv/hc-info.c - console_io (18), sched_op (29) and sched_op_compat (6), xen_version (17)
+ * and the start-up subset of grant_table_op (20).  Semantics from boot-ABI §12.1-§12.3
+ * and §12.8.
+ *
+ * pvmm-hv reports itself as Xen 4.17 (the version the side-by-side runs use) and, in
+ * get_features, only the feature bits it implements.
+ */
+#include "hv.h"
+#include <xen/xen.h>
+#include <xen/sched.h>
+#include <xen/version.h>
+#include <xen/features.h>
+#include <xen/grant_table.h>
+#include "boot.h"
+
+uint64_t hv_grant_mfn;    /* the one grant-table frame, shared writable with dom0 */
+
+long hc_console_io(unsigned long cmd, unsigned long count, uint64_t buf)
+{
+    if (cmd == CONSOLEIO_read)
+        return 0;
+    if (cmd != CONSOLEIO_write)
+        return -XEN_ENOSYS;
+    char chunk[128];
+    while (count) {
+        size_t n = count < sizeof(chunk) ? count : sizeof(chunk);
+        if (copy_from_guest_va(chunk, buf, n))
+            return -XEN_EFAULT;
+        guest_console_write(chunk, n);
+        buf += n;
+        count -= n;
+    }
+    return 0;
+}
+
+static void shutdown(struct cpu_regs *r, unsigned int reason)
+{
+    if (reason == SHUTDOWN_crash) {
+        printk("pvmm: domain 0 reported a crash\n");
+        dump_regs(r);
+    }
+    domain_shutdown(reason);
+}
+
+long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg)
+{
+    struct sched_shutdown sd;
+    switch (cmd) {
+    case SCHEDOP_yield:
+        return 0;
+    case SCHEDOP_block:
+        hvv(current)->vcpu_info->evtchn_upcall_mask = 0;
+        return 0;                 /* no event sources: nothing to wait for */
+    case SCHEDOP_shutdown:
+        if (copy_from_guest_va(&sd, arg, sizeof(sd)))
+            return -XEN_EFAULT;
+        shutdown(r, sd.reason);
+        return 0;
+    case SCHEDOP_shutdown_code:
+        if (copy_from_guest_va(&sd, arg, sizeof(sd)))
+            return -XEN_EFAULT;
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg)
+{
+    switch (cmd) {
+    case SCHEDOP_yield:
+    case SCHEDOP_block:
+        return hc_sched_op(r, cmd, 0);
+    case SCHEDOP_shutdown:
+        shutdown(r, (unsigned int)arg);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* Copy a NUL-padded string of exactly len bytes to the guest. */
+static long put_string(uint64_t arg, const char *s, size_t len)
+{
+    char buf[1024];
+    memset(buf, 0, len);
+    for (size_t i = 0; s[i] && i + 1 < len; i++)
+        buf[i] = s[i];
+    return copy_to_guest_va(arg, buf, len) ? -XEN_EFAULT : 0;
+}
+
+long hc_xen_version(unsigned long cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case XENVER_version:
+        return 0x00040011;
+    case XENVER_extraversion:
+        return put_string(arg, ".0-pvmm", XEN_EXTRAVERSION_LEN);
+    case XENVER_compile_info: {
+        struct xen_compile_info ci;
+        memset(&ci, 0, sizeof(ci));
+        memcpy(ci.compiler, "gcc", 4);
+        memcpy(ci.compile_by, "pvmm", 5);
+        memcpy(ci.compile_domain, "pvmm", 5);
+        memcpy(ci.compile_date, "pvmm-hv", 8);
+        return copy_to_guest_va(arg, &ci, sizeof(ci)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_capabilities:
+        return put_string(arg, "xen-3.0-x86_64 ", sizeof(xen_capabilities_info_t));
+    case XENVER_changeset:
+        return put_string(arg, "pvmm-hv", XEN_CHANGESET_INFO_LEN);
+    case XENVER_platform_parameters: {
+        struct xen_platform_parameters pp = { HYPERVISOR_VIRT_START };
+        return copy_to_guest_va(arg, &pp, sizeof(pp)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_get_features: {
+        struct xen_feature_info fi;
+        if (copy_from_guest_va(&fi, arg, sizeof(fi)))
+            return -XEN_EFAULT;
+        if (fi.submap_idx != 0)
+            return -XEN_EINVAL;
+        fi.submap = 1u << XENFEAT_dom0;
+        if (mmglue_have_core())
+            fi.submap |= 1u << XENFEAT_mmu_pt_update_preserve_ad;
+        return copy_to_guest_va(arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_pagesize:
+        return arg ? -XEN_EINVAL : (long)PAGE_SIZE;
+    case XENVER_guest_handle: {
+        uint8_t uuid[16] = { 0 };
+        return copy_to_guest_va(arg, uuid, sizeof(uuid)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_commandline:
+        return put_string(arg, hv_cmdline, sizeof(xen_commandline_t));
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count)
+{
+    switch (cmd) {
+    case GNTTABOP_setup_table:
+        for (unsigned long i = 0; i < count; i++, uop += sizeof(struct gnttab_setup_table)) {
+            struct gnttab_setup_table st;
+            if (copy_from_guest_va(&st, uop, sizeof(st)))
+                return -XEN_EFAULT;
+            if (st.dom != DOMID_SELF && st.dom != 0)
+                st.status = GNTST_bad_domain;
+            else if (st.nr_frames > 1)
+                st.status = GNTST_general_error;
+            else if (st.nr_frames == 1 &&
+                     copy_to_guest_va(st.frame_list, &hv_grant_mfn, sizeof(hv_grant_mfn)))
+                return -XEN_EFAULT;
+            else
+                st.status = GNTST_okay;
+            if (copy_to_guest_va(uop, &st, sizeof(st)))
+                return -XEN_EFAULT;
+        }
+        return 0;
+    case GNTTABOP_query_size:
+        for (unsigned long i = 0; i < count; i++, uop += sizeof(struct gnttab_query_size)) {
+            struct gnttab_query_size qs;
+            if (copy_from_guest_va(&qs, uop, sizeof(qs)))
+                return -XEN_EFAULT;
+            bool self = qs.dom == DOMID_SELF || qs.dom == 0;
+            qs.nr_frames = self ? 1 : 0;
+            qs.max_nr_frames = self ? 1 : 0;
+            qs.status = self ? GNTST_okay : GNTST_bad_domain;
+            if (copy_to_guest_va(uop, &qs, sizeof(qs)))
+                return -XEN_EFAULT;
+        }
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}

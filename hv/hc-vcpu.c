@@ -1,0 +1,140 @@
+/*
+ * hv/hc-vcpu.c - hypercalls that set per-vCPU entry state: set_trap_table (0),
+ * stack_switch (3), set_callbacks (4), fpu_taskswitch (5), set_segment_base (25) and
+ * callback_op (30).  Semantics from boot-ABI §9.1, §12.6, §12.7 and §12.8.
+ */
+#include "hv.h"
+#include <xen/xen.h>
+#include <xen/callback.h>
+
+int load_user_gs_sel(unsigned int sel);   /* entry.S */
+
+long hc_set_trap_table(uint64_t traps)
+{
+    struct hv_vcpu *h = hvv(current);
+    if (!traps) {
+        memset(h->trap, 0, sizeof(h->trap));
+        return 0;
+    }
+    for (;; traps += sizeof(struct trap_info)) {
+        struct trap_info ti;
+        if (copy_from_guest_va(&ti, traps, sizeof(ti)))
+            return -XEN_EFAULT;
+        if (!ti.address)
+            return 0;
+        if (!is_canonical(ti.address))
+            return -XEN_EINVAL;
+        h->trap[ti.vector].address = ti.address;
+        h->trap[ti.vector].flags = ti.flags;
+    }
+}
+
+long hc_stack_switch(uint64_t ss, uint64_t sp)
+{
+    hvv(current)->kernel_ss = ss | 3;
+    hvv(current)->kernel_sp = sp;
+    return 0;
+}
+
+long hc_set_callbacks(uint64_t ev, uint64_t fs, uint64_t sc)
+{
+    struct hv_vcpu *h = hvv(current);
+    if (is_canonical(ev))
+        h->cb_event = ev;
+    if (is_canonical(fs))
+        h->cb_failsafe = fs;
+    if (is_canonical(sc))
+        h->cb_syscall = sc;
+    return 0;
+}
+
+long hc_fpu_taskswitch(unsigned long set)
+{
+    hvv(current)->fpu_ts = set != 0;
+    write_cr0(set ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
+    return 0;
+}
+
+long hc_set_segment_base(unsigned long which, uint64_t base)
+{
+    switch (which) {
+    case SEGBASE_FS:
+    case SEGBASE_GS_USER:
+    case SEGBASE_GS_KERNEL:
+        if (!is_canonical(base))
+            return -XEN_EINVAL;
+        wrmsr(which == SEGBASE_FS ? MSR_FS_BASE :
+              which == SEGBASE_GS_USER ? MSR_SHADOW_GS_BASE : MSR_GS_BASE, base);
+        return 0;
+    case SEGBASE_GS_USER_SEL:
+        load_user_gs_sel((unsigned int)base & 0xffff);
+        return 0;
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static long register_callback(const struct callback_register *cb)
+{
+    struct hv_vcpu *h = hvv(current);
+    if (!is_canonical(cb->address))
+        return -XEN_EINVAL;
+    switch (cb->type) {
+    case CALLBACKTYPE_event:
+        h->cb_event = cb->address;
+        return 0;
+    case CALLBACKTYPE_failsafe:
+        h->cb_failsafe = cb->address;
+        h->cbf_failsafe = (uint8_t)cb->flags;
+        return 0;
+    case CALLBACKTYPE_syscall:
+        h->cb_syscall = cb->address;
+        h->cbf_syscall = (uint8_t)cb->flags;
+        return 0;
+    case CALLBACKTYPE_syscall32:
+        h->cb_syscall32 = cb->address;
+        h->cbf_syscall32 = (uint8_t)cb->flags;
+        return 0;
+    case CALLBACKTYPE_sysenter:
+        h->cb_sysenter = cb->address;
+        h->cbf_sysenter = (uint8_t)cb->flags;
+        return 0;
+    case CALLBACKTYPE_nmi:
+        h->cb_nmi = cb->address;
+        h->trap[2].address = cb->address;
+        h->trap[2].flags = 4;
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long hc_callback_op(unsigned long cmd, uint64_t arg)
+{
+    if (cmd == CALLBACKOP_register) {
+        struct callback_register cb;
+        if (copy_from_guest_va(&cb, arg, sizeof(cb)))
+            return -XEN_EFAULT;
+        return register_callback(&cb);
+    }
+    if (cmd == CALLBACKOP_unregister) {
+        struct callback_unregister cb;
+        if (copy_from_guest_va(&cb, arg, sizeof(cb)))
+            return -XEN_EFAULT;
+        switch (cb.type) {
+        case CALLBACKTYPE_nmi:
+            hvv(current)->cb_nmi = 0;
+            hvv(current)->trap[2].address = 0;
+            return 0;
+        case CALLBACKTYPE_event:
+        case CALLBACKTYPE_failsafe:
+        case CALLBACKTYPE_syscall:
+        case CALLBACKTYPE_syscall32:
+        case CALLBACKTYPE_sysenter:
+            return -XEN_EINVAL;
+        default:
+            return -XEN_ENOSYS;
+        }
+    }
+    return -XEN_ENOSYS;
+}

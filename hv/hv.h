@@ -1,0 +1,182 @@
+/*
+ * hv/hv.h - pvmm-hv's shared declarations: the virtual memory layout, the
+ * saved guest register frame, per-vCPU hypervisor state, and the small set
+ * of services every hypervisor file uses (console, panic, frames, guest
+ * memory access).
+ *
+ * Virtual layout (all inside Xen's L4 slots 256-271, see boot-ABI §5.1):
+ *   slot 256  0xffff800000000000  read-only M2P, mapped user-readable for guests
+ *   slot 260  0xffff820000000000  per-domain area: the 16-page GDT, then the LDT
+ *   slot 261  0xffff82d040000000  hypervisor image (VA = HV_VIRT_START + physical address)
+ *   slot 262  0xffff830000000000  direct map of the first 4 GiB of physical memory
+ * Every other slot belongs to the guest.  Only slot 256 carries _PAGE_USER.
+ */
+#ifndef HV_HV_H
+#define HV_HV_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <pvmm/pvmm.h>
+#include "x86.h"
+
+#define HV_VIRT_START         0xffff82d040000000UL
+#define DIRECTMAP_VIRT_START  0xffff830000000000UL
+#define DIRECTMAP_SIZE        (4UL << 30)
+#define PERDOMAIN_VIRT_START  0xffff820000000000UL
+#define GDT_VIRT_START        PERDOMAIN_VIRT_START
+#define LDT_VIRT_START        (PERDOMAIN_VIRT_START + (16UL << PAGE_SHIFT))
+#define RO_MPT_VIRT_START     0xffff800000000000UL
+
+/* Hypervisor selectors in Xen's reserved GDT page (boot-ABI §4.1). */
+#define HV_CS        0xe008
+#define HV_DS        0xe010
+#define HV_TSS_SEL   0xe040
+#define HV_LDT_SEL   0xe050
+
+/* Hypervisor-only page-table flags (no _PAGE_USER). */
+#define PTE_HV_RW    (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+#define PTE_HV_RO    (_PAGE_PRESENT | _PAGE_ACCESSED)
+
+/* The exit codes isa-debug-exit turns into QEMU statuses 33 and 35. */
+#define HV_EXIT_PASS  0x10
+#define HV_EXIT_FAIL  0x11
+
+/*
+ * A guest's registers as saved on the hypervisor stack by every entry path
+ * (exceptions, interrupts and SYSCALL all build the same frame; see entry.S).
+ * It always sits at the same address, the top of the hypervisor stack.
+ */
+struct cpu_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+    uint64_t rax, rcx, rdx, rsi, rdi;
+    uint64_t entry_vector;   /* exception vector, or ENTRY_SYSCALL */
+    uint64_t error_code;
+    uint64_t rip, cs, rflags, rsp, ss;   /* the hardware IRET frame */
+};
+#define ENTRY_SYSCALL  0x100
+
+/* A trap-table entry as set_trap_table records it (boot-ABI §9.1). */
+struct hv_trap {
+    uint64_t address;   /* 0: nothing registered */
+    uint8_t  flags;     /* bits 0-1 DPL, bit 2 mask events */
+};
+
+/* Hypervisor-side state of a vCPU, hung off struct vcpu's plat pointer. */
+struct hv_vcpu {
+    struct hv_trap trap[256];
+    uint64_t cb_event, cb_failsafe, cb_syscall, cb_syscall32, cb_sysenter, cb_nmi;
+    uint8_t  cbf_syscall, cbf_syscall32, cbf_sysenter, cbf_failsafe;
+    uint64_t kernel_ss, kernel_sp;
+    uint64_t cr2;             /* the virtual CR2 */
+    bool     fpu_ts;          /* the virtual CR0.TS */
+    uint64_t cr4;             /* guest-visible CR4 bits it may control */
+    unsigned int iopl;        /* the virtual IOPL (0..3) */
+    struct vcpu_info *vcpu_info;   /* hypervisor mapping of this vCPU's vcpu_info */
+};
+
+/* ---- memory functions (string.c) ---- */
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *restrict d, const void *restrict s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+/* ---- console and diagnostics (serial.c, printk.c) ---- */
+void serial_init(void);
+void serial_putc(char c);
+void serial_write(const char *s, size_t n);
+size_t hv_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
+size_t hv_snprintf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+void dump_regs(const struct cpu_regs *r);
+
+/* ---- the end of a run (shutdown.c) ---- */
+void guest_console_write(const char *s, size_t n);
+__attribute__((noreturn)) void hv_exit(uint8_t code);
+__attribute__((noreturn)) void domain_shutdown(unsigned int reason);
+__attribute__((noreturn, format(printf, 2, 3)))
+void domain_crash(const struct cpu_regs *r, const char *fmt, ...);
+
+/* ---- physical memory (mm-boot.c) ---- */
+extern uint64_t max_ram_pfn;          /* one past the highest RAM frame */
+uint64_t alloc_boot_frame(void);      /* a zeroed frame owned by the hypervisor; panics if none */
+void *alloc_boot_pages(unsigned int nr, uint64_t *first_mfn);   /* contiguous, zeroed */
+static inline void *mfn_to_virt(uint64_t mfn)
+{
+    return (void *)(DIRECTMAP_VIRT_START + (mfn << PAGE_SHIFT));
+}
+static inline uint64_t virt_to_maddr(const void *va)
+{
+    uint64_t v = (uint64_t)va;
+    return v >= DIRECTMAP_VIRT_START ? v - DIRECTMAP_VIRT_START : v - HV_VIRT_START;
+}
+extern intpte_t *idle_l4;             /* the hypervisor's own L4 */
+extern intpte_t xen_l4_slots[16];     /* template for slots 256..271 of guest L4s */
+void mm_boot_init(uint32_t mbi_phys);
+void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames);
+void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable);
+
+/* ---- guest memory access with fault recovery (uaccess.c, uaccess.S) ---- */
+bool guest_range_ok(uint64_t gva, size_t len);
+int copy_from_guest_va(void *dst, uint64_t gva, size_t len);   /* 0 or -XEN_EFAULT */
+int copy_to_guest_va(uint64_t gva, const void *src, size_t len);
+/* Returns the number of bytes not copied (assembly, SMAP-aware). */
+size_t raw_copy_user(void *dst, const void *src, size_t len);
+bool fixup_exception(struct cpu_regs *r);
+
+/* ---- CPU setup (setup.c, desc.c) ---- */
+extern bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase;
+void desc_init(void);
+void syscall_init(void);
+extern uint64_t hv_stack_top;
+
+/* ---- the running guest (domain.c) ---- */
+extern struct vcpu *current;
+extern struct domain *dom0;
+static inline struct hv_vcpu *hvv(struct vcpu *v) { return (struct hv_vcpu *)v->plat; }
+void toggle_guest_mode(struct vcpu *v);
+void load_guest_cr3(struct vcpu *v);
+__attribute__((noreturn)) void start_guest(struct cpu_regs *r);
+__attribute__((noreturn)) void exit_to_guest(struct cpu_regs *r);   /* entry.S */
+
+/* ---- traps, bounces and emulation (traps.c, bounce.c, emul-priv.c) ---- */
+void bounce_exception(struct cpu_regs *r, unsigned int vec, bool has_err, uint32_t err);
+void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err, bool mask);
+bool emulate_privileged_op(struct cpu_regs *r);
+bool emulate_forced_invalid_op(struct cpu_regs *r);
+bool emulate_soft_int(struct cpu_regs *r);
+bool emulate_ptwr(struct cpu_regs *r, uint64_t cr2);
+void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
+/* ---- hypercalls (hypercall.c and hc-*.c) ---- */
+long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]);
+long do_iret(struct cpu_regs *r);
+long hc_set_trap_table(uint64_t traps);
+long hc_stack_switch(uint64_t ss, uint64_t sp);
+long hc_set_callbacks(uint64_t ev, uint64_t fs, uint64_t sc);
+long hc_callback_op(unsigned long cmd, uint64_t arg);
+long hc_set_segment_base(unsigned long which, uint64_t base);
+long hc_fpu_taskswitch(unsigned long set);
+long hc_console_io(unsigned long cmd, unsigned long count, uint64_t buf);
+long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg);
+long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg);
+long hc_xen_version(unsigned long cmd, uint64_t arg);
+long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count);
+
+/* ---- the memory-management core, or its stand-in (mm-core.c / mm-nocore.c) ---- */
+void mmglue_init(void);
+bool mmglue_have_core(void);
+struct domain *mmglue_create_dom0(uint64_t nr_pages);
+int mmglue_alloc_guest_frames(struct domain *d, uint64_t nr, uint64_t *mfns);
+void mmglue_set_m2p(uint64_t mfn, uint64_t pfn);
+int mmglue_pin_bootstrap_l4(struct vcpu *v, uint64_t l4_mfn);
+void mmglue_share_xen_page(struct domain *d, uint64_t mfn);
+long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled);
+int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes);
+long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn);
+extern struct pvmm_platform hv_platform;
+
+#endif /* HV_HV_H */

@@ -1,0 +1,67 @@
+/*
+ * hv/iret.c - the iret hypercall (23), boot-ABI §8.4.
+ *
+ * The guest jumped to hypercall stub 23 after pushing a hardware-IRET-shaped frame plus a
+ * flags word; the stub pushed rcx, r11 and rax.  We read that struct iret_context from the
+ * guest stack, switch to user mode if the saved CS has RPL 3, and restore the registers.
+ * The result is the saved rax, which the dispatcher puts back in rax.
+ */
+#include "hv.h"
+#include <xen/xen.h>
+
+/* True if sel (RPL forced to 3) can be loaded by IRETQ as CS (code) or SS (data). */
+static bool selector_ok(uint64_t sel, bool code)
+{
+    sel |= 3;
+    if (code ? (sel == FLAT_RING3_CS64 || sel == FLAT_RING3_CS32) : sel == FLAT_RING3_SS64)
+        return true;
+    unsigned int idx = (unsigned int)(sel >> 3);
+    if ((sel & 4) || idx == 0 || idx >= current->gdt_ents)
+        return false;
+    uint64_t d = *(const volatile uint64_t *)(GDT_VIRT_START + idx * 8);
+    unsigned int type = (d >> 40) & 0x1f, dpl = (d >> 45) & 3;
+    if (!(d & (1UL << 47)) || dpl != 3 || !(type & 0x10))
+        return false;
+    return code ? (type & 0x08) != 0 : (type & 0x0a) == 0x02;
+}
+
+long do_iret(struct cpu_regs *r)
+{
+    struct vcpu *v = current;
+    struct hv_vcpu *h = hvv(v);
+    struct iret_context ic;
+
+    if (copy_from_guest_va(&ic, r->rsp, sizeof(ic)))
+        domain_crash(r, "iret: cannot read the frame at %lx", r->rsp);
+    if ((ic.cs & 3) == 3) {
+        if (v->guest_table_user == INVALID_MFN)
+            domain_crash(r, "iret to user mode without a user page table");
+        if (v->kernel_mode)
+            toggle_guest_mode(v);
+    }
+    if (dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
+        h->iopl = (ic.rflags >> 12) & 3;
+    r->rip = ic.rip;
+    r->cs = ic.cs | 3;
+    r->rflags = (ic.rflags & X86_EFLAGS_ALL & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) |
+                X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    r->rsp = ic.rsp;
+    r->ss = ic.ss | 3;
+    if (ic.flags & VGCF_in_syscall) {
+        r->rcx = r->rip;        /* SYSRET semantics: rcx and r11 are not restored */
+        r->r11 = r->rflags;
+    } else {
+        r->rcx = ic.rcx;
+        r->r11 = ic.r11;
+    }
+    h->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    if (!selector_ok(r->cs, true) || !selector_ok(r->ss, false)) {
+        r->rax = ic.rax;
+        printk("pvmm: iret to unusable selectors cs %lx ss %lx\n", r->cs, r->ss);
+        r->cs = FLAT_RING3_CS64;
+        r->ss = FLAT_RING3_SS64;
+        bounce_exception(r, 13, true, 0);
+        return (long)r->rax;
+    }
+    return (long)ic.rax;
+}

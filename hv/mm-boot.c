@@ -1,0 +1,244 @@
+/*
+ * hv/mm-boot.c - physical memory at boot and the hypervisor's own page tables.
+ *
+ * Physical memory comes from the multiboot memory map.  Frames are handed out by a bump
+ * allocator that starts after the hypervisor image, the multiboot structures and the last
+ * module (QEMU puts modules after bss_end), so nothing the loader left for us is reused.
+ * When the memory-management core starts (mmglue_init), every frame below alloc_next stays
+ * the hypervisor's and every RAM frame above it is given to the core.
+ *
+ * mm_boot_init() also turns the boot page tables into the final "idle" tables: it removes
+ * the identity map, gives the image its own L2 (executable only where the image is), makes
+ * the direct map non-executable, and builds the per-domain area (slot 260, the GDT/LDT
+ * window) and the template of slots 256..271 that every guest L4 receives.
+ */
+#include "hv.h"
+#include "boot.h"
+#include <xen/xen.h>
+
+extern const uint64_t boot_l4_pa, boot_l3_hv_pa, boot_l2_pa, phys_image_start, phys_image_end;
+
+intpte_t *idle_l4;
+intpte_t xen_l4_slots[16];
+uint64_t max_ram_pfn;
+struct boot_module boot_module;
+char hv_cmdline[256];
+
+#define MAX_RANGES 16
+static struct { uint64_t start, end; } ram[MAX_RANGES];   /* RAM ranges, page-aligned */
+static unsigned int nr_ram;
+static uint64_t alloc_next;    /* next free physical address */
+static unsigned int alloc_range;
+static bool alloc_closed;      /* the core owns free memory now */
+static intpte_t *perdomain_l1;
+static uint64_t gdt_zero_mfn;
+
+static void *phys_to_virt(uint64_t pa)
+{
+    return (void *)(DIRECTMAP_VIRT_START + pa);
+}
+
+/* Copy a NUL-terminated string from physical memory into dst (truncating). */
+static void copy_phys_string(char *dst, size_t len, uint32_t pa)
+{
+    const char *s = pa ? phys_to_virt(pa) : "";
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        dst[i] = s[i];
+    dst[i] = '\0';
+}
+
+/* Record the E820-style map (type 1 only) and the first module; find the allocator start. */
+static void parse_multiboot(uint32_t mbi_pa)
+{
+    const uint32_t *mbi = phys_to_virt(mbi_pa);
+    uint32_t flags = mbi[0];
+    uint64_t first_free = phys_image_end;
+
+    if (flags & (1u << 2)) {
+        const char *cl = phys_to_virt(mbi[4]);
+        while (*cl && *cl != ' ')       /* the first word is the kernel's path */
+            cl++;
+        while (*cl == ' ')
+            cl++;
+        copy_phys_string(hv_cmdline, sizeof(hv_cmdline), (uint32_t)(mbi[4] + (cl - (const char *)phys_to_virt(mbi[4]))));
+    }
+    if ((flags & (1u << 3)) && mbi[5] > 0) {
+        const uint32_t *mod = phys_to_virt(mbi[6]);
+        boot_module.start = mod[0];
+        boot_module.end = mod[1];
+        copy_phys_string(boot_module.string, sizeof(boot_module.string), mod[2]);
+        for (uint32_t i = 0; i < mbi[5]; i++)
+            if (mod[4 * i + 1] > first_free)
+                first_free = mod[4 * i + 1];
+        if (mbi[5] > 1)
+            printk("pvmm: %u modules given; only the first (the guest) is used\n", mbi[5]);
+    }
+    if (!(flags & (1u << 6)))
+        panic("no multiboot memory map");
+    const uint8_t *p = phys_to_virt(mbi[12]), *end = p + mbi[11];
+    while (p < end && nr_ram < MAX_RANGES) {
+        uint32_t size = *(const uint32_t *)p;
+        uint64_t base = *(const uint64_t *)(p + 4), len = *(const uint64_t *)(p + 12);
+        uint32_t type = *(const uint32_t *)(p + 20);
+        if (type == 1) {
+            uint64_t s = (base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+            uint64_t e = (base + len) & ~(PAGE_SIZE - 1);
+            if (e > DIRECTMAP_SIZE)
+                e = DIRECTMAP_SIZE;
+            if (s < e) {
+                ram[nr_ram].start = s;
+                ram[nr_ram].end = e;
+                nr_ram++;
+                if (e >> PAGE_SHIFT > max_ram_pfn)
+                    max_ram_pfn = e >> PAGE_SHIFT;
+            }
+        }
+        p += size + 4;
+    }
+    alloc_next = (first_free + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    for (alloc_range = 0; alloc_range < nr_ram; alloc_range++)
+        if (ram[alloc_range].end > alloc_next)
+            break;
+    if (alloc_range == nr_ram)
+        panic("no RAM above the image and modules");
+    if (alloc_next < ram[alloc_range].start)
+        alloc_next = ram[alloc_range].start;
+}
+
+/* Allocate nr physically contiguous zeroed frames; returns their direct-map address. */
+void *alloc_boot_pages(unsigned int nr, uint64_t *first_mfn)
+{
+    if (alloc_closed)
+        panic("boot allocator used after the core took over memory");
+    while (alloc_range < nr_ram && alloc_next + (uint64_t)nr * PAGE_SIZE > ram[alloc_range].end) {
+        alloc_range++;
+        if (alloc_range < nr_ram)
+            alloc_next = ram[alloc_range].start;
+    }
+    if (alloc_range >= nr_ram)
+        panic("out of memory allocating %u frames", nr);
+    uint64_t pa = alloc_next;
+    alloc_next += (uint64_t)nr * PAGE_SIZE;
+    void *va = phys_to_virt(pa);
+    memset(va, 0, (size_t)nr * PAGE_SIZE);
+    if (first_mfn)
+        *first_mfn = pa >> PAGE_SHIFT;
+    return va;
+}
+
+uint64_t alloc_boot_frame(void)
+{
+    uint64_t mfn;
+    alloc_boot_pages(1, &mfn);
+    return mfn;
+}
+
+/*
+ * Close the boot allocator and report the free RAM above it: calls add(first, nr) for each
+ * free range and reserve(mfn) for every RAM frame the hypervisor keeps.
+ */
+void mm_handover(void (*add)(uint64_t first, uint64_t nr), void (*reserve)(uint64_t mfn))
+{
+    alloc_closed = true;
+    for (unsigned int i = 0; i < nr_ram; i++) {
+        uint64_t s = ram[i].start >> PAGE_SHIFT, e = ram[i].end >> PAGE_SHIFT;
+        uint64_t split = alloc_next >> PAGE_SHIFT;
+        if (i < alloc_range)
+            split = e;
+        else if (i > alloc_range)
+            split = s;
+        for (uint64_t m = s; m < split && m < e; m++)
+            reserve(m);
+        if (split < e)
+            add(split > s ? split : s, e - (split > s ? split : s));
+    }
+}
+
+/* Give the image its own L2 (X only over the image), and make the direct map NX. */
+static void split_image_mapping(void)
+{
+    uint64_t l2_mfn;
+    intpte_t *l2 = alloc_boot_pages(1, &l2_mfn);
+    intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
+    for (uint64_t i = 0; i < 512; i++) {
+        uint64_t pa = i << 21;
+        bool image = pa + (1UL << 21) > phys_image_start && pa < phys_image_end;
+        l2[i] = pa | PTE_HV_RW | _PAGE_PSE | (image ? 0 : nx);
+    }
+    intpte_t *l3_hv = phys_to_virt(boot_l3_hv_pa);
+    l3_hv[321] = (l2_mfn << PAGE_SHIFT) | PTE_HV_RW;
+    intpte_t *l2_dm = phys_to_virt(boot_l2_pa);
+    for (unsigned int i = 0; i < 4 * 512; i++)
+        l2_dm[i] |= nx | _PAGE_ACCESSED | _PAGE_DIRTY;
+}
+
+/* Build slot 260: L3 -> L2 -> one L1 whose entries 0..15 are the GDT and 16..31 the LDT. */
+static uint64_t build_perdomain(void)
+{
+    uint64_t l3_mfn, l2_mfn, l1_mfn;
+    intpte_t *l3 = alloc_boot_pages(1, &l3_mfn);
+    intpte_t *l2 = alloc_boot_pages(1, &l2_mfn);
+    perdomain_l1 = alloc_boot_pages(1, &l1_mfn);
+    l3[0] = (l2_mfn << PAGE_SHIFT) | PTE_HV_RW;
+    l2[0] = (l1_mfn << PAGE_SHIFT) | PTE_HV_RW;
+    gdt_zero_mfn = alloc_boot_frame();
+    for (unsigned int i = 0; i < FIRST_RESERVED_GDT_PAGE; i++)
+        mm_set_gdt_frame(i, INVALID_MFN, false);
+    return l3_mfn;
+}
+
+/* Map GDT page idx (0..15) to mfn; INVALID_MFN maps the read-only zero page. */
+void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable)
+{
+    intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
+    if (mfn == INVALID_MFN)
+        perdomain_l1[idx] = (gdt_zero_mfn << PAGE_SHIFT) | PTE_HV_RO | nx;
+    else
+        perdomain_l1[idx] = (mfn << PAGE_SHIFT) | (writable ? PTE_HV_RW : PTE_HV_RO) | nx;
+    invlpg(GDT_VIRT_START + ((uint64_t)idx << PAGE_SHIFT));
+}
+
+/* Map the M2P array read-only and user-readable at slot 256 (4 KiB leaves, NX). */
+void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames)
+{
+    uint64_t npages = (nr_frames * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    uint64_t nl1 = (npages + 511) / 512;
+    intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
+    intpte_t upper = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | nx;
+    uint64_t l3_mfn, l2_mfn, l1_mfn;
+    intpte_t *l3 = alloc_boot_pages(1, &l3_mfn);
+    intpte_t *l2 = alloc_boot_pages(1, &l2_mfn);
+    intpte_t *l1 = alloc_boot_pages((unsigned int)nl1, &l1_mfn);
+    if (nl1 > 512)
+        panic("M2P too large for one L2");
+    uint64_t m2p_mfn = virt_to_maddr(m2p) >> PAGE_SHIFT;
+    for (uint64_t i = 0; i < npages; i++)
+        l1[i] = ((m2p_mfn + i) << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | nx;
+    for (uint64_t i = 0; i < nl1; i++)
+        l2[i] = ((l1_mfn + i) << PAGE_SHIFT) | upper;
+    l3[0] = (l2_mfn << PAGE_SHIFT) | upper;
+    xen_l4_slots[0] = (l3_mfn << PAGE_SHIFT) | upper;
+    idle_l4[256] = xen_l4_slots[0];
+}
+
+void mm_boot_init(uint32_t mbi_pa)
+{
+    idle_l4 = phys_to_virt(boot_l4_pa);
+    parse_multiboot(mbi_pa);
+    split_image_mapping();
+    idle_l4[0] = 0;                          /* no more identity map */
+    uint64_t perdomain_l3 = build_perdomain();
+    idle_l4[260] = (perdomain_l3 << PAGE_SHIFT) | PTE_HV_RW;
+    for (unsigned int s = 257; s <= 271; s++)
+        xen_l4_slots[s - 256] = idle_l4[s];
+    xen_l4_slots[258 - 256] = 0;             /* the linear slot is per table (the core's) */
+    write_cr3(read_cr3());
+    printk("pvmm: RAM up to %lu MiB, boot allocator from %lx\n", max_ram_pfn >> 8, alloc_next);
+}
+
+/* The mfn of the per-domain L3 (slot 260), for the core's struct domain. */
+uint64_t mm_perdomain_l3_mfn(void)
+{
+    return (idle_l4[260] & PTE_ADDR_MASK) >> PAGE_SHIFT;
+}

@@ -1,0 +1,100 @@
+/*
+ * hv/setup.c - hv_main(): from the 64-bit boot stub to the first guest instruction.
+ *
+ * Order matters: CPU features first (NX decides page-table bits), then memory (the boot
+ * allocator, the idle page tables), descriptor tables, SMAP/SMEP, SYSCALL MSRs, the legacy
+ * PIC masked, the memory-management core, and finally the dom0 build from the multiboot
+ * module.  The hypervisor runs with interrupts disabled throughout; the guest runs with the
+ * real IF set but every interrupt source masked.
+ */
+#include "hv.h"
+#include "boot.h"
+#include "dom0-build.h"
+
+bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase;
+
+extern const uint64_t __smap_sites_start[], __smap_sites_end[];
+extern char syscall_entry[], syscall32_entry[];
+
+/* Read the CPUID bits the hypervisor depends on. */
+static void detect_cpu(void)
+{
+    uint32_t a, b, c, d, max;
+    cpuid_count(0, 0, &max, &b, &c, &d);
+    if (max >= 7) {
+        cpuid_count(7, 0, &a, &b, &c, &d);
+        cpu_has_smep = b & (1u << 7);
+        cpu_has_smap = b & (1u << 20);
+        cpu_has_fsgsbase = b & (1u << 0);
+    }
+    cpuid_count(0x80000000, 0, &max, &b, &c, &d);
+    if (max >= 0x80000001) {
+        cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+        cpu_has_nx = d & (1u << 20);
+    }
+}
+
+/* Without SMAP, stac/clac are #UD: turn every recorded site into a 3-byte NOP. */
+static void patch_smap_sites(void)
+{
+    if (cpu_has_smap)
+        return;
+    uint64_t cr0 = read_cr0();
+    write_cr0(cr0 & ~CR0_WP);
+    for (const uint64_t *p = __smap_sites_start; p < __smap_sites_end; p++) {
+        uint8_t *site = (uint8_t *)*p;
+        site[0] = 0x0f;
+        site[1] = 0x1f;
+        site[2] = 0x00;
+    }
+    write_cr0(cr0);
+}
+
+/* SYSCALL: STAR selectors, entry points, and the flags SYSCALL clears (SFMASK). */
+void syscall_init(void)
+{
+    wrmsr(MSR_STAR, ((uint64_t)0xe023 << 48) | ((uint64_t)HV_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_CSTAR, (uint64_t)syscall32_entry);
+    wrmsr(MSR_SFMASK, X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_IF | X86_EFLAGS_IOPL |
+                      X86_EFLAGS_NT | X86_EFLAGS_AC);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | (cpu_has_nx ? EFER_NXE : 0));
+}
+
+/* Mask both legacy PICs so that no IRQ can arrive as an exception vector. */
+static void pic_mask(void)
+{
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+}
+
+void hv_main(uint32_t mbi_pa, uint32_t magic);
+
+void hv_main(uint32_t mbi_pa, uint32_t magic)
+{
+    serial_init();
+    printk("\npvmm-hv: starting\n");
+    if (magic != 0x2BADB002)
+        panic("not started by a multiboot loader (eax %x)", magic);
+    detect_cpu();
+    mm_boot_init(mbi_pa);
+    desc_init();
+    patch_smap_sites();
+    uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    cr4 &= ~CR4_PGE;
+    if (cpu_has_smep)
+        cr4 |= CR4_SMEP;
+    if (cpu_has_smap)
+        cr4 |= CR4_SMAP;
+    write_cr4(cr4);
+    syscall_init();
+    pic_mask();
+    printk("pvmm-hv: NX %s, SMEP %s, SMAP %s; hypervisor at %p\n",
+           cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off",
+           cpu_has_smap ? "on" : "off", (void *)hv_main);
+    mmglue_init();
+    if (boot_module.start == boot_module.end)
+        panic("no guest: pass the guest ELF as the first multiboot module (-initrd)");
+    struct cpu_regs *r = dom0_build(&boot_module);
+    start_guest(r);
+}

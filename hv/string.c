@@ -1,0 +1,48 @@
+/*
+ * hv/string.c - the memory functions the compiler may call even with -ffreestanding.
+ *
+ * They serve the hypervisor and the core (core/libc.h) alike.  rep movsb/stosb is short and
+ * fast enough under TCG.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *restrict d, const void *restrict s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+void *memset(void *s, int c, size_t n)
+{
+    void *d = s;
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    return s;
+}
+
+void *memcpy(void *restrict d, const void *restrict s, size_t n)
+{
+    void *dd = d;
+    __asm__ volatile("rep movsb" : "+D"(dd), "+S"(s), "+c"(n) :: "memory");
+    return d;
+}
+
+/* Overlapping copies go backwards when the destination is above the source. */
+void *memmove(void *d, const void *s, size_t n)
+{
+    unsigned char *dp = d;
+    const unsigned char *sp = s;
+    if (dp <= sp || dp >= sp + n)
+        return memcpy(d, s, n);
+    while (n--)
+        dp[n] = sp[n];
+    return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return x[i] - y[i];
+    return 0;
+}

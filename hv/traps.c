@@ -1,0 +1,108 @@
+/*
+ * hv/traps.c - exceptions: from the hypervisor itself (fixup or panic) and from the guest
+ * (handled here, emulated, or bounced to the guest's trap table).
+ *
+ * What the hypervisor handles itself (boot-ABI §9.4): #UD carrying the forced-emulation
+ * prefix, #GP(0) from an emulated privileged instruction, #GP((n<<3)|2) from a permitted
+ * `int $n`, and kernel writes to read-only L1 page tables (ptwr, when the core is present
+ * and VMASST_TYPE_writable_pagetables is on).  Everything else is bounced, with #PF's CR2
+ * recorded and its U bit rewritten for the guest's mode (§9.3).
+ */
+#include "hv.h"
+#include <xen/xen.h>
+
+static bool vector_has_error_code(unsigned int v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+static const char *const vector_names[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "?9", "#TS", "#NP", "#SS",
+    "#GP", "#PF", "?15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+/* A page fault from the guest: ptwr emulation, or a bounce with CR2 recorded. */
+static void guest_page_fault(struct cpu_regs *r)
+{
+    struct vcpu *v = current;
+    uint64_t cr2 = read_cr2();
+    uint32_t err = (uint32_t)r->error_code;
+
+    if (v->kernel_mode && (err & 0x3) == 0x3 && !(err & 0x10) &&
+        (dom0->vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) &&
+        emulate_ptwr(r, cr2))
+        return;
+    hvv(v)->cr2 = cr2;
+    hvv(v)->vcpu_info->arch.cr2 = cr2;
+    err = v->kernel_mode ? err & ~4u : err | 4u;
+    bounce_exception(r, 14, true, err);
+}
+
+/* `int $0x80` arrives through its DPL-3 gate: deliver it directly if registered (§9.5). */
+static void guest_int80(struct cpu_regs *r)
+{
+    const struct hv_trap *t = &hvv(current)->trap[0x80];
+    if (t->address) {
+        bounce_to(r, t->address, false, 0, t->flags & 4);
+        return;
+    }
+    r->rip -= 2;
+    bounce_exception(r, 13, true, (0x80 << 3) | 2);
+}
+
+static void guest_exception(struct cpu_regs *r)
+{
+    unsigned int vec = (unsigned int)r->entry_vector;
+    uint32_t err = (uint32_t)r->error_code;
+
+    switch (vec) {
+    case 14:
+        guest_page_fault(r);
+        break;
+    case 13:
+        if (err == 0 && emulate_privileged_op(r))
+            break;
+        if ((err & 3) == 2 && emulate_soft_int(r))
+            break;
+        bounce_exception(r, 13, true, err);
+        break;
+    case 6:
+        if (!emulate_forced_invalid_op(r))
+            bounce_exception(r, 6, false, 0);
+        break;
+    case 7:
+        hvv(current)->fpu_ts = false;
+        write_cr0(read_cr0() & ~CR0_TS);
+        bounce_exception(r, 7, false, 0);
+        break;
+    case 0x80:
+        guest_int80(r);
+        break;
+    case 2:
+    case 8:
+    case 18:
+        panic("%s while running the guest", vector_names[vec]);
+    default:
+        if (vec >= 32)      /* a stray interrupt: every source is masked; ignore it */
+            break;
+        bounce_exception(r, vec, vector_has_error_code(vec), err);
+        break;
+    }
+}
+
+void handle_exception(struct cpu_regs *r);
+
+/* The C side of every IDT entry.  Returns only for a fixed-up hypervisor fault. */
+void handle_exception(struct cpu_regs *r)
+{
+    if ((r->cs & 3) == 0) {
+        if (fixup_exception(r))
+            return;
+        unsigned int vec = (unsigned int)r->entry_vector;
+        printk("pvmm: hypervisor fault %s (vector %u)\n", vec < 32 ? vector_names[vec] : "IRQ", vec);
+        dump_regs(r);
+        panic("fatal fault in the hypervisor");
+    }
+    guest_exception(r);
+    exit_to_guest(r);
+}

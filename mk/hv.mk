@@ -1,0 +1,85 @@
+# pvmm-hv: the bare-metal PV hypervisor (hv/), booted by QEMU as a multiboot kernel.
+#
+#   $(BUILD)/pvmm-hv.elf   the hypervisor (ELF64 with the multiboot a.out kludge)
+#   make check-hv          boot every $(BUILD)/guests/test-*.elf on pvmm-hv (tools/hv-check)
+#
+# The hypervisor is linked in Xen's image slot (0xffff82d040000000, L4 slot 261), which is
+# outside the top 2 GiB that -mcmodel=kernel needs, so it is compiled position-independent
+# (-fpie, RIP-relative like Xen's -fpic) and linked statically with ld.  The core's sources
+# are compiled again with the same flags into $(BUILD)/hv/core/ (the core's own freestanding
+# library uses -mcmodel=kernel).  Until core/ provides the domain set-up (core/domain.c),
+# hv/mm-nocore.c stands in for it.  Every hv source is also compiled with clang (compile only)
+# so both compilers stay warning-free.
+
+HV_SRCS_C := $(filter-out hv/mm-core.c hv/mm-nocore.c,$(sort $(wildcard hv/*.c)))
+HV_SRCS_S := $(sort $(wildcard hv/*.S))
+HV_LDS    := hv/hv.ld
+
+ifeq ($(wildcard core/domain.c)$(HV_NOCORE),core/domain.c)
+HV_MM_SRC   := hv/mm-core.c
+HV_CORE_SRC := $(sort $(wildcard core/*.c))
+else
+HV_MM_SRC   := hv/mm-nocore.c
+HV_CORE_SRC :=
+endif
+
+hv_cflags = $(CSTD) $(WARN) -O2 -g -Iinclude -Ihv -Icore -MMD -MP \
+    -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(1) -print-file-name=include) \
+    -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fpie -fvisibility=hidden \
+    -mcmodel=small -fno-asynchronous-unwind-tables -fno-common
+HV_CFLAGS       := $(call hv_cflags,$(CC)) -fcf-protection=none -fno-tree-loop-distribute-patterns
+HV_CLANG_CFLAGS := $(call hv_cflags,$(CLANG)) -fcf-protection=none
+HV_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments \
+    -z noexecstack -T $(HV_LDS)
+
+HV_OBJS := $(patsubst hv/%.c,$(BUILD)/hv/%.o,$(HV_SRCS_C) $(HV_MM_SRC)) \
+           $(patsubst hv/%.S,$(BUILD)/hv/%.o,$(HV_SRCS_S)) \
+           $(patsubst core/%.c,$(BUILD)/hv/core/%.o,$(HV_CORE_SRC))
+HV_CLANG_OBJS := $(patsubst hv/%.c,$(BUILD)/hv-clang/%.o,$(HV_SRCS_C) $(HV_MM_SRC))
+
+$(BUILD)/hv/%.o: hv/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+$(BUILD)/hv/%.o: hv/%.S
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+$(BUILD)/hv/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+$(BUILD)/hv-clang/%.o: hv/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(HV_CLANG_CFLAGS) -c $< -o $@
+
+$(BUILD)/pvmm-hv.elf: $(HV_OBJS) $(HV_LDS)
+	$(Q)ld $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+
+# The bring-up guest (hv/selftest/): a tiny PV64 kernel independent of guests/lib.
+HV_SELFTEST_SRCS := $(sort $(wildcard hv/selftest/*.c hv/selftest/*.S))
+HV_SELFTEST_OBJS := $(patsubst hv/selftest/%,$(BUILD)/hv/selftest/%.o,$(HV_SELFTEST_SRCS))
+HV_SELFTEST_CFLAGS := $(CSTD) $(WARN) -O2 -g -Iinclude -MMD -MP -ffreestanding -fno-builtin \
+    -nostdinc -isystem $(shell $(CC) -print-file-name=include) -mno-red-zone \
+    -mgeneral-regs-only -fno-stack-protector -fno-pie -fno-asynchronous-unwind-tables \
+    -fcf-protection=none -mcmodel=small
+$(BUILD)/hv/selftest/%.o: hv/selftest/%
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_SELFTEST_CFLAGS) -c $< -o $@
+$(BUILD)/hv/selftest.elf: $(HV_SELFTEST_OBJS) hv/selftest/selftest.ld
+	$(Q)ld -static -nostdlib -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments \
+	    -T hv/selftest/selftest.ld -o $@ $(HV_SELFTEST_OBJS)
+
+ALL_TARGETS += $(BUILD)/pvmm-hv.elf $(HV_CLANG_OBJS)
+ifneq ($(HV_SELFTEST_SRCS),)
+ALL_TARGETS += $(BUILD)/hv/selftest.elf
+endif
+
+.PHONY: hv check-hv
+hv: $(BUILD)/pvmm-hv.elf
+
+# Boots every built test guest; at most 2 QEMUs at once, each with a timeout.
+check-hv: $(BUILD)/pvmm-hv.elf $(if $(GUEST_ELFS),$(GUEST_ELFS))
+	$(Q)if [ -x tools/check-step ]; then \
+	    RESULTS=$(BUILD)/results tools/check-step hv tools/hv-check --hv $(BUILD)/pvmm-hv.elf \
+	        $(wildcard $(BUILD)/guests/test-*.elf) $(GUEST_ELFS); \
+	else tools/hv-check --hv $(BUILD)/pvmm-hv.elf $(wildcard $(BUILD)/guests/test-*.elf) $(GUEST_ELFS); fi
+
+-include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d)

@@ -1,0 +1,829 @@
+/*
+ * tests/test-page-type.c - general references and the type state machine
+ * (core/frame-table.c, core/page-type.c; facts §1.5, §2.1-§2.3a, §2.6).
+ *
+ * The state table of facts §2.3a is run row by row: each row builds a
+ * starting state (by real operations where one exists, directly in the
+ * frame table for the transient states another CPU would hold), writes
+ * contents that would fail validation where the row must prove that no
+ * validation happens (or that it does), takes one type reference and checks
+ * the result, the type word and whether the owner's vCPUs were flushed.
+ */
+#include "harness.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/mm.h"
+
+#define NR_FRAMES 256
+
+struct fx {
+    struct harness *h;
+    struct domain *d;
+    struct vcpu *v;
+    struct pvmm_state *s;
+};
+
+static struct fx fx_new(void)
+{
+    struct fx f;
+
+    f.h = harness_new(NR_FRAMES);
+    f.s = &f.h->s;
+    f.d = harness_domain(f.h, 1, false);
+    f.v = &f.d->vcpu[0];
+    return f;
+}
+
+static struct page_info *page(struct fx *f, mfn_t m)
+{
+    return mfn_to_page(f->s, m);
+}
+
+/* ---- contents ---- */
+
+enum content { ZERO, BAD_L1E, BAD_DESC };
+
+/* A TSS descriptor (system type 9, present): check_descriptor refuses it. */
+#define BAD_DESCRIPTOR 0x000f89000000ffffULL
+
+static void write_content(struct fx *f, mfn_t m, enum content c, mfn_t data)
+{
+    intpte_t *p = harness_pt(f->h, m);
+
+    memset(p, 0, PAGE_SIZE);
+    if (c == BAD_L1E)
+        p[3] = pte_from_mfn(data, _PAGE_PRESENT | _PAGE_PWT);  /* PWT: disallowed for a domU */
+    else if (c == BAD_DESC)
+        p[5] = BAD_DESCRIPTOR;
+}
+
+/* ---- the state table (facts §2.3a) ---- */
+
+enum setup {
+    S_FRESH,          /* none, count 0, not validated (just allocated) */
+    S_WRITABLE_IDLE,  /* writable, count 0, validated */
+    S_WRITABLE_USED,  /* writable, count 1, validated */
+    S_SEGDESC_IDLE,   /* seg_desc, count 0, validated */
+    S_L1_DEVALIDATED, /* L1, count 0, not validated (last reference went) */
+    S_L1_USED,        /* L1, count 1, validated */
+    S_L2_USED,        /* L2, count 1, validated */
+    S_L1_LOCKED,      /* L1, count 1, not validated: another CPU validates */
+    S_L2_DEVALIDATING,/* L2, count 1, validated cleared by another CPU's last put */
+    S_L2_PARTIAL,     /* L2, count 1, PGT_partial (preempted validation) */
+};
+
+struct type_row {
+    const char *name;
+    enum setup setup;
+    enum content content;   /* written after the setup, before the get */
+    unsigned long want;
+    bool preemptible;       /* with every preemption check returning true */
+    int rc;
+    uint64_t end;           /* type_info afterwards (type, flags, count) */
+    bool flush;
+    enum pvmm_rule rule;    /* reason recorded, for failures */
+};
+
+#define L1T PGT_l1_page_table
+#define L2T PGT_l2_page_table
+#define WRT PGT_writable_page
+#define SDT PGT_seg_desc_page
+#define VAL PGT_validated
+
+static const struct type_row type_rows[] = {
+    /* T, count 0, not validated: any type; validation runs; flush only if the old type mattered. */
+    { "fresh -> L1 validates (bad entry fails, type reset)", S_FRESH, BAD_L1E, L1T, false,
+      -XEN_EINVAL, 0, false, PVMM_RULE_DISALLOWED_FLAGS },
+    { "fresh -> L1 (no flush: old type none)", S_FRESH, ZERO, L1T, false,
+      0, L1T | VAL | 1, false, PVMM_RULE_NONE },
+    { "fresh -> writable: validated at once", S_FRESH, BAD_L1E, WRT, false,
+      0, WRT | VAL | 1, false, PVMM_RULE_NONE },
+    { "fresh -> seg_desc validates (bad descriptor fails)", S_FRESH, BAD_DESC, SDT, false,
+      -XEN_EINVAL, 0, false, PVMM_RULE_BAD_DESCRIPTOR },
+    { "devalidated L1 -> L1 revalidates", S_L1_DEVALIDATED, BAD_L1E, L1T, false,
+      -XEN_EINVAL, 0, false, PVMM_RULE_DISALLOWED_FLAGS },
+    { "devalidated L1 -> writable flushes (old type a page table)", S_L1_DEVALIDATED, ZERO, WRT,
+      false, 0, WRT | VAL | 1, true, PVMM_RULE_NONE },
+    /* T, count 0, validated: same type without validation; another type changes it. */
+    { "idle writable -> writable: no validation", S_WRITABLE_IDLE, BAD_L1E, WRT, false,
+      0, WRT | VAL | 1, false, PVMM_RULE_NONE },
+    { "idle writable -> L1: flush, then validate", S_WRITABLE_IDLE, ZERO, L1T, false,
+      0, L1T | VAL | 1, true, PVMM_RULE_NONE },
+    { "idle writable -> L1 with a bad entry: flushed, fails, type reset", S_WRITABLE_IDLE,
+      BAD_L1E, L1T, false, -XEN_EINVAL, 0, true, PVMM_RULE_DISALLOWED_FLAGS },
+    { "idle seg_desc -> seg_desc: no revalidation", S_SEGDESC_IDLE, BAD_DESC, SDT, false,
+      0, SDT | VAL | 1, false, PVMM_RULE_NONE },
+    { "idle seg_desc -> L1: type change", S_SEGDESC_IDLE, ZERO, L1T, false,
+      0, L1T | VAL | 1, true, PVMM_RULE_NONE },
+    /* T, count >= 1, validated: same type counts up, other types fail. */
+    { "used L1 -> L1: count 2, no validation", S_L1_USED, BAD_L1E, L1T, false,
+      0, L1T | VAL | 2, false, PVMM_RULE_NONE },
+    { "used L1 -> writable: conflict", S_L1_USED, ZERO, WRT, false,
+      -XEN_EINVAL, L1T | VAL | 1, false, PVMM_RULE_TYPE_CONFLICT },
+    { "used writable -> writable: count 2", S_WRITABLE_USED, ZERO, WRT, false,
+      0, WRT | VAL | 2, false, PVMM_RULE_NONE },
+    { "used writable -> L1: conflict", S_WRITABLE_USED, ZERO, L1T, false,
+      -XEN_EINVAL, WRT | VAL | 1, false, PVMM_RULE_TYPE_CONFLICT },
+    { "used writable -> seg_desc: conflict", S_WRITABLE_USED, ZERO, SDT, false,
+      -XEN_EINVAL, WRT | VAL | 1, false, PVMM_RULE_TYPE_CONFLICT },
+    { "used L2 -> L1: conflict, silent (may be a linear attempt)", S_L2_USED, ZERO, L1T, false,
+      -XEN_EINVAL, L2T | VAL | 1, false, PVMM_RULE_NONE },
+    /* T, count 1, not validated: someone validates or devalidates: wait (or -EINTR). */
+    { "validate-locked L1 -> L1: waits, -EINTR when preempted", S_L1_LOCKED, ZERO, L1T, true,
+      -XEN_EINTR, L1T | 1, false, PVMM_RULE_NONE },
+    { "validate-locked L1 -> writable: conflict", S_L1_LOCKED, ZERO, WRT, true,
+      -XEN_EINVAL, L1T | 1, false, PVMM_RULE_TYPE_CONFLICT },
+    { "devalidating L2 -> L2: waits, -EINTR when preempted", S_L2_DEVALIDATING, ZERO, L2T, true,
+      -XEN_EINTR, L2T | 1, false, PVMM_RULE_NONE },
+    /* T, count 1, PGT_partial: the same type resumes, others fail. */
+    { "partial L2 -> L2: resumes and completes", S_L2_PARTIAL, ZERO, L2T, false,
+      0, L2T | VAL | 1, false, PVMM_RULE_NONE },
+    { "partial L2 -> L1: conflict, silent", S_L2_PARTIAL, ZERO, L1T, false,
+      -XEN_EINVAL, L2T | PGT_partial | 1, false, PVMM_RULE_NONE },
+    { "partial L2 -> writable: conflict", S_L2_PARTIAL, ZERO, WRT, false,
+      -XEN_EINVAL, L2T | PGT_partial | 1, false, PVMM_RULE_TYPE_CONFLICT },
+};
+
+/* Frames of one row: the frame under test and two helpers. */
+struct row_frames {
+    mfn_t m, data, l1a, l1b;
+};
+
+/* Build the row's starting state on r->m. */
+static void row_setup(struct fx *f, const struct type_row *row, struct row_frames *r)
+{
+    struct page_info *pg = page(f, r->m);
+    intpte_t *p = harness_pt(f->h, r->m);
+
+    switch (row->setup) {
+    case S_FRESH:
+        break;
+    case S_WRITABLE_IDLE:
+    case S_WRITABLE_USED:
+        assert_true(get_page_type(f->v, pg, WRT));
+        if (row->setup == S_WRITABLE_IDLE)
+            put_page_type(f->v, pg);
+        break;
+    case S_SEGDESC_IDLE:
+        assert_true(get_page_type(f->v, pg, SDT));
+        put_page_type(f->v, pg);
+        break;
+    case S_L1_DEVALIDATED:
+    case S_L1_USED:
+        assert_true(get_page_type(f->v, pg, L1T));
+        if (row->setup == S_L1_DEVALIDATED)
+            put_page_type(f->v, pg);
+        break;
+    case S_L2_USED:
+        assert_true(get_page_type(f->v, pg, L2T));
+        break;
+    case S_L1_LOCKED:
+        pg->type_info = L1T | 1;
+        break;
+    case S_L2_DEVALIDATING:
+        pg->type_info = L2T | 1;
+        break;
+    case S_L2_PARTIAL:
+        /* Two L1 children; preempted after the first one. */
+        p[0] = pte_from_mfn(r->l1a, _PAGE_PRESENT);
+        p[1] = pte_from_mfn(r->l1b, _PAGE_PRESENT);
+        f->h->preempt_at = f->h->nr_preempt_checks + 1;
+        assert_int_equal(get_page_type_preemptible(f->v, pg, L2T), -XEN_ERESTART);
+        f->h->preempt_at = 0;
+        assert_int_equal(pg->type_info, L2T | PGT_partial | 1);
+        assert_int_equal(pg->nr_validated_ptes, 1);
+        /* The partial state owns one general reference of its own. */
+        assert_int_equal(harness_count(f->h, r->m), 2);
+        harness_audit(f->h);
+        break;
+    }
+}
+
+/* Undo everything the row holds, leaving the frame unused. */
+static void row_teardown(struct fx *f, const struct type_row *row, struct row_frames *r, int rc)
+{
+    struct page_info *pg = page(f, r->m);
+
+    switch (row->setup) {
+    case S_L1_LOCKED:
+    case S_L2_DEVALIDATING:
+        pg->type_info = 0;   /* the other CPU "finishes" */
+        return;
+    case S_L2_PARTIAL:
+        if (rc == 0) {
+            put_page_type(f->v, pg);
+        } else {
+            /* Finish the partial state as an interrupted unpin would. */
+            assert_int_equal(_put_page_type(f->v, pg, PTF_partial_set | PTF_preemptible, NULL), 0);
+        }
+        return;
+    default:
+        break;
+    }
+    if (rc == 0)
+        put_page_type(f->v, pg);
+    if (row->setup == S_WRITABLE_USED || row->setup == S_L1_USED || row->setup == S_L2_USED) {
+        memset(harness_pt(f->h, r->m), 0, PAGE_SIZE);
+        put_page_type(f->v, pg);
+    }
+}
+
+static void type_state_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(type_rows); i++) {
+        const struct type_row *row = &type_rows[i];
+        struct fx f = fx_new();
+        struct row_frames r;
+        unsigned long flushes;
+        struct page_info *pg;
+        int rc;
+
+        print_message("row: %s\n", row->name);
+        r.m = harness_alloc(f.h, f.d);
+        r.data = harness_alloc(f.h, f.d);
+        r.l1a = harness_alloc(f.h, f.d);
+        r.l1b = harness_alloc(f.h, f.d);
+        pg = page(&f, r.m);
+        row_setup(&f, row, &r);
+        if (row->setup != S_L2_PARTIAL)
+            write_content(&f, r.m, row->content, r.data);
+
+        reason_clear(f.v, -1);
+        flushes = f.h->nr_flushes;
+        f.h->preempt_every = row->preemptible;
+        rc = _get_page_type(f.v, pg, row->want, row->preemptible);
+        f.h->preempt_every = false;
+
+        if (rc != row->rc || (pg->type_info & ~PGT_pinned) != row->end)
+            fail_msg("%s: rc %d (want %d), type_info %#lx (want %#lx)", row->name, rc, row->rc,
+                     (unsigned long)pg->type_info, (unsigned long)row->end);
+        if ((f.h->nr_flushes != flushes) != row->flush)
+            fail_msg("%s: flush %s", row->name, row->flush ? "missing" : "unexpected");
+        assert_reason(f.v, row->rule);
+        /* A type reference never changes the general count. */
+        assert_int_equal(harness_count(f.h, r.m), row->setup == S_L2_PARTIAL && rc ? 2 : 1);
+
+        if (row->content != ZERO)
+            write_content(&f, r.m, ZERO, r.data);
+        row_teardown(&f, row, &r, rc);
+        assert_int_equal(harness_type_count(f.h, r.m), 0);
+        harness_audit(f.h);
+        harness_free(f.h);
+    }
+}
+
+/* ---- single rules ---- */
+
+/* A type changes only while its count is zero. */
+static void type_change_only_at_count_zero(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t m = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, m);
+
+    (void)state;
+    assert_true(get_page_type(f.v, pg, WRT));
+    assert_true(get_page_type(f.v, pg, WRT));
+    assert_false(get_page_type(f.v, pg, L1T));
+    put_page_type(f.v, pg);
+    assert_false(get_page_type(f.v, pg, L1T));
+    put_page_type(f.v, pg);
+    assert_int_equal(pg->type_info, WRT | VAL);
+    assert_true(get_page_type(f.v, pg, L1T));
+    assert_int_equal(pg->type_info, L1T | VAL | 1);
+    put_page_type(f.v, pg);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* Type confusion: an L2 in use cannot be pinned (or referenced) as an L1. */
+static void l2_used_as_l1_is_refused(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t l2 = harness_alloc(f.h, f.d);
+
+    (void)state;
+    assert_int_equal(harness_mmuext(f.v, MMUEXT_PIN_L2_TABLE, l2, 0), 0);
+    harness_audit(f.h);
+    assert_int_equal(harness_mmuext(f.v, MMUEXT_PIN_L1_TABLE, l2, 0), -XEN_EINVAL);
+    assert_reason(f.v, PVMM_RULE_TYPE_CONFLICT);
+    assert_int_equal(harness_type(f.h, l2), L2T);
+    assert_int_equal(harness_type_count(f.h, l2), 1);
+    harness_audit(f.h);
+    assert_int_equal(harness_mmuext(f.v, MMUEXT_UNPIN_TABLE, l2, 0), 0);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* The type count refuses to overflow; the general count stops two short of its ceiling. */
+static void count_overflow_refused(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t m = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, m);
+
+    (void)state;
+    pg->type_info = WRT | VAL | PGT_count_mask;
+    reason_clear(f.v, -1);
+    assert_int_equal(_get_page_type(f.v, pg, WRT, false), -XEN_EINVAL);
+    assert_reason(f.v, PVMM_RULE_TYPE_OVERFLOW);
+    assert_int_equal(pg->type_info, WRT | VAL | PGT_count_mask);
+    pg->type_info = WRT | VAL | (PGT_count_mask - 1);
+    assert_true(get_page_type(f.v, pg, WRT));
+    assert_int_equal(pg->type_info, WRT | VAL | PGT_count_mask);
+    pg->type_info = 0;
+
+    /* page_lock refuses too: the lock's reference would overflow. */
+    pg->type_info = L1T | VAL | PGT_count_mask;
+    assert_false(page_lock(f.v, pg));
+    pg->type_info = 0;
+
+    pg->count_info = PGC_allocated | (PGC_count_mask - 2);
+    assert_true(get_page(f.s, pg, f.d));
+    assert_int_equal(pg->count_info, PGC_allocated | (PGC_count_mask - 1));
+    assert_false(get_page(f.s, pg, f.d));
+    assert_null(page_get_owner_and_reference(f.s, pg));
+    assert_int_equal(pg->count_info, PGC_allocated | (PGC_count_mask - 1));
+    /* The last value is reserved for get_page_light, which therefore cannot wrap. */
+    get_page_light(pg);
+    assert_int_equal(pg->count_info, PGC_allocated | PGC_count_mask);
+    assert_false(get_page(f.s, pg, f.d));
+    reason_clear(f.v, -1);
+    assert_false(get_page_and_type(f.v, pg, f.d, WRT));
+    assert_reason(f.v, PVMM_RULE_COUNT_OVERFLOW);
+    assert_int_equal(pg->type_info, 0);
+    pg->count_info = PGC_allocated | 1;
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* A free frame (count 0) is never resurrected by a get. */
+static void zero_count_not_resurrected(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t m = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, m);
+    uint64_t tot = f.d->tot_pages;
+
+    (void)state;
+    /* Drop the allocation reference: the frame is freed. */
+    pg->count_info &= ~PGC_allocated;
+    put_page(f.s, pg);
+    assert_int_equal(pg->count_info, 0);
+    assert_int_equal(pg->owner, PVMM_OWNER_NONE);
+    assert_int_equal(f.d->tot_pages, tot - 1);
+    assert_int_equal(f.h->m2p[m], INVALID_M2P_ENTRY);
+    harness_audit(f.h);
+
+    assert_null(page_get_owner_and_reference(f.s, pg));
+    assert_false(get_page(f.s, pg, f.d));
+    assert_false(get_page_from_mfn(f.s, m, f.d));
+    reason_clear(f.v, -1);
+    assert_false(get_page_and_type(f.v, pg, f.d, WRT));
+    assert_reason(f.v, PVMM_RULE_FREE_FRAME);
+    assert_int_equal(pg->count_info, 0);
+    assert_int_equal(pg->type_info, 0);
+    /* Out-of-range frames are refused as well. */
+    assert_false(get_page_from_mfn(f.s, NR_FRAMES, f.d));
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* get_page checks the owner and gives the reference back on a mismatch. */
+static void get_page_checks_owner(void **state)
+{
+    struct fx f = fx_new();
+    struct domain *e = harness_domain(f.h, 2, false);
+    mfn_t m = harness_alloc(f.h, e);
+    struct page_info *pg = page(&f, m);
+
+    (void)state;
+    assert_false(get_page(f.s, pg, f.d));
+    assert_int_equal(harness_count(f.h, m), 1);
+    assert_true(get_page(f.s, pg, e));
+    assert_int_equal(harness_count(f.h, m), 2);
+    put_page(f.s, pg);
+    reason_clear(f.v, -1);
+    assert_false(get_page_and_type(f.v, pg, f.d, WRT));
+    assert_reason(f.v, PVMM_RULE_NOT_OWNER);
+    /* I/O and hypervisor frames belong to dom_io and dom_xen. */
+    assert_ptr_equal(page_get_owner(f.s, page(&f, 0)), &f.s->dom_io);
+    assert_ptr_equal(page_get_owner(f.s, page(&f, NR_FRAMES - 1)), &f.s->dom_xen);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* The last type reference of a page table devalidates it, releasing its children. */
+static void last_ref_devalidates(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t l2 = harness_alloc(f.h, f.d);
+    mfn_t l1 = harness_alloc(f.h, f.d);
+    mfn_t data = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, l2);
+
+    (void)state;
+    harness_pt(f.h, l2)[7] = pte_from_mfn(l1, _PAGE_PRESENT | _PAGE_RW);
+    harness_pt(f.h, l1)[9] = pte_from_mfn(data, _PAGE_PRESENT | _PAGE_RW);
+    assert_true(get_page_and_type(f.v, pg, f.d, L2T));
+    assert_int_equal(pg->type_info, L2T | VAL | 1);
+    assert_int_equal(harness_type(f.h, l1), L1T);
+    assert_int_equal(harness_type_count(f.h, l1), 1);
+    assert_int_equal(harness_type(f.h, data), WRT);
+    assert_int_equal(harness_type_count(f.h, data), 1);
+    assert_int_equal(harness_count(f.h, data), 2);
+
+    put_page_and_type(f.v, pg);
+    assert_int_equal(pg->type_info, L2T);            /* type kept, not validated */
+    assert_int_equal(page(&f, l1)->type_info, L1T);  /* child devalidated too */
+    assert_int_equal(harness_type_count(f.h, data), 0);
+    assert_int_equal(harness_count(f.h, data), 1);
+    assert_int_equal(harness_count(f.h, l1), 1);
+    harness_audit(f.h);
+
+    /* Now the former tables may be mapped writable: the type changes at count 0. */
+    assert_true(get_page_type(f.v, page(&f, l1), WRT));
+    put_page_type(f.v, page(&f, l1));
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* A failed validation resets the type; the references taken on the way are released. */
+static void failed_validation_resets_type(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t l1 = harness_alloc(f.h, f.d);
+    mfn_t ok = harness_alloc(f.h, f.d);
+    mfn_t data = harness_alloc(f.h, f.d);
+    intpte_t *p = harness_pt(f.h, l1);
+
+    (void)state;
+    p[0] = pte_from_mfn(ok, _PAGE_PRESENT | _PAGE_RW);
+    p[1] = pte_from_mfn(data, _PAGE_PRESENT | _PAGE_PWT);
+    reason_clear(f.v, -1);
+    assert_false(get_page_and_type(f.v, page(&f, l1), f.d, L1T));
+    assert_reason(f.v, PVMM_RULE_DISALLOWED_FLAGS);
+    assert_int_equal(page(&f, l1)->type_info, 0);
+    assert_int_equal(harness_count(f.h, l1), 1);
+    /* The writable reference of entry 0 was given back (the type stays, idle). */
+    assert_int_equal(page(&f, ok)->type_info, WRT | VAL);
+    assert_int_equal(harness_count(f.h, ok), 1);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* seg_desc pages are not devalidated when their last reference goes. */
+static void seg_desc_not_devalidated(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t m = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, m);
+
+    (void)state;
+    assert_true(get_page_and_type(f.v, pg, f.d, SDT));
+    put_page_and_type(f.v, pg);
+    assert_int_equal(pg->type_info, SDT | VAL);
+    harness_audit(f.h);
+    /* Any other type still changes it (and a writable one first needs no validation). */
+    assert_true(get_page_type(f.v, pg, WRT));
+    assert_int_equal(pg->type_info, WRT | VAL | 1);
+    put_page_type(f.v, pg);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* Allocation: max_pages, out of memory, tot_pages, the allocation reference. */
+static void allocation_limits(void **state)
+{
+    struct harness *h = harness_new(32);   /* RAM: frames 16..29 */
+    struct domain *d = pvmm_domain_create(&h->s, 3, false, 4, 1);
+    struct domain *e = pvmm_domain_create(&h->s, 4, false, 100, 1);
+    mfn_t m[16];
+    unsigned int n = 0;
+
+    (void)state;
+    assert_non_null(d);
+    assert_non_null(e);
+    for (unsigned int i = 0; i < 4; i++) {
+        assert_int_equal(pvmm_alloc_domheap_page(d, &m[i]), 0);
+        assert_int_equal(h->ft[m[i]].count_info, PGC_allocated | 1);
+        assert_int_equal(h->ft[m[i]].type_info, 0);
+        assert_int_equal(h->ft[m[i]].owner, 3);
+        assert_int_equal(h->m2p[m[i]], INVALID_M2P_ENTRY);
+    }
+    assert_int_equal(m[0], HARNESS_IO_FRAMES);   /* handed out in ascending order */
+    assert_int_equal(d->tot_pages, 4);
+    assert_int_equal(pvmm_alloc_domheap_page(d, &m[4]), -XEN_ENOMEM);   /* max_pages */
+    assert_int_equal(d->tot_pages, 4);
+    while (pvmm_alloc_domheap_page(e, &m[n]) == 0)
+        n++;
+    assert_int_equal(n, 32 - HARNESS_IO_FRAMES - 2 - 4);
+    assert_int_equal(h->s.nr_free, 0);
+    assert_int_equal(e->tot_pages, n);
+    harness_audit(h);
+    harness_free(h);
+}
+
+/*
+ * A frame freed while some vCPU may still hold a stale TLB entry for it is
+ * handed out again only after a flush of every domain; a never-used frame
+ * needs none, and one flush covers every frame freed before it.
+ */
+static void reallocation_flushes_stale_tlbs(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t a, b, c;
+    unsigned long flushes;
+
+    (void)state;
+    flushes = f.h->nr_flushes;
+    a = harness_alloc(f.h, f.d);
+    b = harness_alloc(f.h, f.d);
+    assert_int_equal(f.h->nr_flushes, flushes);
+    page(&f, a)->count_info &= ~PGC_allocated;
+    put_page(f.s, page(&f, a));
+    page(&f, b)->count_info &= ~PGC_allocated;
+    put_page(f.s, page(&f, b));
+    harness_audit(f.h);
+    c = harness_alloc(f.h, f.d);
+    assert_int_equal(c, b);
+    assert_int_equal(f.h->nr_flushes, flushes + 1);
+    assert_int_equal(f.h->last_flush_va, PVMM_FLUSH_ALL_VA);
+    c = harness_alloc(f.h, f.d);
+    assert_int_equal(c, a);
+    assert_int_equal(f.h->nr_flushes, flushes + 1);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* Freed frames are scrubbed: the next owner never sees the last one's data. */
+static void freed_frames_are_scrubbed(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t m = harness_alloc(f.h, f.d);
+    uint8_t *p = (uint8_t *)harness_pt(f.h, m);
+
+    (void)state;
+    memset(p, 0x5a, PAGE_SIZE);
+    page(&f, m)->count_info &= ~PGC_allocated;
+    put_page(f.s, page(&f, m));
+    for (unsigned int i = 0; i < PAGE_SIZE; i++)
+        if (p[i] != 0)
+            fail_msg("byte %u of a freed frame is %#x", i, p[i]);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* Freeing a frame that still has a type reference is a core bug: it is leaked, not freed. */
+static void free_with_type_refs_leaks(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t m = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, m);
+    uint64_t nr_free = f.s->nr_free;
+
+    (void)state;
+    assert_true(get_page_type(f.v, pg, WRT));
+    pg->count_info &= ~PGC_allocated;
+    put_page(f.s, pg);   /* the last general reference, with a type reference left */
+    assert_int_equal(pg->owner, 1);
+    assert_int_equal(pg->type_info, WRT | VAL | 1);
+    assert_int_equal(f.s->nr_free, nr_free);
+    assert_int_not_equal(harness_audit_count(f.h), 0);
+    /* Repair by hand so the harness ends clean. */
+    pg->count_info = PGC_allocated | 1;
+    put_page_type(f.v, pg);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/* A hypervisor page shared read-only can never become writable; a writable one can be mapped. */
+static void shared_xen_pages(void **state)
+{
+    struct harness *h = harness_new(NR_FRAMES);
+    struct domain *d = harness_domain(h, 1, false);
+    struct vcpu *v = &d->vcpu[0];
+    mfn_t ro = HARNESS_IO_FRAMES, rw = HARNESS_IO_FRAMES + 1;
+    uint64_t tot;
+
+    (void)state;
+    pvmm_reserve_frame(&h->s, ro);
+    pvmm_reserve_frame(&h->s, rw);
+    assert_int_equal(h->ft[ro].owner, DOMID_XEN);
+    tot = d->tot_pages;
+    pvmm_share_xen_page(&h->s, ro, d, false);
+    pvmm_share_xen_page(&h->s, rw, d, true);
+    assert_int_equal(d->tot_pages, tot);   /* Xen-heap pages are not counted */
+    assert_int_equal(h->ft[ro].type_info, PGT_none | VAL | 1);
+    assert_int_equal(h->ft[rw].count_info, PGC_xen_heap | PGC_allocated | 1);
+    harness_audit(h);
+    assert_false(get_page_and_type(v, &h->ft[ro], d, WRT));
+    assert_true(get_page_and_type(v, &h->ft[rw], d, WRT));
+    assert_false(get_page_and_type(v, &h->ft[rw], d, L1T));
+    put_page_and_type(v, &h->ft[rw]);
+    harness_audit(h);
+    /* When the domain lets go, the frames return to the hypervisor. */
+    while (pvmm_domain_destroy(d) == -XEN_ERESTART)
+        ;
+    assert_int_equal(h->ft[ro].owner, DOMID_XEN);
+    assert_int_equal(h->ft[rw].owner, DOMID_XEN);
+    assert_int_equal(h->ft[rw].count_info, PGC_allocated | 1);
+    assert_int_equal(h->ft[rw].type_info, 0);
+    harness_audit(h);
+    harness_free(h);
+}
+
+/*
+ * XSA-242: page_unlock() must never drop the last type reference (it does no
+ * devalidation).  A put that would leave only the lock's reference waits
+ * (here: -EINTR when preempted), and page_lock only works on validated pages.
+ */
+static void xsa242_unlock_never_drops_last_ref(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t l1 = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, l1);
+
+    (void)state;
+    assert_false(page_lock(f.v, pg));   /* not a validated typed page */
+    assert_true(get_page_type(f.v, pg, L1T));
+    assert_true(page_lock(f.v, pg));
+    assert_int_equal(pg->type_info, L1T | VAL | PGT_locked | 2);
+    f.h->preempt_every = true;
+    assert_int_equal(_put_page_type(f.v, pg, PTF_preemptible, NULL), -XEN_EINTR);
+    f.h->preempt_every = false;
+    assert_int_equal(pg->type_info, L1T | VAL | PGT_locked | 2);
+    page_unlock(f.v, pg);
+    assert_int_equal(pg->type_info, L1T | VAL | 1);
+    put_page_type(f.v, pg);
+    assert_int_equal(pg->type_info, L1T);   /* devalidated by the put, not the unlock */
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+struct racer {
+    struct fx *f;
+    struct page_info *pg;
+    int rc;
+};
+
+static void *put_racer(void *arg)
+{
+    struct racer *r = arg;
+    struct vcpu *v = &r->f->d->vcpu[1];
+
+    r->rc = _put_page_type(v, r->pg, 0, NULL);
+    return NULL;
+}
+
+/* XSA-242 with a real second CPU: the put waits for the unlock, then devalidates. */
+static void xsa242_put_waits_for_unlock(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t l1 = harness_alloc(f.h, f.d);
+    struct racer r = { .f = &f, .pg = page(&f, l1), .rc = -1 };
+    pthread_t t;
+
+    (void)state;
+    assert_true(get_page_type(f.v, r.pg, L1T));
+    assert_true(page_lock(f.v, r.pg));
+    assert_int_equal(pthread_create(&t, NULL, put_racer, &r), 0);
+    for (int i = 0; i < 1000; i++)
+        sched_yield();
+    /* Still locked and referenced: the put is waiting. */
+    assert_int_equal(__atomic_load_n(&r.pg->type_info, __ATOMIC_ACQUIRE),
+                     L1T | VAL | PGT_locked | 2);
+    page_unlock(f.v, r.pg);
+    pthread_join(t, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.pg->type_info, L1T);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/*
+ * XSA-287: a frame with references always has an owner, and an allocated
+ * frame always has a reference.  The auditor checks this after every
+ * operation; here the allocation/free cycle is checked field by field.
+ */
+static void xsa287_refcount_implies_owner(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t m = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, m);
+
+    (void)state;
+    assert_int_equal(pg->owner, 1);
+    assert_int_equal(pg->count_info, PGC_allocated | 1);
+    assert_true(get_page(f.s, pg, f.d));
+    pg->count_info &= ~PGC_allocated;   /* as decrease_reservation does */
+    put_page(f.s, pg);
+    /* Still referenced: still owned. */
+    assert_int_equal(pg->owner, 1);
+    assert_int_equal(pg->count_info, 1);
+    put_page(f.s, pg);
+    assert_int_equal(pg->owner, PVMM_OWNER_NONE);
+    assert_int_equal(pg->count_info, 0);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/*
+ * XSA-401/408: the TLB flush on a type change happens after the new type
+ * reference is taken, and whether it happens depends on the *old* type:
+ * leaving writable or page-table use flushes, a never-typed frame does not.
+ */
+static void xsa408_flush_decided_on_old_type(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t m = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, m);
+    unsigned long n = f.h->nr_flushes;
+
+    (void)state;
+    assert_true(get_page_type(f.v, pg, WRT));     /* none -> writable */
+    assert_int_equal(f.h->nr_flushes, n);
+    put_page_type(f.v, pg);
+    assert_true(get_page_type(f.v, pg, L1T));     /* writable -> L1 */
+    assert_int_equal(f.h->nr_flushes, n + 1);
+    assert_int_equal(f.h->last_flush_mask, 3);    /* the owner's online vCPUs */
+    assert_int_equal(f.h->last_flush_va, PVMM_FLUSH_ALL_VA);
+    put_page_type(f.v, pg);
+    assert_true(get_page_type(f.v, pg, L1T));     /* L1 -> L1: revalidation, no flush */
+    assert_int_equal(f.h->nr_flushes, n + 1);
+    put_page_type(f.v, pg);
+    assert_true(get_page_type(f.v, pg, WRT));     /* L1 -> writable */
+    assert_int_equal(f.h->nr_flushes, n + 2);
+    put_page_type(f.v, pg);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+/*
+ * XSA-299: a put with PTF_partial_set only finishes a PGT_partial state and
+ * never drops a reference it does not own; the partial state owns exactly
+ * one type and one general reference.
+ */
+static void xsa299_partial_put_owns_only_its_refs(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t l2 = harness_alloc(f.h, f.d);
+    mfn_t l1a = harness_alloc(f.h, f.d);
+    mfn_t l1b = harness_alloc(f.h, f.d);
+    struct page_info *pg = page(&f, l2);
+
+    (void)state;
+    harness_pt(f.h, l2)[0] = pte_from_mfn(l1a, _PAGE_PRESENT);
+    harness_pt(f.h, l2)[1] = pte_from_mfn(l1b, _PAGE_PRESENT);
+    assert_true(get_page_type(f.v, pg, L2T));
+    /* Not partial: a partial put is a no-op. */
+    assert_int_equal(_put_page_type(f.v, pg, PTF_partial_set, NULL), 0);
+    assert_int_equal(pg->type_info, L2T | VAL | 1);
+    /* Devalidation preempted after one entry: partial, with its own general ref. */
+    f.h->preempt_at = f.h->nr_preempt_checks + 1;
+    assert_int_equal(put_page_type_preemptible(f.v, pg), -XEN_ERESTART);
+    f.h->preempt_at = 0;
+    assert_int_equal(pg->type_info, L2T | PGT_partial | 1);
+    assert_int_equal(harness_count(f.h, l2), 2);
+    harness_audit(f.h);
+    /* Finishing it drops the partial's type and general references. */
+    assert_int_equal(_put_page_type(f.v, pg, PTF_partial_set | PTF_preemptible, NULL), 0);
+    assert_int_equal(pg->type_info, L2T);
+    assert_int_equal(harness_count(f.h, l2), 1);
+    assert_int_equal(harness_type_count(f.h, l1a), 0);
+    assert_int_equal(harness_type_count(f.h, l1b), 0);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(type_state_table),
+        cmocka_unit_test(type_change_only_at_count_zero),
+        cmocka_unit_test(l2_used_as_l1_is_refused),
+        cmocka_unit_test(count_overflow_refused),
+        cmocka_unit_test(zero_count_not_resurrected),
+        cmocka_unit_test(get_page_checks_owner),
+        cmocka_unit_test(last_ref_devalidates),
+        cmocka_unit_test(failed_validation_resets_type),
+        cmocka_unit_test(seg_desc_not_devalidated),
+        cmocka_unit_test(allocation_limits),
+        cmocka_unit_test(reallocation_flushes_stale_tlbs),
+        cmocka_unit_test(freed_frames_are_scrubbed),
+        cmocka_unit_test(free_with_type_refs_leaks),
+        cmocka_unit_test(shared_xen_pages),
+        cmocka_unit_test(xsa242_unlock_never_drops_last_ref),
+        cmocka_unit_test(xsa242_put_waits_for_unlock),
+        cmocka_unit_test(xsa287_refcount_implies_owner),
+        cmocka_unit_test(xsa408_flush_decided_on_old_type),
+        cmocka_unit_test(xsa299_partial_put_owns_only_its_refs),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -326,7 +326,7 @@ static inline bool addr_ok(uint64_t a)
 }
 static inline bool is_canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    return (uint64_t)((int64_t)(a << 16) >> 16) == a;   /* no signed left shift (UB) */
 }
 
 /* ---- TLB flushing (mmuext-flush.c) ---- */

@@ -130,6 +130,7 @@ bool fixup_exception(struct cpu_regs *r);
 /* ---- CPU setup (setup.c, desc.c) ---- */
 extern bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase;
 void desc_init(void);
+void desc_set_ldt(uint64_t base, unsigned int entries);
 void syscall_init(void);
 extern uint64_t hv_stack_top;
 
@@ -175,7 +176,9 @@ void mmglue_set_m2p(uint64_t mfn, uint64_t pfn);
 int mmglue_pin_bootstrap_l4(struct vcpu *v, uint64_t l4_mfn);
 void mmglue_share_xen_page(struct domain *d, uint64_t mfn);
 long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled);
-int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes);
+int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
+                bool is_cmpxchg, uint64_t old, uint64_t *actual);
+bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2);
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn);
 extern struct pvmm_platform hv_platform;
 

@@ -33,6 +33,8 @@ long do_iret(struct cpu_regs *r)
 
     if (copy_from_guest_va(&ic, r->rsp, sizeof(ic)))
         domain_crash(r, "iret: cannot read the frame at %lx", r->rsp);
+    ic.cs &= 0xffff;          /* bounce frames carry the saved upcall mask in bits 32-39 */
+    ic.ss &= 0xffff;
     if ((ic.cs & 3) == 3) {
         if (v->guest_table_user == INVALID_MFN)
             domain_crash(r, "iret to user mode without a user page table");

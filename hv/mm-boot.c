@@ -188,11 +188,17 @@ static uint64_t build_perdomain(void)
     return l3_mfn;
 }
 
-/* Map GDT page idx (0..15) to mfn; INVALID_MFN maps the read-only zero page. */
+/*
+ * Map page idx of the per-domain window to mfn: 0..15 are the GDT (INVALID_MFN maps the
+ * read-only zero page), 16..31 the LDT (INVALID_MFN leaves it not present, so the next
+ * access faults and is mapped lazily).
+ */
 void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable)
 {
     intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
-    if (mfn == INVALID_MFN)
+    if (mfn == INVALID_MFN && idx >= 16)
+        perdomain_l1[idx] = 0;
+    else if (mfn == INVALID_MFN)
         perdomain_l1[idx] = (gdt_zero_mfn << PAGE_SHIFT) | PTE_HV_RO | nx;
     else
         perdomain_l1[idx] = (mfn << PAGE_SHIFT) | (writable ? PTE_HV_RW : PTE_HV_RO) | nx;

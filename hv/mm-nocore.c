@@ -95,13 +95,17 @@ long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5],
     return 0;
 }
 
-int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes)
+int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
+                bool is_cmpxchg, uint64_t old, uint64_t *actual)
 {
-    (void)v;
-    (void)addr;
-    (void)val;
-    (void)bytes;
+    (void)v, (void)addr, (void)val, (void)bytes, (void)is_cmpxchg, (void)old, (void)actual;
     return PVMM_PTWR_NOT_PT;
+}
+
+bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
+{
+    *guest_cr2 = v->ldt_base + (cr2 - LDT_VIRT_START);
+    return false;
 }
 
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
@@ -109,11 +113,4 @@ long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
     (void)v;
     (void)mfn;
     return -XEN_ENOSYS;
-}
-
-bool emulate_ptwr(struct cpu_regs *r, uint64_t cr2)
-{
-    (void)r;
-    (void)cr2;
-    return false;
 }

@@ -28,7 +28,12 @@ static void guest_page_fault(struct cpu_regs *r)
     uint64_t cr2 = read_cr2();
     uint32_t err = (uint32_t)r->error_code;
 
-    if (v->kernel_mode && (err & 0x3) == 0x3 && !(err & 0x10) &&
+    if (cr2 >= LDT_VIRT_START && cr2 < LDT_VIRT_START + (16UL << PAGE_SHIFT)) {
+        uint64_t guest_cr2;
+        if (mmglue_ldt_fault(v, cr2, &guest_cr2))
+            return;                       /* mapped lazily: retry the instruction */
+        cr2 = guest_cr2;
+    } else if (v->kernel_mode && (err & 0x3) == 0x3 && !(err & 0x10) &&
         (dom0->vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) &&
         emulate_ptwr(r, cr2))
         return;

@@ -1,0 +1,276 @@
+/*
+ * hv/mm-core.c - pvmm-hv's glue to the memory-management core (include/pvmm/pvmm.h).
+ *
+ * The core owns every rule about guest page tables; this file gives it the machine:
+ *   - the frame table and the M2P over all RAM frames (allocated from the boot allocator,
+ *     the M2P mapped read-only for guests at 0xffff800000000000);
+ *   - the platform callbacks: frames through the direct map, TLB flushes and CR3 loads on
+ *     this one CPU, copies through the guest's current page tables, log lines on COM1;
+ *   - the hand-over of free RAM (everything above the boot allocator) and the reservation
+ *     of every frame the hypervisor keeps, so a privileged guest cannot map them;
+ *   - the template of L4 slots 256..271 and dom0's per-domain L3 (slot 260);
+ *   - the memory-management hypercalls and trapped page-table writes, routed to the core,
+ *     with the per-domain GDT/LDT window re-synchronised after descriptor changes.
+ * When the core refuses an operation, its reason is printed on the console.
+ */
+#include "hv.h"
+#include "boot.h"
+#include <xen/xen.h>
+
+static struct pvmm_state core_state;
+static uint64_t hv_ldt_mapped;          /* LDT window pages currently mapped (bitmap) */
+
+static void *plat_map_frame(void *ctx, mfn_t mfn)
+{
+    (void)ctx;
+    return mfn_to_virt(mfn);
+}
+
+static void plat_flush_tlb(void *ctx, struct domain *d, uint64_t mask, uint64_t va)
+{
+    (void)ctx;
+    (void)d;
+    if (!(mask & 1))
+        return;
+    if (va == PVMM_FLUSH_ALL_VA)
+        write_cr3(read_cr3());          /* CR4.PGE is off: this flushes everything */
+    else
+        invlpg(va);
+}
+
+static void plat_write_ptbase(void *ctx, struct vcpu *v)
+{
+    (void)ctx;
+    if (v != current)
+        return;
+    mfn_t m = v->kernel_mode ? v->guest_table : v->guest_table_user;
+    if (m != INVALID_MFN)
+        write_cr3(m << PAGE_SHIFT);
+}
+
+static void plat_log(void *ctx, enum pvmm_log_level lvl, const char *msg)
+{
+    (void)ctx;
+    if (lvl >= PVMM_LOG_INFO)
+        printk("pvmm: core: %s\n", msg);
+}
+
+static bool plat_preempt_check(void *ctx, struct vcpu *v)
+{
+    (void)ctx;
+    (void)v;
+    return false;
+}
+
+static int plat_copy_from_guest(void *ctx, struct vcpu *v, void *dst, uint64_t gva, size_t len)
+{
+    (void)ctx;
+    (void)v;
+    return copy_from_guest_va(dst, gva, len);
+}
+
+static int plat_copy_to_guest(void *ctx, struct vcpu *v, uint64_t gva, const void *src, size_t len)
+{
+    (void)ctx;
+    (void)v;
+    return copy_to_guest_va(gva, src, len);
+}
+
+struct pvmm_platform hv_platform = {
+    .map_frame = plat_map_frame,
+    .flush_tlb = plat_flush_tlb,
+    .write_ptbase = plat_write_ptbase,
+    .log = plat_log,
+    .preempt_check = plat_preempt_check,
+    .copy_from_guest = plat_copy_from_guest,
+    .copy_to_guest = plat_copy_to_guest,
+};
+
+static void handover_add(uint64_t first, uint64_t nr)
+{
+    pvmm_add_ram(&core_state, first, nr);
+}
+
+static void handover_reserve(uint64_t mfn)
+{
+    pvmm_reserve_frame(&core_state, mfn);
+}
+
+void mmglue_init(void)
+{
+    extern uint64_t hv_shared_info_mfn, hv_grant_mfn;
+    static struct pvmm_config cfg;
+    uint64_t nr = max_ram_pfn, first;
+
+    cfg.plat = &hv_platform;
+    cfg.nr_frames = nr;
+    cfg.frame_table = alloc_boot_pages((unsigned int)((nr * sizeof(struct page_info) +
+                                        PAGE_SIZE - 1) >> PAGE_SHIFT), &first);
+    cfg.m2p = alloc_boot_pages((unsigned int)((nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT), &first);
+    mm_map_ro_mpt(cfg.m2p, nr);
+    memcpy(cfg.xen_l4_slots, xen_l4_slots, sizeof(cfg.xen_l4_slots));
+    cfg.linear_pt = true;
+    hv_shared_info_mfn = alloc_boot_frame();
+    hv_grant_mfn = alloc_boot_frame();
+    pvmm_init(&core_state, &cfg);
+    mm_handover(handover_add, handover_reserve);
+    printk("pvmm: memory-management core: %lu frames, %lu free for domains\n",
+           core_state.nr_frames, core_state.nr_free);
+}
+
+bool mmglue_have_core(void)
+{
+    return true;
+}
+
+struct domain *mmglue_create_dom0(uint64_t nr_pages)
+{
+    struct domain *d = pvmm_domain_create(&core_state, 0, true, nr_pages, 1);
+    if (!d)
+        panic("cannot create domain 0 in the core");
+    d->perdomain_l3 = mm_perdomain_l3_mfn();
+    return d;
+}
+
+int mmglue_alloc_guest_frames(struct domain *d, uint64_t nr, uint64_t *mfns)
+{
+    for (uint64_t i = 0; i < nr; i++) {
+        int rc = pvmm_alloc_domheap_page(d, &mfns[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+void mmglue_set_m2p(uint64_t mfn, uint64_t pfn)
+{
+    pvmm_set_m2p(&core_state, mfn, pfn);
+}
+
+/* Print the core's reason for the last refusal on v. */
+static void report_refusal(struct vcpu *v, unsigned long nr, long rc)
+{
+    char buf[600];
+    pvmm_reason_format(pvmm_last_reason(v), buf, sizeof(buf));
+    printk("pvmm: hypercall %lu refused (%ld):\n", nr, rc);
+    for (char *line = buf; *line;) {
+        char *end = line;
+        while (*end && *end != '\n')
+            end++;
+        bool more = *end != '\0';
+        *end = '\0';
+        if (*line)
+            printk("pvmm:   %s\n", line);
+        line = more ? end + 1 : end;
+    }
+}
+
+int mmglue_pin_bootstrap_l4(struct vcpu *v, uint64_t l4_mfn)
+{
+    int rc = pvmm_pin_table(v, l4_mfn, 4);
+    if (!rc)
+        rc = pvmm_new_baseptr(v, l4_mfn);
+    if (rc)
+        report_refusal(v, __HYPERVISOR_mmuext_op, rc);
+    return rc;
+}
+
+void mmglue_share_xen_page(struct domain *d, uint64_t mfn)
+{
+    pvmm_share_xen_page(&core_state, mfn, d, true);
+}
+
+/* Map the vCPU's GDT frames and LDT shadow pages into the per-domain window. */
+static void sync_descriptor_tables(struct vcpu *v)
+{
+    for (unsigned int i = 0; i < PVMM_GDT_FRAMES; i++)
+        mm_set_gdt_frame(i, v->gdt_frames[i], true);
+    for (unsigned int i = 0; i < PVMM_LDT_PAGES; i++) {
+        bool want = v->ldt_shadow[i] != INVALID_MFN;
+        if (want || (hv_ldt_mapped >> i) & 1)
+            mm_set_gdt_frame(16 + i, v->ldt_shadow[i], true);
+        hv_ldt_mapped = want ? hv_ldt_mapped | (1UL << i) : hv_ldt_mapped & ~(1UL << i);
+    }
+    desc_set_ldt(LDT_VIRT_START, v->ldt_ents);
+}
+
+long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled)
+{
+    struct vcpu *v = current;
+    long rc;
+
+    *handled = true;
+    switch (nr) {
+    case __HYPERVISOR_mmu_update:
+        rc = do_mmu_update(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]);
+        break;
+    case __HYPERVISOR_set_gdt:
+        rc = do_set_gdt(v, a[0], (unsigned int)a[1]);
+        sync_descriptor_tables(v);
+        break;
+    case __HYPERVISOR_update_descriptor:
+        rc = do_update_descriptor(v, a[0], a[1]);
+        break;
+    case __HYPERVISOR_memory_op:
+        rc = do_memory_op(v, a[0], a[1]);
+        break;
+    case __HYPERVISOR_update_va_mapping:
+        rc = do_update_va_mapping(v, a[0], a[1], a[2]);
+        break;
+    case __HYPERVISOR_update_va_mapping_otherdomain:
+        rc = do_update_va_mapping_otherdomain(v, a[0], a[1], a[2], (domid_t)a[3]);
+        break;
+    case __HYPERVISOR_vm_assist:
+        rc = do_vm_assist(v, (unsigned int)a[0], (unsigned int)a[1]);
+        break;
+    case __HYPERVISOR_mmuext_op:
+        rc = do_mmuext_op(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]);
+        sync_descriptor_tables(v);
+        break;
+    default:
+        *handled = false;
+        return 0;
+    }
+    if (v->cont.pending) {
+        /* Re-issue the remaining work: rewind to the SYSCALL with the new arguments. */
+        v->cont.pending = false;
+        r->rdi = v->cont.args[0];
+        r->rsi = v->cont.args[1];
+        r->rdx = v->cont.args[2];
+        r->r10 = v->cont.args[3];
+        r->r8 = v->cont.args[4];
+        r->rip -= 2;
+        return (long)v->cont.op;
+    }
+    if (rc < 0)
+        report_refusal(v, nr, rc);
+    return rc;
+}
+
+int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
+                bool is_cmpxchg, uint64_t old, uint64_t *actual)
+{
+    int rc = pvmm_ptwr_emulate(v, addr, val, bytes, is_cmpxchg, old, actual);
+    if (rc < 0)
+        report_refusal(v, 0, rc);
+    return rc;
+}
+
+long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
+{
+    int rc = pvmm_new_baseptr(v, mfn);
+    if (rc)
+        report_refusal(v, __HYPERVISOR_mmuext_op, rc);
+    return rc;
+}
+
+/* A fault in the LDT window: map the page lazily (true), or tell the caller to bounce. */
+bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
+{
+    unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START);
+    *guest_cr2 = v->ldt_base + off;
+    if (pv_map_ldt_shadow_page(v, off))
+        return false;
+    sync_descriptor_tables(v);
+    return true;
+}

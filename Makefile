@@ -33,6 +33,7 @@ include mk/core.mk
 -include mk/guests.mk
 -include mk/hv.mk
 -include mk/fuzz.mk
+-include mk/stress.mk
 
 all-targets: $(ALL_TARGETS)
 

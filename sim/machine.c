@@ -1,0 +1,184 @@
+/*
+ * sim/machine.c - creating the simulated machine and its domains (see machine.h).
+ */
+#include "machine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sim_machine_default_config(struct sim_machine_config *cfg)
+{
+    cfg->nr_frames = 8192;
+    cfg->nr_io_frames = 16;
+    cfg->maxphyaddr = 46;
+    cfg->linear_pt = true;
+}
+
+struct sim_machine *sim_machine_new(const struct sim_machine_config *cfg)
+{
+    struct sim_machine *m;
+    struct pvmm_config pc;
+    uint64_t nxen;
+
+    if (cfg->nr_frames < 256 || cfg->nr_frames > (1UL << 24) ||
+        cfg->maxphyaddr < 36 || cfg->maxphyaddr > 52 ||
+        (cfg->nr_frames << PAGE_SHIFT) > (1UL << cfg->maxphyaddr))
+        return NULL;
+    nxen = sim_xen_layout_frames(cfg->nr_frames);
+    if (cfg->nr_io_frames + nxen + 16 > cfg->nr_frames)
+        return NULL;
+
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->nr_frames = cfg->nr_frames;
+    m->nr_io_frames = cfg->nr_io_frames;
+    m->maxphyaddr = cfg->maxphyaddr;
+    m->log_level = PVMM_LOG_WARN;
+    m->phys.nr_frames = cfg->nr_frames;
+    m->phys.mem = aligned_alloc(PAGE_SIZE, cfg->nr_frames << PAGE_SHIFT);
+    m->ft = calloc(cfg->nr_frames, sizeof(*m->ft));
+    if (!m->phys.mem || !m->ft) {
+        sim_machine_free(m);
+        return NULL;
+    }
+    /* Junk, as xv6 does, so nothing relies on fresh memory being zero. */
+    memset(m->phys.mem, 0xa5, cfg->nr_frames << PAGE_SHIFT);
+
+    sim_platform_init(m);
+    sim_xen_layout_build(m);
+
+    memset(&pc, 0, sizeof(pc));
+    pc.plat = &m->plat;
+    pc.frame_table = m->ft;
+    pc.m2p = (uint64_t *)(m->phys.mem + (m->xl.m2p << PAGE_SHIFT));
+    pc.nr_frames = cfg->nr_frames;
+    pc.linear_pt = cfg->linear_pt;
+    memcpy(pc.xen_l4_slots, m->xl.slots, sizeof(pc.xen_l4_slots));
+    pvmm_init(&m->s, &pc);
+    pvmm_add_ram(&m->s, cfg->nr_io_frames, m->xl.first - cfg->nr_io_frames);
+    for (mfn_t f = m->xl.first; f < cfg->nr_frames; f++)
+        pvmm_reserve_frame(&m->s, f);
+
+    for (unsigned int d = 0; d < PVMM_MAX_DOMAINS; d++)
+        for (unsigned int v = 0; v < PVMM_MAX_VCPUS; v++)
+            sim_cpu_init(&m->vcpus[d][v].cpu, cfg->maxphyaddr);
+
+    m->audit_scratch = malloc(pvmm_audit_scratch_size(&m->s));
+    if (!m->audit_scratch) {
+        sim_machine_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void sim_machine_free(struct sim_machine *m)
+{
+    if (!m)
+        return;
+    for (unsigned int d = 0; d < PVMM_MAX_DOMAINS; d++)
+        free(m->doms[d].p2m);
+    free(m->audit_scratch);
+    free(m->phys.mem);
+    free(m->ft);
+    free(m);
+}
+
+struct sim_vcpu *sim_vcpu_of(struct sim_machine *m, const struct vcpu *v)
+{
+    const struct domain *d = v->domain;
+
+    if (!d || d->domain_id >= PVMM_MAX_DOMAINS || v->vcpu_id >= PVMM_MAX_VCPUS)
+        return NULL;
+    return &m->vcpus[d->domain_id][v->vcpu_id];
+}
+
+struct vcpu *sim_vcpu_lookup(struct sim_machine *m, domid_t domid, unsigned int vid)
+{
+    struct domain *d = pvmm_domain_lookup(&m->s, domid);
+
+    if (!d || vid >= d->max_vcpus || vid >= PVMM_MAX_VCPUS)
+        return NULL;
+    return &d->vcpu[vid];
+}
+
+void sim_reload_cr3(struct sim_machine *m, struct vcpu *v)
+{
+    struct sim_vcpu *sv = sim_vcpu_of(m, v);
+    mfn_t t;
+
+    if (!sv)
+        return;
+    t = v->kernel_mode ? v->guest_table : v->guest_table_user;
+    sv->has_cr3 = t != INVALID_MFN && t != 0;
+    sim_cpu_write_cr3(&sv->cpu, sv->has_cr3 ? t << PAGE_SHIFT : 0);
+}
+
+bool sim_set_mode(struct sim_machine *m, struct vcpu *v, bool kernel)
+{
+    if (v->kernel_mode == kernel)
+        return true;
+    if (!kernel && (v->guest_table_user == INVALID_MFN || v->guest_table_user == 0))
+        return false;
+    v->kernel_mode = kernel;
+    sim_reload_cr3(m, v);
+    return true;
+}
+
+int sim_build_domain(struct sim_machine *m, const struct pvmm_build_params *p)
+{
+    struct sim_domain *sd;
+    mfn_t *p2m;
+    int rc;
+
+    if (p->domid >= PVMM_MAX_DOMAINS || p->nr_pages > m->nr_frames)
+        return -XEN_EINVAL;
+    p2m = calloc(p->nr_pages, sizeof(*p2m));
+    if (!p2m)
+        return -XEN_ENOMEM;
+    rc = pvmm_build_domain(&m->s, p, p2m, &m->doms[p->domid].layout);
+    if (rc) {
+        free(p2m);
+        return rc;
+    }
+    sd = &m->doms[p->domid];
+    free(sd->p2m);
+    sd->p2m = p2m;
+    sd->built = true;
+    for (unsigned int i = 0; i < PVMM_MAX_VCPUS; i++) {
+        struct sim_vcpu *sv = &m->vcpus[p->domid][i];
+
+        sim_cpu_init(&sv->cpu, m->maxphyaddr);
+        sv->has_cr3 = false;
+    }
+    sim_reload_cr3(m, &pvmm_domain_lookup(&m->s, p->domid)->vcpu[0]);
+    return 0;
+}
+
+int sim_destroy_domain(struct sim_machine *m, domid_t domid)
+{
+    struct domain *d = pvmm_domain_lookup(&m->s, domid);
+    unsigned long rounds = 0;
+    int rc;
+
+    if (!d || domid >= PVMM_MAX_DOMAINS)
+        return -XEN_ESRCH;
+    while ((rc = pvmm_domain_destroy(d)) == -XEN_ERESTART)
+        if (++rounds > 1000000)
+            return rc;
+    if (rc == 0) {
+        free(m->doms[domid].p2m);
+        memset(&m->doms[domid], 0, sizeof(m->doms[domid]));
+        for (unsigned int i = 0; i < PVMM_MAX_VCPUS; i++) {
+            sim_cpu_init(&m->vcpus[domid][i].cpu, m->maxphyaddr);
+            m->vcpus[domid][i].has_cr3 = false;
+        }
+    }
+    return rc;
+}
+
+unsigned int sim_audit(struct sim_machine *m, struct pvmm_audit_report *r)
+{
+    return pvmm_audit(&m->s, m->audit_scratch, r);
+}

@@ -24,14 +24,18 @@ $(BUILD)/tests/abi-layout.stamp: tests/abi-layout.c $(wildcard include/xen/*.h)
 
 ALL_TARGETS += $(TEST_BINS) $(BUILD)/tests/abi-layout.stamp
 
-.PHONY: tests check-unit check-build
+.PHONY: tests check-unit check-build check-abi-doc
 tests: $(TEST_BINS)
 
-CHECK_STEPS += build unit
+CHECK_STEPS += build unit abi-doc
 
 # Both compilers, both builds: the freestanding core with gcc and clang.
 check-build:
 	$(Q)RESULTS=$(BUILD)/results tools/check-step build $(MAKE) --no-print-directory all-targets
+
+# docs/abi.md and tests/test-abi-doc.c must cover the same statements.
+check-abi-doc:
+	$(Q)RESULTS=$(BUILD)/results tools/check-step abi-doc tools/check-abi-doc
 
 check-unit: $(TEST_BINS)
 	$(Q)RESULTS=$(BUILD)/results tools/check-step unit tools/run-unit-tests $(TEST_BINS)

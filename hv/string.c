@@ -1,8 +1,8 @@
 /*
  * hv/string.c - the memory functions the compiler may call even with -ffreestanding.
  *
- * They serve the hypervisor and the core (core/libc.h) alike.  rep movsb/stosb is short and
- * fast enough under TCG.
+ * They serve the hypervisor and the core (core/libc.h) alike.  String instructions keep
+ * them short; under TCG every iteration of a rep prefix costs about one instruction.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,17 +12,23 @@ void *memcpy(void *restrict d, const void *restrict s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
+/* Whole 8-byte words first (rep stosq: far fewer iterations under TCG), then the tail. */
 void *memset(void *s, int c, size_t n)
 {
     void *d = s;
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    size_t words = n / 8, tail = n % 8;
+    uint64_t pattern = 0x0101010101010101UL * (uint8_t)c;
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(c) : "memory");
     return s;
 }
 
 void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
     void *dd = d;
-    __asm__ volatile("rep movsb" : "+D"(dd), "+S"(s), "+c"(n) :: "memory");
+    size_t words = n / 8, tail = n % 8;
+    __asm__ volatile("rep movsq" : "+D"(dd), "+S"(s), "+c"(words) :: "memory");
+    __asm__ volatile("rep movsb" : "+D"(dd), "+S"(s), "+c"(tail) :: "memory");
     return d;
 }
 

@@ -233,6 +233,8 @@ struct cpu_regs *dom0_build(const struct boot_module *mod)
         si->vcpu_info[i].evtchn_upcall_mask = 1;
     dom0_hv_vcpu.vcpu_info = &si->vcpu_info[0];
     mmglue_share_xen_page(d, hv_shared_info_mfn);
+    memset(mfn_to_virt(hv_grant_mfn), 0, PAGE_SIZE);
+    mmglue_share_xen_page(d, hv_grant_mfn);
 
     struct start_info si_page;
     memset(&si_page, 0, sizeof(si_page));

@@ -19,9 +19,6 @@ struct dom0_layout {
     uint64_t vstack_start, vstack_end;
 };
 
-/* The hypervisor frame that becomes dom0's shared_info (allocated before the core starts). */
-extern uint64_t hv_shared_info_mfn;
-
 /*
  * Build dom0 from the module (ELF image plus "path args" string): load it, build the
  * bootstrap page tables, pin the L4 through the core, and return the initial registers

@@ -113,6 +113,7 @@ static inline uint64_t virt_to_maddr(const void *va)
     uint64_t v = (uint64_t)va;
     return v >= DIRECTMAP_VIRT_START ? v - DIRECTMAP_VIRT_START : v - HV_VIRT_START;
 }
+extern uint64_t hv_shared_info_mfn, hv_grant_mfn;   /* hypervisor frames shared with dom0 */
 extern intpte_t *idle_l4;             /* the hypervisor's own L4 */
 extern intpte_t xen_l4_slots[16];     /* template for slots 256..271 of guest L4s */
 void mm_boot_init(uint32_t mbi_phys);

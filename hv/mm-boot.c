@@ -155,16 +155,32 @@ void mm_handover(void (*add)(uint64_t first, uint64_t nr), void (*reserve)(uint6
     }
 }
 
-/* Give the image its own L2 (X only over the image), and make the direct map NX. */
+extern char _hv_start[], _etext[], _hv_end[];
+
+/*
+ * Give the image its own L2, with 4 KiB pages over the image: text read-only and
+ * executable, everything else read-write and non-executable.  The direct map becomes NX.
+ */
 static void split_image_mapping(void)
 {
     uint64_t l2_mfn;
     intpte_t *l2 = alloc_boot_pages(1, &l2_mfn);
     intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
+    uint64_t text_s = (uint64_t)_hv_start - HV_VIRT_START, text_e = (uint64_t)_etext - HV_VIRT_START;
     for (uint64_t i = 0; i < 512; i++) {
         uint64_t pa = i << 21;
         bool image = pa + (1UL << 21) > phys_image_start && pa < phys_image_end;
-        l2[i] = pa | PTE_HV_RW | _PAGE_PSE | (image ? 0 : nx);
+        if (!image) {
+            l2[i] = pa | PTE_HV_RW | _PAGE_PSE | nx;
+            continue;
+        }
+        uint64_t l1_mfn;
+        intpte_t *l1 = alloc_boot_pages(1, &l1_mfn);
+        for (uint64_t j = 0; j < 512; j++) {
+            uint64_t p = pa + (j << PAGE_SHIFT);
+            l1[j] = p | ((p >= text_s && p < text_e) ? PTE_HV_RO : PTE_HV_RW | nx);
+        }
+        l2[i] = (l1_mfn << PAGE_SHIFT) | PTE_HV_RW;
     }
     intpte_t *l3_hv = phys_to_virt(boot_l3_hv_pa);
     l3_hv[321] = (l2_mfn << PAGE_SHIFT) | PTE_HV_RW;

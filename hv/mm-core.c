@@ -98,7 +98,6 @@ static void handover_reserve(uint64_t mfn)
 
 void mmglue_init(void)
 {
-    extern uint64_t hv_shared_info_mfn, hv_grant_mfn;
     static struct pvmm_config cfg;
     uint64_t nr = max_ram_pfn, first;
 

@@ -24,7 +24,6 @@ void mmglue_init(void)
     m2p = alloc_boot_pages(pages, &first);
     memset(m2p, 0xff, (size_t)pages * PAGE_SIZE);
     mm_map_ro_mpt(m2p, nr_frames);
-    extern uint64_t hv_shared_info_mfn, hv_grant_mfn;
     hv_shared_info_mfn = alloc_boot_frame();
     hv_grant_mfn = alloc_boot_frame();
     printk("pvmm: no memory-management core linked: guest page tables are NOT validated\n");

@@ -103,6 +103,11 @@ void handle_exception(struct cpu_regs *r)
     if ((r->cs & 3) == 0) {
         if (fixup_exception(r))
             return;
+        if (r->entry_vector == 1) {
+            /* A single-step trap that followed the guest into an entry path: drop it. */
+            r->rflags &= ~X86_EFLAGS_TF;
+            return;
+        }
         unsigned int vec = (unsigned int)r->entry_vector;
         printk("pvmm: hypervisor fault %s (vector %u)\n", vec < 32 ? vector_names[vec] : "IRQ", vec);
         dump_regs(r);

@@ -46,13 +46,17 @@ static bool inc_linear_entries(struct page_info *ptpg)
     return true;
 }
 
-/* -1 "is a linear target" on pg; false if it contains linear entries or is at the minimum. */
+/*
+ * -1 "is a linear target" on pg; false if it contains linear entries or is
+ * at the minimum.  As in Xen a table can contain at most 32767 linear
+ * entries (never reached: it has 512 slots) and be the target of 32768.
+ */
 static bool inc_linear_uses(struct page_info *pg)
 {
     int16_t oc = __atomic_load_n(&pg->linear_pt_count, __ATOMIC_ACQUIRE);
 
     do {
-        if (oc > 0 || oc == -INT16_MAX)
+        if (oc > 0 || oc == INT16_MIN)
             return false;
     } while (!cmpxchg_linear(pg, &oc, (int16_t)(oc - 1)));
     return true;

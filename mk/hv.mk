@@ -75,11 +75,13 @@ endif
 .PHONY: hv check-hv
 hv: $(BUILD)/pvmm-hv.elf
 
-# Boots every built test guest; at most 2 QEMUs at once, each with a timeout.
-check-hv: $(BUILD)/pvmm-hv.elf $(if $(GUEST_ELFS),$(GUEST_ELFS))
+# Boots the bring-up guest and every built test guest; at most 2 QEMUs at once, each with a
+# timeout, each judged by QEMU's exit code AND the guest's result line.
+HV_CHECK_GUESTS = $(BUILD)/hv/selftest.elf $(sort $(wildcard $(BUILD)/guests/test-*.elf) $(GUEST_ELFS))
+check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS)
 	$(Q)if [ -x tools/check-step ]; then \
 	    RESULTS=$(BUILD)/results tools/check-step hv tools/hv-check --hv $(BUILD)/pvmm-hv.elf \
-	        $(wildcard $(BUILD)/guests/test-*.elf) $(GUEST_ELFS); \
-	else tools/hv-check --hv $(BUILD)/pvmm-hv.elf $(wildcard $(BUILD)/guests/test-*.elf) $(GUEST_ELFS); fi
+	        $(HV_CHECK_GUESTS); \
+	else tools/hv-check --hv $(BUILD)/pvmm-hv.elf $(HV_CHECK_GUESTS); fi
 
 -include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d)

@@ -583,6 +583,58 @@ static void deferred_put_carries_final_rc(void **state)
     hc_teardown(&f);
 }
 
+/*
+ * -ERESTART from a preemptible entry update (mod_l3_entry validating a new
+ * L2 with several L1s) becomes a continuation that retries the same
+ * request; so does the preemptible devalidation when the entry is removed.
+ * Preemption is forced at each check in turn.
+ */
+static void entry_update_preempted_everywhere(void **state)
+{
+    unsigned long conts = harness_continuations();
+
+    (void)state;
+    for (unsigned long k = 1; k <= 10; k++) {
+        struct hc_fixture f;
+        struct mmu_update u[2];
+        unsigned int done = 1000;
+        mfn_t l2b, data;
+
+        setup_domu(&f);
+        l2b = harness_alloc(f.h, f.d);
+        data = harness_alloc(f.h, f.d);
+        for (unsigned int i = 0; i < 6; i++) {
+            mfn_t l1 = harness_alloc(f.h, f.d);
+
+            harness_pt(f.h, l1)[i] = pte_from_mfn(data, HC_RW);
+            harness_pt(f.h, l2b)[i] = pte_from_mfn(l1, HC_UPPER);
+        }
+        u[0] = hc_req(f.as.l1, 70, MMU_NORMAL_PT_UPDATE, pte_from_mfn(data, HC_RO));
+        u[1] = hc_req(f.as.l3, 1, MMU_NORMAL_PT_UPDATE, pte_from_mfn(l2b, HC_UPPER));
+        f.h->nr_preempt_checks = 0;
+        f.h->preempt_at = k;
+        assert_int_equal(harness_mmu_update(f.v, u, 2, &done, DOMID_SELF), 0);
+        assert_int_equal(done, 2);
+        assert_int_equal(harness_type(f.h, l2b), PGT_l2_page_table);
+        assert_true(f.h->ft[l2b].type_info & PGT_validated);
+        assert_int_equal(harness_type_count(f.h, l2b), 1);
+        assert_int_equal(harness_count(f.h, data), 1 + 6 + 1);
+        harness_audit(f.h);
+
+        u[0] = hc_req(f.as.l3, 1, MMU_NORMAL_PT_UPDATE, 0);
+        f.h->nr_preempt_checks = 0;
+        f.h->preempt_at = k;
+        assert_int_equal(harness_mmu_update(f.v, u, 1, &done, DOMID_SELF), 0);
+        assert_int_equal(done, 1);
+        assert_int_equal(harness_type_count(f.h, l2b), 0);
+        assert_int_equal(harness_count(f.h, data), 1 + 1);
+        assert_null(f.v->old_guest_table);
+        harness_audit(f.h);
+        hc_teardown(&f);
+    }
+    assert_true(harness_continuations() > conts + 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +653,7 @@ int main(void)
         cmocka_unit_test(preemption_continues_batch),
         cmocka_unit_test(l2_to_l4_changes_flush),
         cmocka_unit_test(deferred_put_carries_final_rc),
+        cmocka_unit_test(entry_update_preempted_everywhere),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,18 +32,16 @@ void toggle_guest_mode(struct vcpu *v)
 /*
  * Called by exit_to_guest with the final register state.  A non-canonical rip cannot be
  * returned to (SYSRET would fault in ring 0, IRET would fault too): the guest gets #GP(0)
- * with that rip in its frame instead (boot-ABI §7.2).  Returns 1 when SYSRET reproduces the
- * saved state exactly (rcx == rip, r11 == rflags, flat 64-bit selectors), 0 for IRET.
+ * with that rip in its frame instead (boot-ABI §7.2).  Every path that edits the frame
+ * (iret, bounces, the builder) leaves RPL-3 selectors and sanitised rflags.  Returns 1 when
+ * SYSRET reproduces the saved state exactly (rcx == rip, r11 == rflags, flat 64-bit
+ * selectors, no RF), 0 for IRET.
  */
 int prepare_exit(struct cpu_regs *r);
 int prepare_exit(struct cpu_regs *r)
 {
-    if (!is_canonical(r->rip))
+    if (__builtin_expect(!is_canonical(r->rip), 0))
         bounce_exception(r, 13, true, 0);
-    r->rflags = (r->rflags & X86_EFLAGS_ALL & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) |
-                X86_EFLAGS_IF | X86_EFLAGS_MBS;
-    r->cs |= 3;
-    r->ss |= 3;
     return r->rcx == r->rip && r->r11 == r->rflags && r->cs == FLAT_KERNEL_CS64 &&
            r->ss == FLAT_KERNEL_SS64 && !(r->rflags & X86_EFLAGS_RF);
 }

@@ -26,14 +26,14 @@
 .endm
 
 .macro SAVE_GPRS
-    push    %rdi
-    push    %rsi
+    push    %r8                     /* r8, r10, rdx, rsi, rdi end up contiguous, lowest */
+    push    %r10                    /* first: the hypercall arguments in ABI order */
     push    %rdx
+    push    %rsi
+    push    %rdi
     push    %rcx
     push    %rax
-    push    %r8
     push    %r9
-    push    %r10
     push    %r11
     push    %rbx
     push    %rbp
@@ -51,14 +51,14 @@
     pop     %rbp
     pop     %rbx
     pop     %r11
-    pop     %r10
     pop     %r9
-    pop     %r8
     pop     %rax
     pop     %rcx
-    pop     %rdx
-    pop     %rsi
     pop     %rdi
+    pop     %rsi
+    pop     %rdx
+    pop     %r10
+    pop     %r8
 .endm
 
     .text

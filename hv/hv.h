@@ -49,13 +49,19 @@
  * It always sits at the same address, the top of the hypervisor stack.
  */
 struct cpu_regs {
-    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
-    uint64_t rax, rcx, rdx, rsi, rdi;
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r9, rax, rcx;
+    union {
+        struct { uint64_t rdi, rsi, rdx, r10, r8; };
+        uint64_t args[5];                /* hypercall arguments 1-5, in this order */
+    };
     uint64_t entry_vector;   /* exception vector, or ENTRY_SYSCALL */
     uint64_t error_code;
     uint64_t rip, cs, rflags, rsp, ss;   /* the hardware IRET frame */
 };
 #define ENTRY_SYSCALL  0x100
+_Static_assert(offsetof(struct cpu_regs, r8) - offsetof(struct cpu_regs, rdi) == 32,
+               "hypercall arguments are contiguous");
+_Static_assert(offsetof(struct cpu_regs, rip) == 17 * 8, "entry.S frame layout");
 
 /* A trap-table entry as set_trap_table records it (boot-ABI §9.1). */
 struct hv_trap {

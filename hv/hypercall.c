@@ -48,42 +48,61 @@ static long do_multicall(struct cpu_regs *r, uint64_t list, unsigned long nr)
     return 0;
 }
 
-long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
+/* One adapter per hypercall: the raw ABI arguments to the handler's parameters. */
+typedef long (*hypercall_fn)(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]);
+
+static long h_mm(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
 {
     bool handled;
-    long ret = mmglue_hypercall(r, nr, a, &handled);
-    if (handled)
-        return ret;
-    switch (nr) {
-    case __HYPERVISOR_set_trap_table:
-        return hc_set_trap_table(a[0]);
-    case __HYPERVISOR_stack_switch:
-        return hc_stack_switch(a[0], a[1]);
-    case __HYPERVISOR_set_callbacks:
-        return hc_set_callbacks(a[0], a[1], a[2]);
-    case __HYPERVISOR_fpu_taskswitch:
-        return hc_fpu_taskswitch(a[0]);
-    case __HYPERVISOR_sched_op_compat:
-        return hc_sched_op_compat(r, a[0], a[1]);
-    case __HYPERVISOR_multicall:
-        return do_multicall(r, a[0], a[1]);
-    case __HYPERVISOR_xen_version:
-        return hc_xen_version(a[0], a[1]);
-    case __HYPERVISOR_console_io:
-        return hc_console_io(a[0], a[1], a[2]);
-    case __HYPERVISOR_grant_table_op:
-        return hc_grant_table_op(a[0], a[1], a[2]);
-    case __HYPERVISOR_iret:
-        return do_iret(r);
-    case __HYPERVISOR_set_segment_base:
-        return hc_set_segment_base(a[0], a[1]);
-    case __HYPERVISOR_sched_op:
-        return hc_sched_op(r, a[0], a[1]);
-    case __HYPERVISOR_callback_op:
-        return hc_callback_op(a[0], a[1]);
-    default:
+    long rc = mmglue_hypercall(r, nr, a, &handled);
+    return handled ? rc : -XEN_ENOSYS;
+}
+#define ADAPT(name, call) \
+    static long name(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]) \
+    { (void)r; (void)nr; (void)a; return call; }
+ADAPT(h_set_trap_table, hc_set_trap_table(a[0]))
+ADAPT(h_stack_switch, hc_stack_switch(a[0], a[1]))
+ADAPT(h_set_callbacks, hc_set_callbacks(a[0], a[1], a[2]))
+ADAPT(h_fpu_taskswitch, hc_fpu_taskswitch(a[0]))
+ADAPT(h_sched_op_compat, hc_sched_op_compat(r, a[0], a[1]))
+ADAPT(h_multicall, do_multicall(r, a[0], a[1]))
+ADAPT(h_xen_version, hc_xen_version(a[0], a[1]))
+ADAPT(h_console_io, hc_console_io(a[0], a[1], a[2]))
+ADAPT(h_grant_table_op, hc_grant_table_op(a[0], a[1], a[2]))
+ADAPT(h_iret, do_iret(r))
+ADAPT(h_set_segment_base, hc_set_segment_base(a[0], a[1]))
+ADAPT(h_sched_op, hc_sched_op(r, a[0], a[1]))
+ADAPT(h_callback_op, hc_callback_op(a[0], a[1]))
+
+static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
+    [__HYPERVISOR_set_trap_table] = h_set_trap_table,
+    [__HYPERVISOR_mmu_update] = h_mm,
+    [__HYPERVISOR_set_gdt] = h_mm,
+    [__HYPERVISOR_stack_switch] = h_stack_switch,
+    [__HYPERVISOR_set_callbacks] = h_set_callbacks,
+    [__HYPERVISOR_fpu_taskswitch] = h_fpu_taskswitch,
+    [__HYPERVISOR_sched_op_compat] = h_sched_op_compat,
+    [__HYPERVISOR_update_descriptor] = h_mm,
+    [__HYPERVISOR_memory_op] = h_mm,
+    [__HYPERVISOR_multicall] = h_multicall,
+    [__HYPERVISOR_update_va_mapping] = h_mm,
+    [__HYPERVISOR_xen_version] = h_xen_version,
+    [__HYPERVISOR_console_io] = h_console_io,
+    [__HYPERVISOR_grant_table_op] = h_grant_table_op,
+    [__HYPERVISOR_vm_assist] = h_mm,
+    [__HYPERVISOR_update_va_mapping_otherdomain] = h_mm,
+    [__HYPERVISOR_iret] = h_iret,
+    [__HYPERVISOR_set_segment_base] = h_set_segment_base,
+    [__HYPERVISOR_mmuext_op] = h_mm,
+    [__HYPERVISOR_sched_op] = h_sched_op,
+    [__HYPERVISOR_callback_op] = h_callback_op,
+};
+
+long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
+{
+    if (nr >= XEN_HYPERCALL_NR_MAX || !hypercall_table[nr])
         return -XEN_ENOSYS;
-    }
+    return hypercall_table[nr](r, nr, a);
 }
 
 void handle_syscall(struct cpu_regs *r);
@@ -94,8 +113,7 @@ void handle_syscall(struct cpu_regs *r)
     if (!current->kernel_mode) {
         user_syscall(r);
     } else {
-        const uint64_t a[5] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8 };
-        r->rax = (uint64_t)hypercall_dispatch(r, r->rax, a);
+        r->rax = (uint64_t)hypercall_dispatch(r, r->rax, r->args);
     }
     exit_to_guest(r);
 }

@@ -203,6 +203,25 @@ static void check_hypercalls(void)
     check(pfn == start_info_va->pt_base >> 12, "mov from %cr3 is the L4's machine address", cr3);
 }
 
+static uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Informational: TSC ticks per xen_version round trip (instructions under -icount). */
+static void time_null_hypercall(void)
+{
+    uint64_t t0 = tsc();
+    for (int i = 0; i < 1000; i++)
+        hcall(__HYPERVISOR_xen_version, XENVER_version, 0, 0);
+    uint64_t t1 = tsc();
+    puts_raw("info    null hypercall round trip, ticks per call: ");
+    put_hex((t1 - t0) / 1000);
+    puts_raw("\n");
+}
+
 void selftest_main(void)
 {
     struct sched_shutdown sd = { SHUTDOWN_poweroff };
@@ -213,6 +232,7 @@ void selftest_main(void)
     set_traps();
     check_traps();
     check_hypercalls();
+    time_null_hypercall();
     puts_raw(failures ? "Test result: FAILURE\n" : "Test result: SUCCESS\n");
     for (;;)
         hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (long)&sd, 0);

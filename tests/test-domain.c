@@ -393,6 +393,40 @@ static void xsa287_teardown_keeps_owner_invariants(void **state)
     harness_free(h);
 }
 
+/* do_vm_assist: enable/disable of the valid 64-bit types, -EINVAL / -ENOSYS otherwise. */
+static void vm_assist(void **state)
+{
+    static const struct { unsigned int type; bool valid; } types[] = {
+        { 0, true }, { 1, true }, { 2, true }, { 3, true }, { 4, true }, { 5, true },
+        { 6, false }, { 7, false }, { 31, false }, { 32, true }, { 33, false },
+        { 63, false }, { 64, false }, { 1000, false },
+    };
+    struct harness *h = harness_new(64);
+    struct domain *d = harness_domain(h, 1, false);
+    struct vcpu *v = &d->vcpu[0];
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
+        unsigned int t = types[i].type;
+
+        if (types[i].valid) {
+            assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, t), 0);
+            assert_true((d->vm_assist >> t) & 1);
+            assert_int_equal(do_vm_assist(v, VMASST_CMD_disable, t), 0);
+            assert_false((d->vm_assist >> t) & 1);
+            assert_int_equal(do_vm_assist(v, 2, t), -XEN_ENOSYS);
+            assert_reason(v, PVMM_RULE_BAD_COMMAND);
+        } else {
+            assert_int_equal(do_vm_assist(v, VMASST_CMD_enable, t), -XEN_EINVAL);
+            assert_reason(v, PVMM_RULE_BAD_ARGUMENT);
+            /* The type is checked before the command. */
+            assert_int_equal(do_vm_assist(v, 7, t), -XEN_EINVAL);
+        }
+    }
+    assert_int_equal(d->vm_assist, 0);
+    harness_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +438,7 @@ int main(void)
         cmocka_unit_test(forced_devalidation),
         cmocka_unit_test(xsa252_decrease_reservation_does_not_unpin),
         cmocka_unit_test(xsa287_teardown_keeps_owner_invariants),
+        cmocka_unit_test(vm_assist),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

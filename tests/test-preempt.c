@@ -367,6 +367,43 @@ static void xsa58_preempt_every_makes_progress(void **state)
     harness_free(f.h);
 }
 
+/*
+ * XSA-299: a put with PTF_partial_set only finishes a PGT_partial state and
+ * never drops a reference it does not own; the partial state owns exactly
+ * one type and one general reference.
+ */
+static void xsa299_partial_put_owns_only_its_refs(void **state)
+{
+    struct fx f = fx_new();
+    mfn_t l2 = harness_alloc(f.h, f.d);
+    mfn_t l1a = harness_alloc(f.h, f.d);
+    mfn_t l1b = harness_alloc(f.h, f.d);
+    struct page_info *pg = &f.h->ft[l2];
+
+    (void)state;
+    harness_pt(f.h, l2)[0] = pte_from_mfn(l1a, _PAGE_PRESENT);
+    harness_pt(f.h, l2)[1] = pte_from_mfn(l1b, _PAGE_PRESENT);
+    assert_true(get_page_type(f.v, pg, PGT_l2_page_table));
+    /* Not partial: a partial put is a no-op. */
+    assert_int_equal(_put_page_type(f.v, pg, PTF_partial_set, NULL), 0);
+    assert_int_equal(pg->type_info, PGT_l2_page_table | VAL | 1);
+    /* Devalidation preempted after one entry: partial, with its own general ref. */
+    f.h->preempt_at = f.h->nr_preempt_checks + 1;
+    assert_int_equal(put_page_type_preemptible(f.v, pg), -XEN_ERESTART);
+    f.h->preempt_at = 0;
+    assert_int_equal(pg->type_info, PGT_l2_page_table | PGT_partial | 1);
+    assert_int_equal(harness_count(f.h, l2), 2);
+    harness_audit(f.h);
+    /* Finishing it drops the partial's type and general references. */
+    assert_int_equal(_put_page_type(f.v, pg, PTF_partial_set | PTF_preemptible, NULL), 0);
+    assert_int_equal(pg->type_info, PGT_l2_page_table);
+    assert_int_equal(harness_count(f.h, l2), 1);
+    assert_int_equal(harness_type_count(f.h, l1a), 0);
+    assert_int_equal(harness_type_count(f.h, l1b), 0);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
 /* ---- domain teardown ---- */
 
 /* A domain with everything: pinned tree in CR3, user base, an extra pin, a GDT. */
@@ -439,6 +476,7 @@ int main(void)
         cmocka_unit_test(xsa290_unpin_preempted_everywhere),
         cmocka_unit_test(new_baseptr_preempted_everywhere),
         cmocka_unit_test(xsa58_preempt_every_makes_progress),
+        cmocka_unit_test(xsa299_partial_put_owns_only_its_refs),
         cmocka_unit_test(xsa310_destroy_preempted_everywhere),
     };
 

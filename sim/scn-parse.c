@@ -419,16 +419,14 @@ static int parse_line(const char *file, int lineno, const char *src, struct scn_
     if (!strcmp(t->text, "let")) {
         const struct scn_token *n = &l->tok[1];
         uint64_t dummy;
-        int nargs;
 
         st->kind = ST_LET;
         if (n->kind != TK_IDENT || !is_op(&l->tok[2], "=")) {
             scn_errorf(err, file, lineno, n->col, "expected: let NAME = EXPRESSION");
             return -1;
         }
-        if (scn_const_lookup(n->text, &dummy) || scn_builtin_lookup(n->text, &nargs) >= 0 ||
-            strchr(n->text, '.')) {
-            scn_errorf(err, file, lineno, n->col, "'%s' is a built-in name", n->text);
+        if (scn_const_lookup(n->text, &dummy) || strchr(n->text, '.')) {
+            scn_errorf(err, file, lineno, n->col, "'%s' is the name of a constant", n->text);
             return -1;
         }
         pos = 3;
@@ -536,6 +534,7 @@ int scn_parse_text(const char *name, const char *text, struct scn_script *s, str
         if (r < 0) {
             free(line);
             scn_line_free(&l);
+            scn_script_free(s);
             return -1;
         }
         if (r == 0) {
@@ -547,12 +546,14 @@ int scn_parse_text(const char *name, const char *text, struct scn_script *s, str
             scn_errorf(err, s->file, lineno, 0, "expect must follow an operation");
             stmt_free(&st);
             scn_line_free(&l);
+            scn_script_free(s);
             return -1;
         }
         if (st.kind == ST_MACHINE && seen_other) {
             scn_errorf(err, s->file, lineno, 0, "machine must come before every other statement");
             stmt_free(&st);
             scn_line_free(&l);
+            scn_script_free(s);
             return -1;
         }
         if (st.kind != ST_SAY)

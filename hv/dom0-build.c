@@ -214,7 +214,7 @@ struct cpu_regs *dom0_build(const struct boot_module *mod)
     if (mmglue_alloc_guest_frames(d, nr_pages, build_mfns))
         panic("dom0 builder: cannot allocate %lu frames", nr_pages);
     for (uint64_t pfn = 0; pfn < nr_pages; pfn++) {
-        memset(mfn_to_virt(pfn_to_mfn(pfn)), 0, PAGE_SIZE);
+        clear_frame(mfn_to_virt(pfn_to_mfn(pfn)));
         mmglue_set_m2p(pfn_to_mfn(pfn), pfn);
     }
 

@@ -139,20 +139,27 @@ exit_iretq:
     sysretq
 
 /*
- * raw_copy_user(dst, src, len): copy with guest (user) pages accessible under SMAP.  Returns
- * the number of bytes NOT copied; a fault in the copy resumes at the fixup with rcx = bytes
- * left (fixup_exception(), uaccess.c).
+ * raw_copy_user(dst, src, len): copy with guest (user) pages accessible under SMAP, whole
+ * words first.  Returns the number of bytes NOT copied; a fault resumes at a fixup
+ * (fixup_exception(), uaccess.c) that turns the remaining count into bytes.
  */
     .globl raw_copy_user
 raw_copy_user:
     mov     %rdx, %rcx
+    shr     $3, %rcx
+    and     $7, %edx
     SMAP_SITE stac
-2:  rep movsb
-3:  SMAP_SITE clac
+2:  rep movsq
+    mov     %rdx, %rcx
+3:  rep movsb
+4:  SMAP_SITE clac
     mov     %rcx, %rax
     ret
+5:  lea     (%rdx, %rcx, 8), %rcx       /* fault in the word copy: words left plus the tail */
+    jmp     4b
     .pushsection .fixup_table, "a"
-    .quad 2b, 3b
+    .quad 2b, 5b
+    .quad 3b, 4b
     .popsection
 
 /*

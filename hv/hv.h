@@ -136,6 +136,7 @@ bool fixup_exception(struct cpu_regs *r);
 
 /* ---- CPU setup (setup.c, desc.c) ---- */
 extern bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase;
+void clear_frame(void *va);
 void desc_init(void);
 void desc_set_ldt(uint64_t base, unsigned int entries);
 void syscall_init(void);

@@ -32,6 +32,7 @@ static void detect_cpu(void)
         cpuid_count(0x80000001, 0, &a, &b, &c, &d);
         cpu_has_nx = d & (1u << 20);
     }
+
 }
 
 /* Without SMAP, stac/clac are #UD: turn every recorded site into a 3-byte NOP. */

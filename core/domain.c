@@ -41,6 +41,7 @@ void pvmm_init(struct pvmm_state *s, const struct pvmm_config *cfg)
     s->nr_free = 0;
     /* Frames stamped 0 (never freed) are older than any clock value. */
     s->tlbflush_clock = 1;
+    s->tlbflush_clean = 1;
 
     for (mfn_t m = 0; m < nr; m++) {
         struct page_info *pg = &s->frame_table[m];

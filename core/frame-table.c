@@ -25,9 +25,11 @@
  *    frame whose *type* count is still non-zero at that point is a bug in
  *    the core; it is leaked with an error message rather than freed.
  *  - Frames that were freed may still sit in some vCPU's TLB (a guest need
- *    not flush after removing a mapping).  The free list is therefore
- *    stamped with a clock: a frame freed since the last global flush is
- *    only handed out after flushing every domain's vCPUs (facts §8, rule 7).
+ *    not flush after removing a mapping).  Freed frames are therefore
+ *    stamped with an epoch (s->tlbflush_clock): a frame freed since the
+ *    last *completed* global flush (s->tlbflush_clean) is only handed out
+ *    after flushing every domain's vCPUs (facts §8, rule 7).  The flush runs
+ *    outside the heap lock.
  *
  * Special owners: dom_io owns I/O memory (every frame that is not RAM, with
  * a permanent writable type) and dom_xen owns the hypervisor's own frames
@@ -212,7 +214,7 @@ void free_domheap_page(struct pvmm_state *s, struct page_info *pg)
         tot_pages_add(owner, -1);
 
     spin_lock(&s->heap_lock);
-    pg->tlbflush_timestamp = s->tlbflush_clock;
+    __atomic_store_n(&pg->tlbflush_timestamp, s->tlbflush_clock, __ATOMIC_RELAXED);
     pg->next_free = s->free_head;
     s->free_head = (uint32_t)mfn;
     s->nr_free++;
@@ -236,7 +238,8 @@ int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn)
 {
     struct pvmm_state *s = d->state;
     struct page_info *pg;
-    uint32_t head;
+    uint32_t head, stamp, epoch = 0;
+    bool need_flush;
 
     if (!d->exists || d->is_dying || !tot_pages_reserve(d))
         return -XEN_ENOMEM;
@@ -252,16 +255,27 @@ int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn)
     s->free_head = pg->next_free;
     s->nr_free--;
     pg->next_free = FREE_LIST_END;
-    if (pg->tlbflush_timestamp == s->tlbflush_clock) {
-        /*
-         * Freed since the last global flush: some vCPU may still hold a
-         * stale mapping of it.  The flush happens under the heap lock so
-         * that every frame stamped with the old clock value is covered.
-         */
-        flush_all_domains(s);
-        s->tlbflush_clock++;
+    stamp = __atomic_load_n(&pg->tlbflush_timestamp, __ATOMIC_RELAXED);
+    need_flush = (int32_t)(stamp - s->tlbflush_clean) >= 0;
+    if (need_flush) {
+        /* Frames freed from now on belong to the next epoch. */
+        epoch = s->tlbflush_clock;
+        __atomic_store_n(&s->tlbflush_clock, epoch + 1, __ATOMIC_RELAXED);
     }
     spin_unlock(&s->heap_lock);
+
+    if (need_flush) {
+        /*
+         * Freed since the last completed global flush: some vCPU may still
+         * hold a stale mapping of it.  This flush starts after every frame
+         * stamped <= epoch was freed, so once it is done they are all clean.
+         */
+        flush_all_domains(s);
+        spin_lock(&s->heap_lock);
+        if ((int32_t)(epoch + 1 - s->tlbflush_clean) > 0)
+            s->tlbflush_clean = epoch + 1;
+        spin_unlock(&s->heap_lock);
+    }
 
     write_atomic64(&pg->type_info, 0);
     pg->nr_validated_ptes = 0;

@@ -148,7 +148,8 @@ struct pvmm_state {
     pvmm_spinlock_t heap_lock;      /* free list */
     uint32_t free_head;             /* first free frame, ~0 if none */
     uint64_t nr_free;
-    uint32_t tlbflush_clock;
+    uint32_t tlbflush_clock;        /* epoch: frames freed now are stamped with it */
+    uint32_t tlbflush_clean;        /* frames stamped before this epoch are flushed */
 
     struct domain domains[PVMM_MAX_DOMAINS];
     struct domain dom_xen;          /* owner of hypervisor frames shared with guests */

@@ -198,7 +198,7 @@ static int vcpu_relinquish(struct vcpu *v)
 
         if (m == INVALID_MFN)
             continue;
-        *bases[i] = INVALID_MFN;
+        __atomic_store_n(bases[i], INVALID_MFN, __ATOMIC_RELEASE);
         rc = put_page_and_type_preemptible(v, mfn_to_page(s, m));
         if (rc == -XEN_EINTR || rc == -XEN_ERESTART) {
             v->old_guest_ptpg = NULL;

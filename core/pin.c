@@ -241,7 +241,8 @@ int new_guest_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible)
     pv_destroy_ldt(curr);
     if (!m2p_strict(d))
         fill_ro_mpt(s, mfn);
-    curr->guest_table = mfn;
+    /* Other vCPUs read bases (the blocker search): publish atomically. */
+    __atomic_store_n(&curr->guest_table, mfn, __ATOMIC_RELEASE);
     write_ptbase(curr);
 
     if (old != INVALID_MFN)
@@ -273,7 +274,7 @@ int new_guest_user_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible)
         if (m2p_strict(d))
             zap_ro_mpt(s, new);
     }
-    curr->guest_table_user = new;
+    __atomic_store_n(&curr->guest_table_user, new, __ATOMIC_RELEASE);
     write_ptbase(curr);
 
     if (old != INVALID_MFN)

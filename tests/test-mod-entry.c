@@ -330,6 +330,48 @@ static void old_references_released(void **state)
     harness_free(h);
 }
 
+/*
+ * Overwriting a present L2..L4 entry defers the old child's put to
+ * old_guest_table (facts §2.5): the hypercall returns a continuation that
+ * finishes it, and only then is the old child released.
+ */
+static void old_entry_put_is_deferred(void **state)
+{
+    struct harness *h = harness_new(NR_FRAMES);
+    struct domain *d = harness_domain(h, 1, false);
+    struct vcpu *v = &d->vcpu[0];
+    struct harness_as as;
+    (void)state;
+
+    harness_build_running_as(h, v, &as, 1);
+    const mfn_t tables[] = { as.l2, as.l3, as.l4 };
+    for (int i = 0; i < 3; i++) {
+        mfn_t t = tables[i], child = harness_alloc(h, d), old;
+        struct mmu_update u = { .ptr = (t << PAGE_SHIFT) + 2 * 8, .val = 0 };
+        long rc;
+
+        assert_int_equal(harness_pt_update(v, t, 2, pte_from_mfn(child, UPPER)), 0);
+        harness_audit(h);
+        old = child;
+        rc = do_mmu_update(v, (uint64_t)(uintptr_t)&u, 1, 0, DOMID_SELF);
+        assert_int_equal(rc, 0);
+        assert_true(v->cont.pending);
+        assert_true(v->old_guest_table == &h->ft[old]);
+        assert_int_equal(harness_pt(h, t)[2], 0);
+        harness_audit(h);                       /* the deferred reference is accounted */
+        assert_int_equal(harness_type_count(h, old), 1);
+        v->cont.pending = false;
+        assert_int_equal(do_mmu_update(v, v->cont.args[0], (unsigned int)v->cont.args[1],
+                                       v->cont.args[2], (unsigned int)v->cont.args[3]), 0);
+        assert_false(v->cont.pending);
+        assert_true(v->old_guest_table == NULL);
+        harness_audit(h);
+        assert_int_equal(harness_type_count(h, old), 0);
+        assert_int_equal(harness_count(h, old), 1);
+    }
+    harness_free(h);
+}
+
 /* A refused update leaves the old entry and every count as they were. */
 static void refused_update_changes_nothing(void **state)
 {
@@ -447,6 +489,7 @@ int main(void)
         cmocka_unit_test(xsa182_rw_flip_revalidated),
         cmocka_unit_test(xsa286_flush_after_upper_update),
         cmocka_unit_test(old_references_released),
+        cmocka_unit_test(old_entry_put_is_deferred),
         cmocka_unit_test(refused_update_changes_nothing),
         cmocka_unit_test(xen_slots_refused),
         cmocka_unit_test(preempted_child_validation),

@@ -52,6 +52,24 @@ handler_common:
     pop     %rax
     iretq
 
+/*
+ * User-mode round trip: the syscall callback returns straight to user mode with the iret
+ * hypercall (VGCF_in_syscall), so every user `syscall` is one bounce plus one iret.
+ */
+    .globl syscall_cb, user_loop
+syscall_cb:
+    pop     %rcx
+    pop     %r11
+    pushq   $0x100                  /* VGCF_in_syscall */
+    jmp     hypercall_page + 23 * 32
+
+/* Runs in guest user mode: ebx syscalls, then ud2 to get back to the kernel. */
+user_loop:
+1:  syscall
+    dec     %ebx
+    jnz     1b
+    ud2
+
     .balign 4096
     .globl hypercall_page
 hypercall_page:
@@ -70,6 +88,11 @@ start_info_va:  .quad 0
     .balign 4096
     .skip 16384
 stack_top:
+    .globl kstack_top, ustack_top
+    .skip 8192
+kstack_top:
+    .skip 8192
+ustack_top:
 
 /* Xen ELF notes: {namesz, descsz, type, "Xen\0", desc}. */
 .macro NOTE_STR type, str

@@ -27,14 +27,16 @@ extern uint8_t hypercall_page[];
 extern volatile uint64_t fault_vec, fault_err, fault_rip, fault_count, recover_rip;
 extern start_info_t *start_info_va;
 extern char handler_3[], handler_6[], handler_13[], handler_14[], handler_32[];
+extern char syscall_cb[], user_loop[], kstack_top[], ustack_top[];
+uint64_t saved_ksp;
 
 void selftest_main(void);
 
 static int failures;
 
-static long hcall(unsigned int nr, long a1, long a2, long a3)
+static long hcall4(unsigned int nr, long a1, long a2, long a3, long a4)
 {
-    register long r10 __asm__("r10") = 0;
+    register long r10 __asm__("r10") = a4;
     register long r8 __asm__("r8") = 0;
     long ret;
     __asm__ volatile("call *%[fn]"
@@ -42,6 +44,11 @@ static long hcall(unsigned int nr, long a1, long a2, long a3)
                      : [fn] "r"(hypercall_page + nr * 32)
                      : "rcx", "r11", "memory");
     return ret;
+}
+
+static long hcall(unsigned int nr, long a1, long a2, long a3)
+{
+    return hcall4(nr, a1, a2, a3, 0);
 }
 
 static size_t slen(const char *s)
@@ -130,7 +137,7 @@ static void set_traps(void)
                          "2: " insn "\n"                                           \
                          "1:\n\t"                                                  \
                          "movq $0, recover_rip(%%rip)"                             \
-                         ::: "rax", "rcx", "r11", "memory");                       \
+                         ::: "rax", "rbx", "rcx", "r11", "memory");                \
         fault_count - before;                                                      \
     })
 
@@ -222,6 +229,46 @@ static void time_null_hypercall(void)
     puts_raw("\n");
 }
 
+/*
+ * Enter user mode (user L4 = the kernel L4) and run 1000 user syscalls, each bounced to
+ * syscall_cb and returned with the iret hypercall; a final ud2 brings us back.
+ */
+static void check_user_round_trip(void)
+{
+    struct mmuext_op op = { .cmd = MMUEXT_NEW_USER_BASEPTR };
+    uint64_t cr3, t0, t1, n;
+    long rc;
+
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    op.arg1.mfn = cr3 >> 12;
+    rc = hcall4(__HYPERVISOR_mmuext_op, (long)&op, 1, 0, DOMID_SELF);
+    check(rc == 0, "MMUEXT_NEW_USER_BASEPTR with the kernel L4", (uint64_t)rc);
+    rc = hcall(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, (long)kstack_top, 0);
+    struct callback_register cb = { CALLBACKTYPE_syscall, 0, 0, (uint64_t)syscall_cb };
+    rc |= hcall(__HYPERVISOR_callback_op, CALLBACKOP_register, (long)&cb, 0);
+    check(rc == 0, "stack_switch and the syscall callback", (uint64_t)rc);
+
+    t0 = tsc();
+    n = PROBE("mov %%rsp, saved_ksp(%%rip)\n\t"
+              "mov $1000, %%ebx\n\t"
+              "pushq $0xe02b\n\t"
+              "lea ustack_top(%%rip), %%rax\n\t"
+              "push %%rax\n\t"
+              "pushq $0x202\n\t"
+              "pushq $0xe033\n\t"
+              "lea user_loop(%%rip), %%rax\n\t"
+              "push %%rax\n\t"
+              "pushq $0\n\t"
+              "jmp hypercall_page + 23 * 32\n\t"
+              "1: mov saved_ksp(%%rip), %%rsp\n\t"
+              "jmp 1f");
+    t1 = tsc();
+    check(n == 1 && fault_vec == 6, "1000 user syscalls, then ud2 from user mode is #UD", fault_vec);
+    puts_raw("info    user->kernel->user syscall round trip, ticks: ");
+    put_hex((t1 - t0) / 1000);
+    puts_raw("\n");
+}
+
 void selftest_main(void)
 {
     struct sched_shutdown sd = { SHUTDOWN_poweroff };
@@ -233,6 +280,7 @@ void selftest_main(void)
     check_traps();
     check_hypercalls();
     time_null_hypercall();
+    check_user_round_trip();
     puts_raw(failures ? "Test result: FAILURE\n" : "Test result: SUCCESS\n");
     for (;;)
         hcall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (long)&sd, 0);

@@ -171,12 +171,25 @@ int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_resul
         res->kind = RES_RC;
         res->rc = sim_destroy_domain(m, (domid_t)op->dom);
         return 0;
-    case ST_VCPU_UP:
+    case ST_VCPU_UP: {
+        /* VCPUOP_initialise + up: the kernel base given (default: v0's), validated as Xen does. */
+        struct vcpu *v0 = &v->domain->vcpu[0];
+        mfn_t base = op->count_given ? op->a[0] : v0->guest_table;
+
+        if (v->online)
+            return fail(err, errlen, "d%d.v%d is already up", op->dom, op->vcpu);
         v->online = true;
         v->kernel_mode = true;
-        sim_reload_cr3(m, v);
         res->kind = RES_RC;
+        res->rc = base == INVALID_MFN ? 0 : pvmm_new_baseptr(v, base);
+        if (res->rc < 0) {
+            v->online = false;
+            res->has_reason = true;
+            res->reason = *pvmm_last_reason(v);
+        }
+        sim_reload_cr3(m, v);
         return 0;
+    }
     case ST_MODE:
         res->kind = RES_ACCESS;
         res->acc.outcome = sim_set_mode(m, v, op->kernel) ? SIM_ACCESS_OK : SIM_ACCESS_NO_TABLE;
@@ -207,6 +220,32 @@ int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_resul
     case ST_UPDATE_VA_MAPPING_OTHERDOMAIN: case ST_SET_GDT: case ST_UPDATE_DESCRIPTOR:
     case ST_MEMORY_OP: case ST_VM_ASSIST: case ST_HYPERCALL:
         return hypercall(m, v, op, res, err, errlen);
+    case ST_LDT_LOAD: {
+        unsigned int off = (unsigned int)(op->a[0] & ~7UL);
+        int rc;
+
+        /*
+         * The CPU reads the descriptor through the hypervisor's LDT shadow;
+         * an unmapped shadow page faults into Xen, which tries to map the
+         * guest's page (pv_map_ldt_shadow_page).  Out of limit: #GP(sel);
+         * a page that cannot become a descriptor page: #PF, error code 0,
+         * CR2 = LDT base + offset (Appendix C).
+         */
+        res->kind = RES_ACCESS;
+        rc = pv_map_ldt_shadow_page(v, off);
+        if (rc == -XEN_ERANGE) {
+            res->acc.outcome = SIM_ACCESS_GP;
+        } else if (rc < 0) {
+            res->acc.outcome = SIM_ACCESS_PF;
+            res->acc.addr = v->ldt_base + off;
+            res->acc.pfec = 0;
+        }
+        if (rc < 0) {
+            res->has_reason = true;
+            res->reason = *pvmm_last_reason(v);
+        }
+        return 0;
+    }
     case ST_SET:
         if (op->set_preempt >= 0) {
             m->preempt = (enum sim_preempt)op->set_preempt;

@@ -65,6 +65,8 @@ void sim_op_print(FILE *f, const struct sim_op *op)
         break;
     case ST_VCPU_UP:
         fprintf(f, "vcpu_up %s", vname(op, v, sizeof(v)));
+        if (op->count_given)
+            fprintf(f, " cr3=%#lx", (unsigned long)op->a[0]);
         break;
     case ST_MODE:
         fprintf(f, "mode %s %s", vname(op, v, sizeof(v)), op->kernel ? "kernel" : "user");
@@ -140,6 +142,9 @@ void sim_op_print(FILE *f, const struct sim_op *op)
         fprintf(f, "hypercall %s nr=%u", vname(op, v, sizeof(v)), op->nr);
         for (int i = 0; i < 5; i++)
             fprintf(f, " a%d=%#lx", i, (unsigned long)op->a[i]);
+        break;
+    case ST_LDT_LOAD:
+        fprintf(f, "ldt_load %s sel=%#lx", vname(op, v, sizeof(v)), (unsigned long)op->a[0]);
         break;
     case ST_AUDIT:
         fprintf(f, "audit");
@@ -236,7 +241,7 @@ void sim_result_summary(const struct sim_result *res, char *buf, size_t len)
             return;
         case SIM_ACCESS_PF:
             snprintf(buf, len, "page fault, error code %#x at %#lx%s%s%s", res->acc.pfec,
-                     (unsigned long)res->acc.addr, res->has_reason ? " (ptwr refused: " : "",
+                     (unsigned long)res->acc.addr, res->has_reason ? " (refused: " : "",
                      res->has_reason ? pvmm_rule_name(res->reason.rule) : "",
                      res->has_reason ? ")" : "");
             return;

@@ -34,7 +34,7 @@ static const struct stmt_spec specs[] = {
     { "machine", ST_MACHINE, TGT_NONE, false, "frames io maxphyaddr linear_pt", "" },
     { "domain", ST_DOMAIN, TGT_DOM, false, "pages vcpus max privileged kernel", "pages" },
     { "destroy", ST_DESTROY, TGT_DOM, false, "", "" },
-    { "vcpu_up", ST_VCPU_UP, TGT_VCPU, false, "", "" },
+    { "vcpu_up", ST_VCPU_UP, TGT_VCPU, false, "cr3", "" },
     { "mode", ST_MODE, TGT_VCPU, true, "", "" },
     { "cpu", ST_CPU, TGT_VCPU, false, "wp smep smap pke pge nxe ac pkru cpl maxphyaddr", "" },
     { "read", ST_READ, TGT_VCPU, true, "va bytes", "va" },
@@ -52,9 +52,11 @@ static const struct stmt_spec specs[] = {
       "cmd$ extents@ nr_extents order mem_flags domid", "cmd" },
     { "vm_assist", ST_VM_ASSIST, TGT_VCPU, false, "cmd$ type$", "cmd type" },
     { "hypercall", ST_HYPERCALL, TGT_VCPU, false, "nr$ a0 a1 a2 a3 a4", "nr" },
+    { "ldt_load", ST_LDT_LOAD, TGT_VCPU, false, "sel", "sel" },
     { "audit", ST_AUDIT, TGT_NONE, false, "", "" },
     { "set", ST_SET, TGT_NONE, false, "audit$ preempt$ log$", "" },
     { "show", ST_SHOW, TGT_DOM, false, "", "" },
+    { "why", ST_WHY, TGT_NONE, false, "", "" },
 };
 
 /* Find key in a spec's key list; returns its marker characters in *flags. */
@@ -508,7 +510,7 @@ void scn_script_free(struct scn_script *s)
 static bool takes_expect(enum scn_stmt_kind k)
 {
     return k != ST_LET && k != ST_ASSERT && k != ST_SAY && k != ST_SET && k != ST_SHOW &&
-           k != ST_MACHINE;
+           k != ST_MACHINE && k != ST_WHY;
 }
 
 int scn_parse_text(const char *name, const char *text, struct scn_script *s, struct scn_error *err)

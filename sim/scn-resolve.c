@@ -136,6 +136,15 @@ static int apply(struct sim_op *op, const struct scn_stmt *st, const struct scn_
     case ST_VM_ASSIST:
         op->a[!strcmp(k, "cmd") ? 0 : 1] = x;
         return 0;
+    case ST_VCPU_UP:
+        op->a[0] = x;
+        op->count_given = true;
+        return 0;
+    case ST_LDT_LOAD:
+        if (!(x & 4) || x > 0xFFFF)
+            return bad(err, st, a, "an LDT selector has bit 2 (TI) set and fits 16 bits");
+        op->a[0] = x;
+        return 0;
     case ST_HYPERCALL:
         if (!strcmp(k, "nr")) op->nr = (unsigned int)x;
         else op->a[k[1] - '0'] = x;

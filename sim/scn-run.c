@@ -172,6 +172,56 @@ static bool audit_ok(struct runner *r, const struct scn_stmt *st)
     return false;
 }
 
+/*
+ * Expand {expression} in a say text: each is evaluated now and printed in
+ * hex (decimal below 10).  Braces without a closing one are kept as is.
+ */
+static int interpolate(struct runner *r, const struct scn_stmt *st, char *out, size_t len)
+{
+    const char *p = st->text;
+    size_t n = 0;
+
+    while (*p && n + 1 < len) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        struct scn_line l;
+        struct scn_error err;
+        struct scn_expr *e;
+        uint64_t v;
+        char *src;
+        int pos = 0;
+
+        if (!close) {
+            out[n++] = *p++;
+            continue;
+        }
+        memset(&l, 0, sizeof(l));
+        src = strndup(p + 1, (size_t)(close - p - 1));
+        e = scn_lex(st->file, st->lineno, src, &l, &err) ?
+            scn_parse_expr(&l, &pos, &r->s->vars, &err) : NULL;
+        if (e && l.tok[pos].kind != TK_END) {
+            scn_errorf(&err, st->file, st->lineno, 0, "unexpected '%s' in {%s}", l.tok[pos].text, src);
+            scn_expr_free(e);
+            e = NULL;
+        }
+        if (!e || scn_eval(&r->c, st, e, &v, &err)) {
+            failure(r, st, "in {%s}: %s", src, strstr(err.msg, "error: ") ? strstr(err.msg, "error: ") + 7 : err.msg);
+            scn_expr_free(e);
+            scn_line_free(&l);
+            free(src);
+            return -1;
+        }
+        n += (size_t)snprintf(out + n, len - n, v < 10 ? "%lu" : "%#lx", (unsigned long)v);
+        if (n >= len)
+            n = len - 1;
+        scn_expr_free(e);
+        scn_line_free(&l);
+        free(src);
+        p = close + 1;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
 /* Create the machine, from a leading `machine` statement if there is one. */
 static int make_machine(struct runner *r, int *first)
 {
@@ -224,10 +274,28 @@ static int step(struct runner *r, int i)
     case ST_MACHINE:
         return i + 1;
     case ST_SAY:
-        fprintf(r->o->out, "%s\n", st->text);
+        if (interpolate(r, st, msg, sizeof(msg)))
+            return -1;
+        fprintf(r->o->out, "%s\n", msg);
         if (r->o->trace)
-            fprintf(r->o->trace, "# %s\n", st->text);
+            fprintf(r->o->trace, "# %s\n", msg);
         return i + 1;
+    case ST_WHY: {
+        char buf[2048];
+
+        sim_result_summary(&r->c.last, msg, sizeof(msg));
+        fprintf(r->o->out, "  -> %s\n", msg);
+        if (r->c.last.has_reason) {
+            pvmm_reason_format(&r->c.last.reason, buf, sizeof(buf));
+            for (const char *p = buf; *p; ) {
+                size_t n = strcspn(p, "\n");
+
+                fprintf(r->o->out, "     %.*s\n", (int)n, p);
+                p += n + (p[n] == '\n');
+            }
+        }
+        return i + 1;
+    }
     case ST_LET:
         if (scn_eval(&r->c, st, st->value, &r->c.vars[st->var], &err)) {
             failure(r, st, "%s", strstr(err.msg, "error: ") + 7);
@@ -243,7 +311,16 @@ static int step(struct runner *r, int i)
             return -1;
         }
         if (!v) {
-            failure(r, st, "assertion failed");
+            const struct scn_expr *e = st->value;
+            uint64_t lhs, rhs;
+
+            if (e->kind == EX_BINARY && strchr("=!<>", e->op[0]) &&
+                !scn_eval(&r->c, st, e->arg[0], &lhs, &err) &&
+                !scn_eval(&r->c, st, e->arg[1], &rhs, &err))
+                failure(r, st, "assertion failed: left side is %#lx, right side is %#lx",
+                        (unsigned long)lhs, (unsigned long)rhs);
+            else
+                failure(r, st, "assertion failed");
             return -1;
         }
         return i + 1;

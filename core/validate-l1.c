@@ -162,6 +162,18 @@ int get_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner,
         pg_owner = real_owner;
     }
 
+    /*
+     * Hypervisor frames (owner dom_xen, reachable with DOMID_XEN) are only
+     * ever shared read-only: Xen gives each a permanent type reference of
+     * type none; pvmm_reserve_frame does not, so refuse here what that
+     * type reference would refuse.
+     */
+    if ((l1e & _PAGE_RW) && pg_owner == &s->dom_xen) {
+        put_page(s, pg);
+        return reject(curr, -XEN_EBUSY, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 1, -1, l1e,
+                      PGT_writable_page);
+    }
+
     if (l1e & _PAGE_RW) {
         /*
          * Decide first, without side effects, whether the writable type can

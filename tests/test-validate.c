@@ -293,6 +293,26 @@ static void foreign_and_free_frames(void **state)
     harness_audit(h);
     assert_int_equal(harness_count(h, theirs), 1);
     assert_int_equal(harness_type_count(h, theirs), 0);
+
+    /* The hypervisor's own frames (DOMID_XEN): read-only at most. */
+    {
+        mfn_t xen = NR_FRAMES - 1;
+        uint64_t count = harness_count(h, xen);
+
+        u.val = pte_from_mfn(xen, _PAGE_PRESENT | _PAGE_RW);
+        assert_int_equal(harness_mmu_update(pv, &u, 1, NULL, DOMID_XEN), -XEN_EBUSY);
+        assert_reason(pv, PVMM_RULE_TYPE_CONFLICT);
+        harness_audit(h);
+        assert_int_equal(harness_count(h, xen), count);
+        assert_int_equal(harness_type_count(h, xen), 0);
+        u.val = pte_from_mfn(xen, _PAGE_PRESENT);
+        assert_int_equal(harness_mmu_update(pv, &u, 1, NULL, DOMID_XEN), 0);
+        harness_audit(h);
+        assert_int_equal(harness_count(h, xen), count + 1);
+        assert_int_equal(harness_pt_update(pv, pas.l1, 300, 0), 0);
+        harness_audit(h);
+        assert_int_equal(harness_count(h, xen), count);
+    }
     harness_free(h);
 }
 

@@ -253,7 +253,7 @@ static bool parse_args(const struct scn_line *l, int pos, const struct stmt_spec
 
             a = add_arg(st);
             snprintf(a->key, sizeof(a->key), "%s", k->text);
-            a->col = v->col;
+            a->col = k->col;
             if (strchr(flags, '$') && v->kind == TK_IDENT && binop_free(&l->tok[pos + 1])) {
                 uint64_t dummy;
                 int dv;
@@ -535,6 +535,7 @@ int scn_parse_text(const char *name, const char *text, struct scn_script *s, str
         r = parse_line(s->file, lineno, line, &l, &st, &s->vars, err);
         if (r < 0) {
             free(line);
+            stmt_free(&st);
             scn_line_free(&l);
             scn_script_free(s);
             return -1;

@@ -144,6 +144,13 @@ struct scn_script {
 };
 
 /*
+ * Parse a statement described by a spec (scn-args.c): l->tok[0] names it.
+ * Fills st (kind, target, mode, arguments); false with err on any error.
+ */
+bool scn_parse_spec_stmt(const struct scn_line *l, struct scn_stmt *st, const struct scn_vars *vars,
+                         struct scn_error *err);
+
+/*
  * Parse a whole file.  Returns 0, or -1 with err set to the first error
  * ("file:line:col: error: ...").
  */

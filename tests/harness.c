@@ -234,9 +234,14 @@ void harness_build_running_as(struct harness *h, struct vcpu *v, struct harness_
 
 static long finish(struct vcpu *v, long rc)
 {
+    unsigned long n = 0;
+
     while (v->cont.pending) {
         struct pvmm_continuation c = v->cont;
 
+        /* A livelock (no progress between continuations) fails instead of hanging. */
+        if (++n > 1000000)
+            fail_msg("more than a million continuations of hypercall %u", c.op);
         continuations++;
         v->cont.pending = false;
         switch (c.op) {

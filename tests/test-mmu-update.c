@@ -417,88 +417,6 @@ static void unreadable_requests_efault(void **state)
 }
 
 /*
- * Forced preemption between requests: the call returns 0 with a
- * continuation (handle advanced, count | MMU_UPDATE_PREEMPTED) and pdone
- * so far; re-issuing completes the batch and pdone ends at the total.
- */
-static void preemption_continues_batch(void **state)
-{
-    struct hc_fixture f;
-    struct mmu_update u[5];
-    unsigned int done = 1000;
-    long rc;
-
-    (void)state;
-    setup_domu(&f);
-    for (unsigned int i = 0; i < 5; i++)
-        u[i] = hc_req(f.as.l1, 30 + i, MMU_NORMAL_PT_UPDATE,
-                      pte_from_mfn(f.as.data[i % 4], HC_RO));
-
-    f.h->preempt_every = true;
-    rc = do_mmu_update(f.v, (uint64_t)(uintptr_t)u, 5, (uint64_t)(uintptr_t)&done, DOMID_SELF);
-    assert_int_equal(rc, 0);
-    assert_true(f.v->cont.pending);
-    assert_int_equal(f.v->cont.op, __HYPERVISOR_mmu_update);
-    assert_int_equal(f.v->cont.args[0], (uint64_t)(uintptr_t)&u[1]);
-    assert_int_equal(f.v->cont.args[1], 4 | MMU_UPDATE_PREEMPTED);
-    assert_int_equal(f.v->cont.args[2], (uint64_t)(uintptr_t)&done);
-    assert_int_equal(f.v->cont.args[3], DOMID_SELF);
-    assert_int_equal(done, 1);
-    assert_true(harness_pt(f.h, f.as.l1)[30] & _PAGE_PRESENT);
-    assert_int_equal(harness_pt(f.h, f.as.l1)[31], 0);
-    harness_audit(f.h);
-
-    /* Re-issue until done, one request per call. */
-    {
-        unsigned long before = harness_continuations();
-        struct pvmm_continuation c = f.v->cont;
-
-        f.v->cont.pending = false;
-        rc = do_mmu_update(f.v, c.args[0], (unsigned int)c.args[1], c.args[2],
-                           (unsigned int)c.args[3]);
-        assert_int_equal(rc, 0);
-        assert_int_equal(done, 2);
-        f.h->preempt_every = false;
-        c = f.v->cont;
-        f.v->cont.pending = false;
-        rc = do_mmu_update(f.v, c.args[0], (unsigned int)c.args[1], c.args[2],
-                           (unsigned int)c.args[3]);
-        assert_int_equal(rc, 0);
-        assert_false(f.v->cont.pending);
-        assert_int_equal(done, 5);
-        assert_int_equal(harness_continuations(), before);
-    }
-    for (unsigned int i = 0; i < 5; i++)
-        assert_true(harness_pt(f.h, f.as.l1)[30 + i] & _PAGE_PRESENT);
-    harness_audit(f.h);
-
-    /* Preempted at every check, through the harness: same final state. */
-    f.h->preempt_every = true;
-    for (unsigned int i = 0; i < 5; i++)
-        u[i].val = 0;
-    done = 1000;
-    assert_int_equal(harness_mmu_update(f.v, u, 5, &done, DOMID_SELF), 0);
-    assert_int_equal(done, 5);
-    for (unsigned int i = 0; i < 5; i++)
-        assert_int_equal(harness_pt(f.h, f.as.l1)[30 + i], 0);
-    f.h->preempt_every = false;
-    harness_audit(f.h);
-
-    /* A failure after a continuation still reports the total done. */
-    f.h->preempt_every = true;
-    u[0] = hc_req(f.as.l1, 40, MMU_NORMAL_PT_UPDATE, pte_from_mfn(f.as.data[0], HC_RO));
-    u[1] = hc_req(f.as.l1, 41, MMU_NORMAL_PT_UPDATE, pte_from_mfn(f.as.data[1], HC_RO));
-    u[2] = hc_req(f.as.l1, 42, 5, 0);
-    done = 1000;
-    assert_int_equal(harness_mmu_update(f.v, u, 3, &done, DOMID_SELF), -XEN_ENOSYS);
-    assert_int_equal(done, 2);
-    assert_int_equal(pvmm_last_reason(f.v)->op_index, 2);
-    f.h->preempt_every = false;
-    harness_audit(f.h);
-    hc_teardown(&f);
-}
-
-/*
  * XSA-286: any successful L2..L4 change flushes every vCPU of the
  * page-table owner, because the hypervisor's own walks may have cached the
  * old entry.  L1 changes and failed updates do not flush.
@@ -544,97 +462,6 @@ static void l2_to_l4_changes_flush(void **state)
     hc_teardown(&f);
 }
 
-/*
- * A deferred put left after the last request is finished by a continuation
- * with a NULL handle that carries the batch's return code; the reason of
- * the failure survives it.
- */
-static void deferred_put_carries_final_rc(void **state)
-{
-    struct hc_fixture f;
-    struct mmu_update u[2];
-    unsigned int done = 1000;
-    unsigned long conts;
-    mfn_t l1b;
-
-    (void)state;
-    setup_domu(&f);
-    l1b = harness_alloc(f.h, f.d);
-    u[0] = hc_req(f.as.l2, 1, MMU_NORMAL_PT_UPDATE, pte_from_mfn(l1b, HC_UPPER));
-    assert_int_equal(harness_mmu_update(f.v, u, 1, NULL, DOMID_SELF), 0);
-    harness_audit(f.h);
-
-    u[0] = hc_req(f.as.l2, 1, MMU_NORMAL_PT_UPDATE, 0);
-    u[1] = hc_req(f.as.l1, 60, 6, 0);
-    conts = harness_continuations();
-    assert_int_equal(harness_mmu_update(f.v, u, 2, &done, DOMID_SELF), -XEN_ENOSYS);
-    /* The old L1's put was deferred: one continuation finished it. */
-    assert_int_equal(harness_continuations(), conts + 1);
-    assert_int_equal(done, 1);
-    assert_rc_reason(f.v, -XEN_ENOSYS, PVMM_RULE_BAD_COMMAND);
-    assert_int_equal(pvmm_last_reason(f.v)->op_index, 1);
-    assert_null(f.v->old_guest_table);
-    assert_int_equal(harness_type_count(f.h, l1b), 0);
-    harness_audit(f.h);
-
-    /* The NULL-handle continuation on its own returns the smuggled code. */
-    assert_int_equal(do_mmu_update(f.v, 0, MMU_UPDATE_PREEMPTED, 0,
-                                   (unsigned int)-XEN_EBUSY), -XEN_EBUSY);
-    hc_teardown(&f);
-}
-
-/*
- * -ERESTART from a preemptible entry update (mod_l3_entry validating a new
- * L2 with several L1s) becomes a continuation that retries the same
- * request; so does the preemptible devalidation when the entry is removed.
- * Preemption is forced at each check in turn.
- */
-static void entry_update_preempted_everywhere(void **state)
-{
-    unsigned long conts = harness_continuations();
-
-    (void)state;
-    for (unsigned long k = 1; k <= 10; k++) {
-        struct hc_fixture f;
-        struct mmu_update u[2];
-        unsigned int done = 1000;
-        mfn_t l2b, data;
-
-        setup_domu(&f);
-        l2b = harness_alloc(f.h, f.d);
-        data = harness_alloc(f.h, f.d);
-        for (unsigned int i = 0; i < 6; i++) {
-            mfn_t l1 = harness_alloc(f.h, f.d);
-
-            harness_pt(f.h, l1)[i] = pte_from_mfn(data, HC_RW);
-            harness_pt(f.h, l2b)[i] = pte_from_mfn(l1, HC_UPPER);
-        }
-        u[0] = hc_req(f.as.l1, 70, MMU_NORMAL_PT_UPDATE, pte_from_mfn(data, HC_RO));
-        u[1] = hc_req(f.as.l3, 1, MMU_NORMAL_PT_UPDATE, pte_from_mfn(l2b, HC_UPPER));
-        f.h->nr_preempt_checks = 0;
-        f.h->preempt_at = k;
-        assert_int_equal(harness_mmu_update(f.v, u, 2, &done, DOMID_SELF), 0);
-        assert_int_equal(done, 2);
-        assert_int_equal(harness_type(f.h, l2b), PGT_l2_page_table);
-        assert_true(f.h->ft[l2b].type_info & PGT_validated);
-        assert_int_equal(harness_type_count(f.h, l2b), 1);
-        assert_int_equal(harness_count(f.h, data), 1 + 6 + 1);
-        harness_audit(f.h);
-
-        u[0] = hc_req(f.as.l3, 1, MMU_NORMAL_PT_UPDATE, 0);
-        f.h->nr_preempt_checks = 0;
-        f.h->preempt_at = k;
-        assert_int_equal(harness_mmu_update(f.v, u, 1, &done, DOMID_SELF), 0);
-        assert_int_equal(done, 1);
-        assert_int_equal(harness_type_count(f.h, l2b), 0);
-        assert_int_equal(harness_count(f.h, data), 1 + 1);
-        assert_null(f.v->old_guest_table);
-        harness_audit(f.h);
-        hc_teardown(&f);
-    }
-    assert_true(harness_continuations() > conts + 10);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -650,10 +477,7 @@ int main(void)
         cmocka_unit_test(machphys_update),
         cmocka_unit_test(batch_stops_at_first_failure),
         cmocka_unit_test(unreadable_requests_efault),
-        cmocka_unit_test(preemption_continues_batch),
         cmocka_unit_test(l2_to_l4_changes_flush),
-        cmocka_unit_test(deferred_put_carries_final_rc),
-        cmocka_unit_test(entry_update_preempted_everywhere),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

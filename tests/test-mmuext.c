@@ -443,101 +443,6 @@ static void batch_partial_completion(void **state)
     hc_teardown(&f);
 }
 
-/*
- * Build a tree: L4 -> L3 -> L2 -> n L1s, each L1 mapping a data frame.
- * Returns the L4 (unpinned, unvalidated).
- */
-static mfn_t build_tree(struct hc_fixture *f, unsigned int n)
-{
-    mfn_t l4 = harness_alloc(f->h, f->d);
-    mfn_t l3 = harness_alloc(f->h, f->d);
-    mfn_t l2 = harness_alloc(f->h, f->d);
-    mfn_t data = harness_alloc(f->h, f->d);
-
-    harness_pt(f->h, l4)[1] = pte_from_mfn(l3, HC_UPPER);
-    harness_pt(f->h, l3)[0] = pte_from_mfn(l2, HC_UPPER);
-    for (unsigned int i = 0; i < n; i++) {
-        mfn_t l1 = harness_alloc(f->h, f->d);
-
-        harness_pt(f->h, l1)[i] = pte_from_mfn(data, HC_RW);
-        harness_pt(f->h, l2)[i] = pte_from_mfn(l1, HC_UPPER);
-    }
-    return l4;
-}
-
-/*
- * Pinning and unpinning a tree with preemption forced at each possible
- * check in turn: every run ends in the same state and the auditor stays
- * clean after each one.
- */
-static void pin_unpin_preempted_everywhere(void **state)
-{
-    unsigned long conts = harness_continuations();
-
-    (void)state;
-    for (unsigned long k = 1; k <= 12; k++) {
-        struct hc_fixture f;
-        mfn_t l4;
-        unsigned int done = 1000;
-
-        setup_domu(&f);
-        l4 = build_tree(&f, 6);
-        f.h->nr_preempt_checks = 0;
-        f.h->preempt_at = k;
-        assert_int_equal(hc_mmuext_fd(f.v, MMUEXT_PIN_L4_TABLE, l4, 0, DOMID_SELF, &done), 0);
-        assert_int_equal(done, 1);
-        assert_true(f.h->ft[l4].type_info & PGT_pinned);
-        assert_true(f.h->ft[l4].type_info & PGT_validated);
-        harness_audit(f.h);
-
-        f.h->nr_preempt_checks = 0;
-        f.h->preempt_at = k;
-        assert_int_equal(hc_mmuext_fd(f.v, MMUEXT_UNPIN_TABLE, l4, 0, DOMID_SELF, &done), 0);
-        assert_int_equal(done, 1);
-        assert_int_equal(harness_type_count(f.h, l4), 0);
-        assert_null(f.v->old_guest_table);
-        harness_audit(f.h);
-        hc_teardown(&f);
-    }
-    /* Every one of the twelve runs was preempted at least once (pin or unpin). */
-    assert_true(harness_continuations() >= conts + 12);
-}
-
-/* Preempted at every check: a batch still completes, with continuations. */
-static void batch_preempted_every_time(void **state)
-{
-    struct hc_fixture f;
-    struct mmuext_op ops[6];
-    unsigned int done = 1000;
-    unsigned long conts;
-    mfn_t l4;
-
-    (void)state;
-    setup_domu(&f);
-    l4 = build_tree(&f, 3);
-    memset(ops, 0, sizeof(ops));
-    ops[0].cmd = MMUEXT_PIN_L4_TABLE;
-    ops[0].arg1.mfn = l4;
-    ops[1].cmd = MMUEXT_TLB_FLUSH_LOCAL;
-    ops[2].cmd = MMUEXT_NEW_BASEPTR;
-    ops[2].arg1.mfn = l4;
-    ops[3].cmd = MMUEXT_NEW_BASEPTR;
-    ops[3].arg1.mfn = f.as.l4;
-    ops[4].cmd = MMUEXT_UNPIN_TABLE;
-    ops[4].arg1.mfn = l4;
-    ops[5].cmd = MMUEXT_TLB_FLUSH_ALL;
-    conts = harness_continuations();
-    f.h->preempt_every = true;
-    assert_int_equal(harness_mmuext_op(f.v, ops, 6, &done, DOMID_SELF), 0);
-    f.h->preempt_every = false;
-    assert_int_equal(done, 6);
-    assert_true(harness_continuations() >= conts + 5);
-    assert_int_equal(f.v->guest_table, f.as.l4);
-    assert_int_equal(harness_type_count(f.h, l4), 0);
-    harness_audit(f.h);
-    hc_teardown(&f);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -552,8 +457,6 @@ int main(void)
         cmocka_unit_test(removed_and_unknown_commands),
         cmocka_unit_test(bad_foreigndom_leaves_pdone),
         cmocka_unit_test(batch_partial_completion),
-        cmocka_unit_test(pin_unpin_preempted_everywhere),
-        cmocka_unit_test(batch_preempted_every_time),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -146,7 +146,7 @@ static void entry_update_preempted_everywhere(void **state)
     unsigned long conts = harness_continuations();
 
     (void)state;
-    for (unsigned long k = 1; k <= 10; k++) {
+    for (unsigned long k = 1; k <= 30; k++) {
         struct hc_fixture f;
         struct mmu_update u[2];
         unsigned int done = 1000;
@@ -219,7 +219,7 @@ static void pin_unpin_preempted_everywhere(void **state)
     unsigned long conts = harness_continuations();
 
     (void)state;
-    for (unsigned long k = 1; k <= 12; k++) {
+    for (unsigned long k = 1; k <= 40; k++) {
         struct hc_fixture f;
         mfn_t l4;
         unsigned int done = 1000;

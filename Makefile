@@ -45,5 +45,11 @@ check:
 	    $(MAKE) --no-print-directory check-$$s || status=1; done; \
 	    tools/check-summary $(BUILD)/results || status=1; exit $$status
 
+# Benchmarks: each step prints "name: value unit" lines (ratios against a
+# baseline measured in the same run).
+bench:
+	$(Q)status=0; for s in $(BENCH_STEPS); do \
+	    $(MAKE) --no-print-directory bench-$$s || status=1; done; exit $$status
+
 clean:
 	rm -rf $(BUILD)

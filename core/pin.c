@@ -36,8 +36,16 @@ int put_old_guest_table(struct vcpu *v)
         flags |= PTF_partial_set;
     rc = _put_page_type(v, pg, flags, v->old_guest_ptpg);
     if (rc == -XEN_ERESTART || rc == -XEN_EINTR) {
-        /* -EINTR: nothing done, a full reference again; -ERESTART: partial. */
-        v->old_guest_table_partial = (rc == -XEN_ERESTART);
+        /*
+         * -ERESTART: we now hold a partial state.  -EINTR: nothing was
+         * done, so we hold exactly what we held before - a full reference,
+         * or (PTF_partial_set) still only the partial state, which another
+         * vCPU may have taken over meanwhile: that is what made our
+         * compare-and-swap fail.  Turning it into a full reference here
+         * would make the next put drop a type reference we do not own.
+         */
+        if (rc == -XEN_ERESTART)
+            v->old_guest_table_partial = true;
         return -XEN_ERESTART;
     }
 

@@ -33,6 +33,19 @@ static bool is_validated_table(const struct page_info *pg, const struct domain *
 }
 
 /*
+ * True if m is some vCPU's kernel or user base.  Other vCPUs change their
+ * bases while we search (pin.c stores them atomically), so read atomically.
+ */
+static bool is_vcpu_base(const struct domain *d, mfn_t m)
+{
+    for (unsigned int i = 0; i < d->max_vcpus && i < PVMM_MAX_VCPUS; i++)
+        if (__atomic_load_n(&d->vcpu[i].guest_table, __ATOMIC_RELAXED) == m ||
+            __atomic_load_n(&d->vcpu[i].guest_table_user, __ATOMIC_RELAXED) == m)
+            return true;
+    return false;
+}
+
+/*
  * Collect up to `max` (table, slot) pairs of validated level-`level` tables
  * of d whose present entries point at `child`.  L4 tables that are a vCPU's
  * current base are listed first.  Returns the number found.
@@ -52,9 +65,7 @@ static unsigned int find_parents(struct pvmm_state *s, const struct domain *d, i
             if (!is_validated_table(pg, d, level))
                 continue;
             if (level == 4) {
-                for (unsigned int i = 0; i < d->max_vcpus && i < PVMM_MAX_VCPUS; i++)
-                    if (d->vcpu[i].guest_table == m || d->vcpu[i].guest_table_user == m)
-                        is_base = true;
+                is_base = is_vcpu_base(d, m);
                 /* Pass 0 takes the base tables, pass 1 the others. */
                 if (is_base != (pass == 0))
                     continue;
@@ -98,10 +109,7 @@ static bool climb(struct pvmm_state *s, const struct domain *d, mfn_t m, int lev
 
     if (level == 4) {
         *va = canonical(va_low);
-        *is_base = false;
-        for (unsigned int i = 0; i < d->max_vcpus && i < PVMM_MAX_VCPUS; i++)
-            if (d->vcpu[i].guest_table == m || d->vcpu[i].guest_table_user == m)
-                *is_base = true;
+        *is_base = is_vcpu_base(d, m);
         return true;
     }
 

@@ -31,9 +31,12 @@ static const uint32_t upper_disallow[5] = {
     0, 0, L2_DISALLOW_MASK, L3_DISALLOW_MASK, L4_DISALLOW_MASK,
 };
 
-/* Check one present-or-not L1 entry of table `table` (owner d) at `idx`. */
+/*
+ * Check one present-or-not L1 entry of table `table` (owner d) at `idx`;
+ * `disallow` is l1_disallow_mask(d).
+ */
 static void audit_l1e(struct audit_ctx *c, mfn_t table, const struct domain *d,
-                      unsigned int idx, intpte_t e)
+                      uint32_t disallow, unsigned int idx, intpte_t e)
 {
     struct pvmm_state *s = c->s;
     const struct page_info *tpg;
@@ -44,7 +47,7 @@ static void audit_l1e(struct audit_ctx *c, mfn_t table, const struct domain *d,
     if (!(e & _PAGE_PRESENT))
         return;
     t = pte_mfn(e);
-    bad = get_pte_flags(e) & l1_disallow_mask(d);
+    bad = get_pte_flags(e) & disallow;
     if (bad)
         audit_violation(c, PVMM_AUDIT_BAD_FLAGS, t, table, (int)idx, 0, bad);
 
@@ -165,6 +168,7 @@ static void audit_table(struct audit_ctx *c, mfn_t m, const struct domain *d)
     const struct page_info *pg = mfn_to_page(c->s, m);
     int level = PGT_type_level(pg->type_info);
     unsigned int n = L1_PAGETABLE_ENTRIES;
+    uint32_t l1_disallow = level == 1 ? l1_disallow_mask(d) : 0;
     int partial_idx = -1;
     const intpte_t *t;
 
@@ -178,7 +182,7 @@ static void audit_table(struct audit_ctx *c, mfn_t m, const struct domain *d)
     t = map_domain_page(c->s, m);
     for (unsigned int i = 0; i < n; i++) {
         if (level == 1)
-            audit_l1e(c, m, d, i, t[i]);
+            audit_l1e(c, m, d, l1_disallow, i, t[i]);
         else if (level != 4 || is_guest_l4_slot(i))
             audit_upper(c, m, level, d, i, t[i], false);
     }

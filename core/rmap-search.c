@@ -28,8 +28,8 @@ static bool is_validated_table(const struct page_info *pg, const struct domain *
 {
     uint64_t t = __atomic_load_n(&pg->type_info, __ATOMIC_RELAXED);
 
-    return __atomic_load_n(&pg->owner, __ATOMIC_RELAXED) == d->domain_id && (t & PGT_type_mask) == PGT_level_type(level) &&
-           (t & PGT_validated);
+    return __atomic_load_n(&pg->owner, __ATOMIC_RELAXED) == d->domain_id &&
+           (t & PGT_type_mask) == PGT_level_type(level) && (t & PGT_validated);
 }
 
 /*

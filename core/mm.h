@@ -428,6 +428,33 @@ static inline void unmap_domain_page(struct pvmm_state *s, void *va)
     if (s->plat->unmap_frame)
         s->plat->unmap_frame(s->plat->ctx, va);
 }
+
+/*
+ * Whole-frame writes and reads by the core.  Other vCPUs read entries of
+ * frames they hold no reference or type on - the blocker search
+ * (rmap-search.c) and the software walks (update-va-mapping.c, ldt.c) -
+ * and write live entries with atomic 8-byte stores, so the core never
+ * touches a whole frame with plain memset/memcpy: every 8-byte word is a
+ * relaxed atomic access (plain moves on x86).  A concurrent reader sees old
+ * or new words, never torn ones, and validates whatever it acts on.  Used
+ * by the free-time scrub (frame-table.c) and CLEAR_PAGE / COPY_PAGE
+ * (mmuext-op.c); defined here.
+ */
+static inline void clear_frame(void *va)
+{
+    uint64_t *p = va;
+
+    for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+        __atomic_store_n(&p[i], 0, __ATOMIC_RELAXED);
+}
+static inline void copy_frame(void *dst, const void *src)
+{
+    uint64_t *d = dst;
+    const uint64_t *s = src;
+
+    for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*d); i++)
+        __atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+}
 void pvmm_log(struct pvmm_state *s, enum pvmm_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -198,9 +198,14 @@ void free_domheap_page(struct pvmm_state *s, struct page_info *pg)
         return;
     }
 
-    /* Scrub: the next owner must not see this owner's data. */
+    /*
+     * Scrub: the next owner must not see this owner's data.  Another vCPU
+     * may still be reading this frame without a reference (the blocker
+     * search or a software walk that saw it as a table a moment ago), so
+     * the scrub is made of atomic stores (clear_frame), not memset.
+     */
     va = map_domain_page(s, mfn);
-    memset(va, 0, PAGE_SIZE);
+    clear_frame(va);
     unmap_domain_page(s, va);
 
     write_atomic64(&pg->type_info, 0);

@@ -116,7 +116,7 @@ static int mmuext_clear_page(struct mmuext_ctx *c, const struct mmuext_op *op)
     if (get_writable_or_put(c, pg))
         return -XEN_EINVAL;
     p = map_domain_page(s, op->arg1.mfn);
-    memset(p, 0, PAGE_SIZE);
+    clear_frame(p);   /* atomic stores: see clear_frame in mm.h */
     unmap_domain_page(s, p);
     put_page_and_type(c->curr, pg);
     return 0;
@@ -140,7 +140,8 @@ static int mmuext_copy_page(struct mmuext_ctx *c, const struct mmuext_op *op)
     }
     to = map_domain_page(s, op->arg1.mfn);
     from = map_domain_page(s, op->arg2.src_mfn);
-    memcpy(to, from, PAGE_SIZE);
+    /* The source may be a live table another vCPU updates: atomic words. */
+    copy_frame(to, from);
     unmap_domain_page(s, (void *)from);
     unmap_domain_page(s, to);
     put_page_and_type(c->curr, dst);

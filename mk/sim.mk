@@ -91,4 +91,48 @@ demo-hosted: $(BUILD)/pvmm
 	$(Q)$(BUILD)/pvmm run examples/demo.pvmm
 demo: demo-hosted
 
+# ---- fuzzing (clang libFuzzer; sim/fuzz/fuzz-ops.c) ----
+#   make fuzz [FUZZ_TIME=seconds]   run the harness, keep the corpus in $(BUILD)/fuzz-corpus,
+#                                   findings in $(BUILD)/fuzz-findings/
+#   make check-fuzz                 a bounded run (FUZZ_CHECK_TIME, default 60 s); fails on a finding
+# A finding replays as a scenario: PVMM_FUZZ_TRACE=x.pvmm $(BUILD)/pvmm-fuzz FINDING; pvmm run x.pvmm
+FUZZ_TIME ?= 300
+FUZZ_CHECK_TIME ?= 60
+FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := $(CSTD) $(WARN) -g -O1 $(CORE_INC) -Isim -MMD -MP $(FUZZ_SAN)
+FUZZ_OBJS := $(CORE_SRCS:core/%.c=$(BUILD)/fuzz/core/%.o) \
+             $(SIM_SRCS:sim/%.c=$(BUILD)/fuzz/sim/%.o) $(BUILD)/fuzz/fuzz-ops.o
+
+$(BUILD)/fuzz/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/sim/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/fuzz-ops.o: sim/fuzz/fuzz-ops.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/pvmm-fuzz: $(FUZZ_OBJS)
+	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^
+
+.PHONY: fuzz check-fuzz
+fuzz: $(BUILD)/pvmm-fuzz
+	@mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-findings
+	$(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_TIME) -max_len=512 -timeout=10 \
+	    -artifact_prefix=$(BUILD)/fuzz-findings/ $(BUILD)/fuzz-corpus
+
+CHECK_STEPS += fuzz
+check-fuzz: $(BUILD)/pvmm-fuzz
+	$(Q)mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-findings
+	$(Q)RESULTS=$(BUILD)/results tools/check-step fuzz sh -c '\
+	    if $(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_CHECK_TIME) -max_len=512 -timeout=10 \
+	        -seed=1 -artifact_prefix=$(BUILD)/fuzz-findings/ $(BUILD)/fuzz-corpus \
+	        >$(BUILD)/fuzz-check.log 2>&1; then \
+	        echo "ok fuzz: $$(tail -1 $(BUILD)/fuzz-check.log), no finding"; \
+	    else tail -40 $(BUILD)/fuzz-check.log; echo "not ok fuzz: finding in $(BUILD)/fuzz-findings/"; \
+	        exit 1; fi'
+
+ALL_TARGETS += $(BUILD)/pvmm-fuzz
+
+-include $(FUZZ_OBJS:.o=.d)
 -include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(SIM_TEST_BINS:%=%.d)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 void sim_machine_default_config(struct sim_machine_config *cfg)
 {
@@ -13,12 +14,66 @@ void sim_machine_default_config(struct sim_machine_config *cfg)
     cfg->nr_io_frames = 16;
     cfg->maxphyaddr = 46;
     cfg->linear_pt = true;
+    cfg->junk = true;
+}
+
+/*
+ * Bring the allocated machine m to its power-on state for cfg: memory
+ * junk-filled (or zero), the hypervisor's tables and template built, the
+ * core initialised with RAM, I/O and hypervisor frames, every processor
+ * reset, no domains.
+ */
+static void setup(struct sim_machine *m, const struct sim_machine_config *cfg)
+{
+    struct pvmm_config pc;
+
+    m->linear_pt = cfg->linear_pt;
+    /* Junk, as xv6 does, so nothing relies on fresh memory being zero. */
+    memset(m->phys.mem, cfg->junk ? 0xa5 : 0, cfg->nr_frames << PAGE_SHIFT);
+    memset(m->ft, 0, cfg->nr_frames * sizeof(*m->ft));
+    memset(&m->s, 0, sizeof(m->s));
+    for (unsigned int d = 0; d < PVMM_MAX_DOMAINS; d++) {
+        free(m->doms[d].p2m);
+        memset(&m->doms[d], 0, sizeof(m->doms[d]));
+    }
+    m->preempt = SIM_PREEMPT_NEVER;
+    m->preempt_n = m->preempt_checks = 0;
+    m->nr_flush_calls = m->nr_ptbase_writes = 0;
+
+    sim_platform_init(m);
+    sim_xen_layout_build(m);
+
+    memset(&pc, 0, sizeof(pc));
+    pc.plat = &m->plat;
+    pc.frame_table = m->ft;
+    pc.m2p = (uint64_t *)(m->phys.mem + (m->xl.m2p << PAGE_SHIFT));
+    pc.nr_frames = cfg->nr_frames;
+    pc.linear_pt = cfg->linear_pt;
+    memcpy(pc.xen_l4_slots, m->xl.slots, sizeof(pc.xen_l4_slots));
+    pvmm_init(&m->s, &pc);
+    pvmm_add_ram(&m->s, cfg->nr_io_frames, m->xl.first - cfg->nr_io_frames);
+    for (mfn_t f = m->xl.first; f < cfg->nr_frames; f++)
+        pvmm_reserve_frame(&m->s, f);
+
+    for (unsigned int d = 0; d < PVMM_MAX_DOMAINS; d++)
+        for (unsigned int v = 0; v < PVMM_MAX_VCPUS; v++) {
+            sim_cpu_init(&m->vcpus[d][v].cpu, cfg->maxphyaddr);
+            m->vcpus[d][v].has_cr3 = false;
+        }
+}
+
+bool sim_machine_reset(struct sim_machine *m, const struct sim_machine_config *cfg)
+{
+    if (cfg->nr_frames != m->nr_frames || cfg->nr_io_frames != m->nr_io_frames ||
+        cfg->maxphyaddr != m->maxphyaddr)
+        return false;
+    setup(m, cfg);
+    return true;
 }
 
 struct sim_machine *sim_machine_new(const struct sim_machine_config *cfg)
 {
     struct sim_machine *m;
-    struct pvmm_config pc;
     uint64_t nxen;
 
     if (cfg->nr_frames < 256 || cfg->nr_frames > (1UL << 24) ||
@@ -37,33 +92,17 @@ struct sim_machine *sim_machine_new(const struct sim_machine_config *cfg)
     m->maxphyaddr = cfg->maxphyaddr;
     m->log_level = PVMM_LOG_WARN;
     m->phys.nr_frames = cfg->nr_frames;
-    m->phys.mem = aligned_alloc(PAGE_SIZE, cfg->nr_frames << PAGE_SHIFT);
+    /* Straight from the kernel: page aligned, zero, and cheap until touched. */
+    m->phys.mem = mmap(NULL, cfg->nr_frames << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m->phys.mem == MAP_FAILED)
+        m->phys.mem = NULL;
     m->ft = calloc(cfg->nr_frames, sizeof(*m->ft));
     if (!m->phys.mem || !m->ft) {
         sim_machine_free(m);
         return NULL;
     }
-    /* Junk, as xv6 does, so nothing relies on fresh memory being zero. */
-    memset(m->phys.mem, 0xa5, cfg->nr_frames << PAGE_SHIFT);
-
-    sim_platform_init(m);
-    sim_xen_layout_build(m);
-
-    memset(&pc, 0, sizeof(pc));
-    pc.plat = &m->plat;
-    pc.frame_table = m->ft;
-    pc.m2p = (uint64_t *)(m->phys.mem + (m->xl.m2p << PAGE_SHIFT));
-    pc.nr_frames = cfg->nr_frames;
-    pc.linear_pt = cfg->linear_pt;
-    memcpy(pc.xen_l4_slots, m->xl.slots, sizeof(pc.xen_l4_slots));
-    pvmm_init(&m->s, &pc);
-    pvmm_add_ram(&m->s, cfg->nr_io_frames, m->xl.first - cfg->nr_io_frames);
-    for (mfn_t f = m->xl.first; f < cfg->nr_frames; f++)
-        pvmm_reserve_frame(&m->s, f);
-
-    for (unsigned int d = 0; d < PVMM_MAX_DOMAINS; d++)
-        for (unsigned int v = 0; v < PVMM_MAX_VCPUS; v++)
-            sim_cpu_init(&m->vcpus[d][v].cpu, cfg->maxphyaddr);
+    setup(m, cfg);
 
     m->audit_scratch = malloc(pvmm_audit_scratch_size(&m->s));
     if (!m->audit_scratch) {
@@ -80,7 +119,8 @@ void sim_machine_free(struct sim_machine *m)
     for (unsigned int d = 0; d < PVMM_MAX_DOMAINS; d++)
         free(m->doms[d].p2m);
     free(m->audit_scratch);
-    free(m->phys.mem);
+    if (m->phys.mem)
+        munmap(m->phys.mem, m->nr_frames << PAGE_SHIFT);
     free(m->ft);
     free(m);
 }

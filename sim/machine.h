@@ -52,6 +52,7 @@ struct sim_machine_config {
     uint64_t nr_io_frames;       /* frames [0, n) stay I/O memory */
     unsigned int maxphyaddr;     /* physical-address width of the processors */
     bool     linear_pt;          /* Xen's pv-linear-pt (default on) */
+    bool     junk;               /* fill memory with junk first (default on; fuzzing: off) */
 };
 
 /* Frames of the hypervisor's part of the machine (xen-layout.c). */
@@ -72,6 +73,7 @@ struct sim_machine {
     struct page_info *ft;
     uint64_t nr_frames, nr_io_frames;
     unsigned int maxphyaddr;
+    bool     linear_pt;
     struct sim_xen_layout xl;
     struct sim_vcpu vcpus[PVMM_MAX_DOMAINS][PVMM_MAX_VCPUS];
     struct sim_domain doms[PVMM_MAX_DOMAINS];
@@ -93,6 +95,11 @@ struct sim_machine {
 /* A new machine (NULL on allocation failure or a bad configuration). */
 struct sim_machine *sim_machine_new(const struct sim_machine_config *cfg);
 void sim_machine_free(struct sim_machine *m);
+/*
+ * Power-cycle m: back to the state sim_machine_new(cfg) gives, without
+ * reallocating (cfg must have the same size).  False if it differs.
+ */
+bool sim_machine_reset(struct sim_machine *m, const struct sim_machine_config *cfg);
 /* The defaults: 8192 frames, 16 I/O frames, MAXPHYADDR 46, linear tables on. */
 void sim_machine_default_config(struct sim_machine_config *cfg);
 

@@ -10,7 +10,8 @@
  * upwards (L2 entries that point at that L1, L3 entries that point at that
  * L2, L4 entries that point at that L3) to a virtual address, preferring the
  * vCPUs' current base tables.  The climb is bounded: a few candidate parents
- * per level, one frame-table scan per candidate.
+ * per level, one frame-table scan per candidate.  Each table is read under
+ * its page lock, only tried (see table_trylock).
  */
 #include "mm.h"
 
@@ -30,6 +31,67 @@ static bool is_validated_table(const struct page_info *pg, const struct domain *
 
     return __atomic_load_n(&pg->owner, __ATOMIC_RELAXED) == d->domain_id &&
            (t & PGT_type_mask) == PGT_level_type(level) && (t & PGT_validated);
+}
+
+/*
+ * Reading another table's entries on a failure path: the table may be
+ * devalidated, retyped and rewritten (COPY_PAGE, scrubbing) concurrently.
+ * So the search holds the table's page lock while it reads, taken with the
+ * protocol of page_lock() (page-type.c) but only *tried*, never waited for:
+ * the caller of reject() may already hold a page lock or be validating a
+ * frame another lock holder waits on.  A table that cannot be locked right
+ * now is skipped.  While locked, the type reference the lock carries keeps
+ * the table validated (_put_page_type waits rather than drop the
+ * second-to-last reference of a locked page), and unlocking never drops
+ * the last one.
+ */
+static bool table_trylock(struct page_info *pg, int level)
+{
+    uint64_t x = __atomic_load_n(&pg->type_info, __ATOMIC_ACQUIRE);
+
+    for (int tries = 0; tries < 8; tries++) {
+        uint64_t nx = x + (1 | PGT_locked);
+
+        if ((x & (PGT_type_mask | PGT_validated | PGT_locked)) !=
+                (PGT_level_type(level) | PGT_validated) ||
+            !(x & PGT_count_mask) || !(nx & PGT_count_mask))
+            return false;
+        if (cmpxchg64(&pg->type_info, &x, nx))
+            break;
+        if (tries == 7)
+            return false;
+    }
+    return true;
+}
+
+static void table_unlock(struct page_info *pg)
+{
+    uint64_t x = __atomic_load_n(&pg->type_info, __ATOMIC_RELAXED);
+
+    while (!cmpxchg64(&pg->type_info, &x, x - (1 | PGT_locked)))
+        ;
+}
+
+/* Lock table m (level `level`, owner d) for reading and map it; NULL if not possible. */
+static const intpte_t *map_table(struct pvmm_state *s, const struct domain *d, mfn_t m,
+                                 int level)
+{
+    struct page_info *pg = mfn_to_page(s, m);
+
+    if (!is_validated_table(pg, d, level) || !table_trylock(pg, level))
+        return NULL;
+    /* The owner cannot change while a type reference is held. */
+    if (__atomic_load_n(&pg->owner, __ATOMIC_RELAXED) != d->domain_id) {
+        table_unlock(pg);
+        return NULL;
+    }
+    return map_domain_page(s, m);
+}
+
+static void unmap_table(struct pvmm_state *s, mfn_t m, const intpte_t *t)
+{
+    unmap_domain_page(s, (void *)t);
+    table_unlock(mfn_to_page(s, m));
 }
 
 /*
@@ -70,7 +132,9 @@ static unsigned int find_parents(struct pvmm_state *s, const struct domain *d, i
                 if (is_base != (pass == 0))
                     continue;
             }
-            t = map_domain_page(s, m);
+            t = map_table(s, d, m, level);
+            if (!t)
+                continue;
             for (unsigned int i = 0; i < L1_PAGETABLE_ENTRIES && n < max; i++) {
                 intpte_t e = read_pte(&t[i]);
 
@@ -82,7 +146,7 @@ static unsigned int find_parents(struct pvmm_state *s, const struct domain *d, i
                     n++;
                 }
             }
-            unmap_domain_page(s, (void *)t);
+            unmap_table(s, m, t);
         }
     }
     return n;
@@ -138,13 +202,12 @@ bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t m
     if (!d)
         return false;
     for (mfn_t m = 0; m < s->nr_frames; m++) {
-        const struct page_info *pg = mfn_to_page(s, m);
         const intpte_t *t;
         int slot = -1;
 
-        if (!is_validated_table(pg, d, 1))
+        t = map_table(s, d, m, 1);
+        if (!t)
             continue;
-        t = map_domain_page(s, m);
         for (unsigned int i = 0; i < L1_PAGETABLE_ENTRIES; i++) {
             intpte_t e = read_pte(&t[i]);
 
@@ -154,7 +217,7 @@ bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t m
                 break;
             }
         }
-        unmap_domain_page(s, (void *)t);
+        unmap_table(s, m, t);
         if (slot < 0)
             continue;
 

@@ -349,6 +349,18 @@ static void test_blocker_va(void **state)
         pvmm_reason_format(&r, b, sizeof(b));
         assert_non_null(strstr(b, "(not reachable from any L4 of the domain)"));
     }
+    /* The search leaves every count as it found it. */
+    harness_audit(h);
+
+    /* A table locked by someone else is skipped, not waited for, and left locked. */
+    h->ft[lone_l1].type_info += PGT_locked | 1;
+    r = (struct pvmm_reason){ .blocker_l1 = INVALID_MFN };
+    assert_false(find_writable_mapping(&h->s, d, z, &r));
+    assert_false(r.have_blocker);
+    assert_true(h->ft[lone_l1].type_info & PGT_locked);
+    h->ft[lone_l1].type_info -= PGT_locked | 1;
+    harness_audit(h);
+
     /* Another domain's tables are not searched. */
     assert_false(find_writable_mapping(&h->s, harness_domain(h, 1, false), z, &r));
     harness_free(h);

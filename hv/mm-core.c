@@ -146,12 +146,28 @@ void mmglue_set_m2p(uint64_t mfn, uint64_t pfn)
     pvmm_set_m2p(&core_state, mfn, pfn);
 }
 
-/* Print the core's reason for the last refusal on v. */
-static void report_refusal(struct vcpu *v, unsigned long nr, long rc)
+/* The memory-management hypercalls by number, for refusal messages. */
+static const char *hypercall_name(unsigned long nr)
+{
+    switch (nr) {
+    case __HYPERVISOR_mmu_update:                    return "hypercall mmu_update";
+    case __HYPERVISOR_set_gdt:                       return "hypercall set_gdt";
+    case __HYPERVISOR_update_descriptor:             return "hypercall update_descriptor";
+    case __HYPERVISOR_memory_op:                     return "hypercall memory_op";
+    case __HYPERVISOR_update_va_mapping:             return "hypercall update_va_mapping";
+    case __HYPERVISOR_update_va_mapping_otherdomain: return "hypercall update_va_mapping_otherdomain";
+    case __HYPERVISOR_vm_assist:                     return "hypercall vm_assist";
+    case __HYPERVISOR_mmuext_op:                     return "hypercall mmuext_op";
+    default:                                         return "hypercall";
+    }
+}
+
+/* Print the core's reason for the last refusal on v; `what` names the refused operation. */
+static void report_refusal(struct vcpu *v, const char *what, long rc)
 {
     char buf[600];
     pvmm_reason_format(pvmm_last_reason(v), buf, sizeof(buf));
-    printk("pvmm: hypercall %lu refused (%ld):\n", nr, rc);
+    printk("pvmm: %s refused (%ld):\n", what, rc);
     for (char *line = buf; *line;) {
         char *end = line;
         while (*end && *end != '\n')
@@ -170,7 +186,7 @@ int mmglue_pin_bootstrap_l4(struct vcpu *v, uint64_t l4_mfn)
     if (!rc)
         rc = pvmm_new_baseptr(v, l4_mfn);
     if (rc)
-        report_refusal(v, __HYPERVISOR_mmuext_op, rc);
+        report_refusal(v, "pinning the bootstrap L4", rc);
     return rc;
 }
 
@@ -242,7 +258,7 @@ long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5],
         return (long)v->cont.op;
     }
     if (rc < 0)
-        report_refusal(v, nr, rc);
+        report_refusal(v, hypercall_name(nr), rc);
     return rc;
 }
 
@@ -251,7 +267,7 @@ int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
 {
     int rc = pvmm_ptwr_emulate(v, addr, val, bytes, is_cmpxchg, old, actual);
     if (rc < 0)
-        report_refusal(v, 0, rc);
+        report_refusal(v, "trapped write to a page table (ptwr)", rc);
     return rc;
 }
 
@@ -259,7 +275,7 @@ long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
 {
     int rc = pvmm_new_baseptr(v, mfn);
     if (rc)
-        report_refusal(v, __HYPERVISOR_mmuext_op, rc);
+        report_refusal(v, "emulated mov to CR3", rc);
     return rc;
 }
 
@@ -268,8 +284,11 @@ bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
 {
     unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START);
     *guest_cr2 = v->ldt_base + off;
-    if (pv_map_ldt_shadow_page(v, off))
+    int rc = pv_map_ldt_shadow_page(v, off);
+    if (rc) {
+        report_refusal(v, "lazy LDT mapping", rc);
         return false;
+    }
     sync_descriptor_tables(v);
     return true;
 }

@@ -1,7 +1,9 @@
 # pvmm-hv: the bare-metal PV hypervisor (hv/), booted by QEMU as a multiboot kernel.
 #
 #   $(BUILD)/pvmm-hv.elf   the hypervisor (ELF64 with the multiboot a.out kludge)
-#   make check-hv          boot every $(BUILD)/guests/test-*.elf on pvmm-hv (tools/hv-check)
+#   make check-hv          boot every test guest on pvmm-hv (tools/hv-check); a `make check` step
+#   make demo-hv           boot the narrated demo guest (guests/tests/demo/) and show its console
+#                          interleaved with the hypervisor's reasons for each refusal
 #
 # The hypervisor is linked in Xen's image slot (0xffff82d040000000, L4 slot 261), which is
 # outside the top 2 GiB that -mcmodel=kernel needs, so it is compiled position-independent
@@ -72,8 +74,11 @@ ifneq ($(HV_SELFTEST_SRCS),)
 ALL_TARGETS += $(BUILD)/hv/selftest.elf
 endif
 
-.PHONY: hv check-hv
+.PHONY: hv check-hv demo-hv
 hv: $(BUILD)/pvmm-hv.elf
+
+demo-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-demo.elf
+	$(Q)tools/hv-run --show-hv $(BUILD)/guests/test-demo.elf
 
 # `make check` step hv: boots the bring-up guest and every test guest (gcc and clang builds) on
 # pvmm-hv.  tools/setup-qemu finds QEMU >= 8 or unpacks it privately (on CI, .ci/run has already

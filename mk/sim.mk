@@ -118,14 +118,14 @@ $(BUILD)/pvmm-fuzz: $(FUZZ_OBJS)
 .PHONY: fuzz check-fuzz
 fuzz: $(BUILD)/pvmm-fuzz
 	@mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-findings
-	$(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_TIME) -max_len=512 -timeout=10 \
+	$(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_TIME) -max_len=2048 -timeout=10 \
 	    -artifact_prefix=$(BUILD)/fuzz-findings/ $(BUILD)/fuzz-corpus
 
 CHECK_STEPS += fuzz
 check-fuzz: $(BUILD)/pvmm-fuzz
 	$(Q)mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-findings
 	$(Q)RESULTS=$(BUILD)/results tools/check-step fuzz sh -c '\
-	    if $(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_CHECK_TIME) -max_len=512 -timeout=10 \
+	    if $(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_CHECK_TIME) -max_len=2048 -timeout=10 \
 	        -seed=1 -artifact_prefix=$(BUILD)/fuzz-findings/ $(BUILD)/fuzz-corpus \
 	        >$(BUILD)/fuzz-check.log 2>&1; then \
 	        echo "ok fuzz: $$(tail -1 $(BUILD)/fuzz-check.log), no finding"; \
@@ -133,6 +133,30 @@ check-fuzz: $(BUILD)/pvmm-fuzz
 	        exit 1; fi'
 
 ALL_TARGETS += $(BUILD)/pvmm-fuzz
+
+# ---- benchmark: tlb_hit_per_s, walk_per_s, fuzz_ops_per_s (-O2, no sanitizers) ----
+BENCH_CFLAGS := $(CSTD) $(WARN) -O2 -g $(CORE_INC) -Isim -MMD -MP
+BENCH_OBJS := $(CORE_SRCS:core/%.c=$(BUILD)/bench/core/%.o) \
+              $(SIM_SRCS:sim/%.c=$(BUILD)/bench/sim/%.o) \
+              $(BUILD)/bench/fuzz-ops.o $(BUILD)/bench/bench.o
+$(BUILD)/bench/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
+$(BUILD)/bench/sim/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
+$(BUILD)/bench/%.o: sim/fuzz/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
+$(BUILD)/pvmm-bench: $(BENCH_OBJS)
+	$(Q)$(CC) -o $@ $^
+
+BENCH_STEPS += sim
+.PHONY: bench-sim
+bench-sim: $(BUILD)/pvmm-bench
+	$(Q)$(BUILD)/pvmm-bench
+
+-include $(BENCH_OBJS:.o=.d)
 
 -include $(FUZZ_OBJS:.o=.d)
 -include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(SIM_TEST_BINS:%=%.d)

@@ -221,6 +221,9 @@ static void check_audit(struct sim_machine *m, FILE *trace)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Operations executed by all runs so far (read by the benchmark). */
+unsigned long pvmm_fuzz_ops_total;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = { data, size };
@@ -287,6 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (sim_op_exec(m, &op, &res, err, sizeof(err)))
             continue;   /* not executable now (vCPU down, scratch unmapped): skip */
         nops++;
+        pvmm_fuzz_ops_total++;
         if (trace) {
             sim_op_print(trace, &op);
             sim_result_print_expect(trace, &res);

@@ -158,5 +158,42 @@ bench-sim: $(BUILD)/pvmm-bench
 
 -include $(BENCH_OBJS:.o=.d)
 
+# ---- coverage of core/ by the examples, the sim tests' scenarios and the fuzz corpus ----
+#   make coverage-sim    gcc --coverage build; prints per-file and total line/branch coverage
+COV_CFLAGS := $(CSTD) $(WARN) -O0 -g $(CORE_INC) -Isim --coverage
+COV_CORE := $(CORE_SRCS:core/%.c=$(BUILD)/cov/core/%.o)
+COV_SIM  := $(SIM_SRCS:sim/%.c=$(BUILD)/cov/sim/%.o)
+$(BUILD)/cov/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
+$(BUILD)/cov/sim/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
+$(BUILD)/cov/%.o: sim/fuzz/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
+$(BUILD)/cov/cli/%.o: tools/pvmm/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
+$(BUILD)/cov/pvmm: $(PVMM_SRCS:tools/pvmm/%.c=$(BUILD)/cov/cli/%.o) $(COV_SIM) $(COV_CORE)
+	$(Q)$(CC) --coverage -o $@ $^
+$(BUILD)/cov/replay: $(BUILD)/cov/replay.o $(BUILD)/cov/fuzz-ops.o $(COV_SIM) $(COV_CORE)
+	$(Q)$(CC) --coverage -o $@ $^
+
+.PHONY: coverage-sim
+coverage-sim: $(BUILD)/cov/pvmm $(BUILD)/cov/replay
+	$(Q)rm -f $(BUILD)/cov/core/*.gcda
+	$(Q)for f in $(EXAMPLES); do $(BUILD)/cov/pvmm run $$f >/dev/null; done
+	$(Q)$(BUILD)/cov/replay $(wildcard $(BUILD)/fuzz-corpus) >/dev/null
+	$(Q)cd $(BUILD)/cov/core && gcov -b -n $(CORE_SRCS:core/%.c=%.o) 2>/dev/null | \
+	    awk '/^File/ { f = $$2 } \
+	         /^Lines executed/ { split($$2, a, ":"); sub("%", "", a[2]); n = $$4; \
+	             if (f ~ /core\/.*\.c/) { L += a[2] * n / 100; LN += n; \
+	                 printf "  %-34s lines %6.2f%% of %d\n", f, a[2], n } } \
+	         /^Taken at least once/ { split($$4, a, ":"); sub("%", "", a[2]); \
+	             if (f ~ /core\/.*\.c/) { B += a[2] * $$6 / 100; BN += $$6 }; f = "" } \
+	         END { printf "core_line_coverage: %.1f %%\ncore_branch_coverage: %.1f %%\n", \
+	                      100 * L / LN, 100 * B / BN }'
+
 -include $(FUZZ_OBJS:.o=.d)
 -include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(SIM_TEST_BINS:%=%.d)

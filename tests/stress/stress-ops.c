@@ -402,15 +402,34 @@ static enum op_kind pick_op(struct worker *w)
     return OP_FLUSH;
 }
 
+/*
+ * Every w->audit_every operations all workers meet at the start barrier,
+ * between two hypercalls, and one of them runs the auditor: the state
+ * must be consistent whenever no operation is in progress, not only at
+ * the end (partial states left behind by preempted hypercalls included).
+ */
+static void audit_pause(struct worker *w)
+{
+    if (pthread_barrier_wait(w->start) == PTHREAD_BARRIER_SERIAL_THREAD &&
+        stress_audit(w->m, "mid-run") != 0)
+        __atomic_fetch_add(w->audit_failures, 1, __ATOMIC_RELAXED);
+    pthread_barrier_wait(w->start);
+}
+
 void *stress_worker_main(void *arg)
 {
     struct worker *w = arg;
 
     pthread_barrier_wait(w->start);
     stress_sched_enter(&w->sv);
-    for (unsigned long i = 0; i < w->nr_ops && !w->failed; i++) {
+    for (unsigned long i = 0; i < w->nr_ops; i++) {
         enum op_kind k = pick_op(w);
 
+        if (w->audit_every && i && i % w->audit_every == 0)
+            audit_pause(w);
+        /* A failed worker keeps meeting the others at the audits. */
+        if (w->failed)
+            continue;
         stress_yield(&w->sv);
         switch (k) {
         case OP_MMU_UPDATE:   op_mmu_update(w); break;
@@ -430,4 +449,3 @@ void *stress_worker_main(void *arg)
     __atomic_store_n(&w->finished, true, __ATOMIC_RELEASE);
     return NULL;
 }
-

@@ -50,7 +50,9 @@ struct worker {
     mfn_t *balloon_slot;             /* this vCPU's entry of f->balloon */
     struct vcpu *v;
     struct stress_vcpu sv;
-    pthread_barrier_t *start;        /* all workers begin together */
+    pthread_barrier_t *start;        /* all workers begin together (and pause for audits) */
+    unsigned long audit_every;       /* ops between mid-run audits, 0 = none */
+    unsigned int *audit_failures;    /* mid-run audits that found violations */
     uint64_t rng;
     unsigned long nr_ops;
     unsigned long progress;          /* ops + continuations, read by the watchdog */

@@ -60,6 +60,7 @@ struct run {
     struct worker w[MAX_VCPUS];
     pthread_barrier_t start;
     struct stress_sched sched;       /* used when the run is interleaved */
+    unsigned int audit_failures;     /* mid-run audits with violations */
 };
 
 static mfn_t alloc_frame(struct run *r)
@@ -144,6 +145,9 @@ static void setup_run(struct run *r, unsigned int nr_vcpus, unsigned long nr_ops
         w->m = r->m;
         w->f = &r->f;
         w->balloon_slot = &r->f.balloon[i];
+        /* Mid-run audits need every thread at a barrier: free-running only. */
+        w->audit_every = interleaved ? 0 : 10000;
+        w->audit_failures = &r->audit_failures;
         w->v = &r->d->vcpu[i];
         w->v->online = true;
         w->v->plat = &w->sv;
@@ -313,6 +317,7 @@ static void stress(unsigned int nr_vcpus, unsigned long nr_ops, unsigned int pre
     secs = run_workers(r);
     report(r, secs);
     check_workers(r);
+    assert_int_equal(r->audit_failures, 0);
     assert_int_equal(__atomic_load_n(&r->m->nr_core_errors, __ATOMIC_RELAXED), 0);
 
     drop_everything(r);

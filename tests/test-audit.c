@@ -367,6 +367,120 @@ static void test_corruptions(void **state)
             fail_msg("no corruption row for check %s", pvmm_audit_check_name(c));
 }
 
+/*
+ * Partial validation and deferred puts: a pin preempted half-way leaves a
+ * partial L4 (PTF_partial_set on slot 0) above a partial L3; an unpin
+ * preempted half-way leaves old_guest_table.  Both audit clean, and
+ * corrupting their bookkeeping is caught.
+ */
+struct partial_fixture {
+    struct harness *h;
+    struct vcpu *v;
+    mfn_t l4, l3, l2[2], l1[2], data;
+};
+
+static void partial_setup(struct partial_fixture *p)
+{
+    const uint64_t up = RW | _PAGE_USER;
+    struct domain *d;
+
+    p->h = harness_new(NR_FRAMES);
+    d = harness_domain(p->h, 0, false);
+    p->v = &d->vcpu[0];
+    p->l4 = harness_alloc(p->h, d);
+    p->l3 = harness_alloc(p->h, d);
+    p->data = harness_alloc(p->h, d);
+    harness_pt(p->h, p->l4)[0] = pte_from_mfn(p->l3, up);
+    for (int i = 0; i < 2; i++) {
+        p->l2[i] = harness_alloc(p->h, d);
+        p->l1[i] = harness_alloc(p->h, d);
+        harness_pt(p->h, p->l3)[i] = pte_from_mfn(p->l2[i], up);
+        harness_pt(p->h, p->l2[i])[0] = pte_from_mfn(p->l1[i], up);
+        harness_pt(p->h, p->l1[i])[0] = pte_from_mfn(p->data, RW);
+    }
+}
+
+/* Issue one mmuext op with the next preemption check succeeding; expect a continuation. */
+static void preempted_op(struct partial_fixture *p, unsigned int cmd, mfn_t mfn)
+{
+    struct mmuext_op op = { .cmd = cmd, .arg1.mfn = mfn };
+
+    p->h->preempt_at = p->h->nr_preempt_checks + 1;
+    assert_int_equal(do_mmuext_op(p->v, (uint64_t)(uintptr_t)&op, 1, 0, DOMID_SELF), 0);
+    p->h->preempt_at = 0;
+    assert_true(p->v->cont.pending);
+    p->v->cont.pending = false;
+}
+
+static void test_partial_states(void **state)
+{
+    struct partial_fixture p;
+    unsigned int nr;
+    uint32_t got;
+
+    (void)state;
+    /* A pin preempted in the L3: partial L4 and L3, audited clean. */
+    partial_setup(&p);
+    preempted_op(&p, MMUEXT_PIN_L4_TABLE, p.l4);
+    assert_true(p.h->ft[p.l3].type_info & PGT_partial);
+    assert_true(p.h->ft[p.l4].type_info & PGT_partial);
+    assert_true(p.h->ft[p.l4].partial_flags & PTF_partial_set);
+    harness_audit(p.h);
+
+    /* The partial state's general reference is missing. */
+    p.h->ft[p.l3].count_info--;
+    got = reported_checks(p.h, &nr);
+    assert_int_equal(got, BIT(COUNT_MISMATCH));
+    p.h->ft[p.l3].count_info++;
+
+    /* PTF_partial_set forgotten: the L4's partial entry no longer accounts for its ref. */
+    p.h->ft[p.l4].partial_flags &= (uint8_t)~PTF_partial_set;
+    got = reported_checks(p.h, &nr);
+    assert_int_equal(got, BIT(COUNT_MISMATCH));
+    p.h->ft[p.l4].partial_flags |= PTF_partial_set;
+
+    /* One more entry claimed as validated than was (its L2 is still partial). */
+    p.h->ft[p.l3].nr_validated_ptes++;
+    got = reported_checks(p.h, &nr);
+    assert_true(got & BIT(COUNT_MISMATCH));
+    assert_int_equal(got & ~(BIT(COUNT_MISMATCH) | BIT(TYPE_COUNT_MISMATCH) |
+                             BIT(NOT_VALIDATED)), 0);
+    p.h->ft[p.l3].nr_validated_ptes--;
+    harness_audit(p.h);
+
+    /* Finish the pin; an unpin preempted half-way leaves a deferred put. */
+    assert_int_equal(harness_mmuext(p.v, MMUEXT_PIN_L4_TABLE, p.l4, 0), 0);
+    harness_audit(p.h);
+    preempted_op(&p, MMUEXT_UNPIN_TABLE, p.l4);
+    assert_non_null(p.v->old_guest_table);
+    harness_audit(p.h);
+
+    /* Claiming the deferred put is (or is not) partial changes what it holds. */
+    p.v->old_guest_table_partial = !p.v->old_guest_table_partial;
+    got = reported_checks(p.h, &nr);
+    assert_int_equal(got, BIT(TYPE_COUNT_MISMATCH));
+    p.v->old_guest_table_partial = !p.v->old_guest_table_partial;
+
+    /* A deferred put forgotten: its references leak. */
+    {
+        struct page_info *pg = p.v->old_guest_table;
+
+        p.v->old_guest_table = NULL;
+        got = reported_checks(p.h, &nr);
+        assert_true(got & BIT(COUNT_MISMATCH));
+        assert_int_equal(got & ~(BIT(COUNT_MISMATCH) | BIT(TYPE_COUNT_MISMATCH)), 0);
+        p.v->old_guest_table = pg;
+    }
+    harness_audit(p.h);
+
+    /* Finishing the unpin releases everything. */
+    assert_int_equal(harness_mmuext(p.v, MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+    assert_null(p.v->old_guest_table);
+    harness_audit(p.h);
+    assert_int_equal(harness_type_count(p.h, p.l4), 0);
+    harness_free(p.h);
+}
+
 /* A table that both contains linear entries and is their target breaks the one-level rule. */
 static void test_linear_both_ways(void **state)
 {
@@ -485,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_clean_linear_entries),
         cmocka_unit_test(test_clean_descriptors_and_special_frames),
         cmocka_unit_test(test_corruptions),
+        cmocka_unit_test(test_partial_states),
         cmocka_unit_test(test_linear_both_ways),
         cmocka_unit_test(test_many_violations),
         cmocka_unit_test(test_format_and_names),

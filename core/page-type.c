@@ -188,7 +188,10 @@ int _get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type,
         return reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, mfn, INVALID_MFN, 0, -1,
                       0, type);
     }
-
+    /* Hypervisor frames never take a type (Xen's hold a permanent PGT_none ref: XSA-248). */
+    if (page_get_owner(s, pg) == &s->dom_xen)
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 0, -1, 0,
+                      type);
     for ( ;; ) {
         nx = x + 1;
         if ((nx & PGT_count_mask) == 0) {

@@ -10,6 +10,7 @@
  * hypervisor's range, crashes the domain; so does a bounce with no handler registered.
  */
 #include "hv.h"
+#include "guest-access.h"
 #include <xen/xen.h>
 
 void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err, bool mask)
@@ -17,13 +18,14 @@ void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err,
     struct vcpu *v = current;
     struct hv_vcpu *h = hvv(v);
     uint8_t saved_mask = h->vcpu_info->evtchn_upcall_mask;
-    uint64_t cs = r->cs, rsp = r->rsp, ss = r->ss;
+    uint64_t cs = r->cs;
     uint64_t rflags = r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL);
-    uint64_t sp;
+    uint64_t sp, *f;
+    unsigned int n = has_err ? 8 : 7;
 
     if (!saved_mask)
         rflags |= X86_EFLAGS_IF;
-    if (dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
+    if (__builtin_expect(dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl), 0))
         rflags |= (uint64_t)h->iopl << 12;
     if (v->kernel_mode) {
         cs &= ~3UL;
@@ -32,22 +34,27 @@ void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err,
         toggle_guest_mode(v);
         sp = h->kernel_sp;
     }
-    sp &= ~15UL;
-    uint64_t frame[8];
-    unsigned int n = 0;
-    frame[n++] = r->rcx;
-    frame[n++] = r->r11;
-    if (has_err)
-        frame[n++] = err;
-    frame[n++] = r->rip;
-    frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << 32);
-    frame[n++] = rflags;
-    frame[n++] = rsp;
-    frame[n++] = ss;
-    sp -= n * 8;
+    sp = (sp & ~15UL) - n * 8;
     if ((sp + n * 8 > HYPERVISOR_VIRT_START && sp < HYPERVISOR_VIRT_END + 0x40) ||
-        copy_to_guest_va(sp, frame, n * 8))
-        domain_crash(r, "cannot write a bounce frame at %lx (vector %lu)", sp, r->entry_vector);
+        !guest_range_ok(sp, n * 8))
+        goto bad;
+
+    /* The frame, written in place on the guest stack (see the header comment). */
+    f = (uint64_t *)sp;
+    guest_access_begin();
+    guest_put(r->rcx, &f[0], fault);
+    guest_put(r->r11, &f[1], fault);
+    if (has_err) {
+        guest_put(err, &f[2], fault);
+        f++;
+    }
+    guest_put(r->rip, &f[2], fault);
+    guest_put((cs & 0xffff) | ((uint64_t)saved_mask << 32), &f[3], fault);
+    guest_put(rflags, &f[4], fault);
+    guest_put(r->rsp, &f[5], fault);
+    guest_put(r->ss, &f[6], fault);
+    guest_access_end();
+
     r->rsp = sp;
     r->rip = handler;
     r->cs = FLAT_KERNEL_CS;
@@ -55,6 +62,12 @@ void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err,
     r->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC);
     if (mask)
         h->vcpu_info->evtchn_upcall_mask = 1;
+    return;
+
+fault:
+    guest_access_end();
+bad:
+    domain_crash(r, "cannot write a bounce frame at %lx (vector %lu)", sp, r->entry_vector);
 }
 
 /* Bounce vector vec through the trap table; no handler registered crashes the domain. */

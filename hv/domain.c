@@ -12,21 +12,10 @@
 struct vcpu *current;
 struct domain *dom0;
 
-/* Load CR3 with the L4 of v's current mode. */
-void load_guest_cr3(struct vcpu *v)
+/* A mode switch or CR3 load found no L4 for the mode: the domain cannot continue. */
+void no_guest_table(struct vcpu *v)
 {
-    mfn_t m = v->kernel_mode ? v->guest_table : v->guest_table_user;
-    if (m == INVALID_MFN)
-        panic("vCPU has no %s page table", v->kernel_mode ? "kernel" : "user");
-    write_cr3(m << PAGE_SHIFT);
-}
-
-/* Xen's toggle_guest_mode: flip the mode, swap the GS bases, switch L4. */
-void toggle_guest_mode(struct vcpu *v)
-{
-    v->kernel_mode = !v->kernel_mode;
-    __asm__ volatile("swapgs" ::: "memory");
-    load_guest_cr3(v);
+    panic("vCPU has no %s page table", v->kernel_mode ? "kernel" : "user");
 }
 
 /*

@@ -127,7 +127,12 @@ void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames);
 void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable);
 
 /* ---- guest memory access with fault recovery (uaccess.c, uaccess.S) ---- */
-bool guest_range_ok(uint64_t gva, size_t len);
+/* True if [gva, gva + len) is entirely guest address space (below 2^47 or above Xen's). */
+static inline bool guest_range_ok(uint64_t gva, size_t len)
+{
+    uint64_t end = gva + len;
+    return end >= gva && (end <= 0x0000800000000000UL || gva >= HYPERVISOR_VIRT_END);
+}
 int copy_from_guest_va(void *dst, uint64_t gva, size_t len);   /* 0 or -XEN_EFAULT */
 int copy_to_guest_va(uint64_t gva, const void *src, size_t len);
 /* Returns the number of bytes not copied (assembly, SMAP-aware). */
@@ -146,8 +151,23 @@ extern uint64_t hv_stack_top;
 extern struct vcpu *current;
 extern struct domain *dom0;
 static inline struct hv_vcpu *hvv(struct vcpu *v) { return (struct hv_vcpu *)v->plat; }
-void toggle_guest_mode(struct vcpu *v);
-void load_guest_cr3(struct vcpu *v);
+__attribute__((noreturn, cold)) void no_guest_table(struct vcpu *v);
+/* Load CR3 with the L4 of v's current mode (TCG has no PCID: a full reload). */
+static inline void load_guest_cr3(struct vcpu *v)
+{
+    mfn_t m = v->kernel_mode ? v->guest_table : v->guest_table_user;
+    if (__builtin_expect(m == INVALID_MFN, 0))
+        no_guest_table(v);
+    write_cr3(m << PAGE_SHIFT);
+}
+/* Xen's toggle_guest_mode: flip the mode, swap the GS bases, switch L4.  Inline: it sits on
+ * every user/kernel transition. */
+static inline void toggle_guest_mode(struct vcpu *v)
+{
+    v->kernel_mode = !v->kernel_mode;
+    __asm__ volatile("swapgs" ::: "memory");
+    load_guest_cr3(v);
+}
 __attribute__((noreturn)) void start_guest(struct cpu_regs *r);
 __attribute__((noreturn)) void exit_to_guest(struct cpu_regs *r);   /* entry.S */
 

@@ -7,6 +7,7 @@
  * The result is the saved rax, which the dispatcher puts back in rax.
  */
 #include "hv.h"
+#include "guest-access.h"
 #include <xen/xen.h>
 
 /* True if sel (RPL forced to 3) can be loaded by IRETQ as CS (code) or SS (data). */
@@ -25,23 +26,44 @@ static bool selector_ok(uint64_t sel, bool code)
     return code ? (type & 0x08) != 0 : (type & 0x0a) == 0x02;
 }
 
+/* Read the iret frame at the guest's rsp into *ic; false if it cannot be read. */
+static bool read_iret_context(uint64_t rsp, struct iret_context *ic)
+{
+    const uint64_t *p = (const uint64_t *)rsp;
+
+    if (!guest_range_ok(rsp, sizeof(*ic)))
+        return false;
+    guest_access_begin();
+    guest_get(ic->rax, &p[0], fault);
+    guest_get(ic->r11, &p[1], fault);
+    guest_get(ic->rcx, &p[2], fault);
+    guest_get(ic->flags, &p[3], fault);
+    guest_get(ic->rip, &p[4], fault);
+    guest_get(ic->cs, &p[5], fault);
+    guest_get(ic->rflags, &p[6], fault);
+    guest_get(ic->rsp, &p[7], fault);
+    guest_get(ic->ss, &p[8], fault);
+    guest_access_end();
+    return true;
+fault:
+    guest_access_end();
+    return false;
+}
+
 long do_iret(struct cpu_regs *r)
 {
     struct vcpu *v = current;
     struct hv_vcpu *h = hvv(v);
     struct iret_context ic;
 
-    if (copy_from_guest_va(&ic, r->rsp, sizeof(ic)))
+    if (!read_iret_context(r->rsp, &ic))
         domain_crash(r, "iret: cannot read the frame at %lx", r->rsp);
     ic.cs &= 0xffff;          /* bounce frames carry the saved upcall mask in bits 32-39 */
     ic.ss &= 0xffff;
-    if ((ic.cs & 3) == 3) {
-        if (v->guest_table_user == INVALID_MFN)
-            domain_crash(r, "iret to user mode without a user page table");
-        if (v->kernel_mode)
-            toggle_guest_mode(v);
-    }
-    if (dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
+    bool to_user = (ic.cs & 3) == 3 && v->kernel_mode;
+    if ((ic.cs & 3) == 3 && v->guest_table_user == INVALID_MFN)
+        domain_crash(r, "iret to user mode without a user page table");
+    if (__builtin_expect(dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl), 0))
         h->iopl = (ic.rflags >> 12) & 3;
     r->rip = ic.rip;
     r->cs = ic.cs | 3;
@@ -57,6 +79,12 @@ long do_iret(struct cpu_regs *r)
         r->r11 = ic.r11;
     }
     h->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    /* The switch to the user L4 comes last: the frame was read from the kernel stack. */
+    if (to_user)
+        toggle_guest_mode(v);
+    /* The flat selectors every PV kernel uses need no descriptor lookup. */
+    if (__builtin_expect(r->cs == FLAT_RING3_CS64 && r->ss == FLAT_RING3_SS64, 1))
+        return (long)ic.rax;
     if (!selector_ok(r->cs, true) || !selector_ok(r->ss, false)) {
         r->rax = ic.rax;
         printk("pvmm: iret to unusable selectors cs %lx ss %lx\n", r->cs, r->ss);

@@ -12,15 +12,6 @@
 
 extern const uint64_t __fixup_start[], __fixup_end[];
 
-/* True if [gva, gva + len) is entirely guest address space (below 2^47 or above Xen's). */
-bool guest_range_ok(uint64_t gva, size_t len)
-{
-    uint64_t end = gva + len;
-    if (end < gva)
-        return false;
-    return end <= 0x0000800000000000UL || gva >= HYPERVISOR_VIRT_END;
-}
-
 int copy_from_guest_va(void *dst, uint64_t gva, size_t len)
 {
     if (!guest_range_ok(gva, len))

@@ -4,6 +4,7 @@
 #                    (gcc), plus the same guests built with clang in $(BUILD)/guests-clang/
 #   make check-xen   boot every built guest on the real Xen 4.17 with ../shared/tools/xen-run
 #                    (slow, about 5-10 s per guest; not part of `make check`)
+#   $(BUILD)/guests/bench.elf   the benchmark guest (guests/bench/, run by make bench-hv)
 #
 # Each guest is the runtime in guests/lib/ plus one main.c, linked at 1 MiB with the Xen ELF
 # notes, so that the dom0 builder (Xen's or pvmm-hv's) loads it with VA == pfn << 12.
@@ -57,11 +58,23 @@ GUEST_LIB_OBJS = $(GUEST_LIB_C:guests/lib/%.c=$(1)/lib/%.o) \
             $(GUEST_TESTS:%=$(BUILD)/guests/tests/%.o) \
             $(GUEST_TESTS:%=$(BUILD)/guests-clang/tests/%.o)
 
+# The benchmark guest: every guests/bench/*.c and *.S plus the runtime, built with gcc.
+BENCH_GUEST_SRCS := $(sort $(wildcard guests/bench/*.c guests/bench/*.S))
+BENCH_GUEST_OBJS := $(patsubst guests/bench/%,$(BUILD)/guests/bench/%.o,$(BENCH_GUEST_SRCS))
+$(BUILD)/guests/bench/%.c.o: guests/bench/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_CFLAGS_gcc) -c $< -o $@
+$(BUILD)/guests/bench/%.S.o: guests/bench/%.S
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_CFLAGS_gcc) -D__ASSEMBLY__ -c $< -o $@
+$(BUILD)/guests/bench.elf: $(BENCH_GUEST_OBJS) $(call GUEST_LIB_OBJS,$(BUILD)/guests) $(GUEST_LDS)
+	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+
 GUEST_ELFS       := $(GUEST_TESTS:%=$(BUILD)/guests/test-%.elf)
 GUEST_CLANG_ELFS := $(GUEST_TESTS:%=$(BUILD)/guests-clang/test-%.elf)
 
 .PHONY: guests guests-gcc guests-clang check-xen
-guests: guests-gcc guests-clang
+guests: guests-gcc guests-clang $(if $(BENCH_GUEST_SRCS),$(BUILD)/guests/bench.elf)
 guests-gcc: $(GUEST_ELFS)
 guests-clang: $(GUEST_CLANG_ELFS)
 
@@ -71,5 +84,5 @@ check-xen: guests-gcc
 
 ALL_TARGETS += guests
 
--include $(wildcard $(BUILD)/guests/lib/*.d $(BUILD)/guests/tests/*.d \
+-include $(wildcard $(BUILD)/guests/lib/*.d $(BUILD)/guests/tests/*.d $(BUILD)/guests/bench/*.d \
                     $(BUILD)/guests-clang/lib/*.d $(BUILD)/guests-clang/tests/*.d)

@@ -2,6 +2,8 @@
 #
 #   $(BUILD)/pvmm-hv.elf   the hypervisor (ELF64 with the multiboot a.out kludge)
 #   make check-hv          boot every test guest on pvmm-hv (tools/hv-check); a `make check` step
+#   make bench-hv          the benchmark guest (guests/bench/) on pvmm-hv and on the real Xen,
+#                          instruction counts under -icount side by side (tools/bench-hv)
 #   make demo-hv           boot the narrated demo guest (guests/tests/demo/) and show its console
 #                          interleaved with the hypervisor's reasons for each refusal
 #
@@ -74,11 +76,17 @@ ifneq ($(HV_SELFTEST_SRCS),)
 ALL_TARGETS += $(BUILD)/hv/selftest.elf
 endif
 
-.PHONY: hv check-hv demo-hv
+.PHONY: hv check-hv demo-hv bench-hv
 hv: $(BUILD)/pvmm-hv.elf
 
 demo-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-demo.elf
 	$(Q)tools/hv-run --show-hv $(BUILD)/guests/test-demo.elf
+
+# `make bench` step hv: prints "name: value unit" lines (pvmm-hv, Xen, and their ratio).
+BENCH_STEPS += hv
+bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-boot.elf
+	$(Q)tools/bench-hv --hv $(BUILD)/pvmm-hv.elf --bench $(BUILD)/guests/bench.elf \
+	    --boot $(BUILD)/guests/test-boot.elf
 
 # `make check` step hv: boots the bring-up guest and every test guest (gcc and clang builds) on
 # pvmm-hv.  tools/setup-qemu finds QEMU >= 8 or unpacks it privately (on CI, .ci/run has already

@@ -381,8 +381,13 @@ void reason_set_sub_op(struct vcpu *curr, int sub_op);
 /*
  * Find a present writable L1 entry of a frame of d that maps mfn; fill the
  * blocker fields of r (L1 frame, slot, and a VA reached from one of d's
- * base tables).  False if none.
+ * base tables).  False if none was found.  The search cannot be preempted,
+ * so its work is bounded by RMAP_SEARCH_BUDGET units whatever the size of
+ * the machine or of d: one per frame-table entry examined, 512 per table
+ * read.  It sets r->blocker_search_exhausted if the budget ran out, in which
+ * case a false return (or a blocker_va of ~0) means "not found", not "none".
  */
+#define RMAP_SEARCH_BUDGET (1UL << 19)
 bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t mfn,
                            struct pvmm_reason *r);
 

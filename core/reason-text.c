@@ -308,8 +308,13 @@ size_t pvmm_reason_format(const struct pvmm_reason *r, char *buf, size_t len)
             (unsigned long)r->blocker_l1, r->blocker_slot);
         if (r->blocker_va != ~(uint64_t)0)
             put(&t, " (virtual address 0x%lx)", (unsigned long)r->blocker_va);
+        else if (r->blocker_search_exhausted)
+            put(&t, " (virtual address unknown: search budget exhausted)");
         else
             put(&t, " (not reachable from any L4 of the domain)");
+    } else if (r->blocker_search_exhausted) {
+        line(&t);
+        put(&t, "a writable mapping exists; search budget exhausted");
     }
 
     if (r->path_len > 0) {

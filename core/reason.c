@@ -66,7 +66,8 @@ void reason_clear(struct vcpu *curr, int hypercall)
 /*
  * Look for the writable mapping that keeps frame's type at "writable":
  * first among the owner's L1 tables, then among the caller's (a privileged
- * caller may map other domains' frames).
+ * caller may map other domains' frames).  At most two budgeted searches
+ * (find_writable_mapping), so a failing request costs a bounded amount.
  */
 static void find_blocker(struct vcpu *curr, struct pvmm_state *s, struct page_info *pg,
                          mfn_t frame)
@@ -74,6 +75,9 @@ static void find_blocker(struct vcpu *curr, struct pvmm_state *s, struct page_in
     struct domain *owner = page_get_owner(s, pg);
 
     if (owner && find_writable_mapping(s, owner, frame, &curr->reason))
+        return;
+    /* Each search has its own budget; a spent one ends the hunt (two at most). */
+    if (curr->reason.blocker_search_exhausted)
         return;
     if (curr->domain && curr->domain != owner)
         find_writable_mapping(s, curr->domain, frame, &curr->reason);
@@ -107,6 +111,7 @@ int reject(struct vcpu *curr, int rc, enum pvmm_rule rule, mfn_t frame,
     r->blocker_l1 = INVALID_MFN;
     r->blocker_slot = -1;
     r->blocker_va = ~(uint64_t)0;
+    r->blocker_search_exhausted = false;
 
     if (frame != INVALID_MFN && mfn_valid(s, frame)) {
         struct page_info *pg = mfn_to_page(s, frame);

@@ -12,11 +12,40 @@
  * vCPUs' current base tables.  The climb is bounded: a few candidate parents
  * per level, one frame-table scan per candidate.  Each table is read under
  * its page lock, only tried (see table_trylock).
+ *
+ * The search runs on every failing request that hits a writable frame, and
+ * it cannot be preempted, so its cost must not grow with the guest: each
+ * search has a fixed work budget of RMAP_SEARCH_BUDGET units (core/mm.h),
+ * one per frame-table entry examined and one per table entry read (a table
+ * is charged its 512 entries when it is mapped).  When the budget runs out
+ * the search stops and says so (pvmm_reason.blocker_search_exhausted).
  */
 #include "mm.h"
 
 /* Candidate parents examined per level while climbing towards an L4. */
 #define RMAP_MAX_PARENTS 4
+
+/* One search: what it looks in and the work it may still do. */
+struct rmap_search {
+    struct pvmm_state *s;
+    const struct domain *d;
+    uint64_t budget;          /* units left */
+    bool exhausted;           /* a charge was refused: the search is over */
+};
+
+/*
+ * Charge `units` of work to the search.  False (and the search is over) if
+ * the budget does not cover them.
+ */
+static bool charge(struct rmap_search *rs, uint64_t units)
+{
+    if (rs->exhausted || rs->budget < units) {
+        rs->exhausted = true;
+        return false;
+    }
+    rs->budget -= units;
+    return true;
+}
 
 /* Read an entry of a table that may be updated concurrently. */
 static inline intpte_t read_pte(const intpte_t *p)
@@ -109,13 +138,15 @@ static bool is_vcpu_base(const struct domain *d, mfn_t m)
 
 /*
  * Collect up to `max` (table, slot) pairs of validated level-`level` tables
- * of d whose present entries point at `child`.  L4 tables that are a vCPU's
- * current base are listed first.  Returns the number found.
+ * of rs->d whose present entries point at `child`.  L4 tables that are a
+ * vCPU's current base are listed first.  Returns the number found (those
+ * found before the budget ran out, if it did).
  */
-static unsigned int find_parents(struct pvmm_state *s, const struct domain *d, int level,
-                                 mfn_t child, mfn_t *tables, unsigned int *slots,
-                                 unsigned int max)
+static unsigned int find_parents(struct rmap_search *rs, int level, mfn_t child,
+                                 mfn_t *tables, unsigned int *slots, unsigned int max)
 {
+    struct pvmm_state *s = rs->s;
+    const struct domain *d = rs->d;
     unsigned int n = 0;
 
     for (int pass = 0; pass < (level == 4 ? 2 : 1); pass++) {
@@ -124,6 +155,8 @@ static unsigned int find_parents(struct pvmm_state *s, const struct domain *d, i
             bool is_base = false;
             const intpte_t *t;
 
+            if (!charge(rs, 1))
+                return n;
             if (!is_validated_table(pg, d, level))
                 continue;
             if (level == 4) {
@@ -132,6 +165,8 @@ static unsigned int find_parents(struct pvmm_state *s, const struct domain *d, i
                 if (is_base != (pass == 0))
                     continue;
             }
+            if (!charge(rs, L1_PAGETABLE_ENTRIES))
+                return n;
             t = map_table(s, d, m, level);
             if (!t)
                 continue;
@@ -160,11 +195,12 @@ static uint64_t canonical(uint64_t va)
 
 /*
  * Climb from table `m` of level `level` (reached at virtual address bits
- * `va_low` below it) to an L4.  Returns true and *va if some path exists;
- * *is_base says whether it went through a vCPU's base table.
+ * `va_low` below it) to an L4.  Returns true and *va if some path was found
+ * within the budget; *is_base says whether it went through a vCPU's base
+ * table.
  */
-static bool climb(struct pvmm_state *s, const struct domain *d, mfn_t m, int level,
-                  uint64_t va_low, uint64_t *va, bool *is_base)
+static bool climb(struct rmap_search *rs, mfn_t m, int level, uint64_t va_low,
+                  uint64_t *va, bool *is_base)
 {
     mfn_t tables[RMAP_MAX_PARENTS];
     unsigned int slots[RMAP_MAX_PARENTS];
@@ -173,16 +209,16 @@ static bool climb(struct pvmm_state *s, const struct domain *d, mfn_t m, int lev
 
     if (level == 4) {
         *va = canonical(va_low);
-        *is_base = is_vcpu_base(d, m);
+        *is_base = is_vcpu_base(rs->d, m);
         return true;
     }
 
-    n = find_parents(s, d, level + 1, m, tables, slots, RMAP_MAX_PARENTS);
+    n = find_parents(rs, level + 1, m, tables, slots, RMAP_MAX_PARENTS);
     for (unsigned int i = 0; i < n; i++) {
         uint64_t cand;
         bool base;
 
-        if (!climb(s, d, tables[i], level + 1,
+        if (!climb(rs, tables[i], level + 1,
                    va_low | ((uint64_t)slots[i] << (PAGE_SHIFT + 9 * level)), &cand, &base))
             continue;
         if (!found || (base && !*is_base)) {
@@ -199,12 +235,20 @@ static bool climb(struct pvmm_state *s, const struct domain *d, mfn_t m, int lev
 bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t mfn,
                            struct pvmm_reason *r)
 {
+    struct rmap_search rs = { .s = s, .d = d, .budget = RMAP_SEARCH_BUDGET };
+
     if (!d)
         return false;
     for (mfn_t m = 0; m < s->nr_frames; m++) {
         const intpte_t *t;
         int slot = -1;
 
+        if (!charge(&rs, 1))
+            break;
+        if (!is_validated_table(mfn_to_page(s, m), d, 1))
+            continue;
+        if (!charge(&rs, L1_PAGETABLE_ENTRIES))
+            break;
         t = map_table(s, d, m, 1);
         if (!t)
             continue;
@@ -229,10 +273,12 @@ bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t m
             uint64_t va;
             bool is_base;
 
-            if (climb(s, d, m, 1, (uint64_t)slot << PAGE_SHIFT, &va, &is_base))
+            if (climb(&rs, m, 1, (uint64_t)slot << PAGE_SHIFT, &va, &is_base))
                 r->blocker_va = va;
         }
+        r->blocker_search_exhausted = rs.exhausted;
         return true;
     }
+    r->blocker_search_exhausted = rs.exhausted;
     return false;
 }

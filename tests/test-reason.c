@@ -366,6 +366,105 @@ static void test_blocker_va(void **state)
     harness_free(h);
 }
 
+/* ---- the blocker search's work budget ---- */
+
+static void *(*real_map_frame)(void *ctx, mfn_t mfn);
+static unsigned long nr_maps;
+
+static void *counting_map_frame(void *ctx, mfn_t mfn)
+{
+    nr_maps++;
+    return real_map_frame(ctx, mfn);
+}
+
+/*
+ * A domain with more validated L1s (below the blocker's) than the budget
+ * covers: the search stops within RMAP_SEARCH_BUDGET (each table read costs
+ * 512 units, so it maps at most budget/512 tables), reports "exhausted"
+ * instead of a blocker, and the failing request still names the rule.  With
+ * a realistic number of L1s the blocker is found.
+ */
+static void test_blocker_search_budget(void **state)
+{
+    enum { NR_L1 = RMAP_SEARCH_BUDGET / L1_PAGETABLE_ENTRIES + 100, KEEP = 100 };
+    struct harness *h = harness_new(NR_L1 + 64);
+    struct domain *d = harness_domain(h, 0, false);
+    struct vcpu *v = &d->vcpu[0];
+    static mfn_t l1s[NR_L1];
+    mfn_t bl, target;
+    struct pvmm_reason r;
+    char b[1024];
+    long rc;
+
+    (void)state;
+    for (unsigned int i = 0; i < NR_L1; i++) {
+        l1s[i] = harness_alloc(h, d);
+        assert_int_equal(pvmm_pin_table(v, l1s[i], 1), 0);
+    }
+    bl = harness_alloc(h, d);
+    target = harness_alloc(h, d);
+    assert_true(bl > l1s[NR_L1 - 1]);
+    harness_pt(h, bl)[3] = pte_from_mfn(target, RW);
+    assert_int_equal(pvmm_pin_table(v, bl, 1), 0);
+    harness_audit(h);
+
+    real_map_frame = h->plat.map_frame;
+    h->plat.map_frame = counting_map_frame;
+
+    /* Direct search: stops at the budget, finds nothing, says why. */
+    nr_maps = 0;
+    r = blank();
+    assert_false(find_writable_mapping(&h->s, d, target, &r));
+    assert_false(r.have_blocker);
+    assert_true(r.blocker_search_exhausted);
+    assert_true(nr_maps > 0);
+    assert_true(nr_maps <= RMAP_SEARCH_BUDGET / L1_PAGETABLE_ENTRIES);
+
+    /* Through the core: the failure keeps its rule and errno; the text says why no blocker. */
+    nr_maps = 0;
+    rc = harness_mmuext(v, MMUEXT_PIN_L1_TABLE, target, 0);
+    assert_int_equal(rc, -XEN_EINVAL);
+    assert_reason(v, PVMM_RULE_TYPE_CONFLICT);
+    assert_int_equal(pvmm_last_reason(v)->frame, target);
+    assert_false(pvmm_last_reason(v)->have_blocker);
+    assert_true(pvmm_last_reason(v)->blocker_search_exhausted);
+    assert_true(nr_maps <= RMAP_SEARCH_BUDGET / L1_PAGETABLE_ENTRIES + 8);
+    pvmm_reason_format(pvmm_last_reason(v), b, sizeof(b));
+    if (!strstr(b, "a writable mapping exists; search budget exhausted"))
+        fail_msg("missing budget line in:\n%s", b);
+    harness_audit(h);
+
+    /* With KEEP L1s below the blocker's, it is found again. */
+    for (unsigned int i = KEEP; i < NR_L1; i++)
+        assert_int_equal(harness_mmuext(v, MMUEXT_UNPIN_TABLE, l1s[i], 0), 0);
+    harness_audit(h);
+    rc = harness_mmuext(v, MMUEXT_PIN_L1_TABLE, target, 0);
+    assert_int_equal(rc, -XEN_EINVAL);
+    assert_reason(v, PVMM_RULE_TYPE_CONFLICT);
+    assert_true(pvmm_last_reason(v)->have_blocker);
+    assert_false(pvmm_last_reason(v)->blocker_search_exhausted);
+    assert_int_equal(pvmm_last_reason(v)->blocker_l1, bl);
+    assert_int_equal(pvmm_last_reason(v)->blocker_slot, 3);
+    assert_int_equal(pvmm_last_reason(v)->blocker_va, ~0UL);
+    pvmm_reason_format(pvmm_last_reason(v), b, sizeof(b));
+    assert_null(strstr(b, "budget"));
+    harness_audit(h);
+
+    /* A blocker found whose VA the budget did not reach says so. */
+    r = blank();
+    r.rc = -XEN_EINVAL;
+    r.rule = PVMM_RULE_TYPE_CONFLICT;
+    r.have_blocker = true;
+    r.blocker_l1 = bl;
+    r.blocker_slot = 3;
+    r.blocker_search_exhausted = true;
+    pvmm_reason_format(&r, b, sizeof(b));
+    assert_non_null(strstr(b, "(virtual address unknown: search budget exhausted)"));
+
+    h->plat.map_frame = real_map_frame;
+    harness_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_reject_innermost_wins),
         cmocka_unit_test(test_blocker_in_running_as),
         cmocka_unit_test(test_blocker_va),
+        cmocka_unit_test(test_blocker_search_budget),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -99,6 +99,12 @@ struct pvmm_reason {
     mfn_t         blocker_l1;  /* L1 frame holding the writable entry */
     int           blocker_slot;
     uint64_t      blocker_va;  /* a virtual address it maps at, or ~0 if unknown */
+    /*
+     * The search for the blocker stopped at its work budget: the mapping
+     * (if !have_blocker) or its virtual address (if blocker_va is ~0) may
+     * exist but was not found.
+     */
+    bool          blocker_search_exhausted;
     /* Path from the top-level operation down to the failing table (outermost first). */
     int           path_len;
     struct pvmm_reason_step path[PVMM_REASON_PATH_MAX];

@@ -1,9 +1,10 @@
 /*
  * hv/uaccess.c - reading and writing guest virtual memory, and fault recovery.
  *
- * The hypervisor touches guest memory only through raw_copy_user() (entry.S), with the
- * guest's current page tables and the CPU's own checks: CR0.WP makes read-only guest pages
- * fault, SMAP is lifted only inside the copy.  A guest address must lie outside the
+ * The hypervisor touches guest memory only through raw_copy_user() (entry.S) or the in-place
+ * word accesses of guest-access.h (bounce and iret frames), with the guest's current page
+ * tables and the CPU's own checks: CR0.WP makes read-only guest pages fault, SMAP is lifted
+ * only around the accesses.  A guest address must lie outside the
  * hypervisor's slots (Xen's __addr_ok) before any access; a fault inside the copy resumes
  * at its fixup and the caller returns -EFAULT, exactly what Xen's copy_{from,to}_guest do.
  */

@@ -91,11 +91,13 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 # `make check` step hv: boots the bring-up guest and every test guest (gcc and clang builds) on
 # pvmm-hv.  tools/setup-qemu finds QEMU >= 8 or unpacks it privately (on CI, .ci/run has already
 # installed it system-wide with --system); it runs once here, before any QEMU starts, so two
-# parallel boots never race to install it.  tools/hv-check then runs at most 2 QEMUs at once,
-# each under HV_CHECK_TIMEOUT seconds, judges each guest by QEMU's exit code AND its result line,
-# prints ok/not ok per guest, and stops booting new guests once HV_CHECK_BUDGET seconds are
-# spent, which bounds the step even when every guest hangs.
+# parallel boots never race to install it.  tools/hv-check then runs at most HV_CHECK_JOBS
+# QEMUs at once (2; use 1 on a machine shared with other workers), each under
+# HV_CHECK_TIMEOUT seconds, judges each guest by QEMU's exit code AND its result line, prints
+# ok/not ok per guest, and stops booting new guests once HV_CHECK_BUDGET seconds are spent,
+# which bounds the step even when every guest hangs.
 CHECK_STEPS += hv
+HV_CHECK_JOBS ?= 2
 HV_CHECK_TIMEOUT ?= 20
 HV_CHECK_BUDGET ?= 90
 HV_CHECK_GUESTS = $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS)
@@ -103,7 +105,7 @@ check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CL
 	$(Q)RESULTS=$(BUILD)/results tools/check-step hv sh -c '\
 	    if ! setup=$$(tools/setup-qemu); then echo "not ok hv: no QEMU >= 8 (tools/setup-qemu failed)"; exit 1; fi; \
 	    eval "$$setup"; export QEMU QEMU_FW QEMU_MODULE_DIR; \
-	    exec tools/hv-check --hv $(BUILD)/pvmm-hv.elf --timeout $(HV_CHECK_TIMEOUT) \
+	    exec tools/hv-check --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV_CHECK_TIMEOUT) \
 	        --budget $(HV_CHECK_BUDGET) --logs $(BUILD)/hv-logs $(HV_CHECK_GUESTS)'
 
 -include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d)

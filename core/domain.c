@@ -352,6 +352,25 @@ static int relinquish_frames(struct vcpu *curr, struct domain *d, enum relinquis
     return 0;
 }
 
+/*
+ * Teardown is done but d still owns frames that others reference: record
+ * -EBUSY on curr (d's vCPU 0), naming the first such frame so the reason
+ * shows its counts and type.  The scan costs one pass, as the teardown did.
+ */
+static int reject_still_referenced(struct vcpu *curr, struct domain *d)
+{
+    struct pvmm_state *s = d->state;
+    mfn_t held = INVALID_MFN;
+
+    for (mfn_t m = 0; m < s->nr_frames && held == INVALID_MFN; m++)
+        if (owned_by(mfn_to_page(s, m), d))
+            held = m;
+    /* Failures logged by the steps above are not why destroy is refused. */
+    reason_clear(curr, -1);
+    return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, held, INVALID_MFN, 0, -1,
+                  __atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE), 0);
+}
+
 int pvmm_domain_destroy(struct domain *d)
 {
     struct vcpu *curr = &d->vcpu[0];
@@ -379,7 +398,7 @@ int pvmm_domain_destroy(struct domain *d)
      * that reference goes; the slot stays reserved and dying meanwhile.
      */
     if (__atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE) != 0)
-        return -XEN_EBUSY;
+        return reject_still_referenced(curr, d);
     __atomic_store_n(&d->exists, false, __ATOMIC_RELEASE);
     d->is_dying = false;
     d->vm_assist = 0;

@@ -26,6 +26,11 @@
  * the part of the array still to be processed must start at a guest
  * address (XSA-212).  Preemption is checked between extents; the
  * continuation carries the next extent in cmd.
+ *
+ * A short count carries no errno, but the reason records the one Xen has
+ * internally (-EFAULT for guest memory, -ESRCH for an unknown domain,
+ * -EPERM for a forbidden one, -ENOMEM for allocation, -EINVAL for bad
+ * arguments) and, for failures at an extent, its index as op_index.
  */
 #include "mm.h"
 
@@ -55,10 +60,47 @@ static unsigned int max_order(const struct domain *d)
     return d->is_privileged ? CTLDOM_MAX_ORDER : DOMU_MAX_ORDER;
 }
 
-/* Xen's guest_handle_subrange_okay: the array from element `first` starts at a guest address. */
+/*
+ * Xen's guest_handle_subrange_okay: the array from element `first` starts
+ * at a guest address.  Records -EFAULT if not.
+ */
 static bool extent_list_ok(const struct memop_args *a)
 {
-    return addr_ok(a->extent_list + a->nr_done * sizeof(xen_pfn_t));
+    uint64_t first = a->extent_list + a->nr_done * sizeof(xen_pfn_t);
+
+    if (addr_ok(first))
+        return true;
+    reject(a->curr, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1,
+           first, 0);
+    return false;
+}
+
+/* Xen's max_order() check on extent_order; records -EINVAL if it is too large. */
+static bool extent_order_ok(const struct memop_args *a)
+{
+    if (a->extent_order <= max_order(a->curr->domain))
+        return true;
+    reject(a->curr, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN, 0, -1,
+           a->extent_order, 0);
+    return false;
+}
+
+/*
+ * Record why processing stopped at extent i (the short count carries no
+ * errno): the reason's op_index is the extent.
+ */
+static void extent_fail(struct memop_args *a, uint64_t i, int rc, enum pvmm_rule rule,
+                        mfn_t frame, uint64_t entry)
+{
+    reason_set_op_index(a->curr, (int)i);
+    reject(a->curr, rc, rule, frame, INVALID_MFN, 0, -1, entry, 0);
+}
+
+/* Record a fault on element i of the extent array. */
+static void extent_fault(struct memop_args *a, uint64_t i)
+{
+    extent_fail(a, i, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN,
+                a->extent_list + i * sizeof(xen_pfn_t));
 }
 
 /* Undo a fresh allocation: drop the allocation reference, freeing the frame. */
@@ -120,18 +162,22 @@ static void increase_reservation(struct memop_args *a)
     uint64_t i, start = a->nr_done;
     mfn_t mfn;
 
-    if ((a->extent_list && !extent_list_ok(a)) || a->extent_order > max_order(a->curr->domain))
+    if ((a->extent_list && !extent_list_ok(a)) || !extent_order_ok(a))
         return;
     for (i = start; i < a->nr_extents; i++) {
         if (memop_preempt(a, i, start))
             break;
         mfn = alloc_extent(a);
-        if (mfn == INVALID_MFN)
+        if (mfn == INVALID_MFN) {
+            extent_fail(a, i, -XEN_ENOMEM, PVMM_RULE_NO_MEMORY, INVALID_MFN, a->extent_order);
             break;
+        }
         /* A failed copy leaves the extent allocated but not counted, as in Xen. */
         if (a->extent_list &&
-            copy_to_guest(a->curr, a->extent_list + i * sizeof(xen_pfn_t), &mfn, sizeof(mfn)))
+            copy_to_guest(a->curr, a->extent_list + i * sizeof(xen_pfn_t), &mfn, sizeof(mfn))) {
+            extent_fault(a, i);
             break;
+        }
     }
     a->nr_done = i;
 }
@@ -143,27 +189,36 @@ static void populate_physmap(struct memop_args *a)
     xen_pfn_t gpfn;
     mfn_t mfn;
 
-    if (!extent_list_ok(a) || a->extent_order > max_order(a->curr->domain))
+    if (!extent_list_ok(a) || !extent_order_ok(a))
         return;
     for (i = start; i < a->nr_extents; i++) {
         if (memop_preempt(a, i, start))
             break;
         if (copy_from_guest(a->curr, &gpfn, a->extent_list + i * sizeof(xen_pfn_t),
-                            sizeof(gpfn)))
+                            sizeof(gpfn))) {
+            extent_fault(a, i);
             break;
+        }
         if (a->populate_on_demand) {
             /* PoD is for translated guests; populating oneself is refused. */
-            if (a->d == a->curr->domain)
+            if (a->d == a->curr->domain) {
+                extent_fail(a, i, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN,
+                            XENMEMF_populate_on_demand);
                 break;
+            }
             continue;
         }
         mfn = alloc_extent(a);
-        if (mfn == INVALID_MFN)
+        if (mfn == INVALID_MFN) {
+            extent_fail(a, i, -XEN_ENOMEM, PVMM_RULE_NO_MEMORY, INVALID_MFN, a->extent_order);
             break;
+        }
         for (uint64_t j = 0; j < (1UL << a->extent_order); j++)
             write_atomic64(&s->m2p[mfn + j], gpfn + j);
-        if (copy_to_guest(a->curr, a->extent_list + i * sizeof(xen_pfn_t), &mfn, sizeof(mfn)))
+        if (copy_to_guest(a->curr, a->extent_list + i * sizeof(xen_pfn_t), &mfn, sizeof(mfn))) {
+            extent_fault(a, i);
             break;
+        }
     }
     a->nr_done = i;
 }
@@ -201,14 +256,17 @@ static void decrease_reservation(struct memop_args *a)
     uint64_t i, start = a->nr_done;
     xen_pfn_t gmfn;
 
-    if (!extent_list_ok(a) || a->extent_order > max_order(a->curr->domain))
+    if (!extent_list_ok(a) || !extent_order_ok(a))
         return;
     for (i = start; i < a->nr_extents; i++) {
         if (memop_preempt(a, i, start))
             break;
         if (copy_from_guest(a->curr, &gmfn, a->extent_list + i * sizeof(xen_pfn_t),
-                            sizeof(gmfn)))
+                            sizeof(gmfn))) {
+            extent_fault(a, i);
             break;
+        }
+        reason_set_op_index(a->curr, (int)i);
         for (uint64_t j = 0; j < (1UL << a->extent_order); j++)
             if (guest_remove_page(a, gmfn + j))
                 goto out;
@@ -248,10 +306,17 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
     struct memop_args a = { .curr = v, .max_mfn = s->nr_frames };
     unsigned int address_bits, node;
 
-    if (copy_from_guest(v, &r, arg, sizeof(r)))
+    if (copy_from_guest(v, &r, arg, sizeof(r))) {
+        reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1, arg, 0);
         return (long)start;
-    /* Too large to encode a continuation, or nothing left to do. */
-    if (r.nr_extents > (~0U >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
+    }
+    /* Too large to encode a continuation, or (no reason: all done) nothing left to do. */
+    if (r.nr_extents > (~0U >> MEMOP_EXTENT_SHIFT) || start > r.nr_extents) {
+        reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN, 0, -1,
+               r.nr_extents, 0);
+        return (long)start;
+    }
+    if (start == r.nr_extents)
         return (long)start;
 
     a.extent_list = r.extent_start;
@@ -261,8 +326,11 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
 
     address_bits = XENMEMF_get_address_bits(r.mem_flags);
     if (address_bits != 0 && address_bits < max_page_bits(s)) {
-        if (address_bits <= PAGE_SHIFT)
+        if (address_bits <= PAGE_SHIFT) {
+            reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN, 0, -1,
+                   r.mem_flags, 0);
             return (long)start;
+        }
         a.max_mfn = 1UL << (address_bits - PAGE_SHIFT);
     }
     a.populate_on_demand = op == XENMEM_populate_physmap &&
@@ -283,8 +351,15 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
     }
 
     a.d = domain_by_any_id(v, r.domid);
-    if (!a.d || !xsm_target_permitted(v->domain, a.d))
+    if (!a.d) {
+        reject(v, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN, 0, -1, r.domid, 0);
         return (long)start;
+    }
+    if (!xsm_target_permitted(v->domain, a.d)) {
+        reject(v, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, INVALID_MFN, INVALID_MFN, 0, -1,
+               r.domid, 0);
+        return (long)start;
+    }
 
     if (op == XENMEM_increase_reservation)
         increase_reservation(&a);

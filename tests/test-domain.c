@@ -261,6 +261,10 @@ static void foreign_reference_keeps_frame(void **state)
     harness_audit(h);
 
     assert_int_equal(destroy(h, domu), -XEN_EBUSY);
+    assert_reason(&domu->vcpu[0], PVMM_RULE_BUSY);
+    assert_int_equal(pvmm_last_reason(&domu->vcpu[0])->rc, -XEN_EBUSY);
+    assert_int_equal(pvmm_last_reason(&domu->vcpu[0])->frame, shared);
+    assert_int_equal(pvmm_last_reason(&domu->vcpu[0])->owner, 1);
     assert_true(domu->exists);
     assert_true(domu->is_dying);
     assert_int_equal(domu->tot_pages, 1);
@@ -306,6 +310,8 @@ static void forced_devalidation(void **state)
     l3 = &h->ft[as.l3];
     assert_true(get_page_and_type(v, l3, d, PGT_l3_page_table));   /* the extra holder */
     assert_int_equal(destroy(h, d), -XEN_EBUSY);
+    assert_reason(v, PVMM_RULE_BUSY);
+    assert_int_equal(pvmm_last_reason(v)->frame, as.l3);
     assert_int_equal(l3->type_info, PGT_l3_page_table | 1);   /* devalidated, still held */
     assert_int_equal(h->ft[as.l2].type_info & (PGT_count_mask | PGT_validated), 0);
     assert_int_equal(d->tot_pages, 1);

@@ -421,6 +421,116 @@ static void queries(void **state)
     hc_teardown(&f);
 }
 
+/* The reason recorded for a short count: rc, rule, the failing extent (-1 if none). */
+static void assert_short_reason(struct vcpu *v, int rc, enum pvmm_rule rule, int extent)
+{
+    assert_rc_reason(v, rc, rule);
+    assert_int_equal(pvmm_last_reason(v)->op_index, extent);
+    assert_int_equal(pvmm_last_reason(v)->hypercall, __HYPERVISOR_memory_op);
+}
+
+/*
+ * A reservation op that stops short returns the count done, not an errno,
+ * but records the errno Xen has internally and the rule: -EFAULT for guest
+ * memory, -EINVAL for arguments, -ESRCH / -EPERM for the domain, -ENOMEM
+ * for allocation; failures at an extent name it as op_index.
+ */
+static void short_counts_record_reasons(void **state)
+{
+    struct hc_fixture f;
+    struct domain *d2;
+    xen_pfn_t list[3] = { 0, 0, 0 };
+    struct xen_memory_reservation r;
+    uint64_t tot;
+
+    (void)state;
+    setup_domu(&f);
+    d2 = harness_domain(f.h, 2, false);
+    tot = f.d->tot_pages;
+
+    /* The reservation itself unreadable. */
+    assert_int_equal(do_memory_op(f.v, XENMEM_populate_physmap, HARNESS_BAD_GVA), 0);
+    assert_short_reason(f.v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, -1);
+    assert_int_equal(pvmm_last_reason(f.v)->sub_op, XENMEM_populate_physmap);
+    /* nr_extents too large for a continuation; a start extent beyond nr_extents. */
+    r = resv(list, (~0U >> MEMOP_EXTENT_SHIFT) + 1UL, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), 0);
+    assert_short_reason(f.v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, -1);
+    r = resv(list, 2, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation | (3UL << 6), &r), 3);
+    assert_short_reason(f.v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, -1);
+    /* A start extent equal to nr_extents is "all done": no failure. */
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation | (2UL << 6), &r), 2);
+    assert_reason(f.v, PVMM_RULE_NONE);
+    /* address_bits at or below 12. */
+    r.mem_flags = XENMEMF_address_bits(12);
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), 0);
+    assert_short_reason(f.v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, -1);
+    /* Unknown domain; another domain without privilege over it. */
+    r = resv(list, 1, 0, 7);
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), 0);
+    assert_short_reason(f.v, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, -1);
+    r = resv(list, 1, 0, 2);
+    assert_int_equal(memop(f.v, XENMEM_decrease_reservation, &r), 0);
+    assert_short_reason(f.v, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, -1);
+    assert_int_equal(d2->tot_pages, 0);
+    /* An extent order above the domain's limit. */
+    r = resv(list, 1, 10, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_populate_physmap, &r), 0);
+    assert_short_reason(f.v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, -1);
+    /* An extent array in the hypervisor's range (XSA-212). */
+    r = resv((xen_pfn_t *)0xffff830000000000UL, 1, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_decrease_reservation, &r), 0);
+    assert_short_reason(f.v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, -1);
+    assert_int_equal(f.d->tot_pages, tot);
+    harness_audit(f.h);
+
+    /* Out of memory at extent 1 (max_pages), and below address_bits at extent 0. */
+    f.d->max_pages = f.d->tot_pages + 1;
+    r = resv(list, 3, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), 1);
+    assert_short_reason(f.v, -XEN_ENOMEM, PVMM_RULE_NO_MEMORY, 1);
+    f.d->max_pages = ~0UL;
+    r.mem_flags = XENMEMF_address_bits(13);
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), 0);
+    assert_short_reason(f.v, -XEN_ENOMEM, PVMM_RULE_NO_MEMORY, 0);
+    /* The MFN cannot be written back (increase) / the GPFN read (populate). */
+    r = resv(NULL, 1, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_populate_physmap, &r), 0);
+    assert_short_reason(f.v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, 0);
+    r = resv((xen_pfn_t *)HARNESS_BAD_GVA, 2, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), 0);
+    assert_short_reason(f.v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, 0);
+    assert_int_equal(pvmm_last_reason(f.v)->entry, HARNESS_BAD_GVA);
+    /* Populate-on-demand on oneself. */
+    list[0] = 0x10;
+    r = resv(list, 1, 0, DOMID_SELF);
+    r.mem_flags = XENMEMF_populate_on_demand;
+    assert_int_equal(memop(f.v, XENMEM_populate_physmap, &r), 0);
+    assert_short_reason(f.v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, 0);
+    harness_audit(f.h);
+
+    /* decrease_reservation: not a frame, not ours (an I/O frame), at the extent reached. */
+    list[0] = harness_alloc(f.h, f.d);
+    list[1] = HC_NR_FRAMES + 3;
+    r = resv(list, 2, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_decrease_reservation, &r), 1);
+    assert_short_reason(f.v, -XEN_EINVAL, PVMM_RULE_BAD_MFN, 1);
+    list[0] = 3;
+    r = resv(list, 1, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_decrease_reservation, &r), 0);
+    assert_short_reason(f.v, -XEN_ENXIO, PVMM_RULE_NOT_OWNER, 0);
+    assert_int_equal(pvmm_last_reason(f.v)->frame, 3);
+    harness_audit(f.h);
+
+    /* A complete operation records nothing. */
+    r = resv(list, 1, 0, DOMID_SELF);
+    assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), 1);
+    assert_reason(f.v, PVMM_RULE_NONE);
+    harness_audit(f.h);
+    hc_teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +544,7 @@ int main(void)
         cmocka_unit_test(preemption_between_extents),
         cmocka_unit_test(argument_checks_return_start),
         cmocka_unit_test(queries),
+        cmocka_unit_test(short_counts_record_reasons),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

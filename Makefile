@@ -45,6 +45,11 @@ check:
 	    $(MAKE) --no-print-directory check-$$s || status=1; done; \
 	    tools/check-summary $(BUILD)/results || status=1; exit $$status
 
+# The demonstration: the hosted narration (mk/sim.mk adds demo-hosted as a
+# prerequisite), then the same story on pvmm-hv under QEMU.
+demo:
+	$(Q)$(MAKE) --no-print-directory demo-hv
+
 # Benchmarks: each step prints "name: value unit" lines (ratios against a
 # baseline measured in the same run).
 bench:

@@ -62,7 +62,8 @@ static void audit_l1e(struct audit_ctx *c, mfn_t table, const struct domain *d,
     tpg = mfn_to_page(s, t);
     allowed = tpg->owner == d->domain_id ||
               (d->is_privileged && audit_owner(s, tpg->owner) != NULL);
-    if ((e & _PAGE_RW) && tpg->owner == DOMID_XEN)
+    /* Hypervisor frames: only those shared with privileged guests, read-only. */
+    if (tpg->owner == DOMID_XEN && ((e & _PAGE_RW) || !(tpg->count_info & PGC_xen_heap)))
         allowed = false;
     if (!allowed) {
         audit_violation(c, PVMM_AUDIT_FORBIDDEN_MAPPING, t, table, (int)idx,

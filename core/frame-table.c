@@ -33,9 +33,11 @@
  *
  * Special owners: dom_io owns I/O memory (every frame that is not RAM, with
  * a permanent writable type) and dom_xen owns the hypervisor's own frames
- * (pvmm_reserve_frame).  pvmm_share_xen_page lends a dom_xen frame to a
- * domain with a permanent type reference; when the domain lets go of it,
- * the frame returns to dom_xen instead of the free list.
+ * (pvmm_reserve_frame), which no guest may map.  pvmm_share_xen_page lends
+ * a dom_xen frame to a domain with a permanent type reference; when the
+ * domain lets go of it, the frame returns to dom_xen instead of the free
+ * list.  pvmm_share_xen_page_with_privileged_guests keeps a frame dom_xen's
+ * but lets privileged domains map it read-only (naming DOMID_XEN).
  *
  * All count changes are compare-and-swap loops; the free list is protected
  * by s->heap_lock; tot_pages changes atomically.
@@ -373,19 +375,29 @@ void pvmm_reserve_frame(struct pvmm_state *s, mfn_t mfn)
     write_atomic64(&pg->count_info, PGC_allocated | 1);
 }
 
-void pvmm_share_xen_page(struct pvmm_state *s, mfn_t mfn, struct domain *d, bool writable)
+/* The reserved, unshared hypervisor frame mfn, or NULL (logged as `who`'s error). */
+static struct page_info *unused_xen_page(struct pvmm_state *s, mfn_t mfn, const char *who)
 {
     struct page_info *pg;
 
     if (!mfn_valid(s, mfn))
-        return;
+        return NULL;
     pg = mfn_to_page(s, mfn);
     if (pg->owner != DOMID_XEN || pg->count_info != (PGC_allocated | 1) ||
         pg->type_info != 0) {
-        pvmm_log(s, PVMM_LOG_ERROR, "pvmm_share_xen_page: mfn %lx is not an unused "
-                 "hypervisor frame", (unsigned long)mfn);
-        return;
+        pvmm_log(s, PVMM_LOG_ERROR, "%s: mfn %lx is not an unused hypervisor frame", who,
+                 (unsigned long)mfn);
+        return NULL;
     }
+    return pg;
+}
+
+void pvmm_share_xen_page(struct pvmm_state *s, mfn_t mfn, struct domain *d, bool writable)
+{
+    struct page_info *pg = unused_xen_page(s, mfn, "pvmm_share_xen_page");
+
+    if (!pg)
+        return;
     /*
      * The type reference is permanent: a read-only shared page (type none,
      * count 1) can never acquire a writable type, and a writable one can
@@ -394,6 +406,17 @@ void pvmm_share_xen_page(struct pvmm_state *s, mfn_t mfn, struct domain *d, bool
     write_atomic64(&pg->type_info,
                    (writable ? PGT_writable_page : PGT_none) | PGT_validated | 1);
     __atomic_store_n(&pg->owner, d->domain_id, __ATOMIC_RELEASE);
+    write_atomic64(&pg->count_info, PGC_xen_heap | PGC_allocated | 1);
+}
+
+void pvmm_share_xen_page_with_privileged_guests(struct pvmm_state *s, mfn_t mfn)
+{
+    struct page_info *pg = unused_xen_page(s, mfn, "pvmm_share_xen_page_with_privileged_guests");
+
+    if (!pg)
+        return;
+    /* Owner stays dom_xen; the type-none reference keeps every mapping read-only. */
+    write_atomic64(&pg->type_info, PGT_none | PGT_validated | 1);
     write_atomic64(&pg->count_info, PGC_xen_heap | PGC_allocated | 1);
 }
 

@@ -163,10 +163,23 @@ int get_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner,
     }
 
     /*
-     * Hypervisor frames (owner dom_xen, reachable with DOMID_XEN) are only
-     * ever shared read-only: Xen gives each a permanent type reference of
-     * type none; pvmm_reserve_frame does not, so refuse here what that
-     * type reference would refuse.
+     * Hypervisor frames (owner dom_xen, reachable with DOMID_XEN): only
+     * those shared on purpose with privileged guests (the M2P, through
+     * pvmm_share_xen_page_with_privileged_guests: PGC_xen_heap) may be
+     * mapped.  Xen's other frames have no owner at all, so its
+     * get_page_from_l1e fails the owner check (-EBUSY); a frame that was
+     * only reserved (page tables, stacks, the frame table) is refused the
+     * same way.
+     */
+    if (pg_owner == &s->dom_xen && !(read_atomic64(&pg->count_info) & PGC_xen_heap)) {
+        put_page(s, pg);
+        return reject(curr, -XEN_EBUSY, PVMM_RULE_NOT_OWNER, mfn, INVALID_MFN, 1, -1, l1e, 0);
+    }
+
+    /*
+     * Shared ones are read-only: Xen gives each a permanent type reference
+     * of type none, and dom_xen frames never take a type here (page-type.c),
+     * so refuse what that type reference would refuse.
      */
     if ((l1e & _PAGE_RW) && pg_owner == &s->dom_xen) {
         put_page(s, pg);

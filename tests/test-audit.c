@@ -200,6 +200,16 @@ static void test_clean_descriptors_and_special_frames(void **state)
     harness_audit(f.h);
     assert_int_equal(harness_pt_update(f.v, f.as.l1, 32, pte_from_mfn(xen, RW)), 0);
     harness_audit(f.h);
+
+    /* A hypervisor page shared with privileged guests, mapped read-only via DOMID_XEN. */
+    xen = NR_FRAMES - 4;
+    pvmm_reserve_frame(&f.h->s, xen);
+    pvmm_share_xen_page_with_privileged_guests(&f.h->s, xen);
+    harness_audit(f.h);
+    assert_int_equal(harness_mmu_update(f.v, &(struct mmu_update){
+                         .ptr = (f.as.l1 << PAGE_SHIFT) + 33 * 8,
+                         .val = pte_from_mfn(xen, RO) }, 1, NULL, DOMID_XEN), 0);
+    harness_audit(f.h);
     harness_free(f.h);
 }
 
@@ -302,6 +312,12 @@ static void bad_descriptor(struct fixture *f)
     assert_int_equal(harness_audit_count(f->h), 0);
     harness_pt(f->h, f->spare)[7] = 0x00008900000000ffUL;
 }
+static void map_unshared_xen_frame(struct fixture *f)
+{
+    /* Even a privileged domain may not map a hypervisor frame nobody shared. */
+    f->d->is_privileged = true;
+    harness_pt(f->h, f->as.l1)[11] = pte_from_mfn(NR_FRAMES - 1, RO);
+}
 static void unbalanced_linear_count(struct fixture *f)
 {
     f->h->ft[f->as.l2].linear_pt_count = 1;
@@ -327,6 +343,8 @@ static const struct corruption corruptions[] = {
     { "Xen slot 270 overwritten", overwrite_xen_slot_270, PVMM_AUDIT_XEN_SLOT, 0 },
     { "unprivileged I/O mapping", map_io_frame, PVMM_AUDIT_FORBIDDEN_MAPPING, 0 },
     { "unprivileged foreign mapping", map_foreign_frame, PVMM_AUDIT_FORBIDDEN_MAPPING, 0 },
+    { "mapping of an unshared hypervisor frame", map_unshared_xen_frame,
+      PVMM_AUDIT_FORBIDDEN_MAPPING, 0 },
     { "PCD in an L1e", disallowed_l1_flag, PVMM_AUDIT_BAD_FLAGS, 0 },
     { "PSE in an L2e", superpage_l2e, PVMM_AUDIT_BAD_FLAGS, 0 },
     { "PGT_validated cleared", clear_validated, PVMM_AUDIT_NOT_VALIDATED, 0 },

@@ -294,22 +294,65 @@ static void foreign_and_free_frames(void **state)
     assert_int_equal(harness_count(h, theirs), 1);
     assert_int_equal(harness_type_count(h, theirs), 0);
 
-    /* The hypervisor's own frames (DOMID_XEN): read-only at most. */
+    /*
+     * The hypervisor's own frames (DOMID_XEN): one only reserved (page
+     * tables, stacks, the frame table) cannot be mapped at all, as in Xen
+     * where such frames have no owner.
+     */
     {
         mfn_t xen = NR_FRAMES - 1;
         uint64_t count = harness_count(h, xen);
 
+        for (unsigned int rw = 0; rw < 2; rw++) {
+            u.val = pte_from_mfn(xen, _PAGE_PRESENT | (rw ? _PAGE_RW : 0));
+            assert_int_equal(harness_mmu_update(pv, &u, 1, NULL, DOMID_XEN), -XEN_EBUSY);
+            assert_reason(pv, PVMM_RULE_NOT_OWNER);
+            assert_int_equal(pvmm_last_reason(pv)->owner, DOMID_XEN);
+            harness_audit(h);
+            assert_int_equal(harness_count(h, xen), count);
+            assert_int_equal(harness_type_count(h, xen), 0);
+            assert_int_equal(harness_pt(h, pas.l1)[300], 0);
+        }
+    }
+    /*
+     * One shared with privileged guests (as Xen shares the M2P): read-only
+     * only, and only by a privileged domain naming DOMID_XEN.
+     */
+    {
+        mfn_t xen = find_free_frame(h);
+        uint64_t count;
+
+        pvmm_reserve_frame(&h->s, xen);
+        pvmm_share_xen_page_with_privileged_guests(&h->s, xen);
+        harness_audit(h);
+        assert_int_equal(h->ft[xen].owner, DOMID_XEN);
+        assert_int_equal(harness_type(h, xen), PGT_none);
+        assert_int_equal(harness_type_count(h, xen), 1);
+        count = harness_count(h, xen);
         u.val = pte_from_mfn(xen, _PAGE_PRESENT | _PAGE_RW);
         assert_int_equal(harness_mmu_update(pv, &u, 1, NULL, DOMID_XEN), -XEN_EBUSY);
         assert_reason(pv, PVMM_RULE_TYPE_CONFLICT);
         harness_audit(h);
         assert_int_equal(harness_count(h, xen), count);
-        assert_int_equal(harness_type_count(h, xen), 0);
         u.val = pte_from_mfn(xen, _PAGE_PRESENT);
         assert_int_equal(harness_mmu_update(pv, &u, 1, NULL, DOMID_XEN), 0);
         harness_audit(h);
         assert_int_equal(harness_count(h, xen), count + 1);
+        assert_int_equal(harness_type_count(h, xen), 1);
         assert_int_equal(harness_pt_update(pv, pas.l1, 300, 0), 0);
+        harness_audit(h);
+        assert_int_equal(harness_count(h, xen), count);
+        /* Naming itself, or unprivileged: refused. */
+        assert_int_equal(harness_pt_update(pv, pas.l1, 300, pte_from_mfn(xen, _PAGE_PRESENT)),
+                         -XEN_EBUSY);
+        assert_reason(pv, PVMM_RULE_FOREIGN_DENIED);
+        assert_int_equal(harness_pt_update(v, as.l1, 300, pte_from_mfn(xen, _PAGE_PRESENT)),
+                         -XEN_EBUSY);
+        assert_reason(v, PVMM_RULE_FOREIGN_DENIED);
+        /* Only an unused reserved frame can be shared: a second call changes nothing. */
+        pvmm_share_xen_page_with_privileged_guests(&h->s, xen);
+        pvmm_share_xen_page_with_privileged_guests(&h->s, as.data[0]);
+        assert_int_equal(harness_type(h, as.data[0]), PGT_writable_page);
         harness_audit(h);
         assert_int_equal(harness_count(h, xen), count);
     }

@@ -168,8 +168,21 @@ struct pvmm_state {
 void pvmm_init(struct pvmm_state *s, const struct pvmm_config *cfg);
 /* Make frames [first, first+nr) free RAM available to domains. */
 void pvmm_add_ram(struct pvmm_state *s, mfn_t first, uint64_t nr);
-/* Give frame mfn to the hypervisor (owner dom_xen, not allocatable). */
+/*
+ * Give frame mfn to the hypervisor (owner dom_xen, not allocatable).  No
+ * guest may map it, not even a privileged one naming DOMID_XEN, until it is
+ * shared (pvmm_share_xen_page, pvmm_share_xen_page_with_privileged_guests).
+ */
 void pvmm_reserve_frame(struct pvmm_state *s, mfn_t mfn);
+/*
+ * Xen's share_xen_page_with_privileged_guests(SHARE_ro), as for the M2P
+ * frames: the reserved frame mfn stays dom_xen's, gets PGC_xen_heap and a
+ * permanent type-none reference, and may then be mapped read-only by a
+ * privileged domain naming DOMID_XEN.  The frame must come from
+ * pvmm_reserve_frame and be unused; otherwise it is logged and left alone.
+ * Defined in frame-table.c.
+ */
+void pvmm_share_xen_page_with_privileged_guests(struct pvmm_state *s, mfn_t mfn);
 /*
  * Share a hypervisor frame with domain d (shared_info, grant frames): owner d,
  * PGC_xen_heap|PGC_allocated, type writable (rw) or none (ro) with a

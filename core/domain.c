@@ -162,12 +162,7 @@ long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
 
 /* ---- teardown ---- */
 
-/*
- * Step 1 for one vCPU (Xen's vcpu_destroy_pagetables plus descriptor
- * tables): 1 when it released something, 0 if it held nothing,
- * -XEN_ERESTART if a put was interrupted (it is parked in
- * v->old_guest_table and resumed next time).
- */
+/* True if v still holds a base, a deferred put, GDT frames or LDT shadow pages. */
 static bool vcpu_holds_anything(const struct vcpu *v)
 {
     if (v->old_guest_table || v->guest_table != INVALID_MFN ||
@@ -182,6 +177,12 @@ static bool vcpu_holds_anything(const struct vcpu *v)
     return false;
 }
 
+/*
+ * Step 1 for one vCPU (Xen's vcpu_destroy_pagetables plus descriptor
+ * tables): 1 when it released something, 0 if it held nothing,
+ * -XEN_ERESTART if a put was interrupted (it is parked in
+ * v->old_guest_table and resumed next time).
+ */
 static int vcpu_relinquish(struct vcpu *v)
 {
     struct pvmm_state *s = vcpu_state(v);

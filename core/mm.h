@@ -238,10 +238,29 @@ intpte_t adjust_guest_l2e(intpte_t e, const struct domain *d);
 intpte_t adjust_guest_l3e(intpte_t e, const struct domain *d);
 intpte_t adjust_guest_l4e(intpte_t e, const struct domain *d);
 
+/*
+ * Validate table pg as a table of its level (called by validate_page with
+ * pg validate-locked): take every present guest entry's references and
+ * write back the fixed-up entries; an L4 also gets its hypervisor slots.
+ * L1: not preemptible; 0, or -errno after releasing everything taken (the
+ * failing slot added to the reason's path).  L2..L4 resume from
+ * pg->nr_validated_ptes / partial_flags and, if preemptible, return
+ * -XEN_ERESTART with the progress recorded in pg or -XEN_EINTR when
+ * nothing was done; any other error undoes everything (facts §2.5).
+ * Defined in validate-l1.c (L1) and validate-l234.c (L2..L4).
+ */
 int promote_l1_table(struct vcpu *curr, struct page_info *pg);
 int promote_l2_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
 int promote_l3_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
 int promote_l4_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
+/*
+ * Devalidate table pg (its last type reference went): release the
+ * references of its validated entries, last first (the partial one first,
+ * if any).  L1: always completes, returns 0.  L2..L4: 0 when done, or, if
+ * preemptible, -XEN_ERESTART with the progress recorded in pg, or
+ * -XEN_EINTR if a fully validated table was left exactly as it was.
+ * Defined in validate-l1.c (L1) and validate-l234.c (L2..L4).
+ */
 int demote_l1_table(struct vcpu *curr, struct page_info *pg);
 int demote_l2_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
 int demote_l3_table(struct vcpu *curr, struct page_info *pg, bool preemptible);
@@ -304,11 +323,43 @@ struct page_info *get_page_from_gfn_pv(struct vcpu *curr, struct domain *d, mfn_
 
 /* ---- pins and bases (pin.c) ---- */
 
+/*
+ * MMUEXT_PIN_Ln_TABLE: pin frame mfn of pg_owner as a table of `type`
+ * (PGT_l1..l4_page_table), taking the pin's general and type reference
+ * (validating the table if needed).  A pending old_guest_table is finished
+ * first.  Returns 0; -XEN_ERESTART (preemptible only) when that put or the
+ * validation was preempted, to be continued; or -XEN_EINVAL (not a table
+ * type, not pg_owner's frame, type conflict, already pinned - rule
+ * ALREADY_PINNED) and other -errno with a reason; the references taken
+ * are then given back (preemptibly via old_guest_table).  Pinning for
+ * another domain that is dying is undone the same way (returns 0).
+ */
 int pin_table(struct vcpu *curr, struct domain *pg_owner, mfn_t mfn, unsigned long type,
               bool preemptible);
+/*
+ * MMUEXT_UNPIN_TABLE: clear frame mfn's pin and drop the pin's references.
+ * Returns 0 (the unpin is done even if the put was preempted: that put is
+ * then parked in old_guest_table and finished by the next hypercall),
+ * -XEN_ERESTART if a pending old_guest_table must be finished first, or
+ * -XEN_EINVAL (not pg_owner's frame; rule NOT_PINNED if not pinned).
+ */
 int unpin_table(struct vcpu *curr, struct domain *pg_owner, mfn_t mfn, bool preemptible);
-/* Install mfn as curr's kernel base (Xen's new_guest_cr3). */
+/*
+ * Install mfn as curr's kernel base (Xen's new_guest_cr3): take a general
+ * and an L4 type reference on it (validating it if needed), publish it,
+ * tell the platform (write_ptbase), then drop the old base's references.
+ * Installing the current base again only reloads it.  Returns 0;
+ * -XEN_ERESTART (preemptible only) either before the switch (a pending
+ * old_guest_table or the new base's validation was preempted: continue)
+ * or after it (the old base's put was parked in old_guest_table); or
+ * -errno with a reason, the old base still installed.
+ */
 int new_guest_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible);
+/*
+ * MMUEXT_NEW_USER_BASEPTR: as new_guest_cr3 for curr's user base
+ * (guest_table_user); mfn 0 removes it.  With VMASST_TYPE_m2p_strict the
+ * new base's read-only M2P slot is cleared.
+ */
 int new_guest_user_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible);
 /*
  * Drop a pending deferred type reference (v->old_guest_table).  0 when none
@@ -351,6 +402,13 @@ static inline void flush_tlb_local(struct vcpu *v, uint64_t va)
 
 /* Check (and fix up in place) one 8-byte descriptor for d; false = refused. */
 bool check_descriptor(const struct domain *d, uint64_t *desc);
+/*
+ * Validate all 512 descriptors of pg for PGT_seg_desc_page (called by
+ * validate_page with pg validate-locked), writing fix-ups back atomically.
+ * 0, or -XEN_EINVAL with rule BAD_DESCRIPTOR naming the first refused slot
+ * (the descriptors before it keep their safe fix-ups, as in Xen).  Not
+ * preemptible.  Defined in descriptors.c.
+ */
 int validate_segdesc_page(struct vcpu *curr, struct page_info *pg);
 /* Drop all LDT shadow mappings of v (flushes if any were present). */
 void pv_destroy_ldt(struct vcpu *v);

@@ -204,11 +204,12 @@ int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn);
  * Tear down d: drop every vCPU's tables and descriptor frames, unpin and
  * devalidate every table, drop allocation references, free every frame.
  * Preemptible: returns -XEN_ERESTART to be called again, 0 when done (the
- * domain slot is then free).  curr is used for reasons and preemption.
+ * domain slot is then free).
  * -XEN_EBUSY: everything of d's own is released, but another domain still
  * references some of its frames; they stay owned by d (dying, slot still
  * reserved) until that reference goes, and a later call then returns 0.
- * vCPU 0 of d is used for reasons and preemption checks.
+ * vCPU 0 of d is used for reasons (rule busy for -XEN_EBUSY, naming one
+ * such frame) and preemption checks.
  */
 int pvmm_domain_destroy(struct domain *d);
 
@@ -233,6 +234,12 @@ long do_update_va_mapping_otherdomain(struct vcpu *v, uint64_t va, uint64_t val,
 long do_set_gdt(struct vcpu *v, uint64_t frame_list, unsigned int entries);
 long do_update_descriptor(struct vcpu *v, uint64_t maddr, uint64_t desc);
 long do_memory_op(struct vcpu *v, unsigned long cmd, uint64_t arg);
+/*
+ * vm_assist(cmd, type): enable (VMASST_CMD_enable) or disable assist
+ * `type` for v's domain.  0; -XEN_EINVAL for a type not valid for a 64-bit
+ * PV guest (checked first, as Xen does); -XEN_ENOSYS for another cmd.
+ * Defined in domain.c.
+ */
 long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type);
 
 /* ---- trapped accesses ---- */

@@ -17,8 +17,15 @@
  *   4. every allocation reference.
  * Frames whose last reference goes are freed on the way.  Each step is
  * preemptible: after any frame's worth of progress a pending preemption
- * returns -XEN_ERESTART, and the next call rescans from the start (work
- * already done is simply not found again; a partial state is resumed).
+ * returns -XEN_ERESTART, and the next call resumes the step at the frame
+ * where it stopped (d->teardown_step, d->teardown_next), so a teardown
+ * makes one pass per step over the frame table however often it is
+ * preempted - as Xen's relinquish_memory moves the pages it has done to
+ * another list.  An interrupted frame is visited again (its partial state
+ * is resumed).  The vCPUs of step 1 are cheap to look at again.  A dying
+ * domain gains no pins, tables or allocations behind the cursor: its
+ * vCPUs do not run, the allocator refuses it, and pins made for it by
+ * another domain are undone (pin.c).
  */
 #include "mm.h"
 
@@ -323,7 +330,11 @@ static int relinquish_allocation(struct domain *d, struct page_info *pg)
 
 enum relinquish_step { REL_PINS, REL_L4, REL_L3, REL_L2, REL_ALLOC, REL_NR };
 
-/* One step over every frame of d; 0 when finished, -XEN_ERESTART if preempted. */
+/*
+ * One step over the frames of d from d->teardown_next on; 0 when finished,
+ * -XEN_ERESTART if preempted, with d->teardown_next at the frame to resume
+ * at (the interrupted one again, or the one after the last one done).
+ */
 static int relinquish_frames(struct vcpu *curr, struct domain *d, enum relinquish_step step)
 {
     static const unsigned long level_type[REL_NR] = {
@@ -332,7 +343,7 @@ static int relinquish_frames(struct vcpu *curr, struct domain *d, enum relinquis
     };
     struct pvmm_state *s = d->state;
 
-    for (mfn_t m = 0; m < s->nr_frames; m++) {
+    for (mfn_t m = d->teardown_next; m < s->nr_frames; m++) {
         struct page_info *pg = mfn_to_page(s, m);
         int rc;
 
@@ -344,11 +355,15 @@ static int relinquish_frames(struct vcpu *curr, struct domain *d, enum relinquis
             rc = relinquish_allocation(d, pg);
         else
             rc = relinquish_table(curr, d, pg, level_type[step]);
-        if (rc < 0)
+        if (rc < 0) {
+            d->teardown_next = m;
             return rc;
+        }
         /* Preempt only after real progress, so that every call makes some. */
-        if (rc > 0 && hypercall_preempt_check(curr))
+        if (rc > 0 && hypercall_preempt_check(curr)) {
+            d->teardown_next = m + 1;
             return -XEN_ERESTART;
+        }
     }
     return 0;
 }
@@ -388,8 +403,9 @@ int pvmm_domain_destroy(struct domain *d)
         if (rc > 0 && hypercall_preempt_check(curr))
             return -XEN_ERESTART;
     }
-    for (enum relinquish_step step = REL_PINS; step < REL_NR; step++) {
-        rc = relinquish_frames(curr, d, step);
+    /* Steps 2-4, resumed where the last call stopped. */
+    for (; d->teardown_step < REL_NR; d->teardown_step++, d->teardown_next = 0) {
+        rc = relinquish_frames(curr, d, (enum relinquish_step)d->teardown_step);
         if (rc)
             return rc;
     }
@@ -398,11 +414,17 @@ int pvmm_domain_destroy(struct domain *d)
      * Frames another domain still references stay owned (and counted) until
      * that reference goes; the slot stays reserved and dying meanwhile.
      */
-    if (__atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE) != 0)
+    if (__atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE) != 0) {
+        /* A later call (once the references went) starts a fresh pass. */
+        d->teardown_step = REL_PINS;
+        d->teardown_next = 0;
         return reject_still_referenced(curr, d);
+    }
     __atomic_store_n(&d->exists, false, __ATOMIC_RELEASE);
     d->is_dying = false;
     d->vm_assist = 0;
     d->nr_l4_pages = 0;
+    d->teardown_step = REL_PINS;
+    d->teardown_next = 0;
     return 0;
 }

@@ -399,6 +399,57 @@ static void xsa287_teardown_keeps_owner_invariants(void **state)
     harness_free(h);
 }
 
+/*
+ * A preempted teardown resumes where it stopped instead of rescanning the
+ * frame table from frame 0: across calls its position (step, frame) never
+ * goes back, every step is resumed part-way, and everything is released.
+ */
+static void teardown_resumes_where_it_stopped(void **state)
+{
+    struct harness *h = harness_new(NR_FRAMES);
+    uint64_t nr_free = h->s.nr_free;
+    struct domain *d = harness_domain(h, 1, false);
+    struct vcpu *v = &d->vcpu[0];
+    struct harness_as as;
+    uint64_t owned, calls = 0;
+    unsigned int step = 0, seen_steps = 0;
+    mfn_t next = 0;
+    long rc;
+
+    (void)state;
+    harness_build_running_as(h, v, &as, 8);
+    for (unsigned int i = 0; i < 100; i++)
+        harness_alloc(h, d);
+    assert_int_equal(harness_mmuext(v, MMUEXT_PIN_L1_TABLE, harness_alloc(h, d), 0), 0);
+    owned = d->tot_pages;
+    harness_audit(h);
+
+    h->preempt_every = true;
+    while ((rc = pvmm_domain_destroy(d)) == -XEN_ERESTART) {
+        /* Never back (an interrupted frame, or the vCPUs of step 1, keep it in place). */
+        assert_true(d->teardown_step > step ||
+                    (d->teardown_step == step && d->teardown_next >= next));
+        step = d->teardown_step;
+        next = d->teardown_next;
+        if (next > 0)
+            seen_steps |= 1U << step;
+        assert_true(next <= NR_FRAMES);
+        harness_audit(h);
+        calls++;
+    }
+    h->preempt_every = false;
+    assert_int_equal(rc, 0);
+    /*
+     * The pins, L4 and allocation steps were each resumed part-way through
+     * the frame table (the L3 and L2 went with the L4 they hang under).
+     */
+    assert_true(calls > owned);
+    assert_int_equal(seen_steps, (1U << 0) | (1U << 1) | (1U << 4));
+    assert_int_equal(d->teardown_step, 0);
+    assert_all_released(h, 1, nr_free);
+    harness_free(h);
+}
+
 /* do_vm_assist: enable/disable of the valid 64-bit types, -EINVAL / -ENOSYS otherwise. */
 static void vm_assist(void **state)
 {
@@ -444,6 +495,7 @@ int main(void)
         cmocka_unit_test(forced_devalidation),
         cmocka_unit_test(xsa252_decrease_reservation_does_not_unpin),
         cmocka_unit_test(xsa287_teardown_keeps_owner_invariants),
+        cmocka_unit_test(teardown_resumes_where_it_stopped),
         cmocka_unit_test(vm_assist),
     };
 

@@ -117,6 +117,9 @@ struct domain {
     struct vcpu vcpu[PVMM_MAX_VCPUS];
     mfn_t    perdomain_l3;         /* frame for L4 slot 260, INVALID_MFN if none */
     uint32_t nr_l4_pages;          /* validated L4s */
+    /* Teardown progress (pvmm_domain_destroy): the step and frame to resume at. */
+    unsigned int teardown_step;
+    mfn_t    teardown_next;
     pvmm_spinlock_t lock;          /* serialises per-domain bookkeeping (GDT, LDT, tot_pages) */
     void    *plat;                 /* embedder's per-domain data */
 };

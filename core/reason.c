@@ -55,12 +55,28 @@ static void reason_reset(struct pvmm_reason *r, int hypercall)
     r->sub_op = -1;
 }
 
+/*
+ * Every hypercall starts here, so this is on every hot path.  A record is
+ * only ever written by reject() (which first sets a rule other than NONE),
+ * reason_add_path() (path_len > 0), reason_set_op_index() and
+ * reason_set_sub_op(); a record with rule NONE, an empty path and no op
+ * index or sub-op is therefore still exactly what reason_reset() left,
+ * apart from its hypercall, and only that is set: the same record as a
+ * full reset, without clearing a few hundred bytes each time.
+ */
 void reason_clear(struct vcpu *curr, int hypercall)
 {
+    struct pvmm_reason *r;
+
     if (!curr)
         return;
-    reason_reset(&curr->reason, hypercall);
-    memset(&curr->cont, 0, sizeof(curr->cont));
+    r = &curr->reason;
+    if (__builtin_expect(r->rule == PVMM_RULE_NONE && r->path_len == 0 &&
+                         r->op_index == -1 && r->sub_op == -1, 1))
+        r->hypercall = hypercall;
+    else
+        reason_reset(r, hypercall);
+    curr->cont = (struct pvmm_continuation){ .pending = false };
 }
 
 /*

@@ -54,6 +54,11 @@ $(BUILD)/sim-tests/%.o: tests/sim/%.c
 $(BUILD)/sim-tests/test-%: $(BUILD)/sim-tests/test-%.o $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka $(SIM_LIBS)
 
+# The fuzz input format's test links the harness and codec (hosted build, fuzzing section below).
+$(BUILD)/sim-tests/test-fuzz-codec: $(BUILD)/sim-tests/test-fuzz-codec.o $(BUILD)/fuzz-host/fuzz-codec.o \
+        $(BUILD)/fuzz-host/fuzz-ops.o $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka $(SIM_LIBS)
+
 SIM_FREE := $(if $(wildcard sim/domain-builder.c),$(BUILD)/sim-free/domain-builder.o $(BUILD)/sim-free/domain-builder-clang.o)
 ALL_TARGETS += $(SIM_TEST_BINS) $(SIM_CLANG) $(SIM_FREE) $(if $(PVMM_SRCS),$(BUILD)/pvmm)
 
@@ -67,14 +72,16 @@ CHECK_STEPS += sim examples
 check-sim: $(SIM_TEST_BINS)
 	$(Q)RESULTS=$(BUILD)/results tools/check-step sim tools/run-unit-tests $(SIM_TEST_BINS)
 
-# Every example must run clean (one TAP line each), its trace must replay,
-# and, when Graphviz is installed, a picture must render.
+# Every example and every regression scenario (tests/sim/*.pvmm) must run
+# clean (one TAP line each), its trace must replay, and, when Graphviz is
+# installed, a picture must render.
 EXAMPLES := $(sort $(wildcard examples/*.pvmm))
+SIM_SCENARIOS := $(sort $(wildcard tests/sim/*.pvmm))
 check-examples: $(BUILD)/pvmm
 	$(Q)RESULTS=$(BUILD)/results tools/check-step examples sh -c '\
 	    status=0; mkdir -p $(BUILD)/examples; \
-	    for f in $(EXAMPLES); do \
-	        t=$(BUILD)/examples/$$(basename $$f .pvmm).trace; \
+	    for f in $(EXAMPLES) $(SIM_SCENARIOS); do \
+	        t=$(BUILD)/examples/$$(echo $${f%.pvmm} | tr / -).trace; \
 	        if $(BUILD)/pvmm run --trace $$t $$f && $(BUILD)/pvmm run $$t >/dev/null; then \
 	            echo "ok $$f"; else echo "not ok $$f"; status=1; fi; \
 	    done; \
@@ -91,17 +98,26 @@ demo-hosted: $(BUILD)/pvmm
 	$(Q)$(BUILD)/pvmm run examples/demo.pvmm
 demo: demo-hosted
 
-# ---- fuzzing (clang libFuzzer; sim/fuzz/fuzz-ops.c) ----
-#   make fuzz [FUZZ_TIME=seconds]   run the harness, keep the corpus in $(BUILD)/fuzz-corpus,
-#                                   findings in $(BUILD)/fuzz-findings/
+# ---- fuzzing (clang libFuzzer; sim/fuzz/, input format in sim/fuzz/fuzz-input.h) ----
+#   make fuzz [FUZZ_TIME=seconds]   run the harness from the seed corpus; new inputs go to
+#                                   $(BUILD)/fuzz-corpus/run, findings to $(BUILD)/fuzz-findings/
 #   make check-fuzz                 a bounded run (FUZZ_CHECK_TIME, default 60 s); fails on a finding
+#   make fuzz-seeds                 the seed corpus: every scenario (examples/, tests/sim/) as a
+#                                   fuzz input in $(BUILD)/fuzz-corpus/seed/ (pvmm-seed checks that
+#                                   each one replays its scenario exactly)
 # A finding replays as a scenario: PVMM_FUZZ_TRACE=x.pvmm $(BUILD)/pvmm-fuzz FINDING; pvmm run x.pvmm
+# (check-fuzz does this itself, next to the finding; docs/coverage.md has the whole recipe).
 FUZZ_TIME ?= 300
 FUZZ_CHECK_TIME ?= 60
+FUZZ_MAX_LEN ?= 4096
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := $(CSTD) $(WARN) -g -O1 $(CORE_INC) -Isim -MMD -MP $(FUZZ_SAN)
+FUZZ_LIB_SRCS := sim/fuzz/fuzz-ops.c sim/fuzz/fuzz-codec.c
 FUZZ_OBJS := $(CORE_SRCS:core/%.c=$(BUILD)/fuzz/core/%.o) \
-             $(SIM_SRCS:sim/%.c=$(BUILD)/fuzz/sim/%.o) $(BUILD)/fuzz/fuzz-ops.o
+             $(SIM_SRCS:sim/%.c=$(BUILD)/fuzz/sim/%.o) $(FUZZ_LIB_SRCS:sim/fuzz/%.c=$(BUILD)/fuzz/%.o)
+SEED_SCENARIOS := $(EXAMPLES) $(SIM_SCENARIOS)
+SEED_DIR := $(BUILD)/fuzz-corpus/seed
+FUZZ_RUN_DIR := $(BUILD)/fuzz-corpus/run
 
 $(BUILD)/fuzz/core/%.o: core/%.c
 	@mkdir -p $(@D)
@@ -109,36 +125,59 @@ $(BUILD)/fuzz/core/%.o: core/%.c
 $(BUILD)/fuzz/sim/%.o: sim/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
-$(BUILD)/fuzz/fuzz-ops.o: sim/fuzz/fuzz-ops.c
+# The auditor is the oracle, not the target: without coverage feedback (and
+# comparison tracing, which made it three quarters of the run time) it is
+# still under ASan/UBSan but no longer steers the fuzzer or slows it down.
+FUZZ_ORACLE := $(patsubst core/%.c,$(BUILD)/fuzz/core/%.o,$(wildcard core/audit*.c))
+$(FUZZ_ORACLE): $(BUILD)/fuzz/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(filter-out $(FUZZ_SAN),$(FUZZ_CFLAGS)) -fsanitize=address,undefined \
+	    -fno-sanitize-recover=undefined -c $< -o $@
+$(BUILD)/fuzz/%.o: sim/fuzz/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
 $(BUILD)/pvmm-fuzz: $(FUZZ_OBJS)
 	$(Q)$(CLANG) -fsanitize=fuzzer,address,undefined -o $@ $^
 
-.PHONY: fuzz check-fuzz
-fuzz: $(BUILD)/pvmm-fuzz
-	@mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-findings
-	$(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_TIME) -max_len=2048 -timeout=10 \
-	    -artifact_prefix=$(BUILD)/fuzz-findings/ $(BUILD)/fuzz-corpus
+# The seed converter: hosted gcc build (ASan+UBSan) over the same harness code.
+$(BUILD)/fuzz-host/%.o: sim/fuzz/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SIM_CFLAGS) -c $< -o $@
+$(BUILD)/pvmm-seed: $(BUILD)/fuzz-host/seed.o $(FUZZ_LIB_SRCS:sim/fuzz/%.c=$(BUILD)/fuzz-host/%.o) \
+                    $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(SIM_LIBS)
+
+$(SEED_DIR)/.stamp: $(BUILD)/pvmm-seed $(SEED_SCENARIOS)
+	$(Q)rm -rf $(SEED_DIR) && mkdir -p $(SEED_DIR)
+	$(Q)$(BUILD)/pvmm-seed -q -o $(SEED_DIR) $(SEED_SCENARIOS)
+	$(Q)touch $@
+
+.PHONY: fuzz check-fuzz fuzz-seeds
+fuzz-seeds: $(SEED_DIR)/.stamp
+
+# Inputs from before the seed corpus (files directly in fuzz-corpus/) used an older format.
+FUZZ_DIRS = @mkdir -p $(FUZZ_RUN_DIR) $(BUILD)/fuzz-findings && \
+	find $(BUILD)/fuzz-corpus -maxdepth 1 -type f -delete
+
+fuzz: $(BUILD)/pvmm-fuzz $(SEED_DIR)/.stamp
+	$(FUZZ_DIRS)
+	$(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_TIME) -max_len=$(FUZZ_MAX_LEN) -timeout=10 \
+	    -artifact_prefix=$(BUILD)/fuzz-findings/ $(FUZZ_RUN_DIR) $(SEED_DIR)
 
 CHECK_STEPS += fuzz
-check-fuzz: $(BUILD)/pvmm-fuzz
-	$(Q)mkdir -p $(BUILD)/fuzz-corpus $(BUILD)/fuzz-findings
-	$(Q)RESULTS=$(BUILD)/results tools/check-step fuzz sh -c '\
-	    if $(BUILD)/pvmm-fuzz -max_total_time=$(FUZZ_CHECK_TIME) -max_len=2048 -timeout=10 \
-	        -seed=1 -artifact_prefix=$(BUILD)/fuzz-findings/ $(BUILD)/fuzz-corpus \
-	        >$(BUILD)/fuzz-check.log 2>&1; then \
-	        echo "ok fuzz: $$(tail -1 $(BUILD)/fuzz-check.log), no finding"; \
-	    else tail -40 $(BUILD)/fuzz-check.log; echo "not ok fuzz: finding in $(BUILD)/fuzz-findings/"; \
-	        exit 1; fi'
+check-fuzz: $(BUILD)/pvmm-fuzz $(SEED_DIR)/.stamp
+	$(FUZZ_DIRS)
+	$(Q)RESULTS=$(BUILD)/results tools/check-step fuzz sim/fuzz/check-fuzz.sh \
+	    $(BUILD)/pvmm-fuzz $(SEED_DIR) $(FUZZ_RUN_DIR) $(BUILD)/fuzz-findings \
+	    $(FUZZ_CHECK_TIME) $(FUZZ_MAX_LEN) $(BUILD)/fuzz-check.log
 
-ALL_TARGETS += $(BUILD)/pvmm-fuzz
+ALL_TARGETS += $(BUILD)/pvmm-fuzz $(BUILD)/pvmm-seed
 
 # ---- benchmark: tlb_hit_per_s, walk_per_s, fuzz_ops_per_s (-O2, no sanitizers) ----
 BENCH_CFLAGS := $(CSTD) $(WARN) -O2 -g $(CORE_INC) -Isim -MMD -MP
 BENCH_OBJS := $(CORE_SRCS:core/%.c=$(BUILD)/bench/core/%.o) \
               $(SIM_SRCS:sim/%.c=$(BUILD)/bench/sim/%.o) \
-              $(BUILD)/bench/fuzz-ops.o $(BUILD)/bench/bench.o
+              $(BUILD)/bench/fuzz-ops.o $(BUILD)/bench/fuzz-codec.o $(BUILD)/bench/bench.o
 $(BUILD)/bench/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@
@@ -177,14 +216,14 @@ $(BUILD)/cov/cli/%.o: tools/pvmm/%.c
 	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
 $(BUILD)/cov/pvmm: $(PVMM_SRCS:tools/pvmm/%.c=$(BUILD)/cov/cli/%.o) $(COV_SIM) $(COV_CORE)
 	$(Q)$(CC) --coverage -o $@ $^
-$(BUILD)/cov/replay: $(BUILD)/cov/replay.o $(BUILD)/cov/fuzz-ops.o $(COV_SIM) $(COV_CORE)
+$(BUILD)/cov/replay: $(BUILD)/cov/replay.o $(BUILD)/cov/fuzz-ops.o $(BUILD)/cov/fuzz-codec.o $(COV_SIM) $(COV_CORE)
 	$(Q)$(CC) --coverage -o $@ $^
 
 .PHONY: coverage-sim
-coverage-sim: $(BUILD)/cov/pvmm $(BUILD)/cov/replay
+coverage-sim: $(BUILD)/cov/pvmm $(BUILD)/cov/replay $(SEED_DIR)/.stamp
 	$(Q)rm -f $(BUILD)/cov/core/*.gcda
-	$(Q)for f in $(EXAMPLES); do $(BUILD)/cov/pvmm run $$f >/dev/null; done
-	$(Q)$(BUILD)/cov/replay $(wildcard $(BUILD)/fuzz-corpus) >/dev/null
+	$(Q)for f in $(EXAMPLES) $(SIM_SCENARIOS); do $(BUILD)/cov/pvmm run $$f >/dev/null; done
+	$(Q)$(BUILD)/cov/replay $(SEED_DIR) $(wildcard $(FUZZ_RUN_DIR)) >/dev/null
 	$(Q)cd $(BUILD)/cov/core && gcov -b -n $(CORE_SRCS:core/%.c=%.o) 2>/dev/null | \
 	    awk '/^File/ { f = $$2 } \
 	         /^Lines executed/ { split($$2, a, ":"); sub("%", "", a[2]); n = $$4; \
@@ -195,5 +234,5 @@ coverage-sim: $(BUILD)/cov/pvmm $(BUILD)/cov/replay
 	         END { printf "core_line_coverage: %.1f %%\ncore_branch_coverage: %.1f %%\n", \
 	                      100 * L / LN, 100 * B / BN }'
 
--include $(FUZZ_OBJS:.o=.d)
+-include $(FUZZ_OBJS:.o=.d) $(BUILD)/fuzz-host/seed.d $(FUZZ_LIB_SRCS:sim/fuzz/%.c=$(BUILD)/fuzz-host/%.d)
 -include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(SIM_TEST_BINS:%=%.d)

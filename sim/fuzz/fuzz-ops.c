@@ -1,14 +1,17 @@
 /*
  * sim/fuzz/fuzz-ops.c - libFuzzer harness: random operation streams against the core.
  *
- * Input: a 4-byte header (number of domains 2..3, pages per domain, options:
- * privileged first domain, writable_pagetables on, linear tables off) then a
- * stream of operations, each decoded from a few bytes into a struct sim_op
- * and executed on the simulated machine exactly as a scenario line would be:
- * every hypercall with arguments aimed at interesting frames (the domain's
- * own page tables, its data pages, another domain's frames, frames outside
- * RAM), guest reads and writes in both modes (ptwr included), LDT loads,
- * preemption injection at a chosen check, and domain teardown.  After every
+ * Input (fuzz-input.h): a 2-byte header (two or three initial domains, a
+ * privileged first domain, writable_pagetables on, linear tables off, or
+ * no initial domains for seeds made from scenarios) then a stream of
+ * operations, each decoded from a few bytes into a struct sim_op and
+ * executed on the simulated machine exactly as a scenario line would be.
+ * Aimed operations hit interesting frames of a built domain (its own page
+ * tables, its data pages, another domain's frames, I/O and hypervisor
+ * frames, frames outside RAM): every hypercall, guest reads and writes in
+ * both modes (ptwr included), LDT loads, preemption injection at a chosen
+ * check, domain teardown.  Verbatim operations (fuzz-codec.c) carry any
+ * scenario operation exactly, domain creation included.  After every
  * operation the auditor runs; any violation aborts, which libFuzzer reports
  * as a crash (as it does sanitizer findings).
  *
@@ -23,58 +26,59 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../op.h"
+#include "fuzz-input.h"
 
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint8_t byte(struct input *in)
-{
-    uint8_t b = 0;
-
-    if (in->n) {
-        b = *in->p++;
-        in->n--;
-    }
-    return b;
-}
-
-static uint64_t word(struct input *in, int bytes)
+static uint64_t word(struct fuzz_input *in, int bytes)
 {
     uint64_t v = 0;
 
     for (int i = 0; i < bytes; i++)
-        v |= (uint64_t)byte(in) << (8 * i);
+        v |= (uint64_t)fuzz_byte(in) << (8 * i);
     return v;
 }
 
-/* A machine frame chosen to be interesting for domain d. */
-static mfn_t pick_frame(struct sim_machine *m, int d, struct input *in)
+/* The i-th built domain (counting cyclically), or -1 if there is none. */
+static int built_domain(const struct sim_machine *m, unsigned int i)
 {
-    uint8_t sel = byte(in), arg = byte(in);
+    int ids[PVMM_MAX_DOMAINS], n = 0;
+
+    for (int d = 0; d < PVMM_MAX_DOMAINS; d++)
+        if (m->doms[d].built)
+            ids[n++] = d;
+    return n ? ids[i % (unsigned int)n] : -1;
+}
+
+/* A built domain other than d if there is one, else d. */
+static int other_domain(const struct sim_machine *m, int d)
+{
+    for (int i = 1; i < PVMM_MAX_DOMAINS; i++)
+        if (m->doms[(d + i) % PVMM_MAX_DOMAINS].built)
+            return (d + i) % PVMM_MAX_DOMAINS;
+    return d;
+}
+
+/* A machine frame chosen to be interesting for domain d. */
+static mfn_t pick_frame(struct sim_machine *m, int d, struct fuzz_input *in)
+{
+    uint8_t sel = fuzz_byte(in), arg = fuzz_byte(in);
     const struct sim_domain *sd = &m->doms[d];
     const struct pvmm_dom_layout *l = &sd->layout;
-    int other = (d + 1) % PVMM_MAX_DOMAINS;
+    const struct sim_domain *od = &m->doms[other_domain(m, d)];
 
     switch (sel & 3) {
     case 0:   /* one of the domain's boot page tables, or its spare pages */
-        if (!sd->built)
-            return arg;
         return sd->p2m[(l->pt_va >> PAGE_SHIFT) + arg % (l->nr_pt_frames + 16)];
     case 1:   /* any page of the domain */
-        return sd->built ? sd->p2m[((uint64_t)arg << 2 | (sel >> 6)) % l->nr_pages] : arg;
+        return sd->p2m[((uint64_t)arg << 2 | (sel >> 6)) % l->nr_pages];
     case 2:   /* another domain's page */
-        return m->doms[other].built ? m->doms[other].p2m[arg % m->doms[other].layout.nr_pages]
-                                    : arg;
+        return od->p2m[arg % od->layout.nr_pages];
     default:  /* anything: I/O frames, hypervisor frames, beyond memory */
         return ((uint64_t)arg << 6 | (sel >> 2)) % (m->nr_frames + 64);
     }
 }
 
 /* A PTE value: a picked frame with flags from the input. */
-static uint64_t pick_pte(struct sim_machine *m, int d, struct input *in)
+static uint64_t pick_pte(struct sim_machine *m, int d, struct fuzz_input *in)
 {
     static const uint64_t common[] = {
         _PAGE_PRESENT | _PAGE_ACCESSED,
@@ -82,63 +86,56 @@ static uint64_t pick_pte(struct sim_machine *m, int d, struct input *in)
         _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY,
         0,
     };
-    uint8_t f = byte(in);
-    uint64_t flags = (f & 0x80) ? ((uint64_t)byte(in) | ((uint64_t)(byte(in) & 0xfe) << 56))
-                                : common[f & 3];
+    uint8_t f = fuzz_byte(in);
+    uint64_t flags = common[f & 3];
 
+    if (f & 0x80) {
+        /* Any low flags, the available bits, GK/protection keys and NX. */
+        uint8_t b1 = fuzz_byte(in), b2 = fuzz_byte(in), b3 = fuzz_byte(in);
+
+        flags = b1 | (uint64_t)(b2 & 0xf) << 8 | (uint64_t)b3 << 52 | (uint64_t)(b2 >> 4) << 60;
+    }
     return pte_from_mfn(pick_frame(m, d, in), flags);
 }
 
-/* A virtual address of the domain's boot region, or anywhere. */
-static uint64_t pick_va(struct sim_machine *m, int d, struct input *in)
+/* A virtual address of the domain's boot region, Xen's area, or anywhere. */
+static uint64_t pick_va(struct sim_machine *m, int d, struct fuzz_input *in)
 {
-    uint8_t sel = byte(in);
+    uint8_t sel = fuzz_byte(in);
     uint64_t w = word(in, 2);
 
     if ((sel & 3) == 3)
         return word(in, 8);
     if ((sel & 3) == 2)
         return HYPERVISOR_VIRT_START + (w << 12);
-    if (!m->doms[d].built)
-        return w << 12;
-    return (w % (m->doms[d].layout.v_end >> PAGE_SHIFT)) << PAGE_SHIFT | ((sel & 4) ? 8 * (sel >> 3) : 0);
+    return (w % (m->doms[d].layout.v_end >> PAGE_SHIFT)) << PAGE_SHIFT |
+           ((sel & 4) ? 8 * (sel >> 3) : 0);
 }
 
-/* Decode one operation.  False when the input is exhausted. */
-static bool decode(struct sim_machine *m, int ndoms, struct input *in, struct sim_op *op)
+/* The arguments of an aimed operation of class k on domain d. */
+static void decode_aimed(struct sim_machine *m, int d, uint8_t k, struct fuzz_input *in,
+                         struct sim_op *op, bool *oneshot)
 {
-    uint8_t k, t;
-    int d;
-
-    if (in->n < 2)
-        return false;
-    k = byte(in);
-    t = byte(in);
-    d = t % ndoms;
-    memset(op, 0, sizeof(*op));
-    op->dom = d;
-    op->vcpu = (t >> 4) & 1;
-    op->foreigndom = DOMID_SELF;
-    op->set_audit = op->set_preempt = op->set_log = -1;
-    op->res.domid = DOMID_SELF;
-    switch (k % 12) {
-    case 0: case 1:
+    switch (k & 15) {
+    case 0: case 1: case 13:
         op->kind = ST_MMU_UPDATE;
         op->n = 1 + (k >> 6);
         for (unsigned int i = 0; i < op->n; i++) {
-            uint8_t c = byte(in);
+            /* Any slot; the low bits (the command) only when bit 15 says so. */
+            uint64_t c = word(in, 2);
 
-            op->req[i].ptr = pte_from_mfn(pick_frame(m, d, in), (uint64_t)(c % 512) * 8 | (c >> 7 ? (c & 7) : 0));
+            op->req[i].ptr = pte_from_mfn(pick_frame(m, d, in),
+                                          (c & 511) * 8 | ((c & 0x8000) ? (c >> 9) & 7 : 0));
             op->req[i].val = pick_pte(m, d, in);
         }
         if (k & 0x20)
-            op->foreigndom = (k & 0x10) ? (uint64_t)((d + 1) % ndoms) : DOMID_IO;
-        return true;
-    case 2: case 3:
+            op->foreigndom = (k & 0x10) ? (uint64_t)other_domain(m, d) : DOMID_IO;
+        return;
+    case 2: case 3: case 14:
         op->kind = ST_MMUEXT_OP;
         op->n = 1 + (k >> 7);
         for (unsigned int i = 0; i < op->n; i++) {
-            uint8_t c = byte(in);
+            uint8_t c = fuzz_byte(in);
 
             op->ext[i].cmd = c % 22;
             if (op->ext[i].cmd == MMUEXT_INVLPG_LOCAL || op->ext[i].cmd == MMUEXT_INVLPG_ALL ||
@@ -147,58 +144,96 @@ static bool decode(struct sim_machine *m, int ndoms, struct input *in, struct si
             else
                 op->ext[i].arg1.mfn = pick_frame(m, d, in);
             op->ext[i].arg2.src_mfn = op->ext[i].cmd == MMUEXT_COPY_PAGE ? pick_frame(m, d, in)
-                                                                       : byte(in) * 32;
+                                                                       : fuzz_byte(in) * 32;
         }
-        return true;
-    case 4: case 5:
+        if ((k & 0x60) == 0x60)
+            op->foreigndom = (uint64_t)other_domain(m, d);
+        return;
+    case 4: case 5: case 15:
         op->kind = ST_UPDATE_VA_MAPPING;
         op->nr = __HYPERVISOR_update_va_mapping;
         op->a[0] = pick_va(m, d, in);
         op->a[1] = pick_pte(m, d, in);
-        op->a[2] = byte(in) & 7;
-        return true;
+        op->a[2] = fuzz_byte(in) & 7;
+        if ((k & 0x30) == 0x30) {
+            op->kind = ST_UPDATE_VA_MAPPING_OTHERDOMAIN;
+            op->nr = __HYPERVISOR_update_va_mapping_otherdomain;
+            op->a[3] = (uint64_t)other_domain(m, d);
+        }
+        return;
     case 6: case 7:
         op->kind = k & 1 ? ST_WRITE : ST_READ;
         op->kernel = !(k & 0x80);
         op->va = pick_va(m, d, in);
         op->val = pick_pte(m, d, in);
         op->bytes = 8;
-        return true;
+        return;
     case 8:
         op->kind = ST_MEMORY_OP;
         op->memop = (k >> 4) % 3 == 2 ? XENMEM_populate_physmap : (k >> 4) % 2;
         op->list_given = true;
-        op->nlist = 1 + (byte(in) & 3);
+        op->nlist = 1 + (fuzz_byte(in) & 3);
         for (unsigned int i = 0; i < op->nlist; i++)
-            op->list[i] = op->memop == XENMEM_decrease_reservation ? pick_frame(m, d, in) : byte(in);
-        return true;
+            op->list[i] = op->memop == XENMEM_decrease_reservation ? pick_frame(m, d, in)
+                                                                   : fuzz_byte(in);
+        return;
     case 9:
         op->kind = k & 0x10 ? ST_LDT_LOAD : ST_SET_GDT;
-        op->a[0] = 4 | (uint64_t)byte(in) << 3;
+        op->a[0] = 4 | (uint64_t)fuzz_byte(in) << 3;
         if (op->kind == ST_SET_GDT) {
             op->nr = __HYPERVISOR_set_gdt;
             op->list_given = true;
             op->nlist = 1;
             op->list[0] = pick_frame(m, d, in);
-            op->a[1] = byte(in) * 16;
+            op->a[1] = fuzz_byte(in) * 16;
         }
-        return true;
+        return;
     case 10:
         op->kind = ST_SET;
+        op->vcpu = -1;
         op->set_preempt = SIM_PREEMPT_AT;
-        op->preempt_n = 1 + (byte(in) & 31);
-        return true;
+        op->preempt_n = 1 + (fuzz_byte(in) & 31);
+        *oneshot = true;
+        return;
     default:
         if ((k >> 4) == 0xf) {
             op->kind = ST_DESTROY;
-            return true;
+            op->vcpu = -1;
+            return;
         }
         op->kind = ST_UPDATE_DESCRIPTOR;
         op->nr = __HYPERVISOR_update_descriptor;
-        op->a[0] = pte_from_mfn(pick_frame(m, d, in), (byte(in) & 0x1ff) * 8);
+        op->a[0] = pte_from_mfn(pick_frame(m, d, in), (fuzz_byte(in) & 0x1ff) * 8);
         op->a[1] = word(in, 8);
+        return;
+    }
+}
+
+/*
+ * Decode one operation.  False when the input is exhausted; an aimed
+ * operation when no domain is built decodes to ST_AUDIT (nothing to do).
+ * *oneshot is set for a preemption injection that covers one operation.
+ */
+static bool decode(struct sim_machine *m, struct fuzz_input *in, struct sim_op *op, bool *oneshot)
+{
+    uint8_t k, t;
+    int d;
+
+    if (in->n < 2)
+        return false;
+    k = fuzz_byte(in);
+    t = fuzz_byte(in);
+    if ((k & 15) == FUZZ_CLASS_VERBATIM) {
+        fuzz_decode_verbatim(in, t, op);
+        if (op->kind == ST_SET)
+            *oneshot = false;   /* a verbatim `set preempt=` lasts, as in a scenario */
         return true;
     }
+    d = built_domain(m, t);
+    fuzz_op_init(op, ST_AUDIT, d < 0 ? 0 : d, (t >> 4) & 1);
+    if (d >= 0)
+        decode_aimed(m, d, k, in, op, oneshot);
+    return true;
 }
 
 static void check_audit(struct sim_machine *m, FILE *trace)
@@ -219,31 +254,47 @@ static void check_audit(struct sim_machine *m, FILE *trace)
     abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+bool fuzz_runnable(struct sim_machine *m, const struct sim_op *op)
+{
+    bool exists = op->dom >= 0 && pvmm_domain_lookup(&m->s, (domid_t)op->dom);
+
+    switch (op->kind) {
+    case ST_AUDIT:
+        return false;
+    case ST_SET:
+        return true;
+    case ST_DOMAIN:
+        /* Rebuilding an existing domain fails with -EEXIST in the core, but the
+         * simulator would first overwrite the recorded layout of the live one. */
+        return !exists;
+    case ST_DESTROY:
+        return exists;
+    default:
+        return exists && m->doms[op->dom].built;
+    }
+}
 
 /* Operations executed by all runs so far (read by the benchmark). */
 unsigned long pvmm_fuzz_ops_total;
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+unsigned long fuzz_run(const uint8_t *data, size_t size, FILE *trace)
 {
-    struct input in = { data, size };
+    struct fuzz_input in = { data, size };
     struct sim_machine_config cfg;
     static struct sim_machine *machines[2];   /* linear tables on / off */
     struct sim_machine *m;
     static struct sim_op op;
     static struct sim_result res;
-    const char *tpath = getenv("PVMM_FUZZ_TRACE");
-    const char *cpath = getenv("PVMM_FUZZ_COUNT");
-    FILE *trace = tpath ? fopen(tpath, "w") : NULL;
-    uint8_t h0 = byte(&in), h1 = byte(&in);
-    int ndoms = 2 + (h0 & 1);
+    uint8_t h0 = fuzz_byte(&in), h1 = fuzz_byte(&in);
+    int ndoms = (h0 & FUZZ_H_SCENARIO) ? 0 : 2 + (h0 & FUZZ_H_THREE_DOMAINS);
     unsigned long nops = 0;
+    bool oneshot = false;
     char err[256];
 
     sim_machine_default_config(&cfg);
-    cfg.nr_frames = 3300;
+    cfg.nr_frames = FUZZ_NR_FRAMES;
     cfg.junk = false;
-    cfg.linear_pt = !(h0 & 8);
+    cfg.linear_pt = !(h0 & FUZZ_H_NO_LINEAR);
     /* One machine per configuration, power-cycled per input (allocating is slow). */
     m = machines[cfg.linear_pt];
     if (!m)
@@ -252,14 +303,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (!m)
         abort();
-    m->log_level = 4;
+    m->log_level = PVMM_LOG_ERROR + 1;   /* none */
     if (trace)
         fprintf(trace, "machine frames=%#lx linear_pt=%d\n", (unsigned long)cfg.nr_frames,
                 cfg.linear_pt);
     for (int d = 0; d < ndoms; d++) {
         struct pvmm_build_params p = {
-            .domid = (domid_t)d, .privileged = d == 0 && (h0 & 2), .nr_pages = 1024,
-            .max_pages = 1024 + (h1 & 63), .nr_vcpus = 2,
+            .domid = (domid_t)d, .privileged = d == 0 && (h0 & FUZZ_H_PRIVILEGED),
+            .nr_pages = 1024, .max_pages = 1024 + (h1 & 63), .nr_vcpus = 2,
             .kernel_start = 0x100000, .kernel_end = 0x110000,
         };
 
@@ -268,13 +319,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (trace)
             fprintf(trace, "domain d%d pages=0x400 vcpus=2 max=%#lx privileged=%d\n", d,
                     (unsigned long)p.max_pages, p.privileged);
-        if (h0 & 4)
+        if (h0 & FUZZ_H_WRITABLE_PT)
             pvmm_domain_lookup(&m->s, (domid_t)d)->vm_assist |= 1UL << VMASST_TYPE_writable_pagetables;
         if (sim_op_exec(m, &(struct sim_op){ .kind = ST_VCPU_UP, .dom = d, .vcpu = 1 }, &res,
                         err, sizeof(err)))
             abort();
     }
-    if (trace && (h0 & 4))
+    if (trace && (h0 & FUZZ_H_WRITABLE_PT))
         for (int d = 0; d < ndoms; d++)
             fprintf(trace, "vm_assist d%d.v0 cmd=enable type=writable_pagetables\n", d);
     if (trace)
@@ -282,10 +333,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(trace, "vcpu_up d%d.v1\n", d);
     check_audit(m, trace);
 
-    while (decode(m, ndoms, &in, &op)) {
-        if (op.kind == ST_DESTROY && !pvmm_domain_lookup(&m->s, (domid_t)op.dom))
-            continue;
-        if (op.kind != ST_DESTROY && op.kind != ST_SET && !m->doms[op.dom].built)
+    while (decode(m, &in, &op, &oneshot)) {
+        if (!fuzz_runnable(m, &op))
             continue;
         if (sim_op_exec(m, &op, &res, err, sizeof(err)))
             continue;   /* not executable now (vCPU down, scratch unmapped): skip */
@@ -296,13 +345,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sim_result_print_expect(trace, &res);
         }
         check_audit(m, trace);
-        if (op.kind != ST_SET && m->preempt != SIM_PREEMPT_NEVER) {
-            /* Injection covers one operation only. */
-            m->preempt = SIM_PREEMPT_NEVER;
-            if (trace)
-                fprintf(trace, "set preempt=never\n");
+        if (op.kind != ST_SET && oneshot) {
+            /* An aimed injection covers one operation only. */
+            oneshot = false;
+            if (m->preempt != SIM_PREEMPT_NEVER) {
+                m->preempt = SIM_PREEMPT_NEVER;
+                if (trace)
+                    fprintf(trace, "set preempt=never\n");
+            }
         }
     }
+    return nops;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *tpath = getenv("PVMM_FUZZ_TRACE");
+    const char *cpath = getenv("PVMM_FUZZ_COUNT");
+    FILE *trace = tpath ? fopen(tpath, "w") : NULL;
+    unsigned long nops;
+
+    if (trace)   /* a sanitizer report ends the process: keep every line written */
+        setvbuf(trace, NULL, _IOLBF, 0);
+    nops = fuzz_run(data, size, trace);
+
     if (trace)
         fclose(trace);
     if (cpath) {

@@ -61,6 +61,8 @@ int main(int argc, char **argv)
             if (e->d_name[0] == '.')
                 continue;
             snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name);
+            if (stat(path, &st) || !S_ISREG(st.st_mode))
+                continue;
             n += run_file(path) == 0;
         }
         if (d)

@@ -1,0 +1,27 @@
+#!/bin/sh
+# sim/fuzz/check-fuzz.sh FUZZER SEEDS CORPUS FINDINGS SECONDS MAX_LEN LOG
+#
+# The bounded fuzz of `make check`: run the libFuzzer harness for SECONDS
+# from a fixed seed, reading the seed corpus SEEDS (every scenario as an
+# input) and the corpus CORPUS grown by earlier runs, adding new inputs to
+# CORPUS.  Any finding (auditor violation, sanitizer report, crash,
+# timeout) fails the step; the input is saved in FINDINGS and replayed once
+# more to write FINDINGS/<name>.pvmm, the scenario that reproduces it
+# (`pvmm run` it, `pvmm explain` it, then keep it under tests/sim/).
+set -u
+fuzzer=$1 seeds=$2 corpus=$3 findings=$4 secs=$5 maxlen=$6 log=$7
+mkdir -p "$corpus" "$findings"
+before=$(ls "$findings" | grep -c -v '\.pvmm$')
+if "$fuzzer" -max_total_time="$secs" -max_len="$maxlen" -timeout=10 -seed=1 \
+        -artifact_prefix="$findings/" "$corpus" "$seeds" >"$log" 2>&1; then
+    echo "ok fuzz: $(grep -E '^#[0-9]+' "$log" | tail -1), no finding"
+    echo "ok fuzz corpus: $(ls "$seeds" | wc -l) seeds from scenarios, $(ls "$corpus" | wc -l) inputs kept"
+    exit 0
+fi
+tail -40 "$log"
+for f in $(ls -t "$findings" | grep -v '\.pvmm$' | head -n $(( $(ls "$findings" | grep -c -v '\.pvmm$') - before ))); do
+    PVMM_FUZZ_TRACE="$findings/$f.pvmm" "$fuzzer" "$findings/$f" >/dev/null 2>&1
+    echo "# finding $findings/$f, as a scenario: $findings/$f.pvmm"
+done
+echo "not ok fuzz: finding in $findings/ (see docs/coverage.md: turning a finding into a scenario)"
+exit 1

@@ -266,10 +266,11 @@ static void decrease_reservation(struct memop_args *a)
             extent_fault(a, i);
             break;
         }
-        reason_set_op_index(a->curr, (int)i);
         for (uint64_t j = 0; j < (1UL << a->extent_order); j++)
-            if (guest_remove_page(a, gmfn + j))
+            if (guest_remove_page(a, gmfn + j)) {
+                reason_set_op_index(a->curr, (int)i);   /* the extent that stopped it */
                 goto out;
+            }
     }
  out:
     a->nr_done = i;

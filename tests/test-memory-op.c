@@ -527,6 +527,9 @@ static void short_counts_record_reasons(void **state)
     r = resv(list, 1, 0, DOMID_SELF);
     assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), 1);
     assert_reason(f.v, PVMM_RULE_NONE);
+    assert_int_equal(memop(f.v, XENMEM_decrease_reservation, &r), 1);
+    assert_reason(f.v, PVMM_RULE_NONE);
+    assert_int_equal(pvmm_last_reason(f.v)->op_index, -1);
     harness_audit(f.h);
     hc_teardown(&f);
 }

@@ -197,42 +197,68 @@ bench-sim: $(BUILD)/pvmm-bench
 
 -include $(BENCH_OBJS:.o=.d)
 
-# ---- coverage of core/ by the examples, the sim tests' scenarios and the fuzz corpus ----
-#   make coverage-sim    gcc --coverage build; prints per-file and total line/branch coverage
-COV_CFLAGS := $(CSTD) $(WARN) -O0 -g $(CORE_INC) -Isim --coverage
+# ---- coverage of core/ (gcc --coverage; report: sim/fuzz/coverage-report.sh) ----
+#   make coverage       the cmocka unit tests (tests/test-*.c), the sim tests (tests/sim/test-*.c),
+#                       every scenario (examples/, tests/sim/) and the fuzz corpus (seeds and
+#                       $(BUILD)/fuzz-corpus/run): per-file and total line and branch coverage of
+#                       core/*.c, ending with core_line_coverage / core_branch_coverage (docs/coverage.md)
+#   make coverage-sim   the same from the scenarios and the fuzz corpus alone
+COV_CFLAGS := $(CSTD) $(WARN) -O0 -g $(CORE_INC) -Isim --coverage -fprofile-update=prefer-atomic
 COV_CORE := $(CORE_SRCS:core/%.c=$(BUILD)/cov/core/%.o)
 COV_SIM  := $(SIM_SRCS:sim/%.c=$(BUILD)/cov/sim/%.o)
+COV_UNIT := $(TEST_SRCS:tests/%.c=$(BUILD)/cov/tests/%)
+COV_SIMT := $(SIM_TEST_SRCS:tests/sim/%.c=$(BUILD)/cov/sim-tests/%)
+# Only the core is instrumented; the tests and the machine are built plainly.
+COV_PLAIN := $(CSTD) $(WARN) -O1 -g $(CORE_INC) -Isim -Itests -MMD -MP
 $(BUILD)/cov/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
 $(BUILD)/cov/sim/%.o: sim/%.c
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(COV_PLAIN) -c $< -o $@
 $(BUILD)/cov/%.o: sim/fuzz/%.c
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(COV_PLAIN) -c $< -o $@
 $(BUILD)/cov/cli/%.o: tools/pvmm/%.c
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(COV_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(COV_PLAIN) -c $< -o $@
+$(BUILD)/cov/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COV_PLAIN) -c $< -o $@
+$(BUILD)/cov/sim-tests/%.o: tests/sim/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COV_PLAIN) -c $< -o $@
 $(BUILD)/cov/pvmm: $(PVMM_SRCS:tools/pvmm/%.c=$(BUILD)/cov/cli/%.o) $(COV_SIM) $(COV_CORE)
-	$(Q)$(CC) --coverage -o $@ $^
+	$(Q)$(CC) --coverage -o $@ $^ $(SIM_LIBS)
 $(BUILD)/cov/replay: $(BUILD)/cov/replay.o $(BUILD)/cov/fuzz-ops.o $(BUILD)/cov/fuzz-codec.o $(COV_SIM) $(COV_CORE)
-	$(Q)$(CC) --coverage -o $@ $^
+	$(Q)$(CC) --coverage -o $@ $^ $(SIM_LIBS)
+$(BUILD)/cov/tests/test-%: $(BUILD)/cov/tests/test-%.o $(BUILD)/cov/tests/harness.o $(COV_CORE)
+	$(Q)$(CC) --coverage -o $@ $^ $(TEST_LIBS)
+$(BUILD)/cov/sim-tests/test-fuzz-codec: $(BUILD)/cov/sim-tests/test-fuzz-codec.o $(BUILD)/cov/fuzz-ops.o \
+        $(BUILD)/cov/fuzz-codec.o $(COV_SIM) $(COV_CORE)
+	$(Q)$(CC) --coverage -o $@ $^ -lcmocka $(SIM_LIBS)
+$(BUILD)/cov/sim-tests/test-%: $(BUILD)/cov/sim-tests/test-%.o $(COV_SIM) $(COV_CORE)
+	$(Q)$(CC) --coverage -o $@ $^ -lcmocka $(SIM_LIBS)
+.SECONDARY: $(COV_UNIT:%=%.o) $(COV_SIMT:%=%.o) $(BUILD)/cov/tests/harness.o
 
-.PHONY: coverage-sim
+COV_REPORT = sim/fuzz/coverage-report.sh $(BUILD)/cov/core $(CORE_SRCS:core/%.c=%.o)
+# Scenarios (each must pass) and the fuzz corpus; $(1) is a label for failures.
+COV_SCENARIOS = for f in $(EXAMPLES) $(SIM_SCENARIOS); do \
+	    $(BUILD)/cov/pvmm run $$f >/dev/null 2>&1 || { echo "coverage: scenario $$f failed"; fail=1; }; done; \
+	$(BUILD)/cov/replay $(SEED_DIR) $(wildcard $(FUZZ_RUN_DIR)) >/dev/null
+
+.PHONY: coverage coverage-sim
+coverage: $(COV_UNIT) $(COV_SIMT) $(BUILD)/cov/pvmm $(BUILD)/cov/replay $(SEED_DIR)/.stamp
+	$(Q)rm -f $(BUILD)/cov/core/*.gcda
+	$(Q)fail=0; for t in $(COV_UNIT) $(COV_SIMT); do \
+	    timeout -k 5 600 $$t >/dev/null 2>&1 || { echo "coverage: $$t failed"; fail=1; }; done; \
+	$(COV_SCENARIOS); \
+	$(COV_REPORT); exit $$fail
+
 coverage-sim: $(BUILD)/cov/pvmm $(BUILD)/cov/replay $(SEED_DIR)/.stamp
 	$(Q)rm -f $(BUILD)/cov/core/*.gcda
-	$(Q)for f in $(EXAMPLES) $(SIM_SCENARIOS); do $(BUILD)/cov/pvmm run $$f >/dev/null; done
-	$(Q)$(BUILD)/cov/replay $(SEED_DIR) $(wildcard $(FUZZ_RUN_DIR)) >/dev/null
-	$(Q)cd $(BUILD)/cov/core && gcov -b -n $(CORE_SRCS:core/%.c=%.o) 2>/dev/null | \
-	    awk '/^File/ { f = $$2 } \
-	         /^Lines executed/ { split($$2, a, ":"); sub("%", "", a[2]); n = $$4; \
-	             if (f ~ /core\/.*\.c/) { L += a[2] * n / 100; LN += n; \
-	                 printf "  %-34s lines %6.2f%% of %d\n", f, a[2], n } } \
-	         /^Taken at least once/ { split($$4, a, ":"); sub("%", "", a[2]); \
-	             if (f ~ /core\/.*\.c/) { B += a[2] * $$6 / 100; BN += $$6 }; f = "" } \
-	         END { printf "core_line_coverage: %.1f %%\ncore_branch_coverage: %.1f %%\n", \
-	                      100 * L / LN, 100 * B / BN }'
+	$(Q)fail=0; $(COV_SCENARIOS); $(COV_REPORT); exit $$fail
 
 -include $(FUZZ_OBJS:.o=.d) $(BUILD)/fuzz-host/seed.d $(FUZZ_LIB_SRCS:sim/fuzz/%.c=$(BUILD)/fuzz-host/%.d)
+-include $(wildcard $(BUILD)/cov/*/*.d)
 -include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(SIM_TEST_BINS:%=%.d)

@@ -33,6 +33,13 @@ struct mmu_batch {
     struct domain *pt_owner;   /* PFD: owner of the tables being written */
     struct domain *pg_owner;   /* FD: owner of the frames being mapped */
     bool flush_linear_pt;      /* an L2..L4 entry changed: flush pt_owner (XSA-286) */
+    /*
+     * The L1 written by the previous request, still referenced, page-locked
+     * and mapped (see mmu_pt_update), or held == NULL.
+     */
+    struct page_info *held;
+    mfn_t held_mfn;
+    intpte_t *held_table;
 };
 
 bool xsm_target_permitted(const struct domain *src, const struct domain *target)
@@ -137,16 +144,47 @@ static int mmu_write_locked(struct mmu_batch *b, struct page_info *pg, mfn_t mfn
     return rc;
 }
 
-/* MMU_NORMAL_PT_UPDATE, MMU_PT_UPDATE_PRESERVE_AD, MMU_PT_UPDATE_NO_TRANSLATE. */
+/* Let go of the L1 kept from the previous request, if any: unlock, unmap, unreference. */
+static void mmu_release_held(struct mmu_batch *b)
+{
+    struct pvmm_state *s = vcpu_state(b->curr);
+
+    if (!b->held)
+        return;
+    page_unlock(b->curr, b->held);
+    unmap_domain_page(s, b->held_table);
+    put_page(s, b->held);
+    b->held = NULL;
+}
+
+/*
+ * MMU_NORMAL_PT_UPDATE, MMU_PT_UPDATE_PRESERVE_AD, MMU_PT_UPDATE_NO_TRANSLATE.
+ *
+ * Each request takes a general reference on the table frame (which must be
+ * PFD's), page-locks it and dispatches on its current type, as Xen does.  A
+ * batch usually writes many entries of one L1, so when the table is an L1
+ * its reference, lock and mapping are kept for the next request
+ * (b->held) and dropped when a request names another frame or the batch
+ * ends.  This is equivalent to taking them again: while the reference and
+ * the lock's type reference are held the frame's owner cannot change and
+ * its type stays a validated L1, which is all those steps establish; each
+ * request is still validated in full by mod_l1_entry under the lock.  Other
+ * vCPUs updating the same L1 wait until the batch ends or is preempted,
+ * which is one of the orders Xen allows.  Writing an L1 entry never waits
+ * for anything that could wait for this lock (it takes only general and
+ * writable-type references, and drops a type reference of a page table
+ * only through an L2..L4 entry), and only one lock is ever held: any other
+ * request first releases the kept one.
+ */
 static int mmu_pt_update(struct mmu_batch *b, const struct mmu_update *req, unsigned int cmd)
 {
     struct vcpu *curr = b->curr;
     struct pvmm_state *s = vcpu_state(curr);
     uint64_t ptr = req->ptr - cmd;
     mfn_t mfn = ptr >> PAGE_SHIFT;
+    unsigned int index = (unsigned int)((ptr & (PAGE_SIZE - 1)) >> 3);
     struct page_info *pg;
     intpte_t *table;
-    intpte_t *pte;
     int rc;
 
     /* Xen's xsm_mmu_update(XSM_TARGET): FD (unless dom_io) and PFD. */
@@ -155,26 +193,39 @@ static int mmu_pt_update(struct mmu_batch *b, const struct mmu_update *req, unsi
         return reject(curr, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, pte_mfn(req->val),
                       mfn, 0, -1, req->val, 0);
 
+    if (__builtin_expect(b->held && b->held_mfn == mfn, 1))
+        return mod_l1_entry(curr, &b->held_table[index], req->val, mfn,
+                            cmd == MMU_PT_UPDATE_PRESERVE_AD ? MMU_PT_UPDATE_PRESERVE_AD
+                                                             : MMU_NORMAL_PT_UPDATE,
+                            b->pg_owner);
+    mmu_release_held(b);
+
     pg = get_page_from_gfn_pv(curr, b->pt_owner, mfn);
     if (!pg)
         return -XEN_EINVAL;
 
     table = map_domain_page(s, mfn);
-    pte = table + ((ptr & (PAGE_SIZE - 1)) >> 3);
 
     if (page_lock(curr, pg)) {
-        rc = mmu_write_locked(b, pg, mfn, pte, req->val, cmd);
+        rc = mmu_write_locked(b, pg, mfn, &table[index], req->val, cmd);
+        if ((read_atomic64(&pg->type_info) & PGT_type_mask) == PGT_l1_page_table) {
+            /* Kept for the next request (see above); the L1 type cannot change now. */
+            b->held = pg;
+            b->held_mfn = mfn;
+            b->held_table = table;
+            return rc;
+        }
         page_unlock(curr, pg);
         if (rc == -XEN_EINTR)
             rc = -XEN_ERESTART;
     } else if (get_page_type(curr, pg, PGT_writable_page)) {
         /* Not a validated typed page: write it as ordinary memory if it may be. */
-        write_plain_entry(pte, req->val);
+        write_plain_entry(&table[index], req->val);
         put_page_type(curr, pg);
         rc = 0;
     } else {
-        rc = reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, mfn, 0,
-                    (int)((ptr & (PAGE_SIZE - 1)) >> 3), req->val, PGT_writable_page);
+        rc = reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, mfn, 0, (int)index,
+                    req->val, PGT_writable_page);
     }
 
     unmap_domain_page(s, table);
@@ -316,6 +367,8 @@ long do_mmu_update(struct vcpu *v, uint64_t ureqs, unsigned int count,
             reason_clear(v, __HYPERVISOR_mmu_update);
         ureqs += sizeof(req);
     }
+
+    mmu_release_held(&b);
 
     if (in_batch && rc && rc != -XEN_ERESTART)
         reason_set_op_index(v, (int)(done + i));

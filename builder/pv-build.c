@@ -1,0 +1,251 @@
+/*
+ * builder/pv-build.c - populating a new PV domain (see pv-build.h): its
+ * memory, M2P and p2m list, the image and hypercall page, start_info, the
+ * bootstrap page tables, the pinned L4 and the first registers.
+ *
+ * Guest memory is reached only through the platform's map_frame, frames only
+ * through the core's API (pvmm_alloc_domheap_page, pvmm_set_m2p,
+ * pvmm_pin_table, pvmm_new_baseptr).  The core validates the finished tree
+ * exactly as it would a guest's, so nothing written here is trusted.
+ */
+#include "pv-build.h"
+
+#include <xen/xen.h>
+#include <xen/errno.h>
+#include <xen/features.h>
+
+#define LEAF      (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_USER | _PAGE_GUEST_KERNEL)
+#define UPPER     (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
+#define BOOT_RFLAGS  0x202UL            /* IF and the always-one bit 1 */
+
+/* Everything the steps below need. */
+struct build {
+    struct pvmm_state *s;
+    const struct pvmm_dom_layout *l;
+    const mfn_t *p2m;
+};
+
+static void *map(const struct build *b, mfn_t mfn)
+{
+    return b->s->plat->map_frame(b->s->plat->ctx, mfn);
+}
+
+static void unmap(const struct build *b, void *va)
+{
+    if (b->s->plat->unmap_frame)
+        b->s->plat->unmap_frame(b->s->plat->ctx, va);
+}
+
+/* The frame behind region VA va (inside [v_start, v_end)). */
+static mfn_t region_mfn(const struct build *b, uint64_t va)
+{
+    return b->p2m[(va - b->l->v_start) >> PAGE_SHIFT];
+}
+
+/*
+ * Copy len bytes from src (zeroes if src is NULL) to region VA va, page by
+ * page.  Returns false, writing nothing, if the range leaves the region.
+ */
+static bool region_write(const struct build *b, uint64_t va, const void *src, uint64_t len)
+{
+    const uint8_t *from = src;
+
+    if (va < b->l->v_start || va > b->l->v_end || len > b->l->v_end - va)
+        return false;
+    while (len) {
+        uint64_t off = va & (PAGE_SIZE - 1), chunk = PAGE_SIZE - off;
+        uint8_t *page = map(b, region_mfn(b, va));
+
+        if (chunk > len)
+            chunk = len;
+        if (from) {
+            __builtin_memcpy(page + off, from, chunk);
+            from += chunk;
+        } else {
+            __builtin_memset(page + off, 0, chunk);
+        }
+        unmap(b, page);
+        va += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+/* One loadable segment: file bytes, then zeroes (pvmm_segment_fn). */
+static int load_segment(void *ctx, uint64_t va, const uint8_t *src, uint64_t filesz,
+                        uint64_t memsz)
+{
+    const struct build *b = ctx;
+
+    if (va + memsz < va || !region_write(b, va, src, filesz) ||
+        !region_write(b, va + filesz, NULL, memsz - filesz))
+        return -XEN_EINVAL;
+    return 0;
+}
+
+/* Write one entry of table frame `table`. */
+static void set_entry(const struct build *b, mfn_t table, unsigned int idx, intpte_t e)
+{
+    intpte_t *t = map(b, table);
+
+    t[idx] = e;
+    unmap(b, t);
+}
+
+/*
+ * Fill the bootstrap tables: pt pages are taken in dom0 order (the L4
+ * first, then bottom-up L1, L2, L3 whenever the region crosses into a new
+ * 2 MiB, 1 GiB or 512 GiB span); pages holding tables are mapped read-only.
+ */
+static void build_tables(const struct build *b)
+{
+    const struct pvmm_dom_layout *l = b->l;
+    uint64_t next = l->pt_va + PAGE_SIZE;
+    mfn_t l4 = region_mfn(b, l->pt_va), l3 = INVALID_MFN, l2 = INVALID_MFN, l1 = INVALID_MFN;
+
+    for (uint64_t va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
+        bool new_l1 = l1 == INVALID_MFN || pt_index(va, 1) == 0;
+        bool new_l2 = l2 == INVALID_MFN || (new_l1 && pt_index(va, 2) == 0);
+        bool new_l3 = l3 == INVALID_MFN || (new_l2 && pt_index(va, 3) == 0);
+        bool is_pt = va >= l->pt_va && va < l->pt_va + l->nr_pt_frames * PAGE_SIZE;
+
+        if (new_l1) {
+            l1 = region_mfn(b, next);
+            next += PAGE_SIZE;
+        }
+        if (new_l2) {
+            l2 = region_mfn(b, next);
+            next += PAGE_SIZE;
+        }
+        if (new_l3) {
+            l3 = region_mfn(b, next);
+            next += PAGE_SIZE;
+            set_entry(b, l4, pt_index(va, 4), pte_from_mfn(l3, UPPER));
+        }
+        if (new_l2)
+            set_entry(b, l3, pt_index(va, 3), pte_from_mfn(l2, UPPER));
+        if (new_l1)
+            set_entry(b, l2, pt_index(va, 2), pte_from_mfn(l1, UPPER));
+        set_entry(b, l1, pt_index(va, 1),
+                  pte_from_mfn(region_mfn(b, va), is_pt ? LEAF & ~_PAGE_RW : LEAF));
+    }
+}
+
+/* The p2m list in guest memory, one page of 512 entries at a time. */
+static void write_p2m_list(const struct build *b)
+{
+    const struct pvmm_dom_layout *l = b->l;
+
+    for (uint64_t first = 0; first < l->nr_pages; first += PAGE_SIZE / 8) {
+        uint64_t *page = map(b, region_mfn(b, l->p2m_va + first * 8));
+
+        for (uint64_t pfn = first; pfn < first + PAGE_SIZE / 8 && pfn < l->nr_pages; pfn++)
+            page[pfn - first] = b->p2m[pfn];
+        unmap(b, page);
+    }
+}
+
+/* start_info (§3) on its own page, cleared first. */
+static void write_start_info(const struct build *b, const struct pvmm_builder_params *p)
+{
+    static const char magic[] = "xen-3.0-x86_64";
+    struct start_info *si = map(b, region_mfn(b, b->l->start_info_va));
+
+    __builtin_memset(si, 0, PAGE_SIZE);
+    __builtin_memcpy(si->magic, magic, sizeof(magic));
+    si->nr_pages = p->nr_pages;
+    si->shared_info = p->shared_info_maddr;
+    si->flags = p->dom0 ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
+    si->pt_base = b->l->pt_va;
+    si->nr_pt_frames = b->l->nr_pt_frames;
+    si->mfn_list = b->l->p2m_va;
+    if (p->cmdline)
+        for (unsigned int i = 0; i < MAX_GUEST_CMDLINE - 1 && p->cmdline[i]; i++)
+            si->cmd_line[i] = p->cmdline[i];
+    unmap(b, si);
+}
+
+/* All of d's memory, handed out in reverse so that pfn != mfn; cleared and in the M2P. */
+static int populate(const struct build *b, struct domain *d, mfn_t *p2m, bool scrub_all)
+{
+    uint64_t nr = b->l->nr_pages;
+    uint64_t scrub = scrub_all ? nr : (b->l->v_end - b->l->v_start) >> PAGE_SHIFT;
+
+    for (uint64_t i = 0; i < nr; i++)
+        if (pvmm_alloc_domheap_page(d, &p2m[i]))
+            return -XEN_ENOMEM;
+    for (uint64_t i = 0, j = nr - 1; i < j; i++, j--) {
+        mfn_t t = p2m[i];
+
+        p2m[i] = p2m[j];
+        p2m[j] = t;
+    }
+    for (uint64_t pfn = 0; pfn < nr; pfn++) {
+        if (pfn < scrub) {
+            void *page = map(b, p2m[pfn]);
+
+            __builtin_memset(page, 0, PAGE_SIZE);
+            unmap(b, page);
+        }
+        pvmm_set_m2p(b->s, p2m[pfn], pfn);
+    }
+    return 0;
+}
+
+int pvmm_builder_build(struct domain *d, const struct pvmm_builder_params *p, mfn_t *p2m,
+                       struct pvmm_dom_layout *out, struct pvmm_boot_regs *regs,
+                       const char **why)
+{
+    const struct pvmm_image *img = p->image;
+    struct vcpu *v0 = &d->vcpu[0];
+    struct build b = { .s = d->state, .l = out, .p2m = p2m };
+    int rc;
+
+    rc = pvmm_builder_layout(img, p->nr_pages, out, why);
+    if (rc)
+        return rc;
+    if (p->dom0 && img->has_supported_features &&
+        !(img->features_supported & (1u << XENFEAT_dom0))) {
+        *why = "Kernel does not support Dom0 operation";
+        return -XEN_EINVAL;
+    }
+    if (populate(&b, d, p2m, p->scrub_all)) {
+        *why = "not enough free memory for the domain";
+        return -XEN_ENOMEM;
+    }
+    out->l4_mfn = region_mfn(&b, out->pt_va);
+
+    if (pvmm_image_for_each_segment(img, load_segment, &b)) {
+        *why = "a segment lies outside the bootstrap region";
+        return -XEN_EINVAL;
+    }
+    if (img->has_hypercall_page) {
+        uint8_t page[PAGE_SIZE];
+
+        pvmm_hypercall_page_fill(page);
+        region_write(&b, img->hypercall_page, page, PAGE_SIZE);
+    }
+    write_p2m_list(&b);
+    write_start_info(&b, p);
+    build_tables(&b);
+
+    v0->online = true;
+    v0->kernel_mode = true;
+    rc = pvmm_pin_table(v0, out->l4_mfn, 4);
+    if (!rc)
+        rc = pvmm_new_baseptr(v0, out->l4_mfn);
+    if (rc) {
+        *why = "the bootstrap L4 failed validation";
+        return rc;
+    }
+
+    __builtin_memset(regs, 0, sizeof(*regs));
+    regs->rip = img->entry;
+    regs->rsp = out->stack_va + PAGE_SIZE;
+    regs->rsi = out->start_info_va;
+    regs->rflags = BOOT_RFLAGS;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->ss = FLAT_KERNEL_SS;
+    regs->ds = regs->es = regs->fs = regs->gs = FLAT_KERNEL_DS;
+    return 0;
+}

@@ -1,0 +1,97 @@
+/*
+ * builder/pv-build.h - lay out and build a new 64-bit PV domain as Xen's dom0
+ * builder does (boot ABI §1.6, §2, §3, §4).  Shared by pvmm-hv and the hosted
+ * simulator; it uses nothing but the core's API (include/pvmm/pvmm.h) and the
+ * platform's map_frame, and compiles freestanding as well as hosted.
+ *
+ * The bootstrap region [v_start, v_end) starts at the image's virt_base and
+ * maps pfn N at VA virt_base + N*4096.  In order after the kernel image: the
+ * p2m list (nr_pages 8-byte mfns), the start_info page, the bootstrap page
+ * tables (the L4 first, then L1, L2, L3 bottom-up as the region needs them:
+ * dom0 order), one stack page, and padding up to a 4 MiB boundary with at
+ * least 512 KiB spare (the §2.3 sizing search).
+ *
+ * Every page of the region is mapped read-write except the page-table pages,
+ * which are mapped read-only.  Leaves carry P|RW|A|U and the guest-kernel
+ * marker (bit 52), upper entries P|RW|A|D|U: Xen's dom0 builder's entries,
+ * which are also what the core's validation turns any other form into.  The
+ * hypervisor's L4 slots 256..271 are not written here: the core fills them
+ * whenever it validates an L4 (per-domain L3 included, from d->perdomain_l3).
+ * Pfn and mfn differ on purpose: pfn i gets the i-th frame from the end of
+ * the allocation, so a guest that confuses the two fails fast.
+ *
+ * What stays with the embedder: creating the domain (and anything of its
+ * own it attaches, e.g. pvmm-hv's per-domain L3), the shared_info frame
+ * (only its machine address is passed in), destroying the domain when the
+ * build fails, and turning the initial registers into a running vCPU.
+ */
+#ifndef PVMM_BUILDER_PV_BUILD_H
+#define PVMM_BUILDER_PV_BUILD_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <pvmm/pvmm.h>
+#include "pv-image.h"
+
+struct pvmm_builder_params {
+    const struct pvmm_image *image;  /* parsed (pvmm_image_parse) or blank (pvmm_image_blank) */
+    uint64_t nr_pages;           /* the domain's memory, all allocated by the build */
+    const char *cmdline;         /* start_info.cmd_line (truncated to 1023 bytes); may be NULL */
+    bool     dom0;               /* SIF_PRIVILEGED|SIF_INITDOMAIN; the XENFEAT_dom0 check */
+    bool     scrub_all;          /* clear every frame, not only those of the bootstrap region */
+    uint64_t shared_info_maddr;  /* start_info.shared_info, 0 if none */
+};
+
+/* The bootstrap layout (§2.2), all guest virtual addresses. */
+struct pvmm_dom_layout {
+    uint64_t nr_pages;
+    uint64_t v_start, v_end;     /* the bootstrap region */
+    uint64_t kernel_start, kernel_end;  /* virt_kstart, virt_kend rounded up to a page */
+    uint64_t p2m_va;             /* mfn_list */
+    uint64_t start_info_va;      /* rsi */
+    uint64_t pt_va;              /* pt_base: the L4 */
+    uint64_t nr_pt_frames;
+    uint64_t stack_va;           /* the stack page; rsp = stack_va + 4096 */
+    uint64_t spare_va;           /* first page of the padding */
+    mfn_t    l4_mfn;             /* set by pvmm_builder_build */
+};
+
+/* Initial vCPU 0 registers (§4); every other general register is 0. */
+struct pvmm_boot_regs {
+    uint64_t rip, rsp, rsi, rflags;
+    uint16_t cs, ss, ds, es, fs, gs;
+};
+
+/*
+ * The layout for image img in a domain of nr_pages pages, touching nothing.
+ * Returns 0 with *out filled (l4_mfn INVALID_MFN), or with *why set:
+ * -XEN_EINVAL (nr_pages 0 or absurd, VIRT_BASE not page-aligned, the region
+ * wraps, is not canonical or overlaps the hypervisor's range, or the
+ * hypercall page lies outside it) or -XEN_ENOMEM (the region needs more
+ * than nr_pages pages).
+ */
+int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
+                        struct pvmm_dom_layout *out, const char **why);
+
+/*
+ * Build the domain d (created by the embedder, owning no frames yet) from
+ * p: allocate p->nr_pages frames into p2m[] (pfn -> mfn, room for nr_pages
+ * entries), set the M2P, clear the region (or everything with scrub_all),
+ * load the image's segments, write the hypercall page, the p2m list,
+ * start_info and the page tables, then validate and pin the L4 through the
+ * core and install it as vCPU 0's kernel base (vCPU 0 online, kernel mode).
+ * Returns 0 with *out and *regs filled, or a negative Xen errno with *why
+ * set: the layout's errors, -XEN_EINVAL for a dom0 whose SUPPORTED_FEATURES
+ * lack XENFEAT_dom0 or a segment outside the region, -XEN_ENOMEM when the
+ * core has too few free frames for d, or the core's error (reason recorded
+ * on vCPU 0) when the L4 fails validation.  On failure d keeps whatever it
+ * was given: the embedder destroys it.
+ */
+int pvmm_builder_build(struct domain *d, const struct pvmm_builder_params *p, mfn_t *p2m,
+                       struct pvmm_dom_layout *out, struct pvmm_boot_regs *regs,
+                       const char **why);
+
+/* Fill page[0, 4096) with Xen's hypercall stubs exactly (§1.6). */
+void pvmm_hypercall_page_fill(uint8_t *page);
+
+#endif /* PVMM_BUILDER_PV_BUILD_H */

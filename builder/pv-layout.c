@@ -1,0 +1,113 @@
+/*
+ * builder/pv-layout.c - where everything of a new PV domain goes (boot ABI
+ * §2.2, §2.3): the kernel, the p2m list, start_info, the bootstrap page
+ * tables, the stack and the padding, found by Xen's sizing search.  Pure
+ * arithmetic over the image and the memory size; guest input, so every sum
+ * is bounded before it could wrap.
+ */
+#include "pv-build.h"
+
+#include <xen/xen.h>
+#include <xen/errno.h>
+
+#define KIB                  (1UL << 10)
+#define MIB                  (1UL << 20)
+#define REGION_ALIGN         (4 * MIB)      /* v_end is a multiple of this */
+#define MIN_PADDING          (512 * KIB)    /* mapped, unused space after the stack */
+#define MAX_NR_PAGES         (1UL << 40)    /* 4 PiB: keeps every offset far from wrapping */
+#define LOWER_HALF_END       0x0000800000000000UL
+#define UPPER_HALF_START     0xffff800000000000UL
+
+static uint64_t round_up(uint64_t x, uint64_t a)
+{
+    return (x + a - 1) & ~(a - 1);
+}
+
+/* Number of aligned spans of `span` bytes touched by [start, end), end > start. */
+static uint64_t spans(uint64_t start, uint64_t end, uint64_t span)
+{
+    return (end - 1) / span - start / span + 1;
+}
+
+/* The checks on the finished region [v_start, v_end); NULL if it is acceptable. */
+static const char *check_region(const struct pvmm_image *img, const struct pvmm_dom_layout *l)
+{
+    if (l->v_end <= l->v_start)
+        return "the bootstrap region wraps around the top of the address space";
+    if (!(l->v_end <= LOWER_HALF_END || l->v_start >= UPPER_HALF_START))
+        return "the bootstrap region is not canonical";
+    if (l->v_start < HYPERVISOR_VIRT_END && l->v_end > HYPERVISOR_VIRT_START)
+        return "the bootstrap region overlaps the hypervisor's range";
+    if (img->has_hypercall_page &&
+        (img->hypercall_page < l->v_start || img->hypercall_page > l->v_end - PAGE_SIZE))
+        return "HYPERCALL_PAGE lies outside the bootstrap region";
+    return NULL;
+}
+
+int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
+                        struct pvmm_dom_layout *out, const char **why)
+{
+    uint64_t mem = nr_pages * PAGE_SIZE;  /* offsets below are relative to v_start */
+    uint64_t kend_off, pt_off, nr_pt;
+
+    __builtin_memset(out, 0, sizeof(*out));
+    out->l4_mfn = INVALID_MFN;
+    out->nr_pages = nr_pages;
+    if (nr_pages == 0 || nr_pages > MAX_NR_PAGES) {
+        *why = "the domain's memory size is 0 or absurd";
+        return -XEN_EINVAL;
+    }
+    if ((img->virt_base & (PAGE_SIZE - 1)) || img->kstart < img->virt_base ||
+        img->kend < img->kstart) {
+        *why = "VIRT_BASE is not page-aligned or lies above the kernel";
+        return -XEN_EINVAL;
+    }
+    kend_off = img->kend - img->virt_base;
+    if (kend_off > mem) {
+        *why = "the kernel does not fit in the domain's memory";
+        return -XEN_ENOMEM;
+    }
+    kend_off = round_up(kend_off, PAGE_SIZE);
+    /* start_info takes one page; the page tables follow it. */
+    pt_off = kend_off + round_up(nr_pages * 8, PAGE_SIZE) + PAGE_SIZE;
+
+    /* Xen's search: grow the page-table area until it maps the region it ends. */
+    for (nr_pt = 2;; nr_pt++) {
+        uint64_t stack_end = pt_off + (nr_pt + 1) * PAGE_SIZE;
+        uint64_t end = round_up(stack_end, REGION_ALIGN);
+        uint64_t v_end, need;
+
+        if (stack_end > mem) {
+            *why = "the bootstrap region exceeds the domain's memory";
+            return -XEN_ENOMEM;
+        }
+        if (end - stack_end < MIN_PADDING)
+            end += REGION_ALIGN;
+        v_end = img->virt_base + end;
+        if (v_end <= img->virt_base)
+            break;                      /* wraps: check_region refuses it */
+        need = 1 + spans(img->virt_base, v_end, 1UL << 39) +
+               spans(img->virt_base, v_end, 1UL << 30) + spans(img->virt_base, v_end, 1UL << 21);
+        if (nr_pt >= need) {
+            out->v_end = v_end;
+            break;
+        }
+    }
+    out->v_start = img->virt_base;
+    out->kernel_start = img->kstart;
+    out->kernel_end = img->virt_base + kend_off;
+    out->p2m_va = out->kernel_end;
+    out->start_info_va = img->virt_base + pt_off - PAGE_SIZE;
+    out->pt_va = img->virt_base + pt_off;
+    out->nr_pt_frames = nr_pt;
+    out->stack_va = out->pt_va + nr_pt * PAGE_SIZE;
+    out->spare_va = out->stack_va + PAGE_SIZE;
+    *why = check_region(img, out);
+    if (*why)
+        return -XEN_EINVAL;
+    if ((out->v_end - out->v_start) / PAGE_SIZE > nr_pages) {
+        *why = "the bootstrap region exceeds the domain's memory";
+        return -XEN_ENOMEM;
+    }
+    return 0;
+}

@@ -46,53 +46,17 @@
 
 #define FREE_LIST_END  (~(uint32_t)0)
 
-struct domain *page_get_owner(struct pvmm_state *s, const struct page_info *pg)
-{
-    domid_t owner = __atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE);
-
-    if (owner < PVMM_MAX_DOMAINS)
-        return &s->domains[owner];
-    if (owner == DOMID_XEN)
-        return &s->dom_xen;
-    if (owner == DOMID_IO)
-        return &s->dom_io;
-    return NULL;
-}
-
 /*
- * Take a general reference unless the count is 0 (free: never resurrect),
- * PGC_count_mask - 1 or PGC_count_mask (the last value is reserved for
- * get_page_light).  Returns the owner, or NULL with nothing taken.
+ * page_get_owner, page_get_owner_and_reference, get_page and the common
+ * case of put_page are inline (refs-inline.h); this is what they call when
+ * the common case does not apply.
  */
-struct domain *page_get_owner_and_reference(struct pvmm_state *s, struct page_info *pg)
+void drop_unowned_reference(struct pvmm_state *s, struct page_info *pg)
 {
-    uint64_t x = read_atomic64(&pg->count_info);
-    struct domain *owner;
-
-    do {
-        if (((x + 2) & PGC_count_mask) <= 2)
-            return NULL;
-    } while (!cmpxchg64(&pg->count_info, &x, x + 1));
-
-    owner = page_get_owner(s, pg);
-    if (!owner) {
-        /* A referenced frame without an owner breaks XSA-287's invariant. */
-        pvmm_log(s, PVMM_LOG_ERROR, "mfn %lx has references but no owner",
-                 (unsigned long)page_to_mfn(s, pg));
-        __atomic_fetch_sub(&pg->count_info, 1, __ATOMIC_ACQ_REL);
-    }
-    return owner;
-}
-
-bool get_page(struct pvmm_state *s, struct page_info *pg, const struct domain *d)
-{
-    struct domain *owner = page_get_owner_and_reference(s, pg);
-
-    if (owner && owner == d)
-        return true;
-    if (owner)
-        put_page(s, pg);
-    return false;
+    /* A referenced frame without an owner breaks XSA-287's invariant. */
+    pvmm_log(s, PVMM_LOG_ERROR, "mfn %lx has references but no owner",
+             (unsigned long)page_to_mfn(s, pg));
+    __atomic_fetch_sub(&pg->count_info, 1, __ATOMIC_ACQ_REL);
 }
 
 void get_page_light(struct page_info *pg)
@@ -126,7 +90,8 @@ static void cleanup_page_mappings(struct page_info *pg)
             break;
 }
 
-void put_page(struct pvmm_state *s, struct page_info *pg)
+/* The general put_page: any count, including the last reference and (logged) zero. */
+void put_page_slow(struct pvmm_state *s, struct page_info *pg)
 {
     uint64_t x = read_atomic64(&pg->count_info);
     uint64_t nx;

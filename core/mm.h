@@ -38,6 +38,7 @@
  * File map:
  *   frame-table.c    general references, allocation and freeing of frames
  *   page-type.c      the type state machine: get/put_page_type, page_lock
+ *   refs-inline.h    the common cases of taking and dropping references, inline
  *   validate-l1.c    L1 entries: get/put_page_from_l1e, promote/demote L1
  *   validate-l234.c  L2-L4 entries, promote/demote L2-L4
  *   linear-pt.c      linear (same-level) page-table entries, XSA-240 counters
@@ -93,20 +94,13 @@ static inline struct pvmm_state *vcpu_state(const struct vcpu *v)
     return v->domain->state;
 }
 
-/* Domain owning pg (ordinary, dom_xen or dom_io), or NULL if free. */
-struct domain *page_get_owner(struct pvmm_state *s, const struct page_info *pg);
 /*
- * Take a general reference on pg if its count is non-zero and below the
- * ceiling (never resurrects a free frame) and return its owner; NULL (no
- * reference taken) otherwise.
+ * page_get_owner, page_get_owner_and_reference, get_page and put_page are
+ * inline (their common cases are the hot paths): see refs-inline.h.
  */
-struct domain *page_get_owner_and_reference(struct pvmm_state *s, struct page_info *pg);
-/* Take a general reference iff pg is owned by d.  */
-bool get_page(struct pvmm_state *s, struct page_info *pg, const struct domain *d);
+#include "refs-inline.h"
 /* +1 on a page already known to be referenced (cannot fail by construction). */
 void get_page_light(struct page_info *pg);
-/* Drop a general reference; frees the frame when the count reaches zero. */
-void put_page(struct pvmm_state *s, struct page_info *pg);
 /* mfn_valid + get_page. */
 bool get_page_from_mfn(struct pvmm_state *s, mfn_t mfn, const struct domain *d);
 /* Return a frame whose last reference went to the free list (M2P invalid, owner none). */

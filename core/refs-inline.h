@@ -1,0 +1,102 @@
+/*
+ * core/refs-inline.h - the common cases of taking and dropping references,
+ * inline.
+ *
+ * Every entry a guest writes or a table validation checks takes and drops a
+ * handful of references (facts §2.1-§2.2), so these few operations are the
+ * core's hot paths.  Their common case is one compare-and-swap; it is done
+ * here, inline in the caller, and everything else (the rare and the
+ * complicated cases: a frame's last reference, an error to log) stays out of
+ * line in the file that owns the rules, which the fast path calls whenever
+ * it does not apply.  Each fast path is the exact special case of its
+ * general version: the same checks on the same word, so callers cannot tell
+ * which one ran.  A fast path that loses a race falls back to the general
+ * version, which reads the word again.
+ *
+ * Included by mm.h (do not include directly); the out-of-line halves are in
+ * frame-table.c.
+ */
+#ifndef PVMM_CORE_REFS_INLINE_H
+#define PVMM_CORE_REFS_INLINE_H
+
+#ifndef likely
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
+/* ---- general references (frame-table.c) ---- */
+
+/* Domain owning pg (ordinary, dom_xen or dom_io), or NULL if free. */
+static inline struct domain *page_get_owner(struct pvmm_state *s, const struct page_info *pg)
+{
+    domid_t owner = __atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE);
+
+    if (likely(owner < PVMM_MAX_DOMAINS))
+        return &s->domains[owner];
+    if (owner == DOMID_XEN)
+        return &s->dom_xen;
+    if (owner == DOMID_IO)
+        return &s->dom_io;
+    return NULL;
+}
+
+/*
+ * The reference page_get_owner_and_reference just took on pg, which has no
+ * owner (a core bug, XSA-287's invariant): log it and drop it again.
+ * Defined in frame-table.c.
+ */
+void drop_unowned_reference(struct pvmm_state *s, struct page_info *pg);
+
+/*
+ * Take a general reference on pg if its count is non-zero and below the
+ * ceiling (never resurrects a free frame) and return its owner; NULL (no
+ * reference taken) otherwise.  The ceiling: an ordinary get stops at
+ * PGC_count_mask - 1, the last value being reserved for get_page_light.
+ */
+static inline struct domain *page_get_owner_and_reference(struct pvmm_state *s,
+                                                          struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->count_info);
+    struct domain *owner;
+
+    do {
+        if (unlikely(((x + 2) & PGC_count_mask) <= 2))
+            return NULL;
+    } while (unlikely(!cmpxchg64(&pg->count_info, &x, x + 1)));
+
+    owner = page_get_owner(s, pg);
+    if (unlikely(!owner))
+        drop_unowned_reference(s, pg);
+    return owner;
+}
+
+void put_page_slow(struct pvmm_state *s, struct page_info *pg);
+
+/*
+ * Drop a general reference; frees the frame when the count reaches zero.
+ * A reference that is not the last one (count >= 2) is one decrement here;
+ * put_page_slow (frame-table.c) is the general case: the last reference,
+ * a count of zero (logged), or a lost race.
+ */
+static inline void put_page(struct pvmm_state *s, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->count_info);
+
+    if (likely((x & PGC_count_mask) >= 2) && likely(cmpxchg64(&pg->count_info, &x, x - 1)))
+        return;
+    put_page_slow(s, pg);
+}
+
+/* Take a general reference iff pg is owned by d. */
+static inline bool get_page(struct pvmm_state *s, struct page_info *pg, const struct domain *d)
+{
+    struct domain *owner = page_get_owner_and_reference(s, pg);
+
+    if (likely(owner == d && owner))
+        return true;
+    if (owner)
+        put_page(s, pg);
+    return false;
+}
+
+#endif /* PVMM_CORE_REFS_INLINE_H */

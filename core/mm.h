@@ -118,12 +118,12 @@ int _get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type,
                    bool preemptible);
 static inline bool get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type)
 {
-    return _get_page_type(curr, pg, type, false) == 0;
+    return get_page_type_fast(pg, type) || _get_page_type(curr, pg, type, false) == 0;
 }
 static inline int get_page_type_preemptible(struct vcpu *curr, struct page_info *pg,
                                             unsigned long type)
 {
-    return _get_page_type(curr, pg, type, true);
+    return get_page_type_fast(pg, type) ? 0 : _get_page_type(curr, pg, type, true);
 }
 /*
  * Drop a type reference.  `flags` is a subset of PTF_partial_set |

@@ -14,7 +14,7 @@
  * version, which reads the word again.
  *
  * Included by mm.h (do not include directly); the out-of-line halves are in
- * frame-table.c.
+ * frame-table.c and page-type.c.
  */
 #ifndef PVMM_CORE_REFS_INLINE_H
 #define PVMM_CORE_REFS_INLINE_H
@@ -97,6 +97,50 @@ static inline bool get_page(struct pvmm_state *s, struct page_info *pg, const st
     if (owner)
         put_page(s, pg);
     return false;
+}
+
+/* ---- type references (page-type.c) ---- */
+
+/*
+ * get_page_type's common case: one more reference of the type pg already
+ * has in use (count non-zero, PGT_validated, not PGT_partial) is one
+ * increment.  For such a type word _get_page_type (page-type.c) does
+ * exactly that after refusing a malformed type and hypervisor frames (owner
+ * dom_xen), so those are excluded here as well.  Anything else - a first
+ * reference, another type, a validation under way, an overflow, a lost race
+ * - returns false, and the caller runs the general version.
+ */
+static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if ((type & ~PGT_type_mask) != 0 || type == PGT_none)
+        return false;
+    if ((x & (PGT_type_mask | PGT_validated | PGT_partial)) != (type | PGT_validated) ||
+        (x & PGT_count_mask) == 0 || ((x + 1) & PGT_count_mask) == 0)
+        return false;
+    if (__atomic_load_n(&pg->owner, __ATOMIC_RELAXED) == DOMID_XEN)
+        return false;
+    return likely(cmpxchg64(&pg->type_info, &x, x + 1));
+}
+
+/*
+ * put_page_type's common case, for a caller with a full reference and no
+ * containing table to account (flags 0, ptpg NULL): dropping a reference
+ * that is not the last one of a validated page with no partial state and
+ * no page lock held is one decrement - what _put_page_type does for such a
+ * word.  The last reference (devalidation, the TLB stamp), a locked page
+ * (XSA-242's wait), anything unusual (logged there) or a lost race returns
+ * false, and the caller runs the general version.
+ */
+static inline bool put_page_type_fast(struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if ((x & (PGT_validated | PGT_partial | PGT_locked)) != PGT_validated ||
+        (x & PGT_count_mask) < 2)
+        return false;
+    return likely(cmpxchg64(&pg->type_info, &x, x - 1));
 }
 
 #endif /* PVMM_CORE_REFS_INLINE_H */

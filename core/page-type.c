@@ -403,7 +403,7 @@ int _put_page_type(struct vcpu *curr, struct page_info *pg, unsigned int flags,
 
 void put_page_type(struct vcpu *curr, struct page_info *pg)
 {
-    int rc = put_page_type_fast(pg) ? 0 : _put_page_type(curr, pg, 0, NULL);
+    int rc = put_page_type_fast(vcpu_state(curr), pg) ? 0 : _put_page_type(curr, pg, 0, NULL);
 
     if (rc)
         pvmm_log(vcpu_state(curr), PVMM_LOG_ERROR, "put_page_type: rc %d", rc);

@@ -102,13 +102,14 @@ static inline bool get_page(struct pvmm_state *s, struct page_info *pg, const st
 /* ---- type references (page-type.c) ---- */
 
 /*
- * get_page_type's common case: one more reference of the type pg already
- * has in use (count non-zero, PGT_validated, not PGT_partial) is one
- * increment.  For such a type word _get_page_type (page-type.c) does
- * exactly that after refusing a malformed type and hypervisor frames (owner
- * dom_xen), so those are excluded here as well.  Anything else - a first
- * reference, another type, a validation under way, an overflow, a lost race
- * - returns false, and the caller runs the general version.
+ * get_page_type's common case: a reference of the type pg already has and
+ * has validated (PGT_validated, not PGT_partial) is one increment - also
+ * the first one (count 0 -> 1), which keeps the type and so needs neither
+ * a flush nor a validation.  For such a type word _get_page_type
+ * (page-type.c) does exactly that after refusing a malformed type and
+ * hypervisor frames (owner dom_xen), so those are excluded here as well.
+ * Anything else - another type, a validation under way, an overflow, a
+ * lost race - returns false, and the caller runs the general version.
  */
 static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
 {
@@ -117,7 +118,7 @@ static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
     if ((type & ~PGT_type_mask) != 0 || type == PGT_none)
         return false;
     if ((x & (PGT_type_mask | PGT_validated | PGT_partial)) != (type | PGT_validated) ||
-        (x & PGT_count_mask) == 0 || ((x + 1) & PGT_count_mask) == 0)
+        ((x + 1) & PGT_count_mask) == 0)
         return false;
     if (__atomic_load_n(&pg->owner, __ATOMIC_RELAXED) == DOMID_XEN)
         return false;
@@ -126,20 +127,28 @@ static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
 
 /*
  * put_page_type's common case, for a caller with a full reference and no
- * containing table to account (flags 0, ptpg NULL): dropping a reference
- * that is not the last one of a validated page with no partial state and
- * no page lock held is one decrement - what _put_page_type does for such a
- * word.  The last reference (devalidation, the TLB stamp), a locked page
- * (XSA-242's wait), anything unusual (logged there) or a lost race returns
- * false, and the caller runs the general version.
+ * containing table to account (flags 0, ptpg NULL): a validated page with
+ * no partial state and no page lock held loses one reference - what
+ * _put_page_type does for such a word.  If it is the last one, the page
+ * must not be a page table (those are devalidated) and gets its TLB stamp
+ * first, as there.  A locked page (XSA-242's wait), anything unusual
+ * (logged there) or a lost race returns false, and the caller runs the
+ * general version.
  */
-static inline bool put_page_type_fast(struct page_info *pg)
+static inline bool put_page_type_fast(struct pvmm_state *s, struct page_info *pg)
 {
     uint64_t x = read_atomic64(&pg->type_info);
 
     if ((x & (PGT_validated | PGT_partial | PGT_locked)) != PGT_validated ||
-        (x & PGT_count_mask) < 2)
+        (x & PGT_count_mask) == 0)
         return false;
+    if ((x & PGT_count_mask) == 1) {
+        if (PGT_is_pagetable(x))
+            return false;
+        __atomic_store_n(&pg->tlbflush_timestamp,
+                         __atomic_load_n(&s->tlbflush_clock, __ATOMIC_RELAXED),
+                         __ATOMIC_RELAXED);
+    }
     return likely(cmpxchg64(&pg->type_info, &x, x - 1));
 }
 

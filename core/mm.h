@@ -151,10 +151,9 @@ int devalidate_page(struct vcpu *curr, struct page_info *pg, unsigned long type,
 /*
  * page_lock: serialise entry updates of a *validated* typed page; holds a
  * type reference while locked.  Fails if pg is not validated or has type
- * count zero.  Never hold two page locks.
+ * count zero.  Never hold two page locks.  page_lock and page_unlock are
+ * inline in their common case (refs-inline.h).
  */
-bool page_lock(struct vcpu *curr, struct page_info *pg);
-void page_unlock(struct vcpu *curr, struct page_info *pg);
 
 /* Preemption: ask the platform whether curr's operation should yield. */
 static inline bool hypercall_preempt_check(struct vcpu *curr)

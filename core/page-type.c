@@ -462,14 +462,14 @@ int put_page_and_type_preemptible(struct vcpu *curr, struct page_info *pg)
     return rc;
 }
 
-bool page_lock(struct vcpu *curr, struct page_info *pg)
+/* page_lock and page_unlock try their common case inline first (refs-inline.h). */
+bool page_lock_slow(struct vcpu *curr, struct page_info *pg)
 {
-    struct pvmm_state *s = vcpu_state(curr);
     uint64_t x, nx;
 
     do {
         while ((x = read_atomic64(&pg->type_info)) & PGT_locked)
-            relax(s);
+            relax(vcpu_state(curr));
         nx = x + (1 | PGT_locked);
         if (!(x & PGT_validated) || !(x & PGT_count_mask) || !(nx & PGT_count_mask))
             return false;
@@ -477,7 +477,7 @@ bool page_lock(struct vcpu *curr, struct page_info *pg)
     return true;
 }
 
-void page_unlock(struct vcpu *curr, struct page_info *pg)
+void page_unlock_slow(struct vcpu *curr, struct page_info *pg)
 {
     struct pvmm_state *s = vcpu_state(curr);
     uint64_t x = read_atomic64(&pg->type_info);

@@ -152,4 +152,40 @@ static inline bool put_page_type_fast(struct pvmm_state *s, struct page_info *pg
     return likely(cmpxchg64(&pg->type_info, &x, x - 1));
 }
 
+/*
+ * page_lock's common case: a validated page with a type reference, not
+ * locked, is locked (+1 type reference, PGT_locked) with one
+ * compare-and-swap.  page_lock_slow (page-type.c) is the general version:
+ * it waits for another holder's lock and refuses a page that is not
+ * validated or has no type reference (or a full count).
+ */
+bool page_lock_slow(struct vcpu *curr, struct page_info *pg);
+static inline bool page_lock(struct vcpu *curr, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if (likely((x & (PGT_locked | PGT_validated)) == PGT_validated) &&
+        likely((x & PGT_count_mask) != 0 && ((x + 1) & PGT_count_mask) != 0) &&
+        likely(cmpxchg64(&pg->type_info, &x, x + (1 | PGT_locked))))
+        return true;
+    return page_lock_slow(curr, pg);
+}
+
+/*
+ * page_unlock's common case: the lock and its type reference go in one
+ * compare-and-swap while at least one other type reference remains (the
+ * unlock never drops the last one, XSA-242).  Anything else is a core bug,
+ * which page_unlock_slow (page-type.c) logs.
+ */
+void page_unlock_slow(struct vcpu *curr, struct page_info *pg);
+static inline void page_unlock(struct vcpu *curr, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if (likely((x & PGT_locked) && (x & PGT_count_mask) >= 2) &&
+        likely(cmpxchg64(&pg->type_info, &x, x - (1 | PGT_locked))))
+        return;
+    page_unlock_slow(curr, pg);
+}
+
 #endif /* PVMM_CORE_REFS_INLINE_H */

@@ -8,8 +8,8 @@
 #   make demo              the narrated hosted demonstration
 #
 # sim/ builds hosted with ASan+UBSan like the tests; every file is also
-# compiled with clang (warnings only), and the domain builder, which
-# pvmm-hv shares, is compiled freestanding with both compilers.
+# compiled with clang (warnings only).  The PV domain builder the machine
+# shares with pvmm-hv (builder/) is built by mk/builder.mk, included below.
 
 SIM_SRCS   := $(sort $(wildcard sim/*.c))
 SIM_OBJS   := $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o)
@@ -29,13 +29,8 @@ $(BUILD)/sim-clang/%.o: sim/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(CSTD) $(WARN) -O1 $(CORE_INC) -Isim -MMD -MP -c $< -o $@
 
-# The builder is shared with pvmm-hv: it must build freestanding, both compilers.
-$(BUILD)/sim-free/domain-builder.o: sim/domain-builder.c
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(FREE_CFLAGS) -c $< -o $@
-$(BUILD)/sim-free/domain-builder-clang.o: sim/domain-builder.c
-	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(subst -fcf-protection=none,,$(subst -isystem $(shell $(CC) -print-file-name=include),-isystem $(shell $(CLANG) -print-file-name=include),$(FREE_CFLAGS))) -c $< -o $@
+# The shared PV domain builder: part of every variant of the machine below.
+include mk/builder.mk
 
 $(BUILD)/libpvmm-sim.a: $(SIM_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -59,8 +54,7 @@ $(BUILD)/sim-tests/test-fuzz-codec: $(BUILD)/sim-tests/test-fuzz-codec.o $(BUILD
         $(BUILD)/fuzz-host/fuzz-ops.o $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka $(SIM_LIBS)
 
-SIM_FREE := $(if $(wildcard sim/domain-builder.c),$(BUILD)/sim-free/domain-builder.o $(BUILD)/sim-free/domain-builder-clang.o)
-ALL_TARGETS += $(SIM_TEST_BINS) $(SIM_CLANG) $(SIM_FREE) $(if $(PVMM_SRCS),$(BUILD)/pvmm)
+ALL_TARGETS += $(SIM_TEST_BINS) $(SIM_CLANG) $(if $(PVMM_SRCS),$(BUILD)/pvmm)
 
 .SECONDARY: $(SIM_TEST_BINS:%=%.o)
 

@@ -9,20 +9,11 @@
 
 struct cpu_regs;
 
-/* The bootstrap layout (boot-ABI §2.2), all guest virtual addresses. */
-struct dom0_layout {
-    uint64_t v_start, v_end;
-    uint64_t vkern_start, vkern_end;
-    uint64_t vphysmap_start, vphysmap_end;
-    uint64_t vstartinfo_start, vstartinfo_end;
-    uint64_t vpt_start, vpt_end, nr_pt_pages;
-    uint64_t vstack_start, vstack_end;
-};
-
 /*
- * Build dom0 from the module (ELF image plus "path args" string): load it, build the
- * bootstrap page tables, pin the L4 through the core, and return the initial registers
- * (guest_regs).  current and dom0 are set.  Refused images end the run with a message.
+ * Build dom0 from the module (ELF image plus "path args" string) with the shared PV domain
+ * builder: load it, build the bootstrap page tables, pin the L4 through the core, share
+ * shared_info and the grant frame, and return the initial registers (guest_regs).
+ * current and dom0 are set.  Refused images end the run with a message.
  */
 struct cpu_regs *dom0_build(const struct boot_module *mod);
 

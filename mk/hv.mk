@@ -11,12 +11,15 @@
 # outside the top 2 GiB that -mcmodel=kernel needs, so it is compiled position-independent
 # (-fpie, RIP-relative like Xen's -fpic) and linked statically with ld.  The core's sources
 # are compiled again with the same flags into $(BUILD)/hv/core/ (the core's own freestanding
-# library uses -mcmodel=kernel).  Until core/ provides the domain set-up (core/domain.c),
-# hv/mm-nocore.c stands in for it.  Every hv source is also compiled with clang (compile only)
+# library uses -mcmodel=kernel), and so are the PV domain builder's (builder/, shared with the
+# simulator) into $(BUILD)/hv/builder/.  Until core/ provided the domain set-up (core/domain.c),
+# hv/mm-nocore.c stood in for it (HV_NOCORE=1; it no longer links, as the builder calls the
+# core).  Every hv source is also compiled with clang (compile only)
 # so both compilers stay warning-free.
 
 HV_SRCS_C := $(filter-out hv/mm-core.c hv/mm-nocore.c,$(sort $(wildcard hv/*.c)))
 HV_SRCS_S := $(sort $(wildcard hv/*.S))
+HV_BUILDER_SRC := $(sort $(wildcard builder/*.c))
 HV_LDS    := hv/hv.ld
 
 ifeq ($(wildcard core/domain.c)$(HV_NOCORE),core/domain.c)
@@ -38,8 +41,10 @@ HV_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 --build-id=none --no-war
 
 HV_OBJS := $(patsubst hv/%.c,$(BUILD)/hv/%.o,$(HV_SRCS_C) $(HV_MM_SRC)) \
            $(patsubst hv/%.S,$(BUILD)/hv/%.o,$(HV_SRCS_S)) \
-           $(patsubst core/%.c,$(BUILD)/hv/core/%.o,$(HV_CORE_SRC))
-HV_CLANG_OBJS := $(patsubst hv/%.c,$(BUILD)/hv-clang/%.o,$(HV_SRCS_C) $(HV_MM_SRC))
+           $(patsubst core/%.c,$(BUILD)/hv/core/%.o,$(HV_CORE_SRC)) \
+           $(patsubst builder/%.c,$(BUILD)/hv/builder/%.o,$(HV_BUILDER_SRC))
+HV_CLANG_OBJS := $(patsubst hv/%.c,$(BUILD)/hv-clang/%.o,$(HV_SRCS_C) $(HV_MM_SRC)) \
+                 $(patsubst builder/%.c,$(BUILD)/hv-clang/builder/%.o,$(HV_BUILDER_SRC))
 
 $(BUILD)/hv/%.o: hv/%.c
 	@mkdir -p $(@D)
@@ -50,7 +55,13 @@ $(BUILD)/hv/%.o: hv/%.S
 $(BUILD)/hv/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+$(BUILD)/hv/builder/%.o: builder/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 $(BUILD)/hv-clang/%.o: hv/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(HV_CLANG_CFLAGS) -c $< -o $@
+$(BUILD)/hv-clang/builder/%.o: builder/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(HV_CLANG_CFLAGS) -c $< -o $@
 

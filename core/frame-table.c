@@ -48,7 +48,7 @@
 
 /*
  * page_get_owner, page_get_owner_and_reference, get_page and the common
- * case of put_page are inline (refs-inline.h); this is what they call when
+ * case of put_page are inline (fast-paths.h); this is what they call when
  * the common case does not apply.
  */
 void drop_unowned_reference(struct pvmm_state *s, struct page_info *pg)

@@ -38,7 +38,7 @@
  * File map:
  *   frame-table.c    general references, allocation and freeing of frames
  *   page-type.c      the type state machine: get/put_page_type, page_lock
- *   refs-inline.h    the common cases of taking and dropping references, inline
+ *   fast-paths.h     the common cases of references and page locks, inline
  *   validate-l1.c    L1 entries: get/put_page_from_l1e, promote/demote L1
  *   validate-l234.c  L2-L4 entries, promote/demote L2-L4
  *   linear-pt.c      linear (same-level) page-table entries, XSA-240 counters
@@ -96,9 +96,8 @@ static inline struct pvmm_state *vcpu_state(const struct vcpu *v)
 
 /*
  * page_get_owner, page_get_owner_and_reference, get_page and put_page are
- * inline (their common cases are the hot paths): see refs-inline.h.
+ * inline (their common cases are the hot paths): see fast-paths.h.
  */
-#include "refs-inline.h"
 /* +1 on a page already known to be referenced (cannot fail by construction). */
 void get_page_light(struct page_info *pg);
 /* mfn_valid + get_page. */
@@ -116,15 +115,11 @@ void free_domheap_page(struct pvmm_state *s, struct page_info *pg);
  */
 int _get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type,
                    bool preemptible);
-static inline bool get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type)
-{
-    return get_page_type_fast(pg, type) || _get_page_type(curr, pg, type, false) == 0;
-}
-static inline int get_page_type_preemptible(struct vcpu *curr, struct page_info *pg,
-                                            unsigned long type)
-{
-    return get_page_type_fast(pg, type) ? 0 : _get_page_type(curr, pg, type, true);
-}
+/*
+ * get_page_type (true on success) and get_page_type_preemptible (the
+ * return codes above) are inline and try the common case first:
+ * fast-paths.h.
+ */
 /*
  * Drop a type reference.  `flags` is a subset of PTF_partial_set |
  * PTF_preemptible; ptpg is the table that contained the entry being dropped
@@ -152,7 +147,7 @@ int devalidate_page(struct vcpu *curr, struct page_info *pg, unsigned long type,
  * page_lock: serialise entry updates of a *validated* typed page; holds a
  * type reference while locked.  Fails if pg is not validated or has type
  * count zero.  Never hold two page locks.  page_lock and page_unlock are
- * inline in their common case (refs-inline.h).
+ * inline in their common case (fast-paths.h).
  */
 
 /* Preemption: ask the platform whether curr's operation should yield. */
@@ -513,5 +508,7 @@ static inline void copy_frame(void *dst, const void *src)
 }
 void pvmm_log(struct pvmm_state *s, enum pvmm_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+#include "fast-paths.h"
 
 #endif /* PVMM_CORE_MM_H */

@@ -462,7 +462,7 @@ int put_page_and_type_preemptible(struct vcpu *curr, struct page_info *pg)
     return rc;
 }
 
-/* page_lock and page_unlock try their common case inline first (refs-inline.h). */
+/* page_lock and page_unlock try their common case inline first (fast-paths.h). */
 bool page_lock_slow(struct vcpu *curr, struct page_info *pg)
 {
     uint64_t x, nx;

@@ -1,0 +1,202 @@
+/*
+ * core/fast-paths.h - the common cases of the core's hot paths, inline.
+ *
+ * Every entry a guest writes or a table validation checks takes and drops a
+ * handful of references and locks (facts §2.1-§2.6), so these few
+ * operations are the core's hot paths.  Their common case is one
+ * compare-and-swap; it is done here, inline in the caller, and everything
+ * else (the rare and the complicated cases: a frame's last reference, a
+ * validation, waiting, an error to log) stays out of line in the file that
+ * owns the rules, which the fast path calls whenever it does not apply.
+ * Each fast path is the exact special case of its general version: the
+ * same checks on the same word, so callers cannot tell which one ran.  A
+ * fast path that loses a race falls back to the general version, which
+ * reads the word again.
+ *
+ * Included at the end of mm.h (do not include directly); the out-of-line
+ * halves are in frame-table.c and page-type.c.
+ */
+#ifndef PVMM_CORE_FAST_PATHS_H
+#define PVMM_CORE_FAST_PATHS_H
+
+#ifndef likely
+#define likely(x)   __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
+/* ---- general references (frame-table.c) ---- */
+
+/* Domain owning pg (ordinary, dom_xen or dom_io), or NULL if free. */
+static inline struct domain *page_get_owner(struct pvmm_state *s, const struct page_info *pg)
+{
+    domid_t owner = __atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE);
+
+    if (likely(owner < PVMM_MAX_DOMAINS))
+        return &s->domains[owner];
+    if (owner == DOMID_XEN)
+        return &s->dom_xen;
+    if (owner == DOMID_IO)
+        return &s->dom_io;
+    return NULL;
+}
+
+/*
+ * The reference page_get_owner_and_reference just took on pg, which has no
+ * owner (a core bug, XSA-287's invariant): log it and drop it again.
+ * Defined in frame-table.c.
+ */
+void drop_unowned_reference(struct pvmm_state *s, struct page_info *pg);
+
+/*
+ * Take a general reference on pg if its count is non-zero and below the
+ * ceiling (never resurrects a free frame) and return its owner; NULL (no
+ * reference taken) otherwise.  The ceiling: an ordinary get stops at
+ * PGC_count_mask - 1, the last value being reserved for get_page_light.
+ */
+static inline struct domain *page_get_owner_and_reference(struct pvmm_state *s,
+                                                          struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->count_info);
+    struct domain *owner;
+
+    do {
+        if (unlikely(((x + 2) & PGC_count_mask) <= 2))
+            return NULL;
+    } while (unlikely(!cmpxchg64(&pg->count_info, &x, x + 1)));
+
+    owner = page_get_owner(s, pg);
+    if (unlikely(!owner))
+        drop_unowned_reference(s, pg);
+    return owner;
+}
+
+void put_page_slow(struct pvmm_state *s, struct page_info *pg);
+
+/*
+ * Drop a general reference; frees the frame when the count reaches zero.
+ * A reference that is not the last one (count >= 2) is one decrement here;
+ * put_page_slow (frame-table.c) is the general case: the last reference,
+ * a count of zero (logged), or a lost race.
+ */
+static inline void put_page(struct pvmm_state *s, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->count_info);
+
+    if (likely((x & PGC_count_mask) >= 2) && likely(cmpxchg64(&pg->count_info, &x, x - 1)))
+        return;
+    put_page_slow(s, pg);
+}
+
+/* Take a general reference iff pg is owned by d. */
+static inline bool get_page(struct pvmm_state *s, struct page_info *pg, const struct domain *d)
+{
+    struct domain *owner = page_get_owner_and_reference(s, pg);
+
+    if (likely(owner == d && owner))
+        return true;
+    if (owner)
+        put_page(s, pg);
+    return false;
+}
+
+/* ---- type references (page-type.c) ---- */
+
+/*
+ * get_page_type's common case: a reference of the type pg already has and
+ * has validated (PGT_validated, not PGT_partial) is one increment - also
+ * the first one (count 0 -> 1), which keeps the type and so needs neither
+ * a flush nor a validation.  For such a type word _get_page_type
+ * (page-type.c) does exactly that after refusing a malformed type and
+ * hypervisor frames (owner dom_xen), so those are excluded here as well.
+ * Anything else - another type, a validation under way, an overflow, a
+ * lost race - returns false, and the caller runs the general version.
+ */
+static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if ((type & ~PGT_type_mask) != 0 || type == PGT_none)
+        return false;
+    if ((x & (PGT_type_mask | PGT_validated | PGT_partial)) != (type | PGT_validated) ||
+        ((x + 1) & PGT_count_mask) == 0)
+        return false;
+    if (__atomic_load_n(&pg->owner, __ATOMIC_RELAXED) == DOMID_XEN)
+        return false;
+    return likely(cmpxchg64(&pg->type_info, &x, x + 1));
+}
+
+/*
+ * put_page_type's common case, for a caller with a full reference and no
+ * containing table to account (flags 0, ptpg NULL): a validated page with
+ * no partial state and no page lock held loses one reference - what
+ * _put_page_type does for such a word.  If it is the last one, the page
+ * must not be a page table (those are devalidated) and gets its TLB stamp
+ * first, as there.  A locked page (XSA-242's wait), anything unusual
+ * (logged there) or a lost race returns false, and the caller runs the
+ * general version.
+ */
+static inline bool put_page_type_fast(struct pvmm_state *s, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if ((x & (PGT_validated | PGT_partial | PGT_locked)) != PGT_validated ||
+        (x & PGT_count_mask) == 0)
+        return false;
+    if ((x & PGT_count_mask) == 1) {
+        if (PGT_is_pagetable(x))
+            return false;
+        __atomic_store_n(&pg->tlbflush_timestamp,
+                         __atomic_load_n(&s->tlbflush_clock, __ATOMIC_RELAXED),
+                         __ATOMIC_RELAXED);
+    }
+    return likely(cmpxchg64(&pg->type_info, &x, x - 1));
+}
+
+/* get_page_type / get_page_type_preemptible (mm.h): the fast path first. */
+static inline bool get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type)
+{
+    return get_page_type_fast(pg, type) || _get_page_type(curr, pg, type, false) == 0;
+}
+static inline int get_page_type_preemptible(struct vcpu *curr, struct page_info *pg,
+                                            unsigned long type)
+{
+    return get_page_type_fast(pg, type) ? 0 : _get_page_type(curr, pg, type, true);
+}
+
+/*
+ * page_lock's common case: a validated page with a type reference, not
+ * locked, is locked (+1 type reference, PGT_locked) with one
+ * compare-and-swap.  page_lock_slow (page-type.c) is the general version:
+ * it waits for another holder's lock and refuses a page that is not
+ * validated or has no type reference (or a full count).
+ */
+bool page_lock_slow(struct vcpu *curr, struct page_info *pg);
+static inline bool page_lock(struct vcpu *curr, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if (likely((x & (PGT_locked | PGT_validated)) == PGT_validated) &&
+        likely((x & PGT_count_mask) != 0 && ((x + 1) & PGT_count_mask) != 0) &&
+        likely(cmpxchg64(&pg->type_info, &x, x + (1 | PGT_locked))))
+        return true;
+    return page_lock_slow(curr, pg);
+}
+
+/*
+ * page_unlock's common case: the lock and its type reference go in one
+ * compare-and-swap while at least one other type reference remains (the
+ * unlock never drops the last one, XSA-242).  Anything else is a core bug,
+ * which page_unlock_slow (page-type.c) logs.
+ */
+void page_unlock_slow(struct vcpu *curr, struct page_info *pg);
+static inline void page_unlock(struct vcpu *curr, struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if (likely((x & PGT_locked) && (x & PGT_count_mask) >= 2) &&
+        likely(cmpxchg64(&pg->type_info, &x, x - (1 | PGT_locked))))
+        return;
+    page_unlock_slow(curr, pg);
+}
+
+#endif /* PVMM_CORE_FAST_PATHS_H */

@@ -14,7 +14,8 @@
  * reads the word again.
  *
  * Included at the end of mm.h (do not include directly); the out-of-line
- * halves are in frame-table.c and page-type.c.
+ * halves are in frame-table.c and page-type.c.  A few tiny helpers of the
+ * L1 entry rules (validate-l1.c) that run for every entry live here too.
  */
 #ifndef PVMM_CORE_FAST_PATHS_H
 #define PVMM_CORE_FAST_PATHS_H
@@ -197,6 +198,67 @@ static inline void page_unlock(struct vcpu *curr, struct page_info *pg)
         likely(cmpxchg64(&pg->type_info, &x, x - (1 | PGT_locked))))
         return;
     page_unlock_slow(curr, pg);
+}
+
+/* ---- L1 entries (validate-l1.c) ---- */
+
+/* Cache-attribute bits of an L1e (PAT index): PAT | PCD | PWT. */
+#define PAGE_CACHE_ATTRS   (_PAGE_PAT | _PAGE_PCD | _PAGE_PWT)
+/*
+ * L1 mask of a release build (no _PAGE_GNTTAB): the base mask without
+ * GLOBAL, i.e. PWT, PCD and PAT are refused (facts §3.1).
+ */
+#define L1_DISALLOW_MASK   (BASE_DISALLOW_MASK & ~(uint32_t)_PAGE_GLOBAL)
+
+/* Flags (Xen's 24-bit flag space) a guest may not set in a present L1 entry of d. */
+static inline uint32_t l1_disallow_mask(const struct domain *d)
+{
+    const struct pvmm_state *s = d->state;
+
+    /*
+     * dom_io and domains with I/O memory rights (cache_flush_permitted in
+     * Xen) may choose cache attributes.  GLOBAL, NX and PTE bits 52..62 are
+     * always allowed.
+     */
+    if ((s && d == &s->dom_io) || d->is_privileged)
+        return L1_DISALLOW_MASK & ~(uint32_t)PAGE_CACHE_ATTRS;
+    return L1_DISALLOW_MASK;
+}
+
+/* Xen's fix-up of a present L1 entry for 64-bit PV (facts §3.8). */
+static inline intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d)
+{
+    (void)d;
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    /* A supervisor page becomes a guest-kernel page: ring 3 must reach it. */
+    if (!(e & _PAGE_USER))
+        e |= _PAGE_GUEST_KERNEL | _PAGE_USER;
+    /* A user page is global, so kernel/user switches need not drop it. */
+    if (!(e & _PAGE_GUEST_KERNEL))
+        e |= _PAGE_GLOBAL | _PAGE_USER;
+    return e;
+}
+
+/* Release what get_page_from_l1e (validate-l1.c) took for a present entry. */
+static inline void put_page_from_l1e(struct vcpu *curr, intpte_t l1e,
+                                     struct domain *l1e_owner)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    mfn_t mfn = pte_mfn(l1e);
+    struct page_info *pg;
+
+    (void)l1e_owner;
+    if (!(l1e & _PAGE_PRESENT) || !mfn_valid(s, mfn))
+        return;
+    pg = mfn_to_page(s, mfn);
+    /* I/O frames hold no references. */
+    if (__atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE) == DOMID_IO)
+        return;
+    /* put_page_and_type, with put_page_type's common case first. */
+    if ((l1e & _PAGE_RW) && !put_page_type_fast(s, pg))
+        put_page_type(curr, pg);
+    put_page(s, pg);
 }
 
 #endif /* PVMM_CORE_FAST_PATHS_H */

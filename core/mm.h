@@ -159,8 +159,10 @@ static inline bool hypercall_preempt_check(struct vcpu *curr)
 
 /* ---- entries (validate-l1.c, validate-l234.c) ---- */
 
-/* Flags (Xen's 24-bit flag space) a guest may not set in a present Ln entry. */
-uint32_t l1_disallow_mask(const struct domain *d);
+/*
+ * Flags (Xen's 24-bit flag space) a guest may not set in a present Ln entry.
+ * l1_disallow_mask(d) (the L1 mask of d) is inline: fast-paths.h.
+ */
 #define BASE_DISALLOW_MASK  0xFF000198U
 #define L2_DISALLOW_MASK    BASE_DISALLOW_MASK
 #define L3_DISALLOW_MASK    BASE_DISALLOW_MASK
@@ -175,8 +177,7 @@ uint32_t l1_disallow_mask(const struct domain *d);
  */
 int get_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner,
                       struct domain *pg_owner);
-/* Release what get_page_from_l1e took for a present entry. */
-void put_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner);
+/* put_page_from_l1e(curr, l1e, l1e_owner), which releases it, is inline: fast-paths.h. */
 
 /*
  * L2..L4 entries: `pfn` is the frame of the table containing the entry (for
@@ -220,8 +221,7 @@ void dec_linear_uses(struct page_info *pg);
 int get_linear_pagetable(struct vcpu *curr, intpte_t e, mfn_t pfn, struct domain *d,
                          int level, unsigned int flags);
 
-/* Xen's fix-ups of present entries for 64-bit PV (facts §3.8). */
-intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d);
+/* Xen's fix-ups of present entries for 64-bit PV (facts §3.8; L1: fast-paths.h). */
 intpte_t adjust_guest_l2e(intpte_t e, const struct domain *d);
 intpte_t adjust_guest_l3e(intpte_t e, const struct domain *d);
 intpte_t adjust_guest_l4e(intpte_t e, const struct domain *d);

@@ -21,16 +21,8 @@
  */
 #include "mm.h"
 
-/* Cache-attribute bits of an L1e (PAT index): PAT | PCD | PWT. */
-#define PAGE_CACHE_ATTRS   (_PAGE_PAT | _PAGE_PCD | _PAGE_PWT)
 /* Uncacheable under Xen's PAT (facts Appendix A). */
 #define _PAGE_UC           (_PAGE_PCD | _PAGE_PWT)
-
-/*
- * L1 mask of a release build (no _PAGE_GNTTAB): the base mask without
- * GLOBAL, i.e. PWT, PCD and PAT are refused (facts §3.1).
- */
-#define L1_DISALLOW_MASK   (BASE_DISALLOW_MASK & ~(uint32_t)_PAGE_GLOBAL)
 
 /*
  * Physical-address width used for I/O memory rights: a privileged domain may
@@ -43,19 +35,10 @@
 /* The all-ones frame number of an L1e (Xen's PADDR_MASK >> PAGE_SHIFT). */
 #define ALL_ONES_MFN       (PADDR_MASK >> PAGE_SHIFT)
 
-uint32_t l1_disallow_mask(const struct domain *d)
-{
-    const struct pvmm_state *s = d->state;
-
-    /*
-     * dom_io and domains with I/O memory rights (cache_flush_permitted in
-     * Xen) may choose cache attributes.  GLOBAL, NX and PTE bits 52..62 are
-     * always allowed.
-     */
-    if ((s && d == &s->dom_io) || d->is_privileged)
-        return L1_DISALLOW_MASK & ~(uint32_t)PAGE_CACHE_ATTRS;
-    return L1_DISALLOW_MASK;
-}
+/*
+ * l1_disallow_mask, adjust_guest_l1e and put_page_from_l1e run for every L1
+ * entry written or validated: they are inline in fast-paths.h.
+ */
 
 /* Xen's iomem_access_permitted for one frame. */
 static bool iomem_access_permitted(const struct domain *d, mfn_t mfn)
@@ -215,39 +198,6 @@ int get_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner,
         return -XEN_EACCES;
     }
     return 0;
-}
-
-void put_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner)
-{
-    struct pvmm_state *s = vcpu_state(curr);
-    mfn_t mfn = pte_mfn(l1e);
-    struct page_info *pg;
-
-    (void)l1e_owner;
-    if (!(l1e & _PAGE_PRESENT) || !mfn_valid(s, mfn))
-        return;
-    pg = mfn_to_page(s, mfn);
-    /* I/O frames hold no references. */
-    if (__atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE) == DOMID_IO)
-        return;
-    if (l1e & _PAGE_RW)
-        put_page_and_type(curr, pg);
-    else
-        put_page(s, pg);
-}
-
-intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d)
-{
-    (void)d;
-    if (!(e & _PAGE_PRESENT))
-        return e;
-    /* A supervisor page becomes a guest-kernel page: ring 3 must reach it. */
-    if (!(e & _PAGE_USER))
-        e |= _PAGE_GUEST_KERNEL | _PAGE_USER;
-    /* A user page is global, so kernel/user switches need not drop it. */
-    if (!(e & _PAGE_GUEST_KERNEL))
-        e |= _PAGE_GLOBAL | _PAGE_USER;
-    return e;
 }
 
 intpte_t adjust_guest_l2e(intpte_t e, const struct domain *d)

@@ -39,7 +39,7 @@ int pvmm_rule_from_name(const char *name)
 }
 
 /* Reset r to "no failure recorded" for hypercall `hypercall` (-1 if none). */
-static void reason_reset(struct pvmm_reason *r, int hypercall)
+static __attribute__((noinline)) void reason_reset(struct pvmm_reason *r, int hypercall)
 {
     memset(r, 0, sizeof(*r));
     r->rule = PVMM_RULE_NONE;
@@ -70,13 +70,17 @@ void reason_clear(struct vcpu *curr, int hypercall)
 
     if (!curr)
         return;
+    /* No continuation (field by field: a handful of stores, no memset). */
+    curr->cont.pending = false;
+    curr->cont.op = 0;
+    for (unsigned int i = 0; i < ARRAY_SIZE(curr->cont.args); i++)
+        curr->cont.args[i] = 0;
     r = &curr->reason;
-    if (__builtin_expect(r->rule == PVMM_RULE_NONE && r->path_len == 0 &&
-                         r->op_index == -1 && r->sub_op == -1, 1))
+    if (likely(r->rule == PVMM_RULE_NONE && r->path_len == 0 && r->op_index == -1 &&
+               r->sub_op == -1))
         r->hypercall = hypercall;
     else
         reason_reset(r, hypercall);
-    curr->cont = (struct pvmm_continuation){ .pending = false };
 }
 
 /*

@@ -100,6 +100,21 @@ static inline bool get_page(struct pvmm_state *s, struct page_info *pg, const st
     return false;
 }
 
+/*
+ * get_page_from_gfn_pv (mm.h; mmu-update.c)'s common case: a valid frame
+ * owned by d gets its general reference.  Anything else goes to the
+ * general version, which tries again and records why it failed.
+ */
+static inline struct page_info *get_page_from_gfn_pv(struct vcpu *curr, struct domain *d,
+                                                     mfn_t gfn)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+
+    if (likely(mfn_valid(s, gfn)) && likely(get_page(s, mfn_to_page(s, gfn), d)))
+        return mfn_to_page(s, gfn);
+    return get_page_from_gfn_pv_slow(curr, d, gfn);
+}
+
 /* ---- type references (page-type.c) ---- */
 
 /*

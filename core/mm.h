@@ -305,9 +305,11 @@ bool xsm_target_permitted(const struct domain *src, const struct domain *target)
 /*
  * Xen's get_page_from_gfn for a PV domain (gfn == mfn): a general reference
  * on frame gfn iff it is valid and owned by d; NULL otherwise, with a reason
- * recorded for -XEN_EINVAL.  Defined in mmu-update.c.
+ * recorded for -XEN_EINVAL.  get_page_from_gfn_pv(curr, d, gfn) is inline
+ * (fast-paths.h) and calls the general version, get_page_from_gfn_pv_slow
+ * (defined in mmu-update.c), unless its common case applies.
  */
-struct page_info *get_page_from_gfn_pv(struct vcpu *curr, struct domain *d, mfn_t gfn);
+struct page_info *get_page_from_gfn_pv_slow(struct vcpu *curr, struct domain *d, mfn_t gfn);
 
 /* ---- pins and bases (pin.c) ---- */
 

@@ -73,7 +73,8 @@ struct domain *get_pg_owner(struct vcpu *curr, domid_t domid)
     return pg_owner;
 }
 
-struct page_info *get_page_from_gfn_pv(struct vcpu *curr, struct domain *d, mfn_t gfn)
+/* The general get_page_from_gfn_pv (fast-paths.h has the common case). */
+struct page_info *get_page_from_gfn_pv_slow(struct vcpu *curr, struct domain *d, mfn_t gfn)
 {
     struct pvmm_state *s = vcpu_state(curr);
     struct page_info *pg;

@@ -255,6 +255,38 @@ static inline intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d)
     return e;
 }
 
+/*
+ * get_page_from_l1e (mm.h)'s common case: a write-back mapping, with
+ * allowed flags, of a RAM frame that belongs to pg_owner itself (an
+ * ordinary domain, not dom_io or dom_xen), read-only or - if the frame's
+ * type is writable already - writable (get_page_type_fast).  The general
+ * version, get_page_from_l1e_slow (validate-l1.c), takes the same
+ * references for it after the same checks, and has nothing else to check:
+ * no I/O path, no foreign or hypervisor owner, no cache attributes.
+ * Anything else goes to the general version, which starts afresh after the
+ * reference taken here is given back.
+ */
+static inline int get_page_from_l1e(struct vcpu *curr, intpte_t l1e,
+                                    struct domain *l1e_owner, struct domain *pg_owner)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    mfn_t mfn = pte_mfn(l1e);
+
+    if (likely((l1e & (_PAGE_PRESENT | PAGE_CACHE_ATTRS)) == _PAGE_PRESENT) &&
+        likely(!(get_pte_flags(l1e) & l1_disallow_mask(l1e_owner))) &&
+        likely(mfn_valid(s, mfn)) && pg_owner != &s->dom_io && pg_owner != &s->dom_xen) {
+        struct page_info *pg = mfn_to_page(s, mfn);
+        struct domain *owner = page_get_owner_and_reference(s, pg);
+
+        if (likely(owner == pg_owner) &&
+            (!(l1e & _PAGE_RW) || likely(get_page_type_fast(pg, PGT_writable_page))))
+            return 0;
+        if (owner)
+            put_page(s, pg);
+    }
+    return get_page_from_l1e_slow(curr, l1e, l1e_owner, pg_owner);
+}
+
 /* Release what get_page_from_l1e (validate-l1.c) took for a present entry. */
 static inline void put_page_from_l1e(struct vcpu *curr, intpte_t l1e,
                                      struct domain *l1e_owner)

@@ -175,8 +175,13 @@ static inline bool hypercall_preempt_check(struct vcpu *curr)
  * errno with reason.  l1e_owner owns the L1 table, pg_owner is the domain
  * whose frames are being mapped (FD).
  */
-int get_page_from_l1e(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner,
-                      struct domain *pg_owner);
+int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_owner,
+                           struct domain *pg_owner);
+/*
+ * get_page_from_l1e(curr, l1e, l1e_owner, pg_owner) is inline (fast-paths.h):
+ * its common case, else get_page_from_l1e_slow (validate-l1.c), the general
+ * version.
+ */
 /* put_page_from_l1e(curr, l1e, l1e_owner), which releases it, is inline: fast-paths.h. */
 
 /*

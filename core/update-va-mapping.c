@@ -174,7 +174,7 @@ static inline ALWAYS_INLINE int uvm_update_entry(struct vcpu *v, uint64_t va, in
  * The flush requested by flags after a successful update.  Returns 0, or
  * -EFAULT if the vCPU bitmap could not be read (then nothing is flushed).
  */
-static inline int uvm_flush(struct vcpu *v, uint64_t va, uint64_t flags)
+static inline ALWAYS_INLINE int uvm_flush(struct vcpu *v, uint64_t va, uint64_t flags)
 {
     struct domain *d = v->domain;
     uint64_t type = flags & UVMF_FLUSHTYPE_MASK;
@@ -200,8 +200,8 @@ static inline int uvm_flush(struct vcpu *v, uint64_t va, uint64_t flags)
 }
 
 /* The common part of both hypercalls (Xen's __do_update_va_mapping). */
-static inline int update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t flags,
-                             struct domain *pg_owner)
+static inline ALWAYS_INLINE int update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val,
+                                                 uint64_t flags, struct domain *pg_owner)
 {
     int rc = uvm_update_entry(v, va, val, pg_owner);
 

@@ -265,15 +265,18 @@ static inline intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d)
  * no I/O path, no foreign or hypervisor owner, no cache attributes.
  * Anything else goes to the general version, which starts afresh after the
  * reference taken here is given back.
+ *
+ * get_allowed_page_from_l1e is the same for a caller that has just checked
+ * the entry's flags against l1_disallow_mask(l1e_owner) itself (mod_l1_entry).
  */
-static inline int get_page_from_l1e(struct vcpu *curr, intpte_t l1e,
-                                    struct domain *l1e_owner, struct domain *pg_owner)
+static inline int get_allowed_page_from_l1e(struct vcpu *curr, intpte_t l1e,
+                                            struct domain *l1e_owner,
+                                            struct domain *pg_owner)
 {
     struct pvmm_state *s = vcpu_state(curr);
     mfn_t mfn = pte_mfn(l1e);
 
     if (likely((l1e & (_PAGE_PRESENT | PAGE_CACHE_ATTRS)) == _PAGE_PRESENT) &&
-        likely(!(get_pte_flags(l1e) & l1_disallow_mask(l1e_owner))) &&
         likely(mfn_valid(s, mfn)) && pg_owner != &s->dom_io && pg_owner != &s->dom_xen) {
         struct page_info *pg = mfn_to_page(s, mfn);
         struct domain *owner = page_get_owner_and_reference(s, pg);
@@ -285,6 +288,13 @@ static inline int get_page_from_l1e(struct vcpu *curr, intpte_t l1e,
             put_page(s, pg);
     }
     return get_page_from_l1e_slow(curr, l1e, l1e_owner, pg_owner);
+}
+static inline int get_page_from_l1e(struct vcpu *curr, intpte_t l1e,
+                                    struct domain *l1e_owner, struct domain *pg_owner)
+{
+    if (unlikely(get_pte_flags(l1e) & l1_disallow_mask(l1e_owner)))
+        return get_page_from_l1e_slow(curr, l1e, l1e_owner, pg_owner);
+    return get_allowed_page_from_l1e(curr, l1e, l1e_owner, pg_owner);
 }
 
 /* Release what get_page_from_l1e (validate-l1.c) took for a present entry. */

@@ -89,7 +89,7 @@ int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
             return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1, idx, nl1e, 0);
         }
 
-        rc = get_page_from_l1e(curr, nl1e, pt_dom, pg_dom);
+        rc = get_allowed_page_from_l1e(curr, nl1e, pt_dom, pg_dom);   /* flags checked above */
         if (rc < 0) {
             reason_add_path(curr, gl1mfn, 1, idx);
             return rc;

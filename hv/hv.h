@@ -195,13 +195,10 @@ long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg
 long hc_xen_version(unsigned long cmd, uint64_t arg);
 long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count);
 
-/* ---- the memory-management core, or its stand-in (mm-core.c / mm-nocore.c) ---- */
+/* ---- the memory-management core's glue (mm-core.c) ---- */
 void mmglue_init(void);
 bool mmglue_have_core(void);
 struct domain *mmglue_create_dom0(uint64_t nr_pages);
-int mmglue_alloc_guest_frames(struct domain *d, uint64_t nr, uint64_t *mfns);
-void mmglue_set_m2p(uint64_t mfn, uint64_t pfn);
-int mmglue_pin_bootstrap_l4(struct vcpu *v, uint64_t l4_mfn);
 void mmglue_share_xen_page(struct domain *d, uint64_t mfn);
 long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled);
 int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,

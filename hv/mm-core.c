@@ -131,21 +131,6 @@ struct domain *mmglue_create_dom0(uint64_t nr_pages)
     return d;
 }
 
-int mmglue_alloc_guest_frames(struct domain *d, uint64_t nr, uint64_t *mfns)
-{
-    for (uint64_t i = 0; i < nr; i++) {
-        int rc = pvmm_alloc_domheap_page(d, &mfns[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-void mmglue_set_m2p(uint64_t mfn, uint64_t pfn)
-{
-    pvmm_set_m2p(&core_state, mfn, pfn);
-}
-
 /* The memory-management hypercalls by number, for refusal messages. */
 static const char *hypercall_name(unsigned long nr)
 {
@@ -178,16 +163,6 @@ static void report_refusal(struct vcpu *v, const char *what, long rc)
             printk("pvmm:   %s\n", line);
         line = more ? end + 1 : end;
     }
-}
-
-int mmglue_pin_bootstrap_l4(struct vcpu *v, uint64_t l4_mfn)
-{
-    int rc = pvmm_pin_table(v, l4_mfn, 4);
-    if (!rc)
-        rc = pvmm_new_baseptr(v, l4_mfn);
-    if (rc)
-        report_refusal(v, "pinning the bootstrap L4", rc);
-    return rc;
 }
 
 void mmglue_share_xen_page(struct domain *d, uint64_t mfn)

@@ -12,23 +12,16 @@
 # (-fpie, RIP-relative like Xen's -fpic) and linked statically with ld.  The core's sources
 # are compiled again with the same flags into $(BUILD)/hv/core/ (the core's own freestanding
 # library uses -mcmodel=kernel), and so are the PV domain builder's (builder/, shared with the
-# simulator) into $(BUILD)/hv/builder/.  Until core/ provided the domain set-up (core/domain.c),
-# hv/mm-nocore.c stood in for it (HV_NOCORE=1; it no longer links, as the builder calls the
-# core).  Every hv source is also compiled with clang (compile only)
-# so both compilers stay warning-free.
+# simulator) into $(BUILD)/hv/builder/.  Every hv source is also compiled with clang (compile
+# only) so both compilers stay warning-free.
 
-HV_SRCS_C := $(filter-out hv/mm-core.c hv/mm-nocore.c,$(sort $(wildcard hv/*.c)))
+HV_SRCS_C := $(filter-out hv/mm-core.c,$(sort $(wildcard hv/*.c)))
 HV_SRCS_S := $(sort $(wildcard hv/*.S))
 HV_BUILDER_SRC := $(sort $(wildcard builder/*.c))
 HV_LDS    := hv/hv.ld
 
-ifeq ($(wildcard core/domain.c)$(HV_NOCORE),core/domain.c)
 HV_MM_SRC   := hv/mm-core.c
 HV_CORE_SRC := $(sort $(wildcard core/*.c))
-else
-HV_MM_SRC   := hv/mm-nocore.c
-HV_CORE_SRC :=
-endif
 
 hv_cflags = $(CSTD) $(WARN) -O2 -g -Iinclude -Ihv -Icore -MMD -MP \
     -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(1) -print-file-name=include) \

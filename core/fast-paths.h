@@ -318,4 +318,19 @@ static inline void put_page_from_l1e(struct vcpu *curr, intpte_t l1e,
     put_page(s, pg);
 }
 
+/* ---- TLB flushes (mmuext-flush.c) ---- */
+
+/* Flush the vCPUs in mask (va or PVMM_FLUSH_ALL_VA); nothing if mask is 0. */
+static inline void flush_tlb_mask(struct domain *d, uint64_t mask, uint64_t va)
+{
+    const struct pvmm_platform *p = d->state->plat;
+
+    if (mask && p->flush_tlb)
+        p->flush_tlb(p->ctx, d, mask, va);
+}
+static inline void flush_tlb_local(struct vcpu *v, uint64_t va)
+{
+    flush_tlb_mask(v->domain, 1UL << v->vcpu_id, va);
+}
+
 #endif /* PVMM_CORE_FAST_PATHS_H */

@@ -379,8 +379,11 @@ static inline bool is_canonical(uint64_t a)
 
 /* Mask of d's online vCPUs. */
 uint64_t domain_vcpu_mask(const struct domain *d);
-/* Flush the vCPUs in mask (va or PVMM_FLUSH_ALL_VA); nothing if mask is 0. */
-void flush_tlb_mask(struct domain *d, uint64_t mask, uint64_t va);
+/*
+ * flush_tlb_mask(d, mask, va) flushes the vCPUs in mask (va or
+ * PVMM_FLUSH_ALL_VA), nothing if mask is 0; flush_tlb_local(v, va) flushes
+ * v.  Both are inline (fast-paths.h): a flush follows many updates.
+ */
 /*
  * Read a guest vCPU bitmap (one 64-bit word at guest address bmap, Xen's
  * vcpumask_to_pcpumask) into *mask, keeping only d's online vCPUs below
@@ -388,10 +391,6 @@ void flush_tlb_mask(struct domain *d, uint64_t mask, uint64_t va);
  * callers report the error each in its own way).
  */
 int vcpumask_from_guest(struct vcpu *curr, uint64_t bmap, uint64_t *mask);
-static inline void flush_tlb_local(struct vcpu *v, uint64_t va)
-{
-    flush_tlb_mask(v->domain, 1UL << v->vcpu_id, va);
-}
 
 /* ---- descriptors (descriptors.c, ldt.c) ---- */
 

@@ -1,6 +1,7 @@
 /*
  * core/mmuext-flush.c - TLB and cache flushing: the platform flush helpers
- * and the flush sub-ops of mmuext_op.
+ * (flush_tlb_mask itself is inline in fast-paths.h) and the flush sub-ops
+ * of mmuext_op.
  *
  * The core tracks TLB state per vCPU, not per physical CPU: a flush names
  * the vCPUs whose TLBs must lose stale entries (bit i = d->vcpu[i]) and the
@@ -25,13 +26,7 @@ uint64_t domain_vcpu_mask(const struct domain *d)
     return mask;
 }
 
-void flush_tlb_mask(struct domain *d, uint64_t mask, uint64_t va)
-{
-    const struct pvmm_platform *p = d->state->plat;
-
-    if (mask && p->flush_tlb)
-        p->flush_tlb(p->ctx, d, mask, va);
-}
+/* flush_tlb_mask and flush_tlb_local, the platform flush itself, are inline in fast-paths.h. */
 
 int vcpumask_from_guest(struct vcpu *curr, uint64_t bmap, uint64_t *mask)
 {

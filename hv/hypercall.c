@@ -38,10 +38,14 @@ static long do_multicall(struct cpu_regs *r, uint64_t list, unsigned long nr)
             res = -XEN_EINVAL;
         else
             res = hypercall_dispatch(r, e.op, e.args);
-        if (copy_to_guest_va(at + 8, &res, sizeof(res)))
-            return -XEN_EFAULT;
+        bool written = copy_to_guest_va(at + 8, &res, sizeof(res)) == 0;
+        /* XSA-213: nothing runs after an iret.  Its result is stored only if it can be (after
+         * an iret to user mode the list is usually not mapped) and the multicall returns it
+         * as Xen's does, as an int. */
         if (e.op == __HYPERVISOR_iret)
-            return res;          /* XSA-213: nothing runs after an iret */
+            return (int)res;
+        if (!written)
+            return -XEN_EFAULT;
         if (!current->kernel_mode)
             return 0;
     }

@@ -49,22 +49,34 @@ static inline struct domain *page_get_owner(struct pvmm_state *s, const struct p
 void drop_unowned_reference(struct pvmm_state *s, struct page_info *pg);
 
 /*
+ * The counting half of page_get_owner_and_reference: +1 on pg's general
+ * count unless it is 0 (free: never resurrect) or at the ceiling (an
+ * ordinary get stops at PGC_count_mask - 1, the last value being reserved
+ * for get_page_light).  True if the reference was taken.
+ */
+static inline bool page_get_reference(struct page_info *pg)
+{
+    uint64_t x = read_atomic64(&pg->count_info);
+
+    do {
+        if (unlikely(((x + 2) & PGC_count_mask) <= 2))
+            return false;
+    } while (unlikely(!cmpxchg64(&pg->count_info, &x, x + 1)));
+    return true;
+}
+
+/*
  * Take a general reference on pg if its count is non-zero and below the
  * ceiling (never resurrects a free frame) and return its owner; NULL (no
- * reference taken) otherwise.  The ceiling: an ordinary get stops at
- * PGC_count_mask - 1, the last value being reserved for get_page_light.
+ * reference taken) otherwise.
  */
 static inline struct domain *page_get_owner_and_reference(struct pvmm_state *s,
                                                           struct page_info *pg)
 {
-    uint64_t x = read_atomic64(&pg->count_info);
     struct domain *owner;
 
-    do {
-        if (unlikely(((x + 2) & PGC_count_mask) <= 2))
-            return NULL;
-    } while (unlikely(!cmpxchg64(&pg->count_info, &x, x + 1)));
-
+    if (!page_get_reference(pg))
+        return NULL;
     owner = page_get_owner(s, pg);
     if (unlikely(!owner))
         drop_unowned_reference(s, pg);
@@ -88,15 +100,32 @@ static inline void put_page(struct pvmm_state *s, struct page_info *pg)
     put_page_slow(s, pg);
 }
 
-/* Take a general reference iff pg is owned by d. */
+/*
+ * A reference page_get_reference just took on pg, whose owner turned out
+ * not to be the expected one, goes back: as page_get_owner_and_reference
+ * followed by put_page would do (an owner-less frame is logged).
+ */
+static inline void put_unexpected_reference(struct pvmm_state *s, struct page_info *pg)
+{
+    if (page_get_owner(s, pg))
+        put_page(s, pg);
+    else
+        drop_unowned_reference(s, pg);
+}
+
+/*
+ * Take a general reference iff pg is owned by d.  pg's owner field holds
+ * d's id exactly when page_get_owner would return d, so the ids are
+ * compared (and while the reference is held the owner cannot change).
+ */
 static inline bool get_page(struct pvmm_state *s, struct page_info *pg, const struct domain *d)
 {
-    struct domain *owner = page_get_owner_and_reference(s, pg);
-
-    if (likely(owner == d && owner))
+    if (!page_get_reference(pg))
+        return false;
+    if (likely(d != NULL) &&
+        likely(__atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE) == d->domain_id))
         return true;
-    if (owner)
-        put_page(s, pg);
+    put_unexpected_reference(s, pg);
     return false;
 }
 
@@ -276,16 +305,16 @@ static inline int get_allowed_page_from_l1e(struct vcpu *curr, intpte_t l1e,
     struct pvmm_state *s = vcpu_state(curr);
     mfn_t mfn = pte_mfn(l1e);
 
+    /* Ordinary domains are the ones with ids below PVMM_MAX_DOMAINS. */
     if (likely((l1e & (_PAGE_PRESENT | PAGE_CACHE_ATTRS)) == _PAGE_PRESENT) &&
-        likely(mfn_valid(s, mfn)) && pg_owner != &s->dom_io && pg_owner != &s->dom_xen) {
+        likely(mfn_valid(s, mfn)) && likely(pg_owner->domain_id < PVMM_MAX_DOMAINS)) {
         struct page_info *pg = mfn_to_page(s, mfn);
-        struct domain *owner = page_get_owner_and_reference(s, pg);
 
-        if (likely(owner == pg_owner) &&
-            (!(l1e & _PAGE_RW) || likely(get_page_type_fast(pg, PGT_writable_page))))
-            return 0;
-        if (owner)
+        if (likely(get_page(s, pg, pg_owner))) {
+            if (!(l1e & _PAGE_RW) || likely(get_page_type_fast(pg, PGT_writable_page)))
+                return 0;
             put_page(s, pg);
+        }
     }
     return get_page_from_l1e_slow(curr, l1e, l1e_owner, pg_owner);
 }

@@ -62,36 +62,37 @@ bool update_intpte(intpte_t *p, intpte_t old, intpte_t new, bool preserve_ad)
     }
 }
 
+/* The entry's index is computed only where a reason needs it (this is a hot path). */
 int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
                  unsigned int cmd, struct domain *pg_dom)
 {
     struct pvmm_state *s = vcpu_state(curr);
     bool preserve_ad = cmd == MMU_PT_UPDATE_PRESERVE_AD;
     struct domain *pt_dom = page_get_owner(s, mfn_to_page(s, gl1mfn));
-    int idx = entry_index(pl1e);
     intpte_t ol1e = read_atomic64(pl1e);
     int rc = 0;
 
     if (!pt_dom)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, gl1mfn, gl1mfn, 1, idx, nl1e,
-                      PGT_l1_page_table);
+        return reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, gl1mfn, gl1mfn, 1,
+                      entry_index(pl1e), nl1e, PGT_l1_page_table);
 
     if (nl1e & _PAGE_PRESENT) {
         if (get_pte_flags(nl1e) & l1_disallow_mask(pt_dom))
             return reject(curr, -XEN_EINVAL, PVMM_RULE_DISALLOWED_FLAGS, pte_mfn(nl1e),
-                          gl1mfn, 1, idx, nl1e, 0);
+                          gl1mfn, 1, entry_index(pl1e), nl1e, 0);
 
         /* Same frame, harmless flags only: no references change. */
         if (!entry_has_changed(ol1e, nl1e, FASTPATH_FLAG_WHITELIST)) {
             nl1e = adjust_guest_l1e(nl1e, pt_dom);
             if (update_intpte(pl1e, ol1e, nl1e, preserve_ad))
                 return 0;
-            return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1, idx, nl1e, 0);
+            return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1,
+                          entry_index(pl1e), nl1e, 0);
         }
 
         rc = get_allowed_page_from_l1e(curr, nl1e, pt_dom, pg_dom);   /* flags checked above */
         if (rc < 0) {
-            reason_add_path(curr, gl1mfn, 1, idx);
+            reason_add_path(curr, gl1mfn, 1, entry_index(pl1e));
             return rc;
         }
         nl1e = adjust_guest_l1e(nl1e ^ (intpte_t)rc, pt_dom);
@@ -99,10 +100,12 @@ int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
         if (!update_intpte(pl1e, ol1e, nl1e, preserve_ad)) {
             /* Not written: what the new entry took goes back instead. */
             ol1e = nl1e;
-            rc = reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1, idx, nl1e, 0);
+            rc = reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1,
+                        entry_index(pl1e), nl1e, 0);
         }
     } else if (!update_intpte(pl1e, ol1e, nl1e, preserve_ad)) {
-        return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1, idx, nl1e, 0);
+        return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1,
+                      entry_index(pl1e), nl1e, 0);
     }
 
     put_page_from_l1e(curr, ol1e, pt_dom);

@@ -88,6 +88,17 @@ static uint64_t guest_cr0(void)
     return (read_cr0() & ~CR0_TS) | (hvv(current)->fpu_ts ? CR0_TS : 0);
 }
 
+/* True if the guest's CPUID view (leaf 7, EBX bit 0) offers FSGSBASE. */
+static bool guest_has_fsgsbase(void)
+{
+    uint32_t out[4];
+    guest_cpuid(0, 0, out);
+    if (out[0] < 7)
+        return false;
+    guest_cpuid(7, 0, out);
+    return out[1] & 1;
+}
+
 static uint64_t guest_cr4(void)
 {
     return (read_cr4() & (CR4_PAE | CR4_MCE | CR4_OSFXSR | CR4_OSXMMEXCPT)) | hvv(current)->cr4;
@@ -121,9 +132,11 @@ static bool write_cr(unsigned int n, uint64_t val)
     case 3:
         return mmglue_new_baseptr(current, (val & PTE_ADDR_MASK) >> PAGE_SHIFT) == 0;
     case 4:
-        if ((val ^ guest_cr4()) & ~(CR4_DE | (1UL << 2)))
-            return false;
-        h->cr4 = val & (CR4_DE | (1UL << 2));
+        /* As Xen: the guest controls DE, TSD and, when the CPUID view offers it, FSGSBASE;
+         * other bits, and FSGSBASE when not offered, are ignored rather than faulted.  The
+         * real CR4.FSGSBASE follows the guest's choice (XSA-293). */
+        h->cr4 = val & (CR4_DE | (1UL << 2) | (guest_has_fsgsbase() ? CR4_FSGSBASE : 0));
+        write_cr4((read_cr4() & ~CR4_FSGSBASE) | (h->cr4 & CR4_FSGSBASE));
         return true;
     default:
         return false;

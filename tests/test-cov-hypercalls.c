@@ -10,6 +10,7 @@
  *    another vCPU is still validating, two privileged domains passing on
  *    the right to map a third's frame, I/O memory the table's owner may
  *    not map;
+ *  - update_va_mapping of an address with no L2 entry;
  *  - mmuext_op: an operation array at a hypervisor address;
  *  - the lazy LDT: a guest L1 entry naming memory beyond RAM or a frame
  *    of another domain; ptwr on a read-only mapping of device memory;
@@ -193,6 +194,32 @@ static void test_mmu_update_on_a_table_being_validated(void **state)
     harness_free(h);
 }
 
+/* update_va_mapping needs an L1 for the address: a missing L2 entry stops the walk. */
+static void test_update_va_mapping_without_l1(void **state)
+{
+    struct harness *h = harness_new(NR_FRAMES);
+    struct domain *d = harness_domain(h, 1, false);
+    struct vcpu *v = &d->vcpu[0];
+    struct harness_as as;
+    const struct pvmm_reason *r;
+    unsigned long flushes;
+
+    (void)state;
+    harness_build_running_as(h, v, &as, 1);
+    flushes = h->nr_flushes;
+    /* VA 2 MiB: L4 slot 0 and L3 slot 0 are present, L2 slot 1 is not. */
+    assert_int_equal(do_update_va_mapping(v, 1UL << 21, pte_from_mfn(as.data[0], RO), UVMF_INVLPG),
+                     -XEN_EINVAL);
+    assert_reason(v, PVMM_RULE_NO_L1_FOR_VA);
+    r = pvmm_last_reason(v);
+    assert_int_equal(r->table, as.l2);
+    assert_int_equal(r->level, 2);
+    assert_int_equal(r->index, 1);
+    assert_int_equal(h->nr_flushes, flushes);   /* failed early: nothing flushed (XSA-279) */
+    harness_audit(h);
+    harness_free(h);
+}
+
 static void test_mmuext_array_in_hypervisor_memory(void **state)
 {
     struct harness *h = harness_new(NR_FRAMES);
@@ -318,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_memory_op_numa_and_domains),
         cmocka_unit_test(test_mmu_update_owners),
         cmocka_unit_test(test_mmu_update_on_a_table_being_validated),
+        cmocka_unit_test(test_update_va_mapping_without_l1),
         cmocka_unit_test(test_mmuext_array_in_hypervisor_memory),
         cmocka_unit_test(test_ldt_page_not_own_ram),
         cmocka_unit_test(test_ptwr_on_device_memory),

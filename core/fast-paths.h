@@ -244,6 +244,30 @@ static inline void page_unlock(struct vcpu *curr, struct page_info *pg)
     page_unlock_slow(curr, pg);
 }
 
+/*
+ * page_lock for a caller that goes on only if pg is of type `type` (PGT_*):
+ * true with pg locked if it is, false with nothing held otherwise - what
+ * page_lock, a type check and on a mismatch page_unlock do.  The type
+ * cannot change while the lock (a type reference) is held, so the type in
+ * the word the compare-and-swap locked is the page's type.
+ */
+static inline bool page_lock_type(struct vcpu *curr, struct page_info *pg, unsigned long type)
+{
+    uint64_t x = read_atomic64(&pg->type_info);
+
+    if (likely((x & (PGT_type_mask | PGT_locked | PGT_validated)) == (type | PGT_validated)) &&
+        likely((x & PGT_count_mask) != 0 && ((x + 1) & PGT_count_mask) != 0) &&
+        likely(cmpxchg64(&pg->type_info, &x, x + (1 | PGT_locked))))
+        return true;
+    if (!page_lock_slow(curr, pg))
+        return false;
+    if ((read_atomic64(&pg->type_info) & PGT_type_mask) != type) {
+        page_unlock(curr, pg);
+        return false;
+    }
+    return true;
+}
+
 /* ---- L1 entries (validate-l1.c) ---- */
 
 /* Cache-attribute bits of an L1e (PAT index): PAT | PCD | PWT. */

@@ -32,9 +32,8 @@
 #define ALWAYS_INLINE __attribute__((always_inline))
 
 /*
- * Read entry `index` of table frame mfn through the platform's mapping
- * (map, unmap: its callbacks, fetched once per walk), or fail if mfn is not
- * a frame.  Entries of validated tables only ever name valid frames; the
+ * Read entry `index` of table frame mfn through the platform's mapping, or
+ * fail if mfn is not a frame.  Entries of validated tables only ever name valid frames; the
  * check guards against a table changing under our feet.
  */
 static inline ALWAYS_INLINE bool read_entry(const struct pvmm_state *s,
@@ -150,13 +149,8 @@ static inline ALWAYS_INLINE int uvm_update_entry(struct vcpu *v, uint64_t va, in
     if (!pg)
         return reject(v, -XEN_EINVAL, PVMM_RULE_NO_L1_FOR_VA, l1mfn, l1mfn, 1, (int)index,
                       va, PGT_l1_page_table);
-    if (!page_lock(v, pg)) {
-        put_page(s, pg);
-        return reject(v, -XEN_EINVAL, PVMM_RULE_NOT_PAGETABLE, l1mfn, l1mfn, 1, (int)index,
-                      va, PGT_l1_page_table);
-    }
-    if ((read_atomic64(&pg->type_info) & PGT_type_mask) != PGT_l1_page_table) {
-        page_unlock(v, pg);
+    /* Lock it and require an L1 (Xen: page_lock, then the type check). */
+    if (!page_lock_type(v, pg, PGT_l1_page_table)) {
         put_page(s, pg);
         return reject(v, -XEN_EINVAL, PVMM_RULE_NOT_PAGETABLE, l1mfn, l1mfn, 1, (int)index,
                       va, PGT_l1_page_table);

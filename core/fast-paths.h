@@ -155,8 +155,13 @@ static inline struct page_info *get_page_from_gfn_pv(struct vcpu *curr, struct d
  * hypervisor frames (owner dom_xen), so those are excluded here as well.
  * Anything else - another type, a validation under way, an overflow, a
  * lost race - returns false, and the caller runs the general version.
+ *
+ * get_page_type_fast_owned is the same for a caller that holds a general
+ * reference on pg and has seen it owned by an ordinary domain: the owner
+ * cannot change while the reference is held, so it is not dom_xen and is
+ * not looked at again.
  */
-static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
+static inline bool get_page_type_fast_owned(struct page_info *pg, unsigned long type)
 {
     uint64_t x = read_atomic64(&pg->type_info);
 
@@ -165,9 +170,13 @@ static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
     if ((x & (PGT_type_mask | PGT_validated | PGT_partial)) != (type | PGT_validated) ||
         ((x + 1) & PGT_count_mask) == 0)
         return false;
+    return likely(cmpxchg64(&pg->type_info, &x, x + 1));
+}
+static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
+{
     if (__atomic_load_n(&pg->owner, __ATOMIC_RELAXED) == DOMID_XEN)
         return false;
-    return likely(cmpxchg64(&pg->type_info, &x, x + 1));
+    return get_page_type_fast_owned(pg, type);
 }
 
 /*
@@ -335,7 +344,7 @@ static inline int get_allowed_page_from_l1e(struct vcpu *curr, intpte_t l1e,
         struct page_info *pg = mfn_to_page(s, mfn);
 
         if (likely(get_page(s, pg, pg_owner))) {
-            if (!(l1e & _PAGE_RW) || likely(get_page_type_fast(pg, PGT_writable_page)))
+            if (!(l1e & _PAGE_RW) || likely(get_page_type_fast_owned(pg, PGT_writable_page)))
                 return 0;
             put_page(s, pg);
         }

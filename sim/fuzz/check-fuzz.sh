@@ -1,7 +1,10 @@
 #!/bin/sh
-# sim/fuzz/check-fuzz.sh FUZZER SEEDS CORPUS FINDINGS SECONDS MAX_LEN LOG
+# sim/fuzz/check-fuzz.sh FUZZER SEEDER SEEDS CORPUS FINDINGS SECONDS MAX_LEN LOG SCENARIO...
 #
-# The bounded fuzz of `make check`: run the libFuzzer harness for SECONDS
+# The bounded fuzz of `make check`.  First the seed corpus: SEEDER
+# (pvmm-seed) turns every SCENARIO into a fuzz input in SEEDS, one TAP line
+# each, checking that each replays its scenario exactly.  Then the
+# libFuzzer harness runs for SECONDS
 # from a fixed seed, reading the seed corpus SEEDS (every scenario as an
 # input) and the corpus CORPUS grown by earlier runs, adding new inputs to
 # CORPUS.  Any finding (auditor violation, sanitizer report, crash,
@@ -9,8 +12,16 @@
 # more to write FINDINGS/<name>.pvmm, the scenario that reproduces it
 # (`pvmm run` it, `pvmm explain` it, then keep it under tests/sim/).
 set -u
-fuzzer=$1 seeds=$2 corpus=$3 findings=$4 secs=$5 maxlen=$6 log=$7
+fuzzer=$1 seeder=$2 seeds=$3 corpus=$4 findings=$5 secs=$6 maxlen=$7 log=$8
+shift 8
 mkdir -p "$corpus" "$findings"
+rm -rf "$seeds" && mkdir -p "$seeds"
+if ! "$seeder" -o "$seeds" "$@"; then
+    echo "not ok fuzz: the seed corpus (see above)"
+    rm -rf "$seeds"    # so that the next make fuzz/coverage builds it again
+    exit 1
+fi
+touch "$seeds/.stamp"
 before=$(ls "$findings" | grep -c -v '\.pvmm$')
 if "$fuzzer" -max_total_time="$secs" -max_len="$maxlen" -timeout=10 -seed=1 \
         -artifact_prefix="$findings/" "$corpus" "$seeds" >"$log" 2>&1; then

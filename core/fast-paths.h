@@ -331,11 +331,10 @@ static inline intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d)
  * get_allowed_page_from_l1e is the same for a caller that has just checked
  * the entry's flags against l1_disallow_mask(l1e_owner) itself (mod_l1_entry).
  */
-static inline int get_allowed_page_from_l1e(struct vcpu *curr, intpte_t l1e,
-                                            struct domain *l1e_owner,
+static inline int get_allowed_page_from_l1e(struct pvmm_state *s, struct vcpu *curr,
+                                            intpte_t l1e, struct domain *l1e_owner,
                                             struct domain *pg_owner)
 {
-    struct pvmm_state *s = vcpu_state(curr);
     mfn_t mfn = pte_mfn(l1e);
 
     /* Ordinary domains are the ones with ids below PVMM_MAX_DOMAINS. */
@@ -356,18 +355,19 @@ static inline int get_page_from_l1e(struct vcpu *curr, intpte_t l1e,
 {
     if (unlikely(get_pte_flags(l1e) & l1_disallow_mask(l1e_owner)))
         return get_page_from_l1e_slow(curr, l1e, l1e_owner, pg_owner);
-    return get_allowed_page_from_l1e(curr, l1e, l1e_owner, pg_owner);
+    return get_allowed_page_from_l1e(vcpu_state(curr), curr, l1e, l1e_owner, pg_owner);
 }
 
-/* Release what get_page_from_l1e (validate-l1.c) took for a present entry. */
-static inline void put_page_from_l1e(struct vcpu *curr, intpte_t l1e,
-                                     struct domain *l1e_owner)
+/*
+ * Release what get_page_from_l1e (validate-l1.c) took for a present entry.
+ * put_l1e_references is the same for a caller with s = vcpu_state(curr) at
+ * hand (mod_l1_entry).
+ */
+static inline void put_l1e_references(struct pvmm_state *s, struct vcpu *curr, intpte_t l1e)
 {
-    struct pvmm_state *s = vcpu_state(curr);
     mfn_t mfn = pte_mfn(l1e);
     struct page_info *pg;
 
-    (void)l1e_owner;
     if (!(l1e & _PAGE_PRESENT) || !mfn_valid(s, mfn))
         return;
     pg = mfn_to_page(s, mfn);
@@ -378,6 +378,12 @@ static inline void put_page_from_l1e(struct vcpu *curr, intpte_t l1e,
     if ((l1e & _PAGE_RW) && !put_page_type_fast(s, pg))
         put_page_type(curr, pg);
     put_page(s, pg);
+}
+static inline void put_page_from_l1e(struct vcpu *curr, intpte_t l1e,
+                                     struct domain *l1e_owner)
+{
+    (void)l1e_owner;
+    put_l1e_references(vcpu_state(curr), curr, l1e);
 }
 
 /* ---- TLB flushes (mmuext-flush.c) ---- */

@@ -90,7 +90,7 @@ int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
                           entry_index(pl1e), nl1e, 0);
         }
 
-        rc = get_allowed_page_from_l1e(curr, nl1e, pt_dom, pg_dom);   /* flags checked above */
+        rc = get_allowed_page_from_l1e(s, curr, nl1e, pt_dom, pg_dom);   /* flags checked */
         if (rc < 0) {
             reason_add_path(curr, gl1mfn, 1, entry_index(pl1e));
             return rc;
@@ -108,7 +108,7 @@ int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
                       entry_index(pl1e), nl1e, 0);
     }
 
-    put_page_from_l1e(curr, ol1e, pt_dom);
+    put_l1e_references(s, curr, ol1e);   /* put_page_from_l1e(curr, ol1e, pt_dom) */
     return rc;
 }
 

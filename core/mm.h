@@ -412,8 +412,11 @@ int pv_set_ldt(struct vcpu *curr, uint64_t base, unsigned int ents);
 
 /* ---- reasons (reason.c, rmap-search.c) ---- */
 
-/* Start a new operation on curr: clears the reason and the continuation. */
-void reason_clear(struct vcpu *curr, int hypercall);
+/*
+ * reason_clear(curr, hypercall) (inline: fast-paths.h) starts a new operation on
+ * curr, clearing its reason and continuation; reason_reset (reason.c) resets a record.
+ */
+void reason_reset(struct pvmm_reason *r, int hypercall);
 /*
  * Record a rejection on curr unless a more specific (inner) one is already
  * recorded; snapshots frame's type, count and owner.  Returns rc.

@@ -38,8 +38,11 @@ int pvmm_rule_from_name(const char *name)
     return -1;
 }
 
-/* Reset r to "no failure recorded" for hypercall `hypercall` (-1 if none). */
-static __attribute__((noinline)) void reason_reset(struct pvmm_reason *r, int hypercall)
+/*
+ * Reset r to "no failure recorded" for hypercall `hypercall` (-1 if none).
+ * reason_clear (fast-paths.h) calls it only for a record that was written.
+ */
+void reason_reset(struct pvmm_reason *r, int hypercall)
 {
     memset(r, 0, sizeof(*r));
     r->rule = PVMM_RULE_NONE;
@@ -53,34 +56,6 @@ static __attribute__((noinline)) void reason_reset(struct pvmm_reason *r, int hy
     r->hypercall = hypercall;
     r->op_index = -1;
     r->sub_op = -1;
-}
-
-/*
- * Every hypercall starts here, so this is on every hot path.  A record is
- * only ever written by reject() (which first sets a rule other than NONE),
- * reason_add_path() (path_len > 0), reason_set_op_index() and
- * reason_set_sub_op(); a record with rule NONE, an empty path and no op
- * index or sub-op is therefore still exactly what reason_reset() left,
- * apart from its hypercall, and only that is set: the same record as a
- * full reset, without clearing a few hundred bytes each time.
- */
-void reason_clear(struct vcpu *curr, int hypercall)
-{
-    struct pvmm_reason *r;
-
-    if (!curr)
-        return;
-    /* No continuation (field by field: a handful of stores, no memset). */
-    curr->cont.pending = false;
-    curr->cont.op = 0;
-    for (unsigned int i = 0; i < ARRAY_SIZE(curr->cont.args); i++)
-        curr->cont.args[i] = 0;
-    r = &curr->reason;
-    if (likely(r->rule == PVMM_RULE_NONE && r->path_len == 0 && r->op_index == -1 &&
-               r->sub_op == -1))
-        r->hypercall = hypercall;
-    else
-        reason_reset(r, hypercall);
 }
 
 /*

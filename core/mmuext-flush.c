@@ -26,7 +26,7 @@ uint64_t domain_vcpu_mask(const struct domain *d)
     return mask;
 }
 
-/* flush_tlb_mask and flush_tlb_local, the platform flush itself, are inline in fast-paths.h. */
+/* flush_tlb_mask and flush_tlb_local (the platform's flush) are inline: fast-paths.h. */
 
 int vcpumask_from_guest(struct vcpu *curr, uint64_t bmap, uint64_t *mask)
 {

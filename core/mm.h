@@ -362,9 +362,6 @@ int new_guest_user_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible);
  */
 int put_old_guest_table(struct vcpu *v);
 
-/* Walk curr's current (kernel or user) tables to the L1 entry mapping va. */
-int guest_walk_to_l1e(struct vcpu *curr, uint64_t va, mfn_t *l1mfn, unsigned int *index);
-
 /* Canonical and not in the hypervisor's range (Xen's __addr_ok). */
 static inline bool addr_ok(uint64_t a)
 {

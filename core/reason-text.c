@@ -295,7 +295,16 @@ size_t pvmm_reason_format(const struct pvmm_reason *r, char *buf, size_t len)
             put(&t, " %d", r->index);
         if (r->table != INVALID_MFN) {
             put(&t, " of ");
-            put_level(&t, r->level);
+            /*
+             * Level 0 is a descriptor page for descriptor rules, and an
+             * ordinary page (not a page table) for mmu_update on one.
+             */
+            if (r->level == 0 && r->rule != PVMM_RULE_BAD_DESCRIPTOR &&
+                !(r->table == r->frame &&
+                  (r->type_info & PGT_type_mask) == PGT_seg_desc_page))
+                put(&t, "page");
+            else
+                put_level(&t, r->level);
             put(&t, " frame 0x%lx", (unsigned long)r->table);
         }
         put(&t, " is ");

@@ -92,7 +92,10 @@ static inline ALWAYS_INLINE int walk_to_l1e(struct pvmm_state *s, mfn_t root, ui
     return 0;
 }
 
-/* guest_walk_to_l1e, inline in update_va_mapping's own path. */
+/*
+ * Walk curr's current (kernel or user) tables to the L1 entry mapping va,
+ * inline in update_va_mapping's own path.  0 or -XEN_EINVAL with a reason.
+ */
 static inline ALWAYS_INLINE int walk_for_va(struct vcpu *curr, uint64_t va, mfn_t *l1mfn,
                                            unsigned int *index)
 {
@@ -112,11 +115,6 @@ static inline ALWAYS_INLINE int walk_for_va(struct vcpu *curr, uint64_t va, mfn_
         return reject(curr, -XEN_EINVAL, PVMM_RULE_NO_L1_FOR_VA, INVALID_MFN, stop, level,
                       (int)pt_index(va, level), va, 0);
     return 0;
-}
-
-int guest_walk_to_l1e(struct vcpu *curr, uint64_t va, mfn_t *l1mfn, unsigned int *index)
-{
-    return walk_for_va(curr, va, l1mfn, index);
 }
 
 /*

@@ -191,11 +191,19 @@ static void test_entries_and_flags(void **state)
     r.entry = 0x1234000;
     expect_text(&r, "is 0x1234000 (not present)", NULL);
     expect_no_text(&r, "(frame 0x1234");
-    /* Level 0 is a descriptor page, whose entries are not decoded. */
+    /*
+     * Level 0 outside the descriptor rules is an ordinary page (mmu_update
+     * on a frame that is no page table); its entries are not decoded.
+     */
     r.level = 0;
     r.entry = 0x00cf9b000000ffffUL;
+    expect_text(&r, "of page frame", "is 0xcf9b000000ffff", NULL);
+    expect_no_text(&r, "flags");
+    /* For a descriptor rule, level 0 is a descriptor page. */
+    r.rule = PVMM_RULE_BAD_DESCRIPTOR;
     expect_text(&r, "of descriptor page frame", "is 0xcf9b000000ffff", NULL);
     expect_no_text(&r, "flags");
+    r.rule = PVMM_RULE_WRITABLE_PAGETABLE;
     /* An index without a table. */
     r.table = INVALID_MFN;
     r.index = 5;

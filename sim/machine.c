@@ -169,6 +169,7 @@ bool sim_set_mode(struct sim_machine *m, struct vcpu *v, bool kernel)
 int sim_build_domain(struct sim_machine *m, const struct pvmm_build_params *p)
 {
     struct sim_domain *sd;
+    struct pvmm_dom_layout layout;
     mfn_t *p2m;
     int rc;
 
@@ -177,12 +178,14 @@ int sim_build_domain(struct sim_machine *m, const struct pvmm_build_params *p)
     p2m = calloc(p->nr_pages, sizeof(*p2m));
     if (!p2m)
         return -XEN_ENOMEM;
-    rc = pvmm_build_domain(&m->s, p, p2m, &m->doms[p->domid].layout);
+    /* Build into a local layout: a failure (e.g. -EEXIST) leaves the live domain's alone. */
+    rc = pvmm_build_domain(&m->s, p, p2m, &layout);
     if (rc) {
         free(p2m);
         return rc;
     }
     sd = &m->doms[p->domid];
+    sd->layout = layout;
     free(sd->p2m);
     sd->p2m = p2m;
     sd->built = true;

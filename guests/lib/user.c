@@ -5,6 +5,9 @@
 #include <xen/xen.h>
 
 #include "hypercall.h"
+#include "pagetable.h"
+#include "pt-build.h"
+#include "xtf.h"
 #include "string.h"
 #include "user.h"
 
@@ -49,4 +52,35 @@ bool user_mode_exception(struct cpu_regs *regs, const struct fault *f)
     active->faulted = true;
     active->fault = *f;
     user_abort(0);
+}
+
+/* Build a user L4 mapping the user code (.user.text) read-only and one stack page read-write,
+ * pin it and install it as the user base. Returns the user stack top, or 0 after reporting an
+ * error with xtf_error(). */
+unsigned long user_space_minimal(void)
+{
+    static struct pt_tree tree;
+    void *stack = alloc_page();
+    unsigned long va, l4_mfn;
+    long rc;
+
+    pt_tree_init(&tree);
+    for (va = (unsigned long)__user_text_start; va < (unsigned long)__user_text_end;
+         va += PAGE_SIZE) {
+        if (pt_tree_map(&tree, va, virt_to_mfn((void *)va), PTE_FLAGS_RO | _PAGE_USER))
+            return xtf_error("page-table tree full"), 0;
+    }
+    if (pt_tree_map(&tree, (unsigned long)stack, virt_to_mfn(stack), PTE_FLAGS_RW | _PAGE_USER))
+        return xtf_error("page-table tree full"), 0;
+    rc = pt_tree_seal(&tree);
+    if (rc)
+        return xtf_error("making the user tables read-only gave %ld", rc), 0;
+    l4_mfn = pt_tree_l4_mfn(&tree);
+    rc = pt_pin(4, l4_mfn);
+    if (rc)
+        return xtf_error("pinning the user L4 gave %ld", rc), 0;
+    rc = pt_new_user_baseptr(l4_mfn);
+    if (rc)
+        return xtf_error("NEW_USER_BASEPTR gave %ld", rc), 0;
+    return (unsigned long)stack + PAGE_SIZE;
 }

@@ -37,6 +37,10 @@ int user_init(void);
  * makes a syscall or faults. A user L4 must have been installed. */
 void user_run(unsigned long rip, unsigned long rsp, unsigned long arg, struct user_result *res);
 
+/* Build, pin and install a user L4 mapping only the user code (read-only) and one stack page.
+ * Returns the user stack top, or 0 after reporting an error. */
+unsigned long user_space_minimal(void);
+
 /* User-mode snippets (in .user.text). Each ends with `syscall`. */
 extern char user_syscall_arg[];   /* rax = rdi */
 extern char user_read64[];        /* rax = *(uint64_t *)rdi */

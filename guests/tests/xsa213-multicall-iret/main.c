@@ -98,36 +98,6 @@ volatile unsigned int mc_returned;
 
 static uint8_t scratch_stack[4096] __attribute__((aligned(16)));
 
-/* Build a user L4 mapping the user code read-only and one stack page, and install it as the
- * user base. Returns the user stack top, or 0 after reporting an error. */
-static unsigned long user_space(void)
-{
-    static struct pt_tree tree;
-    void *stack = alloc_page();
-    unsigned long va, l4_mfn;
-    long rc;
-
-    pt_tree_init(&tree);
-    for (va = (unsigned long)__user_text_start; va < (unsigned long)__user_text_end;
-         va += PAGE_SIZE) {
-        if (pt_tree_map(&tree, va, virt_to_mfn((void *)va), PTE_FLAGS_RO | _PAGE_USER))
-            return xtf_error("page-table tree full"), 0;
-    }
-    if (pt_tree_map(&tree, (unsigned long)stack, virt_to_mfn(stack), PTE_FLAGS_RW | _PAGE_USER))
-        return xtf_error("page-table tree full"), 0;
-    rc = pt_tree_seal(&tree);
-    if (rc)
-        return xtf_error("making the user tables read-only gave %ld", rc), 0;
-    l4_mfn = pt_tree_l4_mfn(&tree);
-    rc = pt_pin(4, l4_mfn);
-    if (rc)
-        return xtf_error("pinning the user L4 gave %ld", rc), 0;
-    rc = pt_new_user_baseptr(l4_mfn);
-    if (rc)
-        return xtf_error("NEW_USER_BASEPTR gave %ld", rc), 0;
-    return (unsigned long)stack + PAGE_SIZE;
-}
-
 /* Run multicall([xen_version, iret to rip/rsp/cs, xen_version]) and check what ran. RPL 3
  * in cs means an iret to guest user mode. */
 static int run_case(const char *name, unsigned long rip, unsigned long rsp, unsigned long cs)
@@ -200,7 +170,7 @@ int test_main(void)
     rc = hypercall_callback_op(CALLBACKOP_register, &cb);
     if (rc)
         return xtf_error("registering the syscall callback gave %ld", rc);
-    stack_top = user_space();
+    stack_top = user_space_minimal();
     if (!stack_top)
         return XTF_ERROR;
     if (run_case("iret to user", (unsigned long)user_mc_back, stack_top, FLAT_USER_CS))

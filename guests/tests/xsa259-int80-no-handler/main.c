@@ -70,36 +70,6 @@ static int kernel_int80(void)
     return check_gp(&last_fault, at, FLAT_KERNEL_CS, "kernel int $0x80");
 }
 
-/* Build a user L4 mapping the user code read-only and one stack page, and install it as the
- * user base. Returns the user stack top, or 0 after reporting an error. */
-static unsigned long user_space(void)
-{
-    static struct pt_tree tree;
-    void *stack = alloc_page();
-    unsigned long va, l4_mfn;
-    long rc;
-
-    pt_tree_init(&tree);
-    for (va = (unsigned long)__user_text_start; va < (unsigned long)__user_text_end;
-         va += PAGE_SIZE) {
-        if (pt_tree_map(&tree, va, virt_to_mfn((void *)va), PTE_FLAGS_RO | _PAGE_USER))
-            return xtf_error("page-table tree full"), 0;
-    }
-    if (pt_tree_map(&tree, (unsigned long)stack, virt_to_mfn(stack), PTE_FLAGS_RW | _PAGE_USER))
-        return xtf_error("page-table tree full"), 0;
-    rc = pt_tree_seal(&tree);
-    if (rc)
-        return xtf_error("making the user tables read-only gave %ld", rc), 0;
-    l4_mfn = pt_tree_l4_mfn(&tree);
-    rc = pt_pin(4, l4_mfn);
-    if (rc)
-        return xtf_error("pinning the user L4 gave %ld", rc), 0;
-    rc = pt_new_user_baseptr(l4_mfn);
-    if (rc)
-        return xtf_error("NEW_USER_BASEPTR gave %ld", rc), 0;
-    return (unsigned long)stack + PAGE_SIZE;
-}
-
 int test_main(void)
 {
     struct user_result r;
@@ -115,7 +85,7 @@ int test_main(void)
     rc = user_init();
     if (rc)
         return xtf_error("user_init (stack_switch, syscall callback) gave %ld", rc);
-    stack_top = user_space();
+    stack_top = user_space_minimal();
     if (!stack_top)
         return XTF_ERROR;
     user_run((unsigned long)user_int80, stack_top, 0, &r);

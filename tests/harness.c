@@ -140,6 +140,17 @@ struct domain *harness_domain(struct harness *h, domid_t domid, bool privileged)
     return d;
 }
 
+struct harness_fx harness_fx_new(uint64_t nr_frames)
+{
+    struct harness_fx f;
+
+    f.h = harness_new(nr_frames);
+    f.s = &f.h->s;
+    f.d = harness_domain(f.h, 1, false);
+    f.v = &f.d->vcpu[0];
+    return f;
+}
+
 mfn_t harness_alloc(struct harness *h, struct domain *d)
 {
     mfn_t mfn = INVALID_MFN;

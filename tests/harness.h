@@ -59,6 +59,21 @@ void harness_free(struct harness *h);
 
 /* Create domain domid (vCPU 0 and 1 online, kernel mode), max_pages = all. */
 struct domain *harness_domain(struct harness *h, domid_t domid, bool privileged);
+/* The common fixture: a machine, unprivileged domain 1 and its vCPU 0. */
+struct harness_fx {
+    struct harness *h;
+    struct domain *d;
+    struct vcpu *v;
+    struct pvmm_state *s;
+};
+struct harness_fx harness_fx_new(uint64_t nr_frames);
+/* The frame-table entry of mfn. */
+static inline struct page_info *harness_page(struct harness_fx *f, mfn_t mfn)
+{
+    assert_true(mfn < f->s->nr_frames);
+    return &f->s->frame_table[mfn];
+}
+
 /* Allocate a frame to d (asserts success) and zero it. */
 mfn_t harness_alloc(struct harness *h, struct domain *d);
 /* Host pointer to frame mfn's contents as 512 entries. */

@@ -15,35 +15,12 @@
 #define L1T PGT_l1_page_table
 #define VAL PGT_validated
 
-struct fx {
-    struct harness *h;
-    struct domain *d;
-    struct vcpu *v;
-    struct pvmm_state *s;
-};
-
-static struct fx fx_new(void)
-{
-    struct fx f;
-
-    f.h = harness_new(NR_FRAMES);
-    f.s = &f.h->s;
-    f.d = harness_domain(f.h, 1, false);
-    f.v = &f.d->vcpu[0];
-    return f;
-}
-
-static struct page_info *page(struct fx *f, mfn_t m)
-{
-    return mfn_to_page(f->s, m);
-}
-
 /* A free frame (count 0) is never resurrected by a get. */
 static void zero_count_not_resurrected(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
     uint64_t tot = f.d->tot_pages;
 
     (void)state;
@@ -73,10 +50,10 @@ static void zero_count_not_resurrected(void **state)
 /* get_page checks the owner and gives the reference back on a mismatch. */
 static void get_page_checks_owner(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     struct domain *e = harness_domain(f.h, 2, false);
     mfn_t m = harness_alloc(f.h, e);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
 
     (void)state;
     assert_false(get_page(f.s, pg, f.d));
@@ -88,8 +65,8 @@ static void get_page_checks_owner(void **state)
     assert_false(get_page_and_type(f.v, pg, f.d, WRT));
     assert_reason(f.v, PVMM_RULE_NOT_OWNER);
     /* I/O and hypervisor frames belong to dom_io and dom_xen. */
-    assert_ptr_equal(page_get_owner(f.s, page(&f, 0)), &f.s->dom_io);
-    assert_ptr_equal(page_get_owner(f.s, page(&f, NR_FRAMES - 1)), &f.s->dom_xen);
+    assert_ptr_equal(page_get_owner(f.s, harness_page(&f, 0)), &f.s->dom_io);
+    assert_ptr_equal(page_get_owner(f.s, harness_page(&f, NR_FRAMES - 1)), &f.s->dom_xen);
     harness_audit(f.h);
     harness_free(f.h);
 }
@@ -133,7 +110,7 @@ static void allocation_limits(void **state)
  */
 static void reallocation_flushes_stale_tlbs(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t a, b, c;
     unsigned long flushes;
 
@@ -142,10 +119,10 @@ static void reallocation_flushes_stale_tlbs(void **state)
     a = harness_alloc(f.h, f.d);
     b = harness_alloc(f.h, f.d);
     assert_int_equal(f.h->nr_flushes, flushes);
-    page(&f, a)->count_info &= ~PGC_allocated;
-    put_page(f.s, page(&f, a));
-    page(&f, b)->count_info &= ~PGC_allocated;
-    put_page(f.s, page(&f, b));
+    harness_page(&f, a)->count_info &= ~PGC_allocated;
+    put_page(f.s, harness_page(&f, a));
+    harness_page(&f, b)->count_info &= ~PGC_allocated;
+    put_page(f.s, harness_page(&f, b));
     harness_audit(f.h);
     c = harness_alloc(f.h, f.d);
     assert_int_equal(c, b);
@@ -161,14 +138,14 @@ static void reallocation_flushes_stale_tlbs(void **state)
 /* Freed frames are scrubbed: the next owner never sees the last one's data. */
 static void freed_frames_are_scrubbed(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
     uint8_t *p = (uint8_t *)harness_pt(f.h, m);
 
     (void)state;
     memset(p, 0x5a, PAGE_SIZE);
-    page(&f, m)->count_info &= ~PGC_allocated;
-    put_page(f.s, page(&f, m));
+    harness_page(&f, m)->count_info &= ~PGC_allocated;
+    put_page(f.s, harness_page(&f, m));
     for (unsigned int i = 0; i < PAGE_SIZE; i++)
         if (p[i] != 0)
             fail_msg("byte %u of a freed frame is %#x", i, p[i]);
@@ -179,9 +156,9 @@ static void freed_frames_are_scrubbed(void **state)
 /* Freeing a frame that still has a type reference is a core bug: it is leaked, not freed. */
 static void free_with_type_refs_leaks(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
     uint64_t nr_free = f.s->nr_free;
 
     (void)state;
@@ -242,9 +219,9 @@ static void shared_xen_pages(void **state)
  */
 static void xsa287_refcount_implies_owner(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
 
     (void)state;
     assert_int_equal(pg->owner, 1);
@@ -268,9 +245,9 @@ static void xsa287_refcount_implies_owner(void **state)
  */
 static void general_count_ceiling(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
 
     (void)state;
     pg->count_info = PGC_allocated | (PGC_count_mask - 2);

@@ -17,29 +17,6 @@
 #define L1T PGT_l1_page_table
 #define VAL PGT_validated
 
-struct fx {
-    struct harness *h;
-    struct domain *d;
-    struct vcpu *v;
-    struct pvmm_state *s;
-};
-
-static struct fx fx_new(void)
-{
-    struct fx f;
-
-    f.h = harness_new(NR_FRAMES);
-    f.s = &f.h->s;
-    f.d = harness_domain(f.h, 1, false);
-    f.v = &f.d->vcpu[0];
-    return f;
-}
-
-static struct page_info *page(struct fx *f, mfn_t m)
-{
-    return mfn_to_page(f->s, m);
-}
-
 /*
  * XSA-242: page_unlock() must never drop the last type reference (it does no
  * devalidation).  A put that would leave only the lock's reference waits
@@ -47,9 +24,9 @@ static struct page_info *page(struct fx *f, mfn_t m)
  */
 static void xsa242_unlock_never_drops_last_ref(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t l1 = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, l1);
+    struct page_info *pg = harness_page(&f, l1);
 
     (void)state;
     assert_false(page_lock(f.v, pg));   /* not a validated typed page */
@@ -69,7 +46,7 @@ static void xsa242_unlock_never_drops_last_ref(void **state)
 }
 
 struct racer {
-    struct fx *f;
+    struct harness_fx *f;
     struct page_info *pg;
     int rc;
 };
@@ -86,9 +63,9 @@ static void *put_racer(void *arg)
 /* XSA-242 with a real second CPU: the put waits for the unlock, then devalidates. */
 static void xsa242_put_waits_for_unlock(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t l1 = harness_alloc(f.h, f.d);
-    struct racer r = { .f = &f, .pg = page(&f, l1), .rc = -1 };
+    struct racer r = { .f = &f, .pg = harness_page(&f, l1), .rc = -1 };
     pthread_t t;
 
     (void)state;

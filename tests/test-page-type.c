@@ -19,29 +19,6 @@
 
 #define NR_FRAMES 256
 
-struct fx {
-    struct harness *h;
-    struct domain *d;
-    struct vcpu *v;
-    struct pvmm_state *s;
-};
-
-static struct fx fx_new(void)
-{
-    struct fx f;
-
-    f.h = harness_new(NR_FRAMES);
-    f.s = &f.h->s;
-    f.d = harness_domain(f.h, 1, false);
-    f.v = &f.d->vcpu[0];
-    return f;
-}
-
-static struct page_info *page(struct fx *f, mfn_t m)
-{
-    return mfn_to_page(f->s, m);
-}
-
 /* ---- contents ---- */
 
 enum content { ZERO, BAD_L1E, BAD_DESC };
@@ -49,7 +26,7 @@ enum content { ZERO, BAD_L1E, BAD_DESC };
 /* A TSS descriptor (system type 9, present): check_descriptor refuses it. */
 #define BAD_DESCRIPTOR 0x000f89000000ffffULL
 
-static void write_content(struct fx *f, mfn_t m, enum content c, mfn_t data)
+static void write_content(struct harness_fx *f, mfn_t m, enum content c, mfn_t data)
 {
     intpte_t *p = harness_pt(f->h, m);
 
@@ -153,9 +130,9 @@ struct row_frames {
 };
 
 /* Build the row's starting state on r->m. */
-static void row_setup(struct fx *f, const struct type_row *row, struct row_frames *r)
+static void row_setup(struct harness_fx *f, const struct type_row *row, struct row_frames *r)
 {
-    struct page_info *pg = page(f, r->m);
+    struct page_info *pg = harness_page(f, r->m);
     intpte_t *p = harness_pt(f->h, r->m);
 
     switch (row->setup) {
@@ -203,9 +180,9 @@ static void row_setup(struct fx *f, const struct type_row *row, struct row_frame
 }
 
 /* Undo everything the row holds, leaving the frame unused. */
-static void row_teardown(struct fx *f, const struct type_row *row, struct row_frames *r, int rc)
+static void row_teardown(struct harness_fx *f, const struct type_row *row, struct row_frames *r, int rc)
 {
-    struct page_info *pg = page(f, r->m);
+    struct page_info *pg = harness_page(f, r->m);
 
     switch (row->setup) {
     case S_L1_LOCKED:
@@ -236,7 +213,7 @@ static void type_state_table(void **state)
     (void)state;
     for (size_t i = 0; i < ARRAY_SIZE(type_rows); i++) {
         const struct type_row *row = &type_rows[i];
-        struct fx f = fx_new();
+        struct harness_fx f = harness_fx_new(NR_FRAMES);
         struct row_frames r;
         unsigned long flushes;
         struct page_info *pg;
@@ -247,7 +224,7 @@ static void type_state_table(void **state)
         r.data = harness_alloc(f.h, f.d);
         r.l1a = harness_alloc(f.h, f.d);
         r.l1b = harness_alloc(f.h, f.d);
-        pg = page(&f, r.m);
+        pg = harness_page(&f, r.m);
         row_setup(&f, row, &r);
         if (row->setup != S_L2_PARTIAL)
             write_content(&f, r.m, row->content, r.data);
@@ -281,9 +258,9 @@ static void type_state_table(void **state)
 /* A type changes only while its count is zero. */
 static void type_change_only_at_count_zero(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
 
     (void)state;
     assert_true(get_page_type(f.v, pg, WRT));
@@ -303,7 +280,7 @@ static void type_change_only_at_count_zero(void **state)
 /* Type confusion: an L2 in use cannot be pinned (or referenced) as an L1. */
 static void l2_used_as_l1_is_refused(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t l2 = harness_alloc(f.h, f.d);
 
     (void)state;
@@ -322,9 +299,9 @@ static void l2_used_as_l1_is_refused(void **state)
 /* The type count refuses to overflow (and so does page_lock). */
 static void count_overflow_refused(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
 
     (void)state;
     pg->type_info = WRT | VAL | PGT_count_mask;
@@ -349,11 +326,11 @@ static void count_overflow_refused(void **state)
 /* The last type reference of a page table devalidates it, releasing its children. */
 static void last_ref_devalidates(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t l2 = harness_alloc(f.h, f.d);
     mfn_t l1 = harness_alloc(f.h, f.d);
     mfn_t data = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, l2);
+    struct page_info *pg = harness_page(&f, l2);
 
     (void)state;
     harness_pt(f.h, l2)[7] = pte_from_mfn(l1, _PAGE_PRESENT | _PAGE_RW);
@@ -368,15 +345,15 @@ static void last_ref_devalidates(void **state)
 
     put_page_and_type(f.v, pg);
     assert_int_equal(pg->type_info, L2T);            /* type kept, not validated */
-    assert_int_equal(page(&f, l1)->type_info, L1T);  /* child devalidated too */
+    assert_int_equal(harness_page(&f, l1)->type_info, L1T);  /* child devalidated too */
     assert_int_equal(harness_type_count(f.h, data), 0);
     assert_int_equal(harness_count(f.h, data), 1);
     assert_int_equal(harness_count(f.h, l1), 1);
     harness_audit(f.h);
 
     /* Now the former tables may be mapped writable: the type changes at count 0. */
-    assert_true(get_page_type(f.v, page(&f, l1), WRT));
-    put_page_type(f.v, page(&f, l1));
+    assert_true(get_page_type(f.v, harness_page(&f, l1), WRT));
+    put_page_type(f.v, harness_page(&f, l1));
     harness_audit(f.h);
     harness_free(f.h);
 }
@@ -384,7 +361,7 @@ static void last_ref_devalidates(void **state)
 /* A failed validation resets the type; the references taken on the way are released. */
 static void failed_validation_resets_type(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t l1 = harness_alloc(f.h, f.d);
     mfn_t ok = harness_alloc(f.h, f.d);
     mfn_t data = harness_alloc(f.h, f.d);
@@ -394,12 +371,12 @@ static void failed_validation_resets_type(void **state)
     p[0] = pte_from_mfn(ok, _PAGE_PRESENT | _PAGE_RW);
     p[1] = pte_from_mfn(data, _PAGE_PRESENT | _PAGE_PWT);
     reason_clear(f.v, -1);
-    assert_false(get_page_and_type(f.v, page(&f, l1), f.d, L1T));
+    assert_false(get_page_and_type(f.v, harness_page(&f, l1), f.d, L1T));
     assert_reason(f.v, PVMM_RULE_DISALLOWED_FLAGS);
-    assert_int_equal(page(&f, l1)->type_info, 0);
+    assert_int_equal(harness_page(&f, l1)->type_info, 0);
     assert_int_equal(harness_count(f.h, l1), 1);
     /* The writable reference of entry 0 was given back (the type stays, idle). */
-    assert_int_equal(page(&f, ok)->type_info, WRT | VAL);
+    assert_int_equal(harness_page(&f, ok)->type_info, WRT | VAL);
     assert_int_equal(harness_count(f.h, ok), 1);
     harness_audit(f.h);
     harness_free(f.h);
@@ -408,9 +385,9 @@ static void failed_validation_resets_type(void **state)
 /* seg_desc pages are not devalidated when their last reference goes. */
 static void seg_desc_not_devalidated(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
 
     (void)state;
     assert_true(get_page_and_type(f.v, pg, f.d, SDT));
@@ -432,9 +409,9 @@ static void seg_desc_not_devalidated(void **state)
  */
 static void xsa408_flush_decided_on_old_type(void **state)
 {
-    struct fx f = fx_new();
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
     mfn_t m = harness_alloc(f.h, f.d);
-    struct page_info *pg = page(&f, m);
+    struct page_info *pg = harness_page(&f, m);
     unsigned long n = f.h->nr_flushes;
 
     (void)state;

@@ -150,8 +150,8 @@ int validate_segdesc_page(struct vcpu *curr, struct page_info *pg)
         uint64_t fixed = orig;
 
         if (!owner || !check_descriptor(owner, &fixed)) {
-            rc = reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_DESCRIPTOR, mfn, mfn, 0,
-                        (int)i, orig, PGT_seg_desc_page);
+            rc = REJECT(curr, EINVAL, BAD_DESCRIPTOR, .frame = mfn, .table = mfn, .index = (int)i,
+                        .entry = orig, .want_type = PGT_seg_desc_page);
             break;
         }
         if (fixed != orig)
@@ -176,16 +176,16 @@ static int get_desc_frame(struct vcpu *curr, struct domain *d, mfn_t mfn,
     struct page_info *pg;
 
     if (!mfn_valid(s, mfn))
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, mfn, INVALID_MFN, 0, index,
-                      mfn, type);
+        return REJECT(curr, EINVAL, BAD_MFN, .frame = mfn, .index = index, .entry = mfn,
+                      .want_type = type);
     pg = mfn_to_page(s, mfn);
     if (!get_page(s, pg, d))
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_OWNER, mfn, INVALID_MFN, 0, index,
-                      mfn, type);
+        return REJECT(curr, EINVAL, NOT_OWNER, .frame = mfn, .index = index, .entry = mfn,
+                      .want_type = type);
     if (!get_page_type(curr, pg, type)) {
         put_page(s, pg);
-        reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 0, index,
-               mfn, type);
+        REJECT(curr, EINVAL, TYPE_CONFLICT, .frame = mfn, .index = index, .entry = mfn,
+               .want_type = type);
         return curr->reason.rc < 0 ? curr->reason.rc : -XEN_EINVAL;
     }
     return 0;
@@ -266,11 +266,9 @@ long do_set_gdt(struct vcpu *v, uint64_t frame_list, unsigned int entries)
     reason_clear(v, __HYPERVISOR_set_gdt);
 
     if (entries > FIRST_RESERVED_GDT_ENTRY)
-        return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN,
-                      0, -1, entries, 0);
+        return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = entries);
     if (nr && copy_from_guest(v, frames, frame_list, nr * sizeof(frames[0])))
-        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN,
-                      0, -1, frame_list, 0);
+        return REJECT(v, EFAULT, GUEST_FAULT, .entry = frame_list);
 
     spin_lock(&d->lock);
     rc = pv_set_gdt(v, frames, entries);
@@ -303,14 +301,12 @@ long do_update_descriptor(struct vcpu *v, uint64_t maddr, uint64_t desc)
     reason_clear(v, __HYPERVISOR_update_descriptor);
 
     if (maddr & 7)
-        return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, mfn, INVALID_MFN, 0, -1,
-                      maddr, 0);
+        return REJECT(v, EINVAL, BAD_ARGUMENT, .frame = mfn, .entry = maddr);
     if (!check_descriptor(v->domain, &fixed))
-        return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_DESCRIPTOR, mfn, mfn, 0, index,
-                      desc, 0);
+        return REJECT(v, EINVAL, BAD_DESCRIPTOR, .frame = mfn, .table = mfn, .index = index,
+                      .entry = desc);
     if (!mfn_valid(s, mfn))
-        return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_MFN, mfn, INVALID_MFN, 0, index,
-                      maddr, 0);
+        return REJECT(v, EINVAL, BAD_MFN, .frame = mfn, .index = index, .entry = maddr);
 
     /*
      * A descriptor page is written under a seg_desc reference, anything else

@@ -152,8 +152,7 @@ long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
     reason_clear(v, __HYPERVISOR_vm_assist);
     /* The type is checked before the command, as Xen does. */
     if (type >= 64 || !((VMASST_VALID_64 >> type) & 1))
-        return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN, 0,
-                      -1, type, 0);
+        return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = type);
     switch (cmd) {
     case VMASST_CMD_enable:
         __atomic_fetch_or(&d->vm_assist, 1UL << type, __ATOMIC_ACQ_REL);
@@ -162,8 +161,7 @@ long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
         __atomic_fetch_and(&d->vm_assist, ~(1UL << type), __ATOMIC_ACQ_REL);
         return 0;
     default:
-        return reject(v, -XEN_ENOSYS, PVMM_RULE_BAD_COMMAND, INVALID_MFN, INVALID_MFN, 0,
-                      -1, cmd, 0);
+        return REJECT(v, ENOSYS, BAD_COMMAND, .entry = cmd);
     }
 }
 
@@ -383,8 +381,8 @@ static int reject_still_referenced(struct vcpu *curr, struct domain *d)
             held = m;
     /* Failures logged by the steps above are not why destroy is refused. */
     reason_clear(curr, -1);
-    return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, held, INVALID_MFN, 0, -1,
-                  __atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE), 0);
+    return REJECT(curr, EBUSY, BUSY, .frame = held,
+                  .entry = __atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE));
 }
 
 int pvmm_domain_destroy(struct domain *d)

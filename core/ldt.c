@@ -66,11 +66,9 @@ int pv_set_ldt(struct vcpu *curr, uint64_t base, unsigned int ents)
     if (ents == 0) {
         base = LDT_POISON_BASE;
     } else if (ents > LDT_MAX_ENTS || (base & (PAGE_SIZE - 1))) {
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN,
-                      0, -1, ents > LDT_MAX_ENTS ? ents : base, 0);
+        return REJECT(curr, EINVAL, BAD_ARGUMENT, .entry = ents > LDT_MAX_ENTS ? ents : base);
     } else if (!addr_ok(base)) {
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_CANONICAL, INVALID_MFN, INVALID_MFN,
-                      0, -1, base, 0);
+        return REJECT(curr, EINVAL, NOT_CANONICAL, .entry = base);
     }
 
     if (curr->ldt_ents != ents || curr->ldt_base != base) {
@@ -153,36 +151,36 @@ int pv_map_ldt_shadow_page(struct vcpu *v, unsigned int offset)
     reason_clear(v, -1);
 
     if ((offset >> 3) >= v->ldt_ents || slot >= PVMM_LDT_PAGES)
-        return reject(v, -XEN_ERANGE, PVMM_RULE_LDT_ACCESS, INVALID_MFN, INVALID_MFN, 0,
-                      (int)(offset >> 3), offset, PGT_seg_desc_page);
+        return REJECT(v, ERANGE, LDT_ACCESS, .index = (int)(offset >> 3), .entry = offset,
+                      .want_type = PGT_seg_desc_page);
     if (!is_canonical(linear))
-        return reject(v, -XEN_ERANGE, PVMM_RULE_LDT_ACCESS, INVALID_MFN, INVALID_MFN, 0,
-                      (int)(offset >> 3), linear, PGT_seg_desc_page);
+        return REJECT(v, ERANGE, LDT_ACCESS, .index = (int)(offset >> 3), .entry = linear,
+                      .want_type = PGT_seg_desc_page);
 
     /* Already mapped: the shadow stays until pv_destroy_ldt. */
     if (v->ldt_shadow[slot] != INVALID_MFN)
         return 0;
 
     if (!guest_kernel_l1e(v, linear, &l1e, &table, &level, &idx))
-        return reject(v, -XEN_EFAULT, PVMM_RULE_LDT_ACCESS, INVALID_MFN, table, level,
-                      (int)idx, linear, PGT_seg_desc_page);
+        return REJECT(v, EFAULT, LDT_ACCESS, .table = table, .level = level, .index = (int)idx,
+                      .entry = linear, .want_type = PGT_seg_desc_page);
     if (!(l1e & _PAGE_PRESENT))
-        return reject(v, -XEN_EFAULT, PVMM_RULE_LDT_ACCESS, INVALID_MFN, table, 1,
-                      (int)idx, l1e, PGT_seg_desc_page);
+        return REJECT(v, EFAULT, LDT_ACCESS, .table = table, .level = 1, .index = (int)idx,
+                      .entry = l1e, .want_type = PGT_seg_desc_page);
 
     mfn = pte_mfn(l1e);
     if (!mfn_valid(s, mfn))
-        return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_MFN, mfn, table, 1, (int)idx, l1e,
-                      PGT_seg_desc_page);
+        return REJECT(v, EINVAL, BAD_MFN, .frame = mfn, .table = table, .level = 1,
+                      .index = (int)idx, .entry = l1e, .want_type = PGT_seg_desc_page);
     pg = mfn_to_page(s, mfn);
     if (!get_page(s, pg, d))
-        return reject(v, -XEN_EINVAL, PVMM_RULE_NOT_OWNER, mfn, table, 1, (int)idx, l1e,
-                      PGT_seg_desc_page);
+        return REJECT(v, EINVAL, NOT_OWNER, .frame = mfn, .table = table, .level = 1,
+                      .index = (int)idx, .entry = l1e, .want_type = PGT_seg_desc_page);
     if (!get_page_type(v, pg, PGT_seg_desc_page)) {
         put_page(s, pg);
         /* Only fills in if page-type.c recorded nothing more specific. */
-        reject(v, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, table, 1, (int)idx, l1e,
-               PGT_seg_desc_page);
+        REJECT(v, EINVAL, TYPE_CONFLICT, .frame = mfn, .table = table, .level = 1,
+               .index = (int)idx, .entry = l1e, .want_type = PGT_seg_desc_page);
         return v->reason.rc < 0 ? v->reason.rc : -XEN_EINVAL;
     }
 

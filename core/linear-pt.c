@@ -105,22 +105,23 @@ int get_linear_pagetable(struct vcpu *curr, intpte_t e, mfn_t pfn, struct domain
     uint64_t x;
 
     if (!s->linear_pt)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_WRONG_LEVEL, mfn, pfn, level, -1, e,
-                      PGT_level_type(level - 1));
+        return REJECT(curr, EINVAL, WRONG_LEVEL, .frame = mfn, .table = pfn, .level = level,
+                      .entry = e, .want_type = PGT_level_type(level - 1));
     if (e & _PAGE_RW)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_LINEAR_RW, mfn, pfn, level, -1, e, type);
+        return REJECT(curr, EINVAL, LINEAR_RW, .frame = mfn, .table = pfn, .level = level,
+                      .entry = e, .want_type = type);
     if (mfn == pfn)
         return 0;
 
     ptpg = mfn_to_page(s, pfn);
     if (page_get_owner(s, ptpg) != d || !mfn_valid(s, mfn))
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_LINEAR_FOREIGN, mfn, pfn, level, -1, e,
-                      type);
+        return REJECT(curr, EINVAL, LINEAR_FOREIGN, .frame = mfn, .table = pfn, .level = level,
+                      .entry = e, .want_type = type);
     pg = mfn_to_page(s, mfn);
     if (!get_page(s, pg, d))
-        return reject(curr, -XEN_EINVAL,
-                      page_get_owner(s, pg) ? PVMM_RULE_LINEAR_FOREIGN : PVMM_RULE_FREE_FRAME,
-                      mfn, pfn, level, -1, e, type);
+        return REJECT_RC(curr, -XEN_EINVAL,
+                         page_get_owner(s, pg) ? PVMM_RULE_LINEAR_FOREIGN : PVMM_RULE_FREE_FRAME,
+                         .frame = mfn, .table = pfn, .level = level, .entry = e, .want_type = type);
 
     if (!inc_linear_entries(ptpg)) {
         rule = linear_count_rule(ptpg, true);
@@ -151,5 +152,6 @@ int get_linear_pagetable(struct vcpu *curr, intpte_t e, mfn_t pfn, struct domain
 
  fail:
     put_page(s, pg);
-    return reject(curr, -XEN_EINVAL, rule, mfn, pfn, level, -1, e, type);
+    return REJECT_RC(curr, -XEN_EINVAL, rule, .frame = mfn, .table = pfn, .level = level,
+                     .entry = e, .want_type = type);
 }

@@ -70,8 +70,7 @@ static bool extent_list_ok(const struct memop_args *a)
 
     if (addr_ok(first))
         return true;
-    reject(a->curr, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1,
-           first, 0);
+    REJECT(a->curr, EFAULT, GUEST_FAULT, .entry = first);
     return false;
 }
 
@@ -80,8 +79,7 @@ static bool extent_order_ok(const struct memop_args *a)
 {
     if (a->extent_order <= max_order(a->curr->domain))
         return true;
-    reject(a->curr, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN, 0, -1,
-           a->extent_order, 0);
+    REJECT(a->curr, EINVAL, BAD_ARGUMENT, .entry = a->extent_order);
     return false;
 }
 
@@ -93,7 +91,7 @@ static void extent_fail(struct memop_args *a, uint64_t i, int rc, enum pvmm_rule
                         mfn_t frame, uint64_t entry)
 {
     reason_set_op_index(a->curr, (int)i);
-    reject(a->curr, rc, rule, frame, INVALID_MFN, 0, -1, entry, 0);
+    REJECT_RC(a->curr, rc, rule, .frame = frame, .entry = entry);
 }
 
 /* Record a fault on element i of the extent array. */
@@ -235,12 +233,10 @@ static int guest_remove_page(struct memop_args *a, mfn_t gmfn)
     uint64_t x;
 
     if (!mfn_valid(s, gmfn))
-        return reject(a->curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, gmfn, INVALID_MFN, 0, -1,
-                      gmfn, 0);
+        return REJECT(a->curr, EINVAL, BAD_MFN, .frame = gmfn, .entry = gmfn);
     pg = mfn_to_page(s, gmfn);
     if (!get_page(s, pg, a->d))
-        return reject(a->curr, -XEN_ENXIO, PVMM_RULE_NOT_OWNER, gmfn, INVALID_MFN, 0, -1,
-                      gmfn, 0);
+        return REJECT(a->curr, ENXIO, NOT_OWNER, .frame = gmfn, .entry = gmfn);
     /* Clear PGC_allocated; our own reference keeps the count above one. */
     x = read_atomic64(&pg->count_info);
     while ((x & PGC_allocated) && !cmpxchg64(&pg->count_info, &x, x & ~PGC_allocated))
@@ -308,13 +304,12 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
     unsigned int address_bits, node;
 
     if (copy_from_guest(v, &r, arg, sizeof(r))) {
-        reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1, arg, 0);
+        REJECT(v, EFAULT, GUEST_FAULT, .entry = arg);
         return (long)start;
     }
     /* Too large to encode a continuation, or (no reason: all done) nothing left to do. */
     if (r.nr_extents > (~0U >> MEMOP_EXTENT_SHIFT) || start > r.nr_extents) {
-        reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN, 0, -1,
-               r.nr_extents, 0);
+        REJECT(v, EINVAL, BAD_ARGUMENT, .entry = r.nr_extents);
         return (long)start;
     }
     if (start == r.nr_extents)
@@ -328,8 +323,7 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
     address_bits = XENMEMF_get_address_bits(r.mem_flags);
     if (address_bits != 0 && address_bits < max_page_bits(s)) {
         if (address_bits <= PAGE_SHIFT) {
-            reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN, 0, -1,
-                   r.mem_flags, 0);
+            REJECT(v, EINVAL, BAD_ARGUMENT, .entry = r.mem_flags);
             return (long)start;
         }
         a.max_mfn = 1UL << (address_bits - PAGE_SHIFT);
@@ -342,23 +336,20 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
     if (node != NUMA_NO_NODE) {
         if (v->domain->is_privileged) {
             if (node >= MAX_NUMNODES)
-                return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN,
-                              INVALID_MFN, 0, -1, r.mem_flags, 0);
+                return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = r.mem_flags);
             a.exact_node_elsewhere = (r.mem_flags & XENMEMF_exact_node_request) && node != 0;
         } else if (r.mem_flags & XENMEMF_exact_node_request) {
-            return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN,
-                          0, -1, r.mem_flags, 0);
+            return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = r.mem_flags);
         }
     }
 
     a.d = domain_by_any_id(v, r.domid);
     if (!a.d) {
-        reject(v, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN, 0, -1, r.domid, 0);
+        REJECT(v, ESRCH, BAD_DOMID, .entry = r.domid);
         return (long)start;
     }
     if (!xsm_target_permitted(v->domain, a.d)) {
-        reject(v, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, INVALID_MFN, INVALID_MFN, 0, -1,
-               r.domid, 0);
+        REJECT(v, EPERM, FOREIGN_DENIED, .entry = r.domid);
         return (long)start;
     }
 
@@ -383,15 +374,12 @@ static long memop_reservation_query(struct vcpu *v, unsigned int op, uint64_t ar
     struct domain *d;
 
     if (copy_from_guest(v, &domid, arg, sizeof(domid)))
-        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1,
-                      arg, 0);
+        return REJECT(v, EFAULT, GUEST_FAULT, .entry = arg);
     d = domain_by_any_id(v, domid);
     if (!d)
-        return reject(v, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN, 0, -1,
-                      domid, 0);
+        return REJECT(v, ESRCH, BAD_DOMID, .entry = domid);
     if (!xsm_target_permitted(v->domain, d))
-        return reject(v, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, INVALID_MFN, INVALID_MFN, 0,
-                      -1, domid, 0);
+        return REJECT(v, EPERM, FOREIGN_DENIED, .entry = domid);
     return (long)(op == XENMEM_current_reservation
                   ? __atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE) : d->max_pages);
 }
@@ -409,8 +397,7 @@ static long memop_machphys_mapping(struct vcpu *v, uint64_t arg)
     if (v->domain->is_privileged)
         m.max_mfn = vcpu_state(v)->nr_frames - 1;
     if (copy_to_guest(v, arg, &m, sizeof(m)))
-        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1,
-                      arg, 0);
+        return REJECT(v, EFAULT, GUEST_FAULT, .entry = arg);
     return 0;
 }
 
@@ -428,20 +415,17 @@ long do_memory_op(struct vcpu *v, unsigned long cmd, uint64_t arg)
         return memop_reservation(v, op, start, arg);
     case XENMEM_maximum_ram_page:
         if (start)
-            return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN,
-                          0, -1, cmd, 0);
+            return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = cmd);
         return (long)vcpu_state(v)->nr_frames;
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
         if (start)
-            return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, INVALID_MFN, INVALID_MFN,
-                          0, -1, cmd, 0);
+            return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = cmd);
         return memop_reservation_query(v, op, arg);
     default:
         /* The architecture's sub-ops match on the whole cmd, continuation bits included. */
         if (cmd == XENMEM_machphys_mapping)
             return memop_machphys_mapping(v, arg);
-        return reject(v, -XEN_ENOSYS, PVMM_RULE_BAD_COMMAND, INVALID_MFN, INVALID_MFN, 0, -1,
-                      cmd, 0);
+        return REJECT(v, ENOSYS, BAD_COMMAND, .entry = cmd);
     }
 }

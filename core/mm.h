@@ -415,11 +415,42 @@ int pv_set_ldt(struct vcpu *curr, uint64_t base, unsigned int ents);
  */
 void reason_reset(struct pvmm_reason *r, int hypercall);
 /*
+ * The details of a rejection, all optional: the frame the rule is about, the
+ * table holding the offending entry with its level (1..4, 0 for none or a
+ * descriptor page) and index, the entry or argument, and the requested type.
+ */
+struct reject_info {
+    mfn_t    frame;
+    mfn_t    table;
+    int      level;
+    int      index;
+    uint64_t entry;
+    uint64_t want_type;
+};
+/*
  * Record a rejection on curr unless a more specific (inner) one is already
  * recorded; snapshots frame's type, count and owner.  Returns rc.
+ * Call it through REJECT / REJECT_RC.
  */
-int reject(struct vcpu *curr, int rc, enum pvmm_rule rule, mfn_t frame,
-           mfn_t table, int level, int index, uint64_t entry, uint64_t want_type);
+int reject(struct vcpu *curr, int rc, enum pvmm_rule rule, const struct reject_info *info);
+/*
+ * REJECT(curr, EINVAL, WRONG_LEVEL, .frame = mfn, .level = 2, .entry = l2e)
+ * records rule PVMM_RULE_WRONG_LEVEL with -XEN_EINVAL and evaluates to
+ * -XEN_EINVAL.  Fields not named keep "none": frame and table INVALID_MFN,
+ * index -1, level, entry and want_type 0.  REJECT_RC takes the error code
+ * and the rule as expressions.  The defaults are overridden by the named
+ * fields on purpose, so the override warning is silenced for this one
+ * initialiser only.
+ */
+#define REJECT_RC(curr, rc, rule, ...) (__extension__({ \
+    _Pragma("GCC diagnostic push") \
+    _Pragma("GCC diagnostic ignored \"-Woverride-init\"") \
+    const struct reject_info reject_info__ = { \
+        .frame = INVALID_MFN, .table = INVALID_MFN, .index = -1, __VA_ARGS__ }; \
+    _Pragma("GCC diagnostic pop") \
+    reject((curr), (rc), (rule), &reject_info__); }))
+#define REJECT(curr, err, rule, ...) \
+    REJECT_RC(curr, -XEN_##err, PVMM_RULE_##rule, __VA_ARGS__)
 /* Prepend a step (table, level, index) to the recorded path as an error propagates up. */
 void reason_add_path(struct vcpu *curr, mfn_t table, int level, int index);
 /* Set the batch index of the failing request. */

@@ -56,8 +56,7 @@ struct domain *get_pg_owner(struct vcpu *curr, domid_t domid)
     if (domid == DOMID_SELF)
         return d;
     if (domid == d->domain_id) {
-        reject(curr, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN, 0, -1,
-               domid, 0);
+        REJECT(curr, ESRCH, BAD_DOMID, .entry = domid);
         return NULL;
     }
     if (domid == DOMID_IO)
@@ -66,8 +65,7 @@ struct domain *get_pg_owner(struct vcpu *curr, domid_t domid)
         return &s->dom_xen;
     pg_owner = domid < DOMID_FIRST_RESERVED ? pvmm_domain_lookup(s, domid) : NULL;
     if (!pg_owner || !pg_owner->exists) {
-        reject(curr, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN, 0, -1,
-               domid, 0);
+        REJECT(curr, ESRCH, BAD_DOMID, .entry = domid);
         return NULL;
     }
     return pg_owner;
@@ -81,7 +79,7 @@ struct page_info *get_page_from_gfn_pv_slow(struct vcpu *curr, struct domain *d,
     struct domain *owner;
 
     if (!mfn_valid(s, gfn)) {
-        reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, gfn, INVALID_MFN, 0, -1, gfn, 0);
+        REJECT(curr, EINVAL, BAD_MFN, .frame = gfn, .entry = gfn);
         return NULL;
     }
     pg = mfn_to_page(s, gfn);
@@ -89,11 +87,11 @@ struct page_info *get_page_from_gfn_pv_slow(struct vcpu *curr, struct domain *d,
         return pg;
     owner = page_get_owner(s, pg);
     if (!owner || !(read_atomic64(&pg->count_info) & PGC_count_mask))
-        reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, gfn, INVALID_MFN, 0, -1, gfn, 0);
+        REJECT(curr, EINVAL, FREE_FRAME, .frame = gfn, .entry = gfn);
     else if (owner != d)
-        reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_OWNER, gfn, INVALID_MFN, 0, -1, gfn, 0);
+        REJECT(curr, EINVAL, NOT_OWNER, .frame = gfn, .entry = gfn);
     else
-        reject(curr, -XEN_EINVAL, PVMM_RULE_COUNT_OVERFLOW, gfn, INVALID_MFN, 0, -1, gfn, 0);
+        REJECT(curr, EINVAL, COUNT_OVERFLOW, .frame = gfn, .entry = gfn);
     return NULL;
 }
 
@@ -128,12 +126,13 @@ static int mmu_write_locked(struct mmu_batch *b, struct page_info *pg, mfn_t mfn
         return 0;
     }
     if (level < 2)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_PAGETABLE, mfn, mfn, 0,
-                      (int)(((uintptr_t)pte & (PAGE_SIZE - 1)) >> 3), val, 0);
+        return REJECT(curr, EINVAL, NOT_PAGETABLE, .frame = mfn, .table = mfn,
+                      .index = (int)(((uintptr_t)pte & (PAGE_SIZE - 1)) >> 3), .entry = val);
     /* L2..L4 entries may only reference the page-table owner's own frames. */
     if (b->pg_owner != b->pt_owner)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_FOREIGN_DENIED, pte_mfn(val), mfn, level,
-                      (int)(((uintptr_t)pte & (PAGE_SIZE - 1)) >> 3), val, 0);
+        return REJECT(curr, EINVAL, FOREIGN_DENIED, .frame = pte_mfn(val), .table = mfn,
+                      .level = level, .index = (int)(((uintptr_t)pte & (PAGE_SIZE - 1)) >> 3),
+                      .entry = val);
     if (level == 2)
         rc = mod_l2_entry(curr, pte, val, mfn, preserve_ad);
     else if (level == 3)
@@ -191,8 +190,8 @@ static int mmu_pt_update(struct mmu_batch *b, const struct mmu_update *req, unsi
     /* Xen's xsm_mmu_update(XSM_TARGET): FD (unless dom_io) and PFD. */
     if ((b->pg_owner != &s->dom_io && !xsm_target_permitted(b->d, b->pg_owner)) ||
         !xsm_target_permitted(b->d, b->pt_owner))
-        return reject(curr, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, pte_mfn(req->val),
-                      mfn, 0, -1, req->val, 0);
+        return REJECT(curr, EPERM, FOREIGN_DENIED, .frame = pte_mfn(req->val), .table = mfn,
+                      .entry = req->val);
 
     if (__builtin_expect(b->held && b->held_mfn == mfn, 1))
         return mod_l1_entry(curr, &b->held_table[index], req->val, mfn,
@@ -225,8 +224,8 @@ static int mmu_pt_update(struct mmu_batch *b, const struct mmu_update *req, unsi
         put_page_type(curr, pg);
         rc = 0;
     } else {
-        rc = reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, mfn, 0, (int)index,
-                    req->val, PGT_writable_page);
+        rc = REJECT(curr, EINVAL, TYPE_CONFLICT, .frame = mfn, .table = mfn, .index = (int)index,
+                    .entry = req->val, .want_type = PGT_writable_page);
     }
 
     unmap_domain_page(s, table);
@@ -243,11 +242,9 @@ static int mmu_machphys_update(struct mmu_batch *b, const struct mmu_update *req
     struct page_info *pg;
 
     if (b->d != b->pt_owner)
-        return reject(curr, -XEN_EPERM, PVMM_RULE_NOT_SELF, mfn, INVALID_MFN, 0, -1,
-                      req->val, 0);
+        return REJECT(curr, EPERM, NOT_SELF, .frame = mfn, .entry = req->val);
     if (b->pg_owner != &s->dom_io && !xsm_target_permitted(b->d, b->pg_owner))
-        return reject(curr, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, mfn, INVALID_MFN, 0, -1,
-                      req->val, 0);
+        return REJECT(curr, EPERM, FOREIGN_DENIED, .frame = mfn, .entry = req->val);
     pg = get_page_from_gfn_pv(curr, b->pg_owner, mfn);
     if (!pg)
         return -XEN_EINVAL;
@@ -270,8 +267,7 @@ static int mmu_one_request(struct mmu_batch *b, const struct mmu_update *req)
     case MMU_MACHPHYS_UPDATE:
         return mmu_machphys_update(b, req);
     default:
-        return reject(b->curr, -XEN_ENOSYS, PVMM_RULE_BAD_COMMAND, INVALID_MFN,
-                      INVALID_MFN, 0, -1, req->ptr, 0);
+        return REJECT(b->curr, ENOSYS, BAD_COMMAND, .entry = req->ptr);
     }
 }
 
@@ -291,11 +287,9 @@ static int resolve_pt_owner(struct mmu_batch *b, unsigned int foreigndom)
     pt_dom--;
     pt_owner = pt_dom < DOMID_FIRST_RESERVED ? pvmm_domain_lookup(s, (domid_t)pt_dom) : NULL;
     if (!pt_owner || !pt_owner->exists)
-        return reject(b->curr, -XEN_ESRCH, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN,
-                      0, -1, pt_dom, 0);
+        return REJECT(b->curr, ESRCH, BAD_DOMID, .entry = pt_dom);
     if (pt_owner != b->d && pt_owner->max_vcpus == 0)
-        return reject(b->curr, -XEN_EINVAL, PVMM_RULE_BAD_DOMID, INVALID_MFN, INVALID_MFN,
-                      0, -1, pt_dom, 0);
+        return REJECT(b->curr, EINVAL, BAD_DOMID, .entry = pt_dom);
     b->pt_owner = pt_owner;
     return 0;
 }
@@ -335,8 +329,7 @@ long do_mmu_update(struct vcpu *v, uint64_t ureqs, unsigned int count,
     }
 
     if (!addr_ok(ureqs))
-        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1,
-                      ureqs, 0);
+        return REJECT(v, EFAULT, GUEST_FAULT, .entry = ureqs);
 
     rc = resolve_pt_owner(&b, foreigndom);
     if (rc == -XEN_ESRCH)
@@ -354,8 +347,7 @@ long do_mmu_update(struct vcpu *v, uint64_t ureqs, unsigned int count,
             break;
         }
         if (copy_from_guest(v, &req, ureqs, sizeof(req))) {
-            rc = reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN,
-                        0, -1, ureqs, 0);
+            rc = REJECT(v, EFAULT, GUEST_FAULT, .entry = ureqs);
             break;
         }
         rc = mmu_one_request(&b, &req);

@@ -43,8 +43,7 @@ int mmuext_require_self(struct mmuext_ctx *c, const struct mmuext_op *op)
 {
     if (c->pg_owner == c->d)
         return 0;
-    return reject(c->curr, -XEN_EPERM, PVMM_RULE_NOT_SELF, INVALID_MFN, INVALID_MFN, 0, -1,
-                  op->cmd, 0);
+    return REJECT(c->curr, EPERM, NOT_SELF, .entry = op->cmd);
 }
 
 /* MMUEXT_TLB_FLUSH_LOCAL: full flush (global entries included) of this vCPU. */
@@ -77,8 +76,7 @@ int mmuext_flush_multi(struct mmuext_ctx *c, const struct mmuext_op *op)
         return rc;
     /* Xen turns a failed bitmap read into -EINVAL for these two. */
     if (vcpumask_from_guest(c->curr, op->arg2.vcpumask, &mask))
-        return reject(c->curr, -XEN_EINVAL, PVMM_RULE_GUEST_FAULT, INVALID_MFN,
-                      INVALID_MFN, 0, -1, op->arg2.vcpumask, 0);
+        return REJECT(c->curr, EINVAL, GUEST_FAULT, .entry = op->arg2.vcpumask);
     if (op->cmd == MMUEXT_TLB_FLUSH_MULTI)
         flush_tlb_mask(c->d, mask, PVMM_FLUSH_ALL_VA);
     else if (addr_ok(op->arg1.linear_addr))
@@ -124,8 +122,7 @@ int mmuext_flush_cache(struct mmuext_ctx *c, const struct mmuext_op *op)
     if (rc)
         return rc;
     if (!cache_flush_permitted(c->d))
-        return reject(c->curr, -XEN_EACCES, PVMM_RULE_IOMEM_DENIED, INVALID_MFN,
-                      INVALID_MFN, 0, -1, op->cmd, 0);
+        return REJECT(c->curr, EACCES, IOMEM_DENIED, .entry = op->cmd);
     return 0;
 }
 
@@ -141,7 +138,6 @@ int mmuext_flush_cache_global(struct mmuext_ctx *c, const struct mmuext_op *op)
     if (rc)
         return rc;
     if (!cache_flush_permitted(c->d))
-        return reject(c->curr, -XEN_EINVAL, PVMM_RULE_IOMEM_DENIED, INVALID_MFN,
-                      INVALID_MFN, 0, -1, op->cmd, 0);
+        return REJECT(c->curr, EINVAL, IOMEM_DENIED, .entry = op->cmd);
     return 0;
 }

@@ -85,7 +85,7 @@ static struct page_info *get_ram_page(struct mmuext_ctx *c, mfn_t mfn)
     struct pvmm_state *s = vcpu_state(c->curr);
 
     if (c->pg_owner == &s->dom_io) {
-        reject(c->curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, mfn, INVALID_MFN, 0, -1, mfn, 0);
+        REJECT(c->curr, EINVAL, BAD_MFN, .frame = mfn, .entry = mfn);
         return NULL;
     }
     return get_page_from_gfn_pv(c->curr, c->pg_owner, mfn);
@@ -100,8 +100,8 @@ static int get_writable_or_put(struct mmuext_ctx *c, struct page_info *pg)
     if (get_page_type(c->curr, pg, PGT_writable_page))
         return 0;
     put_page(s, pg);
-    return reject(c->curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 0, -1,
-                  mfn, PGT_writable_page);
+    return REJECT(c->curr, EINVAL, TYPE_CONFLICT, .frame = mfn, .entry = mfn,
+                  .want_type = PGT_writable_page);
 }
 
 /* MMUEXT_CLEAR_PAGE: zero a frame of FD that may be written. */
@@ -152,15 +152,13 @@ static int mmuext_copy_page(struct mmuext_ctx *c, const struct mmuext_op *op)
 /* MMUEXT_MARK_SUPER / MMUEXT_UNMARK_SUPER: removed with PV superpages (XSA-167). */
 static int mmuext_superpage(struct mmuext_ctx *c, const struct mmuext_op *op)
 {
-    return reject(c->curr, -XEN_EOPNOTSUPP, PVMM_RULE_REMOVED_FEATURE, INVALID_MFN,
-                  INVALID_MFN, 0, -1, op->cmd, 0);
+    return REJECT(c->curr, EOPNOTSUPP, REMOVED_FEATURE, .entry = op->cmd);
 }
 
 /* Anything else, including the unused number 14. */
 static int mmuext_unknown(struct mmuext_ctx *c, const struct mmuext_op *op)
 {
-    return reject(c->curr, -XEN_ENOSYS, PVMM_RULE_BAD_COMMAND, INVALID_MFN, INVALID_MFN,
-                  0, -1, op->cmd, 0);
+    return REJECT(c->curr, ENOSYS, BAD_COMMAND, .entry = op->cmd);
 }
 
 /* The dispatcher proper: one named function per sub-op. */
@@ -222,16 +220,14 @@ long do_mmuext_op(struct vcpu *v, uint64_t uops, unsigned int count,
     }
 
     if (!addr_ok(uops))
-        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0, -1,
-                      uops, 0);
+        return REJECT(v, EFAULT, GUEST_FAULT, .entry = uops);
 
     c.pg_owner = get_pg_owner(v, (domid_t)foreigndom);
     if (!c.pg_owner)
         return -XEN_ESRCH;
     /* Xen's xsm_mmuext_op(XSM_TARGET). */
     if (!xsm_target_permitted(c.d, c.pg_owner))
-        return reject(v, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, INVALID_MFN, INVALID_MFN, 0,
-                      -1, (domid_t)foreigndom, 0);
+        return REJECT(v, EPERM, FOREIGN_DENIED, .entry = (domid_t)foreigndom);
 
     for (i = 0; i < count; i++) {
         if (v->old_guest_table || (i && hypercall_preempt_check(v))) {
@@ -239,8 +235,7 @@ long do_mmuext_op(struct vcpu *v, uint64_t uops, unsigned int count,
             break;
         }
         if (copy_from_guest(v, &op, uops, sizeof(op))) {
-            rc = reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN,
-                        0, -1, uops, 0);
+            rc = REJECT(v, EFAULT, GUEST_FAULT, .entry = uops);
             break;
         }
         rc = mmuext_one_op(&c, &op);

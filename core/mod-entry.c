@@ -73,21 +73,21 @@ int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
     int rc = 0;
 
     if (!pt_dom)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, gl1mfn, gl1mfn, 1,
-                      entry_index(pl1e), nl1e, PGT_l1_page_table);
+        return REJECT(curr, EINVAL, FREE_FRAME, .frame = gl1mfn, .table = gl1mfn, .level = 1,
+                      .index = entry_index(pl1e), .entry = nl1e, .want_type = PGT_l1_page_table);
 
     if (nl1e & _PAGE_PRESENT) {
         if (get_pte_flags(nl1e) & l1_disallow_mask(pt_dom))
-            return reject(curr, -XEN_EINVAL, PVMM_RULE_DISALLOWED_FLAGS, pte_mfn(nl1e),
-                          gl1mfn, 1, entry_index(pl1e), nl1e, 0);
+            return REJECT(curr, EINVAL, DISALLOWED_FLAGS, .frame = pte_mfn(nl1e), .table = gl1mfn,
+                          .level = 1, .index = entry_index(pl1e), .entry = nl1e);
 
         /* Same frame, harmless flags only: no references change. */
         if (!entry_has_changed(ol1e, nl1e, FASTPATH_FLAG_WHITELIST)) {
             nl1e = adjust_guest_l1e(nl1e, pt_dom);
             if (update_intpte(pl1e, ol1e, nl1e, preserve_ad))
                 return 0;
-            return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1,
-                          entry_index(pl1e), nl1e, 0);
+            return REJECT(curr, EBUSY, BUSY, .frame = gl1mfn, .table = gl1mfn, .level = 1,
+                          .index = entry_index(pl1e), .entry = nl1e);
         }
 
         rc = get_allowed_page_from_l1e(s, curr, nl1e, pt_dom, pg_dom);   /* flags checked */
@@ -100,12 +100,12 @@ int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
         if (!update_intpte(pl1e, ol1e, nl1e, preserve_ad)) {
             /* Not written: what the new entry took goes back instead. */
             ol1e = nl1e;
-            rc = reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1,
-                        entry_index(pl1e), nl1e, 0);
+            rc = REJECT(curr, EBUSY, BUSY, .frame = gl1mfn, .table = gl1mfn, .level = 1,
+                        .index = entry_index(pl1e), .entry = nl1e);
         }
     } else if (!update_intpte(pl1e, ol1e, nl1e, preserve_ad)) {
-        return reject(curr, -XEN_EBUSY, PVMM_RULE_BUSY, gl1mfn, gl1mfn, 1,
-                      entry_index(pl1e), nl1e, 0);
+        return REJECT(curr, EBUSY, BUSY, .frame = gl1mfn, .table = gl1mfn, .level = 1,
+                      .index = entry_index(pl1e), .entry = nl1e);
     }
 
     put_l1e_references(s, curr, ol1e);   /* put_page_from_l1e(curr, ol1e, pt_dom) */
@@ -130,10 +130,11 @@ static int mod_upper_entry(struct vcpu *curr, intpte_t *pe, intpte_t ne, mfn_t p
     int rc = 0;
 
     if (level == 4 && !is_guest_l4_slot((unsigned int)idx))
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_XEN_SLOT, pte_mfn(ne), pfn, 4, idx, ne, 0);
+        return REJECT(curr, EINVAL, XEN_SLOT, .frame = pte_mfn(ne), .table = pfn, .level = 4,
+                      .index = idx, .entry = ne);
     if (!d)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, pfn, pfn, level, idx, ne,
-                      PGT_level_type(level));
+        return REJECT(curr, EINVAL, FREE_FRAME, .frame = pfn, .table = pfn, .level = level,
+                      .index = idx, .entry = ne, .want_type = PGT_level_type(level));
 
     /* Without linear page tables RW cannot make an entry dangerous (XSA-182). */
     if (!s->linear_pt)
@@ -142,18 +143,19 @@ static int mod_upper_entry(struct vcpu *curr, intpte_t *pe, intpte_t ne, mfn_t p
     oe = read_atomic64(pe);
     if (ne & _PAGE_PRESENT) {
         if (level < 4 && (ne & _PAGE_PSE))
-            return reject(curr, -XEN_EINVAL, PVMM_RULE_SUPERPAGE, pte_mfn(ne), pfn, level,
-                          idx, ne, 0);
+            return REJECT(curr, EINVAL, SUPERPAGE, .frame = pte_mfn(ne), .table = pfn,
+                          .level = level, .index = idx, .entry = ne);
         if (get_pte_flags(ne) & BASE_DISALLOW_MASK)
-            return reject(curr, -XEN_EINVAL, PVMM_RULE_DISALLOWED_FLAGS, pte_mfn(ne), pfn,
-                          level, idx, ne, 0);
+            return REJECT(curr, EINVAL, DISALLOWED_FLAGS, .frame = pte_mfn(ne), .table = pfn,
+                          .level = level, .index = idx, .entry = ne);
 
         if (!entry_has_changed(oe, ne, whitelist)) {
             ne = level == 2 ? adjust_guest_l2e(ne, d)
                  : level == 3 ? adjust_guest_l3e(ne, d) : adjust_guest_l4e(ne, d);
             if (update_intpte(pe, oe, ne, preserve_ad))
                 return 0;
-            return reject(curr, busy, PVMM_RULE_BUSY, pfn, pfn, level, idx, ne, 0);
+            return REJECT_RC(curr, busy, PVMM_RULE_BUSY, .frame = pfn, .table = pfn, .level = level,
+                             .index = idx, .entry = ne);
         }
 
         if (level == 2)
@@ -172,10 +174,12 @@ static int mod_upper_entry(struct vcpu *curr, intpte_t *pe, intpte_t ne, mfn_t p
              : level == 3 ? adjust_guest_l3e(ne, d) : adjust_guest_l4e(ne, d);
         if (!update_intpte(pe, oe, ne, preserve_ad)) {
             oe = ne;
-            rc = reject(curr, busy, PVMM_RULE_BUSY, pfn, pfn, level, idx, ne, 0);
+            rc = REJECT_RC(curr, busy, PVMM_RULE_BUSY, .frame = pfn, .table = pfn, .level = level,
+                           .index = idx, .entry = ne);
         }
     } else if (!update_intpte(pe, oe, ne, preserve_ad)) {
-        return reject(curr, busy, PVMM_RULE_BUSY, pfn, pfn, level, idx, ne, 0);
+        return REJECT_RC(curr, busy, PVMM_RULE_BUSY, .frame = pfn, .table = pfn, .level = level,
+                         .index = idx, .entry = ne);
     }
 
     /* The old entry's child is released later, preemptibly (old_guest_table). */

@@ -139,8 +139,8 @@ int validate_page(struct vcpu *curr, struct page_info *pg, unsigned long type,
         } else {
             write_atomic64(&pg->type_info, 0);
         }
-        reject(curr, rc, PVMM_RULE_VALIDATION_FAILED, mfn, INVALID_MFN,
-               PGT_type_level(type), -1, 0, type);
+        REJECT_RC(curr, rc, PVMM_RULE_VALIDATION_FAILED, .frame = mfn,
+                  .level = PGT_type_level(type), .want_type = type);
         break;
     }
     return rc;
@@ -185,18 +185,15 @@ int _get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type,
 
     if ((type & ~PGT_type_mask) != 0 || type == PGT_none) {
         pvmm_log(s, PVMM_LOG_ERROR, "get_page_type: bad type %lx", (unsigned long)type);
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, mfn, INVALID_MFN, 0, -1,
-                      0, type);
+        return REJECT(curr, EINVAL, BAD_ARGUMENT, .frame = mfn, .want_type = type);
     }
     /* Hypervisor frames never take a type (Xen's hold a permanent PGT_none ref: XSA-248). */
     if (page_get_owner(s, pg) == &s->dom_xen)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 0, -1, 0,
-                      type);
+        return REJECT(curr, EINVAL, TYPE_CONFLICT, .frame = mfn, .want_type = type);
     for ( ;; ) {
         nx = x + 1;
         if ((nx & PGT_count_mask) == 0) {
-            return reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_OVERFLOW, mfn, INVALID_MFN, 0,
-                          -1, 0, type);
+            return REJECT(curr, EINVAL, TYPE_OVERFLOW, .frame = mfn, .want_type = type);
         } else if ((x & PGT_count_mask) == 0) {
             /* 0 -> 1: the type may change; a changed type must be revalidated. */
             if ((x & PGT_type_mask) != type) {
@@ -213,8 +210,7 @@ int _get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type,
              */
             if (maybe_linear_attempt(x, type))
                 return -XEN_EINVAL;
-            return reject(curr, -XEN_EINVAL, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 0,
-                          -1, 0, type);
+            return REJECT(curr, EINVAL, TYPE_CONFLICT, .frame = mfn, .want_type = type);
         } else if (!(x & PGT_validated)) {
             if (!(x & PGT_partial)) {
                 /* Someone else is validating or devalidating it: wait. */
@@ -428,7 +424,7 @@ static int reject_get_page(struct vcpu *curr, struct page_info *pg, const struct
         rule = PVMM_RULE_COUNT_OVERFLOW;
     else if (page_get_owner(s, pg) != d)
         rule = PVMM_RULE_NOT_OWNER;
-    return reject(curr, -XEN_EINVAL, rule, page_to_mfn(s, pg), INVALID_MFN, 0, -1, 0, type);
+    return REJECT_RC(curr, -XEN_EINVAL, rule, .frame = page_to_mfn(s, pg), .want_type = type);
 }
 
 bool get_page_and_type(struct vcpu *curr, struct page_info *pg, const struct domain *d,

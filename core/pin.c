@@ -129,7 +129,8 @@ static int get_holder_refs(struct vcpu *curr, struct domain *d, mfn_t mfn,
         if (rc == -XEN_EINTR || rc == -XEN_ERESTART)
             return -XEN_ERESTART;
         /* Fills in only if nothing more specific was recorded (e.g. L2 used as L1). */
-        return reject(curr, rc, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 0, -1, mfn, type);
+        return REJECT_RC(curr, rc, PVMM_RULE_TYPE_CONFLICT, .frame = mfn, .entry = mfn,
+                         .want_type = type);
     }
     *ppg = pg;
     return 0;
@@ -143,8 +144,7 @@ int pin_table(struct vcpu *curr, struct domain *pg_owner, mfn_t mfn, unsigned lo
     int rc;
 
     if (!PGT_is_pagetable(type))
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, mfn, INVALID_MFN, 0, -1,
-                      mfn, type);
+        return REJECT(curr, EINVAL, BAD_ARGUMENT, .frame = mfn, .entry = mfn, .want_type = type);
     rc = settle_old_guest_table(curr, preemptible);
     if (rc)
         return rc;
@@ -156,8 +156,7 @@ int pin_table(struct vcpu *curr, struct domain *pg_owner, mfn_t mfn, unsigned lo
     old = __atomic_fetch_or(&pg->type_info, PGT_pinned, __ATOMIC_ACQ_REL);
     if (old & PGT_pinned) {
         /* Pins do not nest: give back what we just took. */
-        rc = reject(curr, -XEN_EINVAL, PVMM_RULE_ALREADY_PINNED, mfn, INVALID_MFN, 0, -1,
-                    mfn, type);
+        rc = REJECT(curr, EINVAL, ALREADY_PINNED, .frame = mfn, .entry = mfn, .want_type = type);
         if (type == PGT_l1_page_table || !preemptible)
             put_page_and_type(curr, pg);
         else
@@ -200,8 +199,7 @@ int unpin_table(struct vcpu *curr, struct domain *pg_owner, mfn_t mfn, bool pree
     old = __atomic_fetch_and(&pg->type_info, ~PGT_pinned, __ATOMIC_ACQ_REL);
     if (!(old & PGT_pinned)) {
         put_page(s, pg);
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_PINNED, mfn, INVALID_MFN, 0, -1,
-                      mfn, 0);
+        return REJECT(curr, EINVAL, NOT_PINNED, .frame = mfn, .entry = mfn);
     }
 
     /* The unpin is done even if the put is interrupted: that part is deferred. */
@@ -296,8 +294,7 @@ int pvmm_pin_table(struct vcpu *v, mfn_t mfn, int level)
 
     reason_clear(v, -1);
     if (level < 1 || level > 4)
-        return reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, mfn, INVALID_MFN, 0, -1,
-                      (uint64_t)level, 0);
+        return REJECT(v, EINVAL, BAD_ARGUMENT, .frame = mfn, .entry = (uint64_t)level);
     rc = pin_table(v, v->domain, mfn, PGT_level_type(level), false);
     drain_old_guest_table(v);
     return rc;

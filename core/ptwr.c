@@ -128,8 +128,8 @@ int pvmm_ptwr_emulate(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int 
     reason_clear(v, -1);
 
     if ((bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8) || (addr & (bytes - 1)))
-        rc = reject(v, -XEN_EINVAL, PVMM_RULE_BAD_ARGUMENT, l1mfn, l1mfn, 1,
-                    (int)((addr & (PAGE_SIZE - 1)) >> 3), addr, 0);
+        rc = REJECT(v, EINVAL, BAD_ARGUMENT, .frame = l1mfn, .table = l1mfn, .level = 1,
+                    .index = (int)((addr & (PAGE_SIZE - 1)) >> 3), .entry = addr);
     else
         rc = ptwr_emulate_store(v, l1mfn, addr, val, bytes, is_cmpxchg, old, actual);
 

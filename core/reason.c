@@ -78,9 +78,9 @@ static void find_blocker(struct vcpu *curr, struct pvmm_state *s, struct page_in
         find_writable_mapping(s, curr->domain, frame, &curr->reason);
 }
 
-int reject(struct vcpu *curr, int rc, enum pvmm_rule rule, mfn_t frame,
-           mfn_t table, int level, int index, uint64_t entry, uint64_t want_type)
+int reject(struct vcpu *curr, int rc, enum pvmm_rule rule, const struct reject_info *info)
 {
+    mfn_t frame = info->frame;
     struct pvmm_reason *r;
     struct pvmm_state *s;
 
@@ -94,11 +94,11 @@ int reject(struct vcpu *curr, int rc, enum pvmm_rule rule, mfn_t frame,
     r->rc = rc;
     r->rule = rule;
     r->frame = frame;
-    r->table = table;
-    r->level = level;
-    r->index = index;
-    r->entry = entry;
-    r->want_type = want_type;
+    r->table = info->table;
+    r->level = info->level;
+    r->index = info->index;
+    r->entry = info->entry;
+    r->want_type = info->want_type;
     r->type_info = 0;
     r->count_info = 0;
     r->owner = PVMM_OWNER_NONE;

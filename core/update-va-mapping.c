@@ -105,15 +105,13 @@ static inline ALWAYS_INLINE int walk_for_va(struct vcpu *curr, uint64_t va, mfn_
     int level;
 
     if (!addr_ok(va))
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_NOT_CANONICAL, INVALID_MFN, INVALID_MFN,
-                      0, -1, va, 0);
+        return REJECT(curr, EINVAL, NOT_CANONICAL, .entry = va);
     if (root == INVALID_MFN)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_NO_L1_FOR_VA, INVALID_MFN, INVALID_MFN,
-                      0, -1, va, 0);
+        return REJECT(curr, EINVAL, NO_L1_FOR_VA, .entry = va);
     level = walk_to_l1e(s, root, va, l1mfn, index, &stop);
     if (level)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_NO_L1_FOR_VA, INVALID_MFN, stop, level,
-                      (int)pt_index(va, level), va, 0);
+        return REJECT(curr, EINVAL, NO_L1_FOR_VA, .table = stop, .level = level,
+                      .index = (int)pt_index(va, level), .entry = va);
     return 0;
 }
 
@@ -137,21 +135,20 @@ static inline ALWAYS_INLINE int uvm_update_entry(struct vcpu *v, uint64_t va, in
      * privilege, and a domain always has it over itself.
      */
     if ((val & _PAGE_PRESENT) && pg_owner != d && !xsm_target_permitted(d, pg_owner))
-        return reject(v, -XEN_EPERM, PVMM_RULE_FOREIGN_DENIED, pte_mfn(val), INVALID_MFN,
-                      0, -1, val, 0);
+        return REJECT(v, EPERM, FOREIGN_DENIED, .frame = pte_mfn(val), .entry = val);
 
     rc = walk_for_va(v, va, &l1mfn, &index);
     if (rc)
         return rc;
     pg = get_page_from_gfn_pv(v, d, l1mfn);
     if (!pg)
-        return reject(v, -XEN_EINVAL, PVMM_RULE_NO_L1_FOR_VA, l1mfn, l1mfn, 1, (int)index,
-                      va, PGT_l1_page_table);
+        return REJECT(v, EINVAL, NO_L1_FOR_VA, .frame = l1mfn, .table = l1mfn, .level = 1,
+                      .index = (int)index, .entry = va, .want_type = PGT_l1_page_table);
     /* Lock it and require an L1 (Xen: page_lock, then the type check). */
     if (!page_lock_type(v, pg, PGT_l1_page_table)) {
         put_page(s, pg);
-        return reject(v, -XEN_EINVAL, PVMM_RULE_NOT_PAGETABLE, l1mfn, l1mfn, 1, (int)index,
-                      va, PGT_l1_page_table);
+        return REJECT(v, EINVAL, NOT_PAGETABLE, .frame = l1mfn, .table = l1mfn, .level = 1,
+                      .index = (int)index, .entry = va, .want_type = PGT_l1_page_table);
     }
 
     l1t = map_domain_page(s, l1mfn);
@@ -185,8 +182,7 @@ static inline ALWAYS_INLINE int uvm_flush(struct vcpu *v, uint64_t va, uint64_t 
         return 0;
     }
     if (vcpumask_from_guest(v, bmap, &mask))
-        return reject(v, -XEN_EFAULT, PVMM_RULE_GUEST_FAULT, INVALID_MFN, INVALID_MFN, 0,
-                      -1, bmap, 0);
+        return REJECT(v, EFAULT, GUEST_FAULT, .entry = bmap);
     flush_tlb_mask(d, mask, flush_va);
     return 0;
 }

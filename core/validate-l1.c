@@ -63,14 +63,11 @@ static int get_io_page_from_l1e(struct vcpu *curr, intpte_t l1e, mfn_t mfn,
 
     if (!iomem_access_permitted(pg_owner, mfn)) {
         if (mfn == ALL_ONES_MFN)
-            return reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, mfn, INVALID_MFN, 1, -1,
-                          l1e, 0);
-        return reject(curr, -XEN_EPERM, PVMM_RULE_IOMEM_DENIED, mfn, INVALID_MFN, 1, -1,
-                      l1e, 0);
+            return REJECT(curr, EINVAL, BAD_MFN, .frame = mfn, .level = 1, .entry = l1e);
+        return REJECT(curr, EPERM, IOMEM_DENIED, .frame = mfn, .level = 1, .entry = l1e);
     }
     if (pg_owner != l1e_owner && !iomem_access_permitted(l1e_owner, mfn))
-        return reject(curr, -XEN_EPERM, PVMM_RULE_IOMEM_DENIED, mfn, INVALID_MFN, 1, -1,
-                      l1e, 0);
+        return REJECT(curr, EPERM, IOMEM_DENIED, .frame = mfn, .level = 1, .entry = l1e);
 
     /*
      * pvmm has no read-only MMIO ranges and no mmio-relax option: anything
@@ -113,8 +110,7 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
     if (!(l1e & _PAGE_PRESENT))
         return 0;
     if (bad)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_DISALLOWED_FLAGS, mfn, INVALID_MFN, 1, -1,
-                      l1e, 0);
+        return REJECT(curr, EINVAL, DISALLOWED_FLAGS, .frame = mfn, .level = 1, .entry = l1e);
 
     if (!mfn_valid(s, mfn))
         return get_io_page_from_l1e(curr, l1e, mfn, l1e_owner, pg_owner);
@@ -136,15 +132,12 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
             struct domain *o = page_get_owner(s, pg);
 
             if (o && (read_atomic64(&pg->count_info) & PGC_count_mask) != 0)
-                return reject(curr, -XEN_EBUSY, PVMM_RULE_COUNT_OVERFLOW, mfn, INVALID_MFN,
-                              1, -1, l1e, 0);
-            return reject(curr, -XEN_EBUSY, PVMM_RULE_FREE_FRAME, mfn, INVALID_MFN, 1, -1,
-                          l1e, 0);
+                return REJECT(curr, EBUSY, COUNT_OVERFLOW, .frame = mfn, .level = 1, .entry = l1e);
+            return REJECT(curr, EBUSY, FREE_FRAME, .frame = mfn, .level = 1, .entry = l1e);
         }
         if (pg_owner == l1e_owner || !xsm_target_permitted(pg_owner, real_owner)) {
             put_page(s, pg);
-            return reject(curr, -XEN_EBUSY, PVMM_RULE_FOREIGN_DENIED, mfn, INVALID_MFN, 1,
-                          -1, l1e, 0);
+            return REJECT(curr, EBUSY, FOREIGN_DENIED, .frame = mfn, .level = 1, .entry = l1e);
         }
         pg_owner = real_owner;
     }
@@ -160,7 +153,7 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
      */
     if (pg_owner == &s->dom_xen && !(read_atomic64(&pg->count_info) & PGC_xen_heap)) {
         put_page(s, pg);
-        return reject(curr, -XEN_EBUSY, PVMM_RULE_NOT_OWNER, mfn, INVALID_MFN, 1, -1, l1e, 0);
+        return REJECT(curr, EBUSY, NOT_OWNER, .frame = mfn, .level = 1, .entry = l1e);
     }
 
     /*
@@ -170,8 +163,8 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
      */
     if ((l1e & _PAGE_RW) && pg_owner == &s->dom_xen) {
         put_page(s, pg);
-        return reject(curr, -XEN_EBUSY, PVMM_RULE_TYPE_CONFLICT, mfn, INVALID_MFN, 1, -1, l1e,
-                      PGT_writable_page);
+        return REJECT(curr, EBUSY, TYPE_CONFLICT, .frame = mfn, .level = 1, .entry = l1e,
+                      .want_type = PGT_writable_page);
     }
 
     if (l1e & _PAGE_RW) {
@@ -186,7 +179,8 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
             ti = read_atomic64(&pg->type_info);
             if (PGT_is_pagetable(ti) || (ti & PGT_type_mask) == PGT_seg_desc_page)
                 rule = PVMM_RULE_WRITABLE_PAGETABLE;
-            reject(curr, -XEN_EBUSY, rule, mfn, INVALID_MFN, 1, -1, l1e, PGT_writable_page);
+            REJECT_RC(curr, -XEN_EBUSY, rule, .frame = mfn, .level = 1, .entry = l1e,
+                      .want_type = PGT_writable_page);
             put_page(s, pg);
             return -XEN_EBUSY;
         }
@@ -194,8 +188,7 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
 
     /* Hypervisor-shared pages must stay write-back (facts §3.2 step 6). */
     if ((l1e & PAGE_CACHE_ATTRS) && (read_atomic64(&pg->count_info) & PGC_xen_heap)) {
-        reject(curr, -XEN_EACCES, PVMM_RULE_SPECIAL_PAGE_CACHE, mfn, INVALID_MFN, 1, -1, l1e,
-               0);
+        REJECT(curr, EACCES, SPECIAL_PAGE_CACHE, .frame = mfn, .level = 1, .entry = l1e);
         if (l1e & _PAGE_RW)
             put_page_type(curr, pg);
         put_page(s, pg);
@@ -239,8 +232,8 @@ int promote_l1_table(struct vcpu *curr, struct page_info *pg)
     int rc = 0;
 
     if (!d)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, mfn, mfn, 1, -1, 0,
-                      PGT_l1_page_table);
+        return REJECT(curr, EINVAL, FREE_FRAME, .frame = mfn, .table = mfn, .level = 1,
+                      .want_type = PGT_l1_page_table);
 
     pl1e = map_domain_page(s, mfn);
     for (i = 0; i < L1_PAGETABLE_ENTRIES; i++) {

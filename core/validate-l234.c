@@ -46,7 +46,8 @@ static int get_page_and_type_from_mfn(struct vcpu *curr, mfn_t mfn, unsigned lon
         enum pvmm_rule rule = !o ? PVMM_RULE_FREE_FRAME
                               : o != d ? PVMM_RULE_NOT_OWNER : PVMM_RULE_COUNT_OVERFLOW;
 
-        return reject(curr, -XEN_EINVAL, rule, mfn, pfn, level, -1, e, type);
+        return REJECT_RC(curr, -XEN_EINVAL, rule, .frame = mfn, .table = pfn, .level = level,
+                         .entry = e, .want_type = type);
     }
 
     rc = _get_page_type(curr, pg, type, flags & PTF_preemptible);
@@ -76,13 +77,14 @@ static int get_page_from_upper(struct vcpu *curr, intpte_t e, mfn_t pfn, struct 
     if (!(e & _PAGE_PRESENT))
         return 0;
     if (level < 4 && (e & _PAGE_PSE))
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_SUPERPAGE, mfn, pfn, level, -1, e, 0);
+        return REJECT(curr, EINVAL, SUPERPAGE, .frame = mfn, .table = pfn, .level = level,
+                      .entry = e);
     if (bad)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_DISALLOWED_FLAGS, mfn, pfn, level, -1, e,
-                      0);
+        return REJECT(curr, EINVAL, DISALLOWED_FLAGS, .frame = mfn, .table = pfn, .level = level,
+                      .entry = e);
     if (!mfn_valid(s, mfn))
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_BAD_MFN, mfn, pfn, level, -1, e,
-                      PGT_level_type(level - 1));
+        return REJECT(curr, EINVAL, BAD_MFN, .frame = mfn, .table = pfn, .level = level, .entry = e,
+                      .want_type = PGT_level_type(level - 1));
 
     /*
      * A frame that is in use as a table of this same level can only be
@@ -103,8 +105,8 @@ static int get_page_from_upper(struct vcpu *curr, intpte_t e, mfn_t pfn, struct 
         if ((ti & PGT_type_mask) == PGT_level_type(level) && (ti & PGT_count_mask) &&
             get_linear_pagetable(curr, e, pfn, d, level, flags) == 0)
             return 0;
-        reject(curr, -XEN_EINVAL, PVMM_RULE_WRONG_LEVEL, mfn, pfn, level, -1, e,
-               PGT_level_type(level - 1));
+        REJECT(curr, EINVAL, WRONG_LEVEL, .frame = mfn, .table = pfn, .level = level, .entry = e,
+               .want_type = PGT_level_type(level - 1));
     }
     return rc;
 }
@@ -229,8 +231,8 @@ static int promote_upper(struct vcpu *curr, struct page_info *pg, int level, boo
     int rc = 0;
 
     if (!d)
-        return reject(curr, -XEN_EINVAL, PVMM_RULE_FREE_FRAME, mfn, mfn, level, -1, 0,
-                      PGT_level_type(level));
+        return REJECT(curr, EINVAL, FREE_FRAME, .frame = mfn, .table = mfn, .level = level,
+                      .want_type = PGT_level_type(level));
     if (start > L1_PAGETABLE_ENTRIES)
         start = L1_PAGETABLE_ENTRIES;
     if (preemptible && level > 2)
@@ -253,8 +255,9 @@ static int promote_upper(struct vcpu *curr, struct page_info *pg, int level, boo
 
         if (rc == -XEN_ERESTART && level == 2) {
             /* An L1 child cannot be preempted; treat it as the bug it would be. */
-            rc = reject(curr, -XEN_EINVAL, PVMM_RULE_VALIDATION_FAILED, pte_mfn(e), mfn,
-                        level, (int)i, e, PGT_l1_page_table);
+            rc = REJECT(curr, EINVAL, VALIDATION_FAILED, .frame = pte_mfn(e), .table = mfn,
+                        .level = level, .index = (int)i, .entry = e,
+                        .want_type = PGT_l1_page_table);
         }
         if (rc == -XEN_ERESTART) {
             /* The child is partial and entry i keeps a general reference on it. */

@@ -192,11 +192,12 @@ static void test_reject_innermost_wins(void **state)
     reason_set_sub_op(v, MMU_NORMAL_PT_UPDATE);
 
     /* The inner failure is recorded, with a snapshot of the frame. */
-    assert_int_equal(reject(v, -XEN_EINVAL, PVMM_RULE_WRONG_LEVEL, m, 0x40, 2, 9, 0x1234,
-                            PGT_l1_page_table), -XEN_EINVAL);
+    assert_int_equal(REJECT(v, EINVAL, WRONG_LEVEL, .frame = m, .table = 0x40, .level = 2,
+                            .index = 9, .entry = 0x1234,
+                            .want_type = PGT_l1_page_table), -XEN_EINVAL);
     /* The outer one only returns its rc. */
-    assert_int_equal(reject(v, -XEN_EBUSY, PVMM_RULE_VALIDATION_FAILED, 0x40, 0x41, 3, 1, 0,
-                            PGT_l2_page_table), -XEN_EBUSY);
+    assert_int_equal(REJECT(v, EBUSY, VALIDATION_FAILED, .frame = 0x40, .table = 0x41, .level = 3,
+                            .index = 1, .want_type = PGT_l2_page_table), -XEN_EBUSY);
     assert_int_equal(r->rule, PVMM_RULE_WRONG_LEVEL);
     assert_int_equal(r->rc, -XEN_EINVAL);
     assert_int_equal(r->frame, m);
@@ -228,7 +229,7 @@ static void test_reject_innermost_wins(void **state)
     assert_int_equal(r->path_len, 0);
     assert_int_equal(r->op_index, -1);
     assert_false(v->cont.pending);
-    reject(v, -XEN_EINVAL, PVMM_RULE_BAD_MFN, NR_FRAMES + 5, INVALID_MFN, 0, -1, 0, 0);
+    REJECT(v, EINVAL, BAD_MFN, .frame = NR_FRAMES + 5);
     assert_int_equal(r->rule, PVMM_RULE_BAD_MFN);
     assert_int_equal(r->owner, PVMM_OWNER_NONE);
     assert_int_equal(r->count_info, 0);

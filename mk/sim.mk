@@ -63,8 +63,10 @@ sim-tests: $(SIM_TEST_BINS)
 
 CHECK_STEPS += sim examples
 
-check-sim: $(SIM_TEST_BINS)
-	$(Q)RESULTS=$(BUILD)/results tools/check-step sim tools/run-unit-tests $(SIM_TEST_BINS)
+# The machine's cmocka tests, and the pvmm command line against hostile input (test-cli.sh).
+check-sim: $(SIM_TEST_BINS) $(BUILD)/pvmm
+	$(Q)PVMM=$(BUILD)/pvmm RESULTS=$(BUILD)/results tools/check-step sim tools/run-unit-tests \
+	    $(SIM_TEST_BINS) tests/sim/test-cli.sh
 
 # Every example and every regression scenario (tests/sim/*.pvmm) must run
 # clean (one TAP line each), its trace must replay, and, when Graphviz is

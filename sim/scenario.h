@@ -51,6 +51,13 @@ void scn_line_free(struct scn_line *l);
 
 /* ---- expressions (scn-expr.c) ---- */
 
+/*
+ * The deepest an expression may nest (parentheses, unary operators, calls,
+ * right operands) and the deepest tree it may build (a chain 1+1+... is a
+ * tree as deep as it is long); deeper input is a parse error.
+ */
+#define SCN_EXPR_MAX_DEPTH 256
+
 enum scn_expr_kind { EX_NUM, EX_VAR, EX_CONST, EX_CALL, EX_UNARY, EX_BINARY };
 
 struct scn_expr {
@@ -62,6 +69,7 @@ struct scn_expr {
     int      var;               /* EX_VAR: variable slot */
     int      fn;                /* EX_CALL: builtin index */
     int      nargs;
+    int      depth;             /* 1 for a leaf, else 1 + the deepest argument */
     struct scn_expr *arg[4];
 };
 

@@ -2,7 +2,10 @@
  * sim/scn-eval.c - evaluating scenario expressions against the machine.
  *
  * Values are 64-bit unsigned; comparisons and logical operators give 0/1;
- * division by zero is an error.  Builtins read the machine's state at the
+ * division by zero is an error, and so is division by a value with the top
+ * bit set (-1, INT64_MIN): the unsigned quotient (0 or 1) is never what a
+ * scenario that writes `x / -1` means.  Recursion is bounded by the parser's
+ * SCN_EXPR_MAX_DEPTH.  Builtins read the machine's state at the
  * moment the line runs: the layout a domain was built with (mfn, spare,
  * pt_base ...), the live page tables of its vCPUs (table, ptep, peek walk
  * them in software from the vCPU's kernel L4, without touching A/D bits or
@@ -236,6 +239,10 @@ int scn_eval(struct scn_ctx *c, const struct scn_stmt *st, const struct scn_expr
     else if (!strcmp(e->op, "/") || !strcmp(e->op, "%")) {
         if (y == 0)
             return err_at(err, st, e, "division by zero");
+        if (y >> 63)
+            return err_at(err, st, e, "division by %#lx (%ld as a signed number): values are "
+                          "unsigned 64-bit, the quotient would be %#lx", (unsigned long)y,
+                          (long)y, (unsigned long)(e->op[0] == '/' ? x / y : x % y));
         *out = e->op[0] == '/' ? x / y : x % y;
     }
     else if (!strcmp(e->op, "&")) *out = x & y;

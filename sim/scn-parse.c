@@ -11,6 +11,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,13 @@ int scn_parse_text(const char *name, const char *text, struct scn_script *s, str
         struct scn_stmt st;
         int r;
 
+        if (lineno == INT_MAX) {
+            scn_errorf(err, s->file, lineno, 0, "more than %d lines", INT_MAX);
+            free(line);
+            scn_line_free(&l);
+            scn_script_free(s);
+            return -1;
+        }
         lineno++;
         p += n + (p[n] == '\n');
         r = parse_line(s->file, lineno, line, &l, &st, &s->vars, err);
@@ -299,6 +307,13 @@ int scn_parse_file(const char *path, struct scn_script *s, struct scn_error *err
         n = fread(buf + len, 1, cap - len - 1, f);
         len += n;
     } while (n > 0);
+    if (ferror(f)) {
+        /* e.g. a directory: fopen succeeds, reading fails with EISDIR */
+        snprintf(err->msg, sizeof(err->msg), "%s: error: cannot read: %s", path, strerror(errno));
+        fclose(f);
+        free(buf);
+        return -1;
+    }
     fclose(f);
     buf[len] = '\0';
     if (strlen(buf) != len) {

@@ -99,6 +99,13 @@ static const struct run_case runs[] = {
     { "domain d1 pages=1024\nhypercall d1 nr=console_io\nexpect -ENOSYS\n", 0, NULL },
     { "machine frames=100\n", 1, "cannot create a machine" },
     { "domain d1 pages=1024\nsay {1 / 0}\n", 2, "division by zero" },
+    /* INT64_MIN / -1 and % -1: the divisor reads as negative, never a silent 0. */
+    { "let x = 0x8000000000000000 / -1\n", 1,
+      "division by 0xffffffffffffffff (-1 as a signed number): values are unsigned 64-bit, "
+      "the quotient would be 0" },
+    { "let x = 7 % -1\n", 1, "division by 0xffffffffffffffff" },
+    { "let x = 7 / 0x8000000000000000\n", 1, "division by 0x8000000000000000" },
+    { "let x = 0xffffffffffffffff / 0x7fffffffffffffff\nassert x == 2\n", 0, NULL },
 };
 
 static void test_runs(void **state)
@@ -181,12 +188,110 @@ static void test_trace_replays(void **state)
     fclose(o.out);
 }
 
+/* "let x = " followed by n copies of head, then mid, then n copies of tail. */
+static char *repeat(const char *head, int n, const char *mid, const char *tail)
+{
+    size_t hl = strlen(head), tl = strlen(tail), len = 8 + (hl + tl) * (size_t)n + strlen(mid) + 2;
+    char *s = malloc(len), *p = s;
+
+    assert_non_null(s);
+    p += sprintf(p, "let x = ");
+    for (int i = 0; i < n; i++, p += hl)
+        memcpy(p, head, hl);
+    p += sprintf(p, "%s", mid);
+    for (int i = 0; i < n; i++, p += tl)
+        memcpy(p, tail, tl);
+    strcpy(p, "\n");
+    return s;
+}
+
+/* Parse text + "assert x == want"; NULL if it parsed and ran clean, else the error. */
+static const char *parse_or_error(char *text, uint64_t want, struct scn_error *err)
+{
+    struct scn_run_opts o = { .quiet = true };
+    struct scn_script s;
+    struct scn_outcome out;
+
+    size_t len = strlen(text);
+
+    err->msg[0] = '\0';
+    text = realloc(text, len + 40);
+    assert_non_null(text);
+    snprintf(text + len, 40, "assert x == %lu\n", (unsigned long)want);
+    if (scn_parse_text("t.pvmm", text, &s, err)) {
+        free(text);
+        return err->msg;
+    }
+    free(text);
+    o.out = o.err = fopen("/dev/null", "w");
+    assert_non_null(o.out);
+    assert_int_equal(scn_run(&s, &o, &out), 0);
+    fclose(o.out);
+    scn_outcome_free(&out);
+    assert_int_equal(s.nstmts, 2);
+    scn_script_free(&s);
+    return NULL;
+}
+
+/* text must fail to parse with an error containing want. */
+static void fails_with(char *text, const char *want)
+{
+    struct scn_error err;
+    const char *msg = parse_or_error(text, 0, &err);
+
+    assert_non_null(msg);
+    if (!strstr(msg, want))
+        fail_msg("got '%s', want '%s'", msg, want);
+}
+
+/*
+ * Input that used to overflow the stack of build/pvmm: deep nesting, long
+ * chains, long unary runs.  Each stops with a precise error at the column
+ * where the limit was crossed; input at the limit still parses and runs.
+ */
+static void test_depth_limits(void **state)
+{
+    struct scn_error err;
+    char want[160];
+
+    (void)state;
+    /* 256 parentheses are fine, the 257th (column 8 + 257) is not; 30,000 stop there too. */
+    assert_null(parse_or_error(repeat("(", SCN_EXPR_MAX_DEPTH, "1", ")"), 1, &err));
+    snprintf(want, sizeof(want), "t.pvmm:1:%d: error: expression nested too deeply: more than %d "
+             "levels", 8 + SCN_EXPR_MAX_DEPTH + 1, SCN_EXPR_MAX_DEPTH);
+    fails_with(repeat("(", SCN_EXPR_MAX_DEPTH + 1, "1", ")"), want);
+    fails_with(repeat("(", 30000, "1", ")"), want);
+    /* 200,000 unary minuses: the same limit. */
+    fails_with(repeat("-", 200000, "1", ""), want);
+    /* A chain 1+1+...: 256 terms are a tree 256 deep; 200,000 terms stop at term 257. */
+    assert_null(parse_or_error(repeat("1+", SCN_EXPR_MAX_DEPTH - 1, "1", ""), 256, &err));
+    snprintf(want, sizeof(want), "t.pvmm:1:%d: error: expression too deep: more than %d levels",
+             8 + 2 * SCN_EXPR_MAX_DEPTH, SCN_EXPR_MAX_DEPTH);
+    fails_with(repeat("1+", SCN_EXPR_MAX_DEPTH, "1", ""), want);
+    fails_with(repeat("1+", 200000, "1", ""), want);
+    /* Nested calls count as nesting. */
+    fails_with(repeat("va(", 30000, "1", ")"), "nested too deeply");
+}
+
+/* A directory is not a scenario: reading it fails with a message (pvmm run exits 2). */
+static void test_directory_is_an_error(void **state)
+{
+    struct scn_script s;
+    struct scn_error err;
+
+    (void)state;
+    assert_int_equal(scn_parse_file(".", &s, &err), -1);
+    assert_non_null(strstr(err.msg, ".: error: cannot read: Is a directory"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_runs),
         cmocka_unit_test(test_trace_replays),
+        cmocka_unit_test(test_depth_limits),
+        cmocka_unit_test(test_directory_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

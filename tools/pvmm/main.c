@@ -11,6 +11,7 @@
  * assert), 2 for bad command lines and malformed scenario files.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,10 @@ static int cmd_run(int argc, char **argv)
     return status;
 }
 
-/* Split FILE[:LINE]; returns the line (0 if none) or -1 if LINE is malformed. */
+/*
+ * Split FILE[:LINE]; returns the line (0 if none), -1 if LINE is not a
+ * positive decimal number, -2 if it is larger than a line number can be.
+ */
 static int split_target(char *arg, char **path)
 {
     char *colon = strrchr(arg, ':');
@@ -111,9 +115,14 @@ static int split_target(char *arg, char **path)
     *path = arg;
     if (!colon)
         return 0;
-    line = strtol(colon + 1, &end, 10);
-    if (*end || line <= 0 || colon[1] == '\0')
+    if (colon[1] < '0' || colon[1] > '9')
         return -1;
+    errno = 0;
+    line = strtol(colon + 1, &end, 10);
+    if (*end || line <= 0)
+        return -1;
+    if (errno == ERANGE || line > INT_MAX)
+        return -2;
     *colon = '\0';
     return (int)line;
 }
@@ -125,8 +134,12 @@ static int replay(char *arg, const char *cmd, struct scn_script *s, struct scn_o
     char *path;
     int line = split_target(arg, &path);
 
-    if (line < 0) {
+    if (line == -1) {
         fprintf(stderr, "pvmm %s: '%s' is not FILE or FILE:LINE with LINE >= 1\n", cmd, arg);
+        return 2;
+    }
+    if (line == -2) {
+        fprintf(stderr, "pvmm %s: '%s': the line number is larger than %d\n", cmd, arg, INT_MAX);
         return 2;
     }
     if (load(path, s))

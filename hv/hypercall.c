@@ -2,16 +2,18 @@
  * hv/hypercall.c - SYSCALL entry: hypercalls from guest kernel mode, the syscall callback
  * bounce from guest user mode, the hypercall table and multicall (boot-ABI §7, §8.3, §12.5).
  *
- * A SYSCALL from guest kernel mode is a hypercall wherever it is executed: rax is the
+ * A SYSCALL from 64-bit guest kernel code is a hypercall wherever it is executed: rax is the
  * number, rdi, rsi, rdx, r10, r8 the arguments, rax the result.  Unknown numbers give
- * -ENOSYS.  Memory-management hypercalls go to the core (mmglue_hypercall).
+ * -ENOSYS.  A SYSCALL from 32-bit (compatibility-mode) code is never a hypercall, in kernel
+ * mode too: as Xen's CSTAR entry for a 64-bit PV domain, it goes to the syscall32 callback,
+ * or raises #UD at the instruction with every register unchanged.  Memory-management hypercalls go to the core (mmglue_hypercall).
  */
 #include "hv.h"
 #include <xen/xen.h>
 #include <xen/callback.h>
 
-/* A user-mode SYSCALL: bounce to the registered callback, or #UD at the syscall. */
-static void user_syscall(struct cpu_regs *r)
+/* A user-mode or 32-bit SYSCALL: bounce to the registered callback, or #UD at the syscall. */
+static void syscall_bounce(struct cpu_regs *r)
 {
     struct hv_vcpu *h = hvv(current);
     bool compat = r->entry_vector == ENTRY_SYSCALL + 1;
@@ -114,8 +116,8 @@ void handle_syscall(struct cpu_regs *r);
 /* The C side of the SYSCALL entry; always leaves through exit_to_guest. */
 void handle_syscall(struct cpu_regs *r)
 {
-    if (!current->kernel_mode) {
-        user_syscall(r);
+    if (!current->kernel_mode || r->entry_vector == ENTRY_SYSCALL + 1) {
+        syscall_bounce(r);
     } else {
         r->rax = (uint64_t)hypercall_dispatch(r, r->rax, r->args);
     }

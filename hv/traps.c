@@ -4,8 +4,9 @@
  *
  * What the hypervisor handles itself (boot-ABI §9.4): #UD carrying the forced-emulation
  * prefix, #GP(0) from an emulated privileged instruction, #GP((n<<3)|2) from a permitted
- * `int $n`, and kernel writes to read-only L1 page tables (ptwr, when the core is present
- * and VMASST_TYPE_writable_pagetables is on).  Everything else is bounced, with #PF's CR2
+ * `int $n`, and kernel writes to read-only L1 page tables (ptwr: the core decides whether the
+ * domain may use it - VMASST_TYPE_writable_pagetables, or the hardware domain with or without
+ * the assist, as Xen 4.17).  Everything else is bounced, with #PF's CR2
  * recorded and its U bit rewritten for the guest's mode (§9.3).
  */
 #include "hv.h"
@@ -33,10 +34,9 @@ static void guest_page_fault(struct cpu_regs *r)
         if (mmglue_ldt_fault(v, cr2, &guest_cr2))
             return;                       /* mapped lazily: retry the instruction */
         cr2 = guest_cr2;
-    } else if (v->kernel_mode && (err & 0x3) == 0x3 && !(err & 0x10) &&
-        (dom0->vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) &&
-        emulate_ptwr(r, cr2))
-        return;
+    } else if (v->kernel_mode && (err & 0x3) == 0x3 && !(err & 0x18) && emulate_ptwr(r, cr2)) {
+        return;                           /* the core decides whether ptwr applies */
+    }
     hvv(v)->cr2 = cr2;
     hvv(v)->vcpu_info->arch.cr2 = cr2;
     err = v->kernel_mode ? err & ~4u : err | 4u;

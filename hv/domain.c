@@ -1,13 +1,23 @@
 /*
- * hv/domain.c - the running vCPU: guest kernel/user mode, CR3, and the last step before
- * returning to the guest.
+ * hv/domain.c - the running vCPU: guest kernel/user mode, CR3, the last step before
+ * returning to the guest, and the end of a domain that cannot go on (domain_crash).
  *
  * pvmm-hv runs one domain with one vCPU.  Guest kernel and guest user mode both run at
  * CPL 3; which one is active is v->kernel_mode, and each has its own L4 (boot-ABI §8).
  * TCG has no PCID, so every switch is a full CR3 reload.
+ *
+ * domain_crash is Xen's answer to a guest that cannot be continued (no handler for an
+ * exception, an unwritable bounce frame, an NMI or machine check taken while it ran): one
+ * log line naming the domain, vCPU, vector and rip, the domain torn down through the core,
+ * and then - the crashed domain being the hardware domain, the only one - the machine is
+ * powered off with the FAIL code, as Xen does when dom0 crashes.  The hypervisor itself
+ * stays in control all along: no guest action reaches panic().
  */
 #include "hv.h"
 #include <xen/xen.h>
+#include <xen/sched.h>
+
+extern char guest_regs[];
 
 struct vcpu *current;
 struct domain *dom0;
@@ -15,7 +25,58 @@ struct domain *dom0;
 /* A mode switch or CR3 load found no L4 for the mode: the domain cannot continue. */
 void no_guest_table(struct vcpu *v)
 {
-    panic("vCPU has no %s page table", v->kernel_mode ? "kernel" : "user");
+    domain_crash(NULL, "vCPU has no %s page table", v->kernel_mode ? "kernel" : "user");
+}
+
+/*
+ * The second half of domain_crash, on a stack of its own: leave the guest's page tables,
+ * release everything the domain holds through the core (pvmm_domain_destroy, run to the
+ * end), report what is left, and power off.
+ */
+__attribute__((noreturn)) static void domain_crash_teardown(void)
+{
+    struct domain *d = current->domain;
+    int rc;
+
+    write_cr3(virt_to_maddr(idle_l4));
+    current->online = false;
+    current = NULL;                 /* no CR3 reloads for it from the core any more */
+    do
+        rc = pvmm_domain_destroy(d);
+    while (rc == -XEN_ERESTART);
+    printk("pvmm: domain %u torn down (%d): %lu frames free\n", d->domain_id, rc,
+           d->state->nr_free);
+    printk("pvmm: hardware domain crashed: powering off\n");
+    printk("pvmm: domain 0 shutdown: crash\n");
+    hv_exit(HV_EXIT_FAIL);
+}
+
+void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
+{
+    struct vcpu *v = current;
+    char why[200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    hv_vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (r)
+        printk("pvmm: domain %u crashed: vCPU %u, vector %lu, rip %lx (%s mode): %s\n",
+               v->domain->domain_id, v->vcpu_id, r->entry_vector, r->rip,
+               v->kernel_mode ? "kernel" : "user", why);
+    else
+        printk("pvmm: domain %u crashed: vCPU %u: %s\n", v->domain->domain_id, v->vcpu_id,
+               why);
+    if (r)
+        dump_regs(r);
+    /*
+     * Continue on the hypervisor stack just below the guest's saved registers: whatever
+     * called us (a hypercall, an exception on an IST stack) is never returned to.
+     */
+    __asm__ volatile("mov %0, %%rsp\n\t"
+                     "call *%1"
+                     :: "r"(guest_regs), "r"(domain_crash_teardown) : "memory");
+    __builtin_unreachable();
 }
 
 /*

@@ -103,8 +103,6 @@ void dump_regs(const struct cpu_regs *r);
 void guest_console_write(const char *s, size_t n);
 __attribute__((noreturn)) void hv_exit(uint8_t code);
 __attribute__((noreturn)) void domain_shutdown(unsigned int reason);
-__attribute__((noreturn, format(printf, 2, 3)))
-void domain_crash(const struct cpu_regs *r, const char *fmt, ...);
 
 /* ---- physical memory (mm-boot.c) ---- */
 extern uint64_t max_ram_pfn;          /* one past the highest RAM frame */
@@ -152,6 +150,14 @@ extern struct vcpu *current;
 extern struct domain *dom0;
 static inline struct hv_vcpu *hvv(struct vcpu *v) { return (struct hv_vcpu *)v->plat; }
 __attribute__((noreturn, cold)) void no_guest_table(struct vcpu *v);
+/*
+ * Xen's domain_crash for the running domain: log the reason with the domain, vCPU and (when
+ * r is given) the vector and rip of r, tear the domain down through the core and, as it is
+ * the only domain, power the machine off with the FAIL code.  Never returns; safe on any
+ * hypervisor stack.
+ */
+__attribute__((noreturn, cold, format(printf, 2, 3)))
+void domain_crash(const struct cpu_regs *r, const char *fmt, ...);
 /* Load CR3 with the L4 of v's current mode (TCG has no PCID: a full reload). */
 static inline void load_guest_cr3(struct vcpu *v)
 {

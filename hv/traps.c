@@ -2,6 +2,11 @@
  * hv/traps.c - exceptions: from the hypervisor itself (fixup or panic) and from the guest
  * (handled here, emulated, or bounced to the guest's trap table).
  *
+ * Nothing a guest does ends in panic(): an NMI, #DF or #MC taken while the guest runs ends
+ * that domain (domain_crash, domain.c), and an NMI or a stray interrupt vector taken in the
+ * hypervisor is logged and returned from.  Only a fault of the hypervisor's own code that no
+ * fix-up covers is a hypervisor bug, and panics.
+ *
  * What the hypervisor handles itself (boot-ABI §9.4): #UD carrying the forced-emulation
  * prefix, #GP(0) from an emulated privileged instruction, #GP((n<<3)|2) from a permitted
  * `int $n`, and kernel writes to read-only L1 page tables (ptwr: the core decides whether the
@@ -21,6 +26,11 @@ static const char *const vector_names[32] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "?9", "#TS", "#NP", "#SS",
     "#GP", "#PF", "?15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
 };
+
+static const char *vector_name(unsigned int vec)
+{
+    return vec < 32 && vector_names[vec] ? vector_names[vec] : "vector";
+}
 
 /* A page fault from the guest: ptwr emulation, or a bounce with CR2 recorded. */
 static void guest_page_fault(struct cpu_regs *r)
@@ -86,7 +96,7 @@ static void guest_exception(struct cpu_regs *r)
     case 2:
     case 8:
     case 18:
-        panic("%s while running the guest", vector_names[vec]);
+        domain_crash(r, "%s while the domain ran", vector_name(vec));
     default:
         if (vec >= 32)      /* a stray interrupt: every source is masked; ignore it */
             break;
@@ -95,9 +105,28 @@ static void guest_exception(struct cpu_regs *r)
     }
 }
 
+/*
+ * An NMI or an interrupt vector (>= 32) that arrived while the hypervisor ran.  Neither is
+ * the hypervisor's fault nor needs anything from it (every interrupt source is masked, and
+ * no NMI source is used), so it is counted, logged and returned from: the interrupted code
+ * resumes as if nothing happened.  Returns false for anything else.
+ */
+static bool hypervisor_interrupt(const struct cpu_regs *r)
+{
+    static unsigned long count;
+    unsigned int vec = (unsigned int)r->entry_vector;
+
+    if (vec != 2 && vec < 32)
+        return false;
+    count++;
+    printk("pvmm: %s (vector %u) in the hypervisor at %lx: ignored (%lu so far)\n",
+           vec == 2 ? "NMI" : "interrupt", vec, r->rip, count);
+    return true;
+}
+
 void handle_exception(struct cpu_regs *r);
 
-/* The C side of every IDT entry.  Returns only for a fixed-up hypervisor fault. */
+/* The C side of every IDT entry.  Returns only to hypervisor code it interrupted. */
 void handle_exception(struct cpu_regs *r)
 {
     if ((r->cs & 3) == 0) {
@@ -108,8 +137,10 @@ void handle_exception(struct cpu_regs *r)
             r->rflags &= ~X86_EFLAGS_TF;
             return;
         }
+        if (hypervisor_interrupt(r))
+            return;
         unsigned int vec = (unsigned int)r->entry_vector;
-        printk("pvmm: hypervisor fault %s (vector %u)\n", vec < 32 ? vector_names[vec] : "IRQ", vec);
+        printk("pvmm: hypervisor fault %s (vector %u)\n", vector_name(vec), vec);
         dump_regs(r);
         panic("fatal fault in the hypervisor");
     }

@@ -80,50 +80,6 @@ int pv_set_ldt(struct vcpu *curr, uint64_t base, unsigned int ents)
 }
 
 /*
- * Read the L1 entry that maps `linear` in v's *kernel* page tables (Xen's
- * guest_get_eff_kern_l1e), whatever mode v is in: a walk from v->guest_table
- * through present entries.  Returns true with *l1e (possibly not present),
- * *l1mfn and *slot when an L1 table was reached; false (with the table,
- * level and slot where the walk stopped) when an upper entry is missing, the
- * address is not __addr_ok, or v has no kernel base.
- */
-static bool guest_kernel_l1e(struct vcpu *v, uint64_t linear, intpte_t *l1e,
-                             mfn_t *table, int *level, unsigned int *slot)
-{
-    struct pvmm_state *s = vcpu_state(v);
-    mfn_t mfn = v->guest_table;
-
-    *table = INVALID_MFN;
-    *level = 4;
-    *slot = pt_index(linear, 4);
-    if (!addr_ok(linear) || mfn == INVALID_MFN)
-        return false;
-
-    for (int lvl = 4; lvl >= 1; lvl--) {
-        const intpte_t *t;
-        intpte_t e;
-
-        if (!mfn_valid(s, mfn))
-            return false;
-        *table = mfn;
-        *level = lvl;
-        *slot = pt_index(linear, lvl);
-        t = map_domain_page(s, mfn);
-        e = read_atomic64(&t[*slot]);
-        unmap_domain_page(s, (void *)t);
-        if (lvl == 1) {
-            *l1e = e;
-            return true;
-        }
-        /* PV guests cannot create superpages; a PSE entry maps no L1. */
-        if (!(e & _PAGE_PRESENT) || (lvl <= 3 && (e & _PAGE_PSE)))
-            return false;
-        mfn = pte_mfn(e);
-    }
-    return false;
-}
-
-/*
  * Lazy LDT: map the page holding byte `offset` of v's LDT into the shadow
  * (contract in include/pvmm/pvmm.h).  Returns 0 when the page is (already)
  * mapped.  -XEN_ERANGE with reason LDT_ACCESS when offset lies beyond the LDT
@@ -142,11 +98,10 @@ int pv_map_ldt_shadow_page(struct vcpu *v, unsigned int offset)
     struct domain *d = v->domain;
     unsigned int slot = offset >> PAGE_SHIFT;
     uint64_t linear = v->ldt_base + offset;
-    intpte_t l1e = 0;
-    mfn_t table, mfn;
+    struct guest_walk w;
     struct page_info *pg;
-    unsigned int idx;
-    int level;
+    intpte_t l1e;
+    mfn_t mfn;
 
     reason_clear(v, -1);
 
@@ -161,26 +116,27 @@ int pv_map_ldt_shadow_page(struct vcpu *v, unsigned int offset)
     if (v->ldt_shadow[slot] != INVALID_MFN)
         return 0;
 
-    if (!guest_kernel_l1e(v, linear, &l1e, &table, &level, &idx))
-        return REJECT(v, EFAULT, LDT_ACCESS, .table = table, .level = level, .index = (int)idx,
-                      .entry = linear, .want_type = PGT_seg_desc_page);
+    if (!guest_kernel_l1e(v, linear, &w))
+        return REJECT(v, EFAULT, LDT_ACCESS, .table = w.table, .level = w.level,
+                      .index = (int)w.slot, .entry = linear, .want_type = PGT_seg_desc_page);
+    l1e = w.entry;
     if (!(l1e & _PAGE_PRESENT))
-        return REJECT(v, EFAULT, LDT_ACCESS, .table = table, .level = 1, .index = (int)idx,
+        return REJECT(v, EFAULT, LDT_ACCESS, .table = w.table, .level = 1, .index = (int)w.slot,
                       .entry = l1e, .want_type = PGT_seg_desc_page);
 
     mfn = pte_mfn(l1e);
     if (!mfn_valid(s, mfn))
-        return REJECT(v, EINVAL, BAD_MFN, .frame = mfn, .table = table, .level = 1,
-                      .index = (int)idx, .entry = l1e, .want_type = PGT_seg_desc_page);
+        return REJECT(v, EINVAL, BAD_MFN, .frame = mfn, .table = w.table, .level = 1,
+                      .index = (int)w.slot, .entry = l1e, .want_type = PGT_seg_desc_page);
     pg = mfn_to_page(s, mfn);
     if (!get_page(s, pg, d))
-        return REJECT(v, EINVAL, NOT_OWNER, .frame = mfn, .table = table, .level = 1,
-                      .index = (int)idx, .entry = l1e, .want_type = PGT_seg_desc_page);
+        return REJECT(v, EINVAL, NOT_OWNER, .frame = mfn, .table = w.table, .level = 1,
+                      .index = (int)w.slot, .entry = l1e, .want_type = PGT_seg_desc_page);
     if (!get_page_type(v, pg, PGT_seg_desc_page)) {
         put_page(s, pg);
         /* Only fills in if page-type.c recorded nothing more specific. */
-        REJECT(v, EINVAL, TYPE_CONFLICT, .frame = mfn, .table = table, .level = 1,
-               .index = (int)idx, .entry = l1e, .want_type = PGT_seg_desc_page);
+        REJECT(v, EINVAL, TYPE_CONFLICT, .frame = mfn, .table = w.table, .level = 1,
+               .index = (int)w.slot, .entry = l1e, .want_type = PGT_seg_desc_page);
         return v->reason.rc < 0 ? v->reason.rc : -XEN_EINVAL;
     }
 

@@ -48,6 +48,7 @@
  *   mmu-update.c     do_mmu_update
  *   mmuext-op.c      do_mmuext_op (thin dispatcher) and flush sub-ops
  *   update-va-mapping.c  do_update_va_mapping[_otherdomain]
+ *   guest-walk.c     walking a guest's tables to the L1 entry for an address
  *   ptwr.c           writable page-table emulation
  *   descriptors.c    check_descriptor, seg_desc pages, set_gdt, update_descriptor
  *   ldt.c            MMUEXT_SET_LDT and the lazy LDT shadow
@@ -362,6 +363,35 @@ int new_guest_user_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible);
  */
 int put_old_guest_table(struct vcpu *v);
 
+/* ---- walking a guest's tables (guest-walk.c) ---- */
+
+/*
+ * Where a walk of a guest's tables for an address ended.  When an L1 was
+ * reached: table is that L1 frame, level 1, slot the L1 index of the
+ * address, entry the L1 entry (guest_kernel_l1e only; 0 otherwise).  When
+ * the walk stopped: table, level and slot name the entry that stopped it
+ * (not present, PSE, or naming no frame), entry is that entry; table is
+ * INVALID_MFN when there was no table to start from.
+ */
+struct guest_walk {
+    mfn_t        table;
+    int          level;
+    unsigned int slot;
+    intpte_t     entry;
+};
+/*
+ * Walk from L4 frame root through present entries (L3 and L2 not PSE) to
+ * the slot of the L1 entry for va.  Reads only, takes no references: the
+ * caller re-checks the L1 frame it acts on.  True if an L1 was reached.
+ */
+bool guest_walk_to_l1(struct pvmm_state *s, mfn_t root, uint64_t va, struct guest_walk *w);
+/*
+ * The L1 entry (possibly not present) that maps va in v's *kernel* tables,
+ * whatever mode v is in (Xen's guest_get_eff_kern_l1e).  False if va is
+ * not __addr_ok, v has no kernel base or the walk stops above L1.
+ */
+bool guest_kernel_l1e(struct vcpu *v, uint64_t va, struct guest_walk *w);
+
 /* Canonical and not in the hypervisor's range (Xen's __addr_ok). */
 static inline bool addr_ok(uint64_t a)
 {
@@ -520,7 +550,7 @@ static inline void unmap_domain_page(struct pvmm_state *s, void *va)
 /*
  * Whole-frame writes and reads by the core.  Other vCPUs read entries of
  * frames they hold no reference or type on - the blocker search
- * (rmap-search.c) and the software walks (update-va-mapping.c, ldt.c) -
+ * (rmap-search.c) and the software walks (guest-walk.c) -
  * and write live entries with atomic 8-byte stores, so the core never
  * touches a whole frame with plain memset/memcpy: every 8-byte word is a
  * relaxed atomic access (plain moves on x86).  A concurrent reader sees old

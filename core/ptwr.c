@@ -31,33 +31,6 @@ static bool ptwr_enabled(const struct domain *d)
     return d->is_privileged || (d->vm_assist & (1UL << VMASST_TYPE_writable_pagetables));
 }
 
-/*
- * The L1 entry mapping addr in v's kernel tables, without reasons: false
- * if the walk does not reach an L1.
- */
-static bool kernel_l1e(struct vcpu *v, uint64_t addr, intpte_t *pte)
-{
-    struct pvmm_state *s = vcpu_state(v);
-    mfn_t table = v->guest_table;
-    intpte_t e = 0;
-    intpte_t *t;
-
-    if (!addr_ok(addr) || table == INVALID_MFN)
-        return false;
-    for (int level = 4; level >= 1; level--) {
-        if (!mfn_valid(s, table))
-            return false;
-        t = map_domain_page(s, table);
-        e = read_atomic64(&t[pt_index(addr, level)]);
-        unmap_domain_page(s, t);
-        if (!(e & _PAGE_PRESENT) || (level > 1 && level < 4 && (e & _PAGE_PSE)))
-            return false;
-        table = pte_mfn(e);
-    }
-    *pte = e;
-    return true;
-}
-
 /* Mask of the low `bytes` bytes of a 64-bit value. */
 static uint64_t byte_mask(unsigned int bytes)
 {
@@ -101,15 +74,15 @@ int pvmm_ptwr_emulate(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int 
     struct pvmm_state *s = vcpu_state(v);
     struct domain *d = v->domain;
     struct page_info *pg;
-    intpte_t pte;
+    struct guest_walk w;
     mfn_t l1mfn;
     int rc;
 
     reason_clear(v, -1);
-    if (!ptwr_enabled(d) || !kernel_l1e(v, addr, &pte) ||
-        (pte & (_PAGE_PRESENT | _PAGE_RW)) != _PAGE_PRESENT)
+    if (!ptwr_enabled(d) || !guest_kernel_l1e(v, addr, &w) ||
+        (w.entry & (_PAGE_PRESENT | _PAGE_RW)) != _PAGE_PRESENT)
         return PVMM_PTWR_NOT_PT;
-    l1mfn = pte_mfn(pte);
+    l1mfn = pte_mfn(w.entry);
     if (!mfn_valid(s, l1mfn))
         return PVMM_PTWR_NOT_PT;
     pg = mfn_to_page(s, l1mfn);

@@ -12,9 +12,8 @@
  *                                 vCPUs of the domain), or else the guest
  *                                 address of a vCPU bitmap (UVMF_MULTI).
  *
- * The entry is found by walking the tables (Xen has done this in software
- * instead of through its linear mapping since XSA-286), so an L3 or L2
- * swapped by mmu_update is seen at once.  va must be a guest address
+ * The entry is found by walking the tables in software (guest-walk.c), so
+ * an L3 or L2 swapped by mmu_update is seen at once.  va must be a guest address
  * (__addr_ok); the L4e, L3e and L2e must be present and not superpages; the
  * L1 frame must be the caller's own validated L1 - otherwise -EINVAL.
  * Nothing is flushed when the update failed (XSA-279).  A bitmap that cannot
@@ -32,86 +31,24 @@
 #define ALWAYS_INLINE __attribute__((always_inline))
 
 /*
- * Read entry `index` of table frame mfn through the platform's mapping, or
- * fail if mfn is not a frame.  Entries of validated tables only ever name valid frames; the
- * check guards against a table changing under our feet.
- */
-static inline ALWAYS_INLINE bool read_entry(const struct pvmm_state *s,
-                                            const struct pvmm_platform *p, mfn_t mfn,
-                                            unsigned int index, intpte_t *e)
-{
-    intpte_t *t;
-
-    if (!mfn_valid(s, mfn))
-        return false;
-    t = p->map_frame(p->ctx, mfn);
-    *e = read_atomic64(&t[index]);
-    if (p->unmap_frame)
-        p->unmap_frame(p->ctx, t);
-    return true;
-}
-
-/*
- * Walk from L4 frame root to the L1 entry for va.  Each of L4e, L3e, L2e
- * must be present and (L3e, L2e) not PSE.  Returns the level (4..2) whose
- * entry stopped the walk, with *stop_table its table, or 0 with *l1mfn and
- * *index set.  Written out level by level: this runs on every
- * update_va_mapping.
- */
-static inline ALWAYS_INLINE int walk_to_l1e(struct pvmm_state *s, mfn_t root, uint64_t va,
-                                            mfn_t *l1mfn, unsigned int *index,
-                                            mfn_t *stop_table)
-{
-    const struct pvmm_platform *p = s->plat;
-    mfn_t l3, l2, l1;
-    intpte_t e;
-
-    if (!read_entry(s, p, root, pt_index(va, 4), &e) || !(e & _PAGE_PRESENT)) {
-        *stop_table = root;
-        return 4;
-    }
-    l3 = pte_mfn(e);
-    if (!read_entry(s, p, l3, pt_index(va, 3), &e) ||
-        (e & (_PAGE_PRESENT | _PAGE_PSE)) != _PAGE_PRESENT) {
-        *stop_table = l3;
-        return 3;
-    }
-    l2 = pte_mfn(e);
-    if (!read_entry(s, p, l2, pt_index(va, 2), &e) ||
-        (e & (_PAGE_PRESENT | _PAGE_PSE)) != _PAGE_PRESENT) {
-        *stop_table = l2;
-        return 2;
-    }
-    l1 = pte_mfn(e);
-    if (!mfn_valid(s, l1)) {
-        *stop_table = l2;
-        return 2;
-    }
-    *l1mfn = l1;
-    *index = pt_index(va, 1);
-    return 0;
-}
-
-/*
  * Walk curr's current (kernel or user) tables to the L1 entry mapping va,
  * inline in update_va_mapping's own path.  0 or -XEN_EINVAL with a reason.
  */
 static inline ALWAYS_INLINE int walk_for_va(struct vcpu *curr, uint64_t va, mfn_t *l1mfn,
                                            unsigned int *index)
 {
-    struct pvmm_state *s = vcpu_state(curr);
     mfn_t root = curr->kernel_mode ? curr->guest_table : curr->guest_table_user;
-    mfn_t stop = root;
-    int level;
+    struct guest_walk w;
 
     if (!addr_ok(va))
         return REJECT(curr, EINVAL, NOT_CANONICAL, .entry = va);
     if (root == INVALID_MFN)
         return REJECT(curr, EINVAL, NO_L1_FOR_VA, .entry = va);
-    level = walk_to_l1e(s, root, va, l1mfn, index, &stop);
-    if (level)
-        return REJECT(curr, EINVAL, NO_L1_FOR_VA, .table = stop, .level = level,
-                      .index = (int)pt_index(va, level), .entry = va);
+    if (!guest_walk_to_l1(vcpu_state(curr), root, va, &w))
+        return REJECT(curr, EINVAL, NO_L1_FOR_VA, .table = w.table, .level = w.level,
+                      .index = (int)w.slot, .entry = va);
+    *l1mfn = w.table;
+    *index = w.slot;
     return 0;
 }
 

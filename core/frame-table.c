@@ -206,11 +206,53 @@ static bool tot_pages_reserve(struct domain *d)
     return true;
 }
 
+/*
+ * Called with the heap lock held for a frame just taken off the free list:
+ * true if it was freed since the last completed global flush, in which case
+ * the clock moves to a new epoch and *epoch is the one to flush for.
+ */
+static bool frame_needs_flush(struct pvmm_state *s, const struct page_info *pg,
+                              uint32_t *epoch)
+{
+    uint32_t stamp = __atomic_load_n(&pg->tlbflush_timestamp, __ATOMIC_RELAXED);
+
+    if ((int32_t)(stamp - s->tlbflush_clean) < 0)
+        return false;
+    /* Frames freed from now on belong to the next epoch. */
+    *epoch = s->tlbflush_clock;
+    __atomic_store_n(&s->tlbflush_clock, *epoch + 1, __ATOMIC_RELAXED);
+    return true;
+}
+
+/*
+ * Flush for frames freed up to epoch (heap lock not held).  Some vCPU may
+ * still hold a stale mapping of them; this flush starts after every frame
+ * stamped <= epoch was freed, so once it is done they are all clean.
+ */
+static void flush_freed_frames(struct pvmm_state *s, uint32_t epoch)
+{
+    flush_all_domains(s);
+    spin_lock(&s->heap_lock);
+    if ((int32_t)(epoch + 1 - s->tlbflush_clean) > 0)
+        s->tlbflush_clean = epoch + 1;
+    spin_unlock(&s->heap_lock);
+}
+
+/* A frame just off the free list, ready for its owner: no type, M2P invalid. */
+static void reset_fresh_frame(struct pvmm_state *s, struct page_info *pg)
+{
+    write_atomic64(&pg->type_info, 0);
+    pg->nr_validated_ptes = 0;
+    pg->partial_flags = 0;
+    __atomic_store_n(&pg->linear_pt_count, 0, __ATOMIC_RELAXED);
+    s->m2p[page_to_mfn(s, pg)] = INVALID_M2P_ENTRY;
+}
+
 int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn)
 {
     struct pvmm_state *s = d->state;
     struct page_info *pg;
-    uint32_t head, stamp, epoch = 0;
+    uint32_t head, epoch = 0;
     bool need_flush;
 
     if (!d->exists || d->is_dying || !tot_pages_reserve(d))
@@ -227,33 +269,12 @@ int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn)
     s->free_head = pg->next_free;
     s->nr_free--;
     pg->next_free = FREE_LIST_END;
-    stamp = __atomic_load_n(&pg->tlbflush_timestamp, __ATOMIC_RELAXED);
-    need_flush = (int32_t)(stamp - s->tlbflush_clean) >= 0;
-    if (need_flush) {
-        /* Frames freed from now on belong to the next epoch. */
-        epoch = s->tlbflush_clock;
-        __atomic_store_n(&s->tlbflush_clock, epoch + 1, __ATOMIC_RELAXED);
-    }
+    need_flush = frame_needs_flush(s, pg, &epoch);
     spin_unlock(&s->heap_lock);
 
-    if (need_flush) {
-        /*
-         * Freed since the last completed global flush: some vCPU may still
-         * hold a stale mapping of it.  This flush starts after every frame
-         * stamped <= epoch was freed, so once it is done they are all clean.
-         */
-        flush_all_domains(s);
-        spin_lock(&s->heap_lock);
-        if ((int32_t)(epoch + 1 - s->tlbflush_clean) > 0)
-            s->tlbflush_clean = epoch + 1;
-        spin_unlock(&s->heap_lock);
-    }
-
-    write_atomic64(&pg->type_info, 0);
-    pg->nr_validated_ptes = 0;
-    pg->partial_flags = 0;
-    __atomic_store_n(&pg->linear_pt_count, 0, __ATOMIC_RELAXED);
-    s->m2p[head] = INVALID_M2P_ENTRY;
+    if (need_flush)
+        flush_freed_frames(s, epoch);
+    reset_fresh_frame(s, pg);
     /* Owner first, then the allocation reference that makes it visible. */
     __atomic_store_n(&pg->owner, d->domain_id, __ATOMIC_RELEASE);
     write_atomic64(&pg->count_info, PGC_allocated | 1);
@@ -309,6 +330,68 @@ static bool free_list_remove(struct pvmm_state *s, uint32_t mfn)
         link = &s->frame_table[*link].next_free;
     }
     return false;
+}
+
+/* Put mfn back at the head of the free list (heap lock held). */
+static void free_list_push(struct pvmm_state *s, uint32_t mfn)
+{
+    s->frame_table[mfn].next_free = s->free_head;
+    s->free_head = mfn;
+    s->nr_free++;
+}
+
+/* Unlink the 2^order free frames from first on (heap lock held); all or none. */
+static bool free_list_take_run(struct pvmm_state *s, mfn_t first, uint64_t n)
+{
+    uint64_t i;
+
+    for (i = 0; i < n; i++) {
+        const struct page_info *pg = mfn_to_page(s, first + i);
+
+        if (pg->owner != PVMM_OWNER_NONE || read_atomic64(&pg->count_info) != 0 ||
+            !free_list_remove(s, (uint32_t)(first + i)))
+            break;
+    }
+    if (i == n)
+        return true;
+    while (i-- > 0)
+        free_list_push(s, (uint32_t)(first + i));
+    return false;
+}
+
+int alloc_held_pages(struct pvmm_state *s, unsigned int order, mfn_t max_mfn, mfn_t *first)
+{
+    uint64_t n = 1UL << order, i;
+    uint32_t epoch = 0;
+    bool need_flush = false;
+    mfn_t base;
+
+    if (max_mfn > s->nr_frames)
+        max_mfn = s->nr_frames;
+    spin_lock(&s->heap_lock);
+    for (base = 0; base + n <= max_mfn; base += n)
+        if (free_list_take_run(s, base, n))
+            break;
+    if (base + n > max_mfn) {
+        spin_unlock(&s->heap_lock);
+        return -XEN_ENOMEM;
+    }
+    for (i = 0; i < n; i++)
+        need_flush |= frame_needs_flush(s, mfn_to_page(s, base + i), &epoch);
+    spin_unlock(&s->heap_lock);
+
+    if (need_flush)
+        flush_freed_frames(s, epoch);
+    for (i = 0; i < n; i++) {
+        struct page_info *pg = mfn_to_page(s, base + i);
+
+        pg->next_free = FREE_LIST_END;
+        reset_fresh_frame(s, pg);
+        __atomic_store_n(&pg->owner, (domid_t)DOMID_XEN, __ATOMIC_RELEASE);
+        write_atomic64(&pg->count_info, PGC_allocated | 1);
+    }
+    *first = base;
+    return 0;
 }
 
 void pvmm_reserve_frame(struct pvmm_state *s, mfn_t mfn)

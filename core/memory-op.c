@@ -54,8 +54,7 @@ struct memop_args {
     bool preempted;
 };
 
-/* Xen's max_order(): the largest extent order curr's domain may ask for. */
-static unsigned int max_order(const struct domain *d)
+unsigned int memop_max_order(const struct domain *d)
 {
     return d->is_privileged ? CTLDOM_MAX_ORDER : DOMU_MAX_ORDER;
 }
@@ -77,7 +76,7 @@ static bool extent_list_ok(const struct memop_args *a)
 /* Xen's max_order() check on extent_order; records -EINVAL if it is too large. */
 static bool extent_order_ok(const struct memop_args *a)
 {
-    if (a->extent_order <= max_order(a->curr->domain))
+    if (a->extent_order <= memop_max_order(a->curr->domain))
         return true;
     REJECT(a->curr, EINVAL, BAD_ARGUMENT, .entry = a->extent_order);
     return false;
@@ -272,8 +271,7 @@ static void decrease_reservation(struct memop_args *a)
     a->nr_done = i;
 }
 
-/* Xen's rcu_lock_domain_by_any_id: DOMID_SELF or any existing domain id. */
-static struct domain *domain_by_any_id(struct vcpu *curr, domid_t domid)
+struct domain *memop_domain_by_any_id(struct vcpu *curr, domid_t domid)
 {
     struct domain *d;
 
@@ -295,13 +293,30 @@ static unsigned int max_page_bits(const struct pvmm_state *s)
     return order + PAGE_SHIFT;
 }
 
+bool propagate_node(struct vcpu *v, unsigned int mem_flags, bool *exact_node_elsewhere)
+{
+    unsigned int node = XENMEMF_get_node(mem_flags);
+
+    *exact_node_elsewhere = false;
+    if (node == NUMA_NO_NODE)
+        return true;
+    if (v->domain->is_privileged) {
+        if (node >= MAX_NUMNODES)
+            return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = mem_flags), false;
+        *exact_node_elsewhere = (mem_flags & XENMEMF_exact_node_request) && node != 0;
+    } else if (mem_flags & XENMEMF_exact_node_request) {
+        return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = mem_flags), false;
+    }
+    return true;
+}
+
 /* increase_reservation, decrease_reservation, populate_physmap. */
 static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, uint64_t arg)
 {
     struct pvmm_state *s = vcpu_state(v);
     struct xen_memory_reservation r;
     struct memop_args a = { .curr = v, .max_mfn = s->nr_frames };
-    unsigned int address_bits, node;
+    unsigned int address_bits;
 
     if (copy_from_guest(v, &r, arg, sizeof(r))) {
         REJECT(v, EFAULT, GUEST_FAULT, .entry = arg);
@@ -331,19 +346,10 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
     a.populate_on_demand = op == XENMEM_populate_physmap &&
                            (r.mem_flags & XENMEMF_populate_on_demand);
 
-    /* Xen's propagate_node: only a privileged caller may name a node. */
-    node = XENMEMF_get_node(r.mem_flags);
-    if (node != NUMA_NO_NODE) {
-        if (v->domain->is_privileged) {
-            if (node >= MAX_NUMNODES)
-                return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = r.mem_flags);
-            a.exact_node_elsewhere = (r.mem_flags & XENMEMF_exact_node_request) && node != 0;
-        } else if (r.mem_flags & XENMEMF_exact_node_request) {
-            return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = r.mem_flags);
-        }
-    }
+    if (!propagate_node(v, r.mem_flags, &a.exact_node_elsewhere))
+        return -XEN_EINVAL;
 
-    a.d = domain_by_any_id(v, r.domid);
+    a.d = memop_domain_by_any_id(v, r.domid);
     if (!a.d) {
         REJECT(v, ESRCH, BAD_DOMID, .entry = r.domid);
         return (long)start;
@@ -375,7 +381,7 @@ static long memop_reservation_query(struct vcpu *v, unsigned int op, uint64_t ar
 
     if (copy_from_guest(v, &domid, arg, sizeof(domid)))
         return REJECT(v, EFAULT, GUEST_FAULT, .entry = arg);
-    d = domain_by_any_id(v, domid);
+    d = memop_domain_by_any_id(v, domid);
     if (!d)
         return REJECT(v, ESRCH, BAD_DOMID, .entry = domid);
     if (!xsm_target_permitted(v->domain, d))
@@ -401,6 +407,21 @@ static long memop_machphys_mapping(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/*
+ * XENMEM_memory_map: the domain's pseudo-physical e820.  Nothing sets one
+ * for a PV domain here (Xen's toolstack does with XENMEM_set_memory_map; its
+ * dom0 builder does not), so after reading the argument this is -ENOSYS, as
+ * Xen gives its PV dom0.
+ */
+static long memop_memory_map(struct vcpu *v, uint64_t arg)
+{
+    struct xen_memory_map map;
+
+    if (copy_from_guest(v, &map, arg, sizeof(map)))
+        return REJECT(v, EFAULT, GUEST_FAULT, .entry = arg);
+    return REJECT(v, ENOSYS, BAD_COMMAND, .entry = XENMEM_memory_map);
+}
+
 long do_memory_op(struct vcpu *v, unsigned long cmd, uint64_t arg)
 {
     unsigned int op = (unsigned int)(cmd & MEMOP_CMD_MASK);
@@ -422,10 +443,18 @@ long do_memory_op(struct vcpu *v, unsigned long cmd, uint64_t arg)
         if (start)
             return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = cmd);
         return memop_reservation_query(v, op, arg);
+    case XENMEM_exchange:
+        if (start)
+            return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = cmd);
+        return memory_exchange(v, arg);
     default:
         /* The architecture's sub-ops match on the whole cmd, continuation bits included. */
         if (cmd == XENMEM_machphys_mapping)
             return memop_machphys_mapping(v, arg);
+        if (cmd == XENMEM_memory_map)
+            return memop_memory_map(v, arg);
+        if (cmd == XENMEM_machphys_compat_mfn_list)   /* no 32-bit M2P: no PV32 guests */
+            return REJECT(v, EOPNOTSUPP, BAD_COMMAND, .entry = cmd);
         return REJECT(v, ENOSYS, BAD_COMMAND, .entry = cmd);
     }
 }

@@ -53,6 +53,7 @@
  *   descriptors.c    check_descriptor, seg_desc pages, set_gdt, update_descriptor
  *   ldt.c            MMUEXT_SET_LDT and the lazy LDT shadow
  *   memory-op.c      do_memory_op reservation ops
+ *   memory-exchange.c  XENMEM_exchange
  *   domain.c         pvmm_init, domains, teardown
  *   reason.c         recording rejection reasons (reject, paths)
  *   reason-text.c    rejection reasons as plain English
@@ -105,6 +106,32 @@ void get_page_light(struct page_info *pg);
 bool get_page_from_mfn(struct pvmm_state *s, mfn_t mfn, const struct domain *d);
 /* Return a frame whose last reference went to the free list (M2P invalid, owner none). */
 void free_domheap_page(struct pvmm_state *s, struct page_info *pg);
+
+/*
+ * Frames the hypervisor holds for an exchange in progress (XENMEM_exchange):
+ * owned by dom_xen with count PGC_allocated | 1 and no type, like a reserved
+ * hypervisor frame, so no guest can reference them; counted in no domain's
+ * tot_pages.  alloc_held_pages takes 2^order free, machine-contiguous frames
+ * below max_mfn, aligned on their size (as a buddy allocator hands them
+ * out), off the free list; -XEN_ENOMEM if there is no such run.
+ */
+int alloc_held_pages(struct pvmm_state *s, unsigned int order, mfn_t max_mfn, mfn_t *first);
+
+/* ---- memory_op helpers shared by its sub-ops (memory-op.c) ---- */
+
+/* Xen's max_order(): the largest extent order d may ask for. */
+unsigned int memop_max_order(const struct domain *d);
+/* Xen's rcu_lock_domain_by_any_id: DOMID_SELF or any existing domain, else NULL. */
+struct domain *memop_domain_by_any_id(struct vcpu *curr, domid_t domid);
+/*
+ * Xen's propagate_node: only a privileged caller may name a NUMA node.
+ * False (reason recorded, -EINVAL) if mem_flags is refused; otherwise
+ * *exact_node_elsewhere says an exact node other than our only node 0 was
+ * asked for (every allocation then fails).
+ */
+bool propagate_node(struct vcpu *v, unsigned int mem_flags, bool *exact_node_elsewhere);
+/* XENMEM_exchange (memory-exchange.c): cmd's extent bits must be 0. */
+long memory_exchange(struct vcpu *v, uint64_t arg);
 
 /* ---- types (page-type.c) ---- */
 

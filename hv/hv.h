@@ -121,6 +121,13 @@ extern uint64_t hv_shared_info_mfn, hv_grant_mfn;   /* hypervisor frames shared 
 extern intpte_t *idle_l4;             /* the hypervisor's own L4 */
 extern intpte_t xen_l4_slots[16];     /* template for slots 256..271 of guest L4s */
 void mm_boot_init(uint32_t mbi_phys);
+/* One entry of the firmware's memory map (multiboot, e820 types). */
+struct hv_e820 {
+    uint64_t addr, size;
+    uint32_t type;
+};
+#define HV_E820_MAX 32
+const struct hv_e820 *mm_machine_e820(unsigned int *nr);
 void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames);
 void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable);
 
@@ -212,5 +219,10 @@ int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
 bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2);
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn);
 extern struct pvmm_platform hv_platform;
+extern uint64_t hv_m2p_mfn;
+
+/* ---- the machine's memory map and the M2P's frames for dom0 (memory-map.c) ---- */
+long hv_machine_memory_map(uint64_t arg);
+long hv_machphys_mfn_list(uint64_t arg);
 
 #endif /* HV_HV_H */

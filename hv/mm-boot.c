@@ -27,6 +27,8 @@ char hv_cmdline[256];
 #define MAX_RANGES 16
 static struct { uint64_t start, end; } ram[MAX_RANGES];   /* RAM ranges, page-aligned */
 static unsigned int nr_ram;
+static struct hv_e820 machine_e820[HV_E820_MAX];   /* the multiboot map as given */
+static unsigned int nr_machine_e820;
 static uint64_t alloc_next;    /* next free physical address */
 static unsigned int alloc_range;
 static bool alloc_closed;      /* the core owns free memory now */
@@ -46,6 +48,35 @@ static void copy_phys_string(char *dst, size_t len, uint32_t pa)
     for (; s[i] && i + 1 < len; i++)
         dst[i] = s[i];
     dst[i] = '\0';
+}
+
+/*
+ * Keep one entry of the firmware's map, every type, sorted by address and merged with an
+ * adjacent entry of the same type (firmware need not sort it: qboot does not; Xen sanitises
+ * its copy the same way).
+ */
+static void record_machine_e820(uint64_t base, uint64_t len, uint32_t type)
+{
+    unsigned int i = nr_machine_e820;
+
+    if (i == HV_E820_MAX)
+        return;
+    while (i > 0 && machine_e820[i - 1].addr > base) {
+        machine_e820[i] = machine_e820[i - 1];
+        i--;
+    }
+    machine_e820[i] = (struct hv_e820){ base, len, type };
+    nr_machine_e820++;
+    for (i = 1; i < nr_machine_e820; i++) {
+        struct hv_e820 *prev = &machine_e820[i - 1];
+        if (prev->type == machine_e820[i].type && prev->addr + prev->size == machine_e820[i].addr) {
+            prev->size += machine_e820[i].size;
+            memmove(&machine_e820[i], &machine_e820[i + 1],
+                    (nr_machine_e820 - i - 1) * sizeof(machine_e820[0]));
+            nr_machine_e820--;
+            i--;
+        }
+    }
 }
 
 /* Record the E820-style map (type 1 only) and the first module; find the allocator start. */
@@ -81,6 +112,8 @@ static void parse_multiboot(uint32_t mbi_pa)
         uint32_t size = *(const uint32_t *)p;
         uint64_t base = *(const uint64_t *)(p + 4), len = *(const uint64_t *)(p + 12);
         uint32_t type = *(const uint32_t *)(p + 20);
+        if (len)
+            record_machine_e820(base, len, type);
         if (type == 1) {
             uint64_t s = (base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
             uint64_t e = (base + len) & ~(PAGE_SIZE - 1);
@@ -257,6 +290,13 @@ void mm_boot_init(uint32_t mbi_pa)
     xen_l4_slots[258 - 256] = 0;             /* the linear slot is per table (the core's) */
     write_cr3(read_cr3());
     printk("pvmm: RAM up to %lu MiB, boot allocator from %lx\n", max_ram_pfn >> 8, alloc_next);
+}
+
+/* The firmware's memory map from multiboot, every type, in its order; *nr entries. */
+const struct hv_e820 *mm_machine_e820(unsigned int *nr)
+{
+    *nr = nr_machine_e820;
+    return machine_e820;
 }
 
 /* The mfn of the per-domain L3 (slot 260), for the core's struct domain. */

@@ -16,8 +16,10 @@
 #include "hv.h"
 #include "boot.h"
 #include <xen/xen.h>
+#include <xen/memory.h>
 
 static struct pvmm_state core_state;
+uint64_t hv_m2p_mfn;                    /* first frame of the M2P (machine-contiguous) */
 static uint64_t hv_ldt_mapped;          /* LDT window pages currently mapped (bitmap) */
 
 static void *plat_map_frame(void *ctx, mfn_t mfn)
@@ -105,7 +107,8 @@ void mmglue_init(void)
     cfg.nr_frames = nr;
     cfg.frame_table = alloc_boot_pages((unsigned int)((nr * sizeof(struct page_info) +
                                         PAGE_SIZE - 1) >> PAGE_SHIFT), &first);
-    cfg.m2p = alloc_boot_pages((unsigned int)((nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT), &first);
+    cfg.m2p = alloc_boot_pages((unsigned int)((nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT),
+                               &hv_m2p_mfn);
     mm_map_ro_mpt(cfg.m2p, nr);
     memcpy(cfg.xen_l4_slots, xen_l4_slots, sizeof(cfg.xen_l4_slots));
     cfg.linear_pt = true;
@@ -113,6 +116,9 @@ void mmglue_init(void)
     hv_grant_mfn = alloc_boot_frame();
     pvmm_init(&core_state, &cfg);
     mm_handover(handover_add, handover_reserve);
+    /* As Xen: privileged domains may map the M2P's frames read-only (DOMID_XEN). */
+    for (uint64_t i = 0; i < (nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT; i++)
+        pvmm_share_xen_page_with_privileged_guests(&core_state, hv_m2p_mfn + i);
     printk("pvmm: memory-management core: %lu frames, %lu free for domains\n",
            core_state.nr_frames, core_state.nr_free);
 }
@@ -202,6 +208,10 @@ long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5],
         rc = do_update_descriptor(v, a[0], a[1]);
         break;
     case __HYPERVISOR_memory_op:
+        if (a[0] == XENMEM_machine_memory_map)
+            return hv_machine_memory_map(a[1]);
+        if (a[0] == XENMEM_machphys_mfn_list)
+            return hv_machphys_mfn_list(a[1]);
         rc = do_memory_op(v, a[0], a[1]);
         break;
     case __HYPERVISOR_update_va_mapping:

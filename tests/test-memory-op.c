@@ -402,15 +402,25 @@ static void queries(void **state)
                                   (uint64_t)(uintptr_t)&m), -XEN_ENOSYS);
 
     {
+        /* machphys_mfn_list and machine_memory_map are the embedder's (it knows them). */
         static const unsigned long unknown[] = {
-            XENMEM_machphys_mfn_list, XENMEM_add_to_physmap, 8, XENMEM_memory_map,
-            XENMEM_exchange, 40, 63,
+            XENMEM_machphys_mfn_list, XENMEM_machine_memory_map, XENMEM_add_to_physmap, 8,
+            40, 63,
         };
+        struct xen_memory_map map = { 0, 0, 0 };
 
         for (size_t i = 0; i < ARRAY_SIZE(unknown); i++) {
             assert_int_equal(do_memory_op(f.v, unknown[i], 0), -XEN_ENOSYS);
             assert_rc_reason(f.v, -XEN_ENOSYS, PVMM_RULE_BAD_COMMAND);
         }
+        /* No pseudo-physical map is set for a PV domain: -ENOSYS after reading arg. */
+        assert_int_equal(do_memory_op(f.v, XENMEM_memory_map, (uint64_t)(uintptr_t)&map),
+                         -XEN_ENOSYS);
+        assert_int_equal(do_memory_op(f.v, XENMEM_memory_map, HARNESS_BAD_GVA), -XEN_EFAULT);
+        assert_int_equal(do_memory_op(f.v, XENMEM_machphys_compat_mfn_list, 0),
+                         -XEN_EOPNOTSUPP);
+        /* The exchange keeps its progress in the argument, never in cmd. */
+        assert_int_equal(do_memory_op(f.v, XENMEM_exchange | (1UL << 6), 0), -XEN_EINVAL);
     }
     harness_audit(f.h);
     hc_teardown(&f);

@@ -63,6 +63,7 @@
     X(LDT_ACCESS,             "ldt-access", "LDT access outside the LDT or unmapped") \
     /* memory */ \
     X(NO_MEMORY,              "no-memory", "out of memory or above the domain's limit") \
+    X(IN_USE,                 "in-use", "frame is still referenced (mapped, typed or pinned) and cannot be given up") \
     X(MACHPHYS,               "machphys", "M2P update not allowed") \
     X(CONTINUATION,           "continuation", "operation was preempted and must continue")
 

@@ -23,7 +23,7 @@
  *   - the first guest registers, in the frame the entry path returns to the guest with.
  * Failures here are the guest image's fault: they are reported and the run fails.
  */
-#include "hv.h"
+#include "events.h"
 #include "boot.h"
 #include "dom0-build.h"
 #include "../builder/pv-build.h"
@@ -77,6 +77,12 @@ static void share_hypervisor_pages(struct domain *d)
     for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         si->vcpu_info[i].evtchn_upcall_mask = 1;
     dom0_hv_vcpu.vcpu_info = &si->vcpu_info[0];
+    time_init_wallclock(si);
+    evtchn_init_domain(d, si);
+    evtchn_init_vcpu(&d->vcpu[0]);
+    vcpu_timers_init(&d->vcpu[0]);
+    update_vcpu_system_time(&d->vcpu[0]);
+    dom0_hv_vcpu.runstate_entry = NOW();
     mmglue_share_xen_page(d, hv_shared_info_mfn);
     memset(mfn_to_virt(hv_grant_mfn), 0, PAGE_SIZE);
     mmglue_share_xen_page(d, hv_grant_mfn);

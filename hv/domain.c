@@ -13,13 +13,13 @@
  * powered off with the FAIL code, as Xen does when dom0 crashes.  The hypervisor itself
  * stays in control all along: no guest action reaches panic().
  */
-#include "hv.h"
+#include "events.h"
 #include <xen/xen.h>
 #include <xen/sched.h>
 
 extern char guest_regs[];
 
-struct vcpu *current;
+struct percpu percpu_area[HV_MAX_CPUS];
 struct domain *dom0;
 
 /* A mode switch or CR3 load found no L4 for the mode: the domain cannot continue. */
@@ -80,7 +80,8 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
 }
 
 /*
- * Called by exit_to_guest with the final register state.  A non-canonical rip cannot be
+ * Called by exit_to_guest, interrupts off, with the register state: first the pending
+ * softirqs, a blocked vCPU's wait and the event upcall (guest_exit_work).  A non-canonical rip cannot be
  * returned to (SYSRET would fault in ring 0, IRET would fault too): the guest gets #GP(0)
  * with that rip in its frame instead (boot-ABI §7.2).  Every path that edits the frame
  * (iret, bounces, the builder) leaves RPL-3 selectors and sanitised rflags.  Returns 1 when
@@ -90,6 +91,7 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
 int prepare_exit(struct cpu_regs *r);
 int prepare_exit(struct cpu_regs *r)
 {
+    guest_exit_work(r);
     if (__builtin_expect(!is_canonical(r->rip), 0))
         bounce_exception(r, 13, true, 0);
     return r->rcx == r->rip && r->r11 == r->rflags && r->cs == FLAT_KERNEL_CS64 &&
@@ -101,6 +103,7 @@ void start_guest(struct cpu_regs *r)
 {
     current->kernel_mode = true;
     current->online = true;
+    set_periodic(current, MILLISECS(10));      /* Xen's default for a PV vCPU */
     load_guest_cr3(current);
     printk("pvmm: starting dom0 at %lx\n", r->rip);
     exit_to_guest(r);

@@ -126,6 +126,7 @@ syscall_common:
 /* exit_to_guest(struct cpu_regs *regs): regs is guest_regs; never returns. */
     .globl exit_to_guest
 exit_to_guest:
+    cli                             /* hypercalls run with interrupts on */
     mov     %rdi, %rsp
     call    prepare_exit            /* 1: SYSRET restores everything exactly */
     test    %eax, %eax

@@ -1,7 +1,6 @@
 /*
- * hv/hc-info.c - console_io (18), sched_op (29) and sched_op_compat (6), xen_version (17)
- * and the start-up subset of grant_table_op (20).  Semantics from boot-ABI §12.1-§12.3
- * and §12.8.
+ * hv/hc-info.c - console_io (18), xen_version (17) and the start-up subset of
+ * grant_table_op (20).  Semantics from boot-ABI §12.1, §12.3 and §12.8.
  *
  * pvmm-hv reports itself as Xen 4.17 (the version the side-by-side runs use) and, in
  * get_features, only the feature bits it implements.
@@ -32,52 +31,6 @@ long hc_console_io(unsigned long cmd, unsigned long count, uint64_t buf)
         count -= n;
     }
     return 0;
-}
-
-static void shutdown(struct cpu_regs *r, unsigned int reason)
-{
-    if (reason == SHUTDOWN_crash) {
-        printk("pvmm: domain 0 reported a crash\n");
-        dump_regs(r);
-    }
-    domain_shutdown(reason);
-}
-
-long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg)
-{
-    struct sched_shutdown sd;
-    switch (cmd) {
-    case SCHEDOP_yield:
-        return 0;
-    case SCHEDOP_block:
-        hvv(current)->vcpu_info->evtchn_upcall_mask = 0;
-        return 0;                 /* no event sources: nothing to wait for */
-    case SCHEDOP_shutdown:
-        if (copy_from_guest_va(&sd, arg, sizeof(sd)))
-            return -XEN_EFAULT;
-        shutdown(r, sd.reason);
-        return 0;
-    case SCHEDOP_shutdown_code:
-        if (copy_from_guest_va(&sd, arg, sizeof(sd)))
-            return -XEN_EFAULT;
-        return 0;
-    default:
-        return -XEN_ENOSYS;
-    }
-}
-
-long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg)
-{
-    switch (cmd) {
-    case SCHEDOP_yield:
-    case SCHEDOP_block:
-        return hc_sched_op(r, cmd, 0);
-    case SCHEDOP_shutdown:
-        shutdown(r, (unsigned int)arg);
-        return 0;
-    default:
-        return -XEN_ENOSYS;
-    }
 }
 
 /* Copy a NUL-padded string of exactly len bytes to the guest. */

@@ -69,6 +69,17 @@ struct hv_trap {
     uint8_t  flags;     /* bits 0-1 DPL, bit 2 mask events */
 };
 
+/* A software timer (timer.c): fn(data) runs in the timer softirq once system time passes
+ * `expires` (ns since boot). */
+struct timer {
+    uint64_t expires;
+    void (*fn)(void *data);
+    void *data;
+    struct timer *next;          /* in the owning CPU's list, soonest first */
+    unsigned int cpu;
+    bool active;
+};
+
 /* Hypervisor-side state of a vCPU, hung off struct vcpu's plat pointer. */
 struct hv_vcpu {
     struct hv_trap trap[256];
@@ -80,7 +91,32 @@ struct hv_vcpu {
     uint64_t cr4;             /* guest-visible CR4 bits it may control */
     unsigned int iopl;        /* the virtual IOPL (0..3) */
     struct vcpu_info *vcpu_info;   /* hypervisor mapping of this vCPU's vcpu_info */
+    uint64_t vcpu_info_mfn;        /* VCPUOP_register_vcpu_info's frame, 0 if none */
+    /* Time and events (time.c, timer.c, evtchn.c, sched.c, vcpu-op.c). */
+    struct timer singleshot_timer, periodic_timer, poll_timer;
+    uint64_t periodic_period;      /* ns, 0: no periodic timer */
+    uint16_t virq_to_port[24];     /* NR_VIRQS; 0: not bound */
+    bool     blocked;              /* SCHEDOP_block/poll: waiting for an event */
+    bool     polling;              /* SCHEDOP_poll: woken by its ports even when masked */
+    int      poll_evtchn;          /* the one port polled, or -1 for any */
+    uint32_t shutdown_code;        /* SCHEDOP_shutdown_code's reason */
+    uint64_t runstate_guest;       /* VA of the guest's vcpu_runstate_info, 0 if none */
+    int      runstate_state;       /* RUNSTATE_* */
+    uint64_t runstate_entry;       /* system time of the last runstate change */
+    uint64_t runstate_time[4];     /* ns spent in each runstate */
 };
+
+/* ---- per-CPU state (one physical CPU today; every CPU-local thing lives here) ---- */
+#define HV_MAX_CPUS  1
+struct percpu {
+    unsigned int cpu_id;
+    struct vcpu *curr;                     /* the vCPU whose state is loaded ("current") */
+    volatile unsigned long softirq_pending;
+    struct timer *timers;                  /* armed timers, soonest first (timer.c) */
+};
+extern struct percpu percpu_area[HV_MAX_CPUS];
+static inline struct percpu *this_cpu(void) { return &percpu_area[0]; }
+#define current (this_cpu()->curr)
 
 /* ---- memory functions (string.c) ---- */
 void *memset(void *s, int c, size_t n);
@@ -153,7 +189,6 @@ void syscall_init(void);
 extern uint64_t hv_stack_top;
 
 /* ---- the running guest (domain.c) ---- */
-extern struct vcpu *current;
 extern struct domain *dom0;
 static inline struct hv_vcpu *hvv(struct vcpu *v) { return (struct hv_vcpu *)v->plat; }
 __attribute__((noreturn, cold)) void no_guest_table(struct vcpu *v);
@@ -218,6 +253,8 @@ int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
                 bool is_cmpxchg, uint64_t old, uint64_t *actual);
 bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2);
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn);
+int mmglue_check_writable_frame(struct vcpu *v, uint64_t mfn);
+int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn);
 extern struct pvmm_platform hv_platform;
 extern uint64_t hv_m2p_mfn;
 

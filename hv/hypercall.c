@@ -8,7 +8,7 @@
  * mode too: as Xen's CSTAR entry for a 64-bit PV domain, it goes to the syscall32 callback,
  * or raises #UD at the instruction with every register unchanged.  Memory-management hypercalls go to the core (mmglue_hypercall).
  */
-#include "hv.h"
+#include "events.h"
 #include <xen/xen.h>
 #include <xen/callback.h>
 
@@ -79,6 +79,10 @@ ADAPT(h_iret, do_iret(r))
 ADAPT(h_set_segment_base, hc_set_segment_base(a[0], a[1]))
 ADAPT(h_sched_op, hc_sched_op(r, a[0], a[1]))
 ADAPT(h_callback_op, hc_callback_op(a[0], a[1]))
+ADAPT(h_set_timer_op, hc_set_timer_op(a[0]))
+ADAPT(h_event_channel_op_compat, hc_event_channel_op_compat(a[0]))
+ADAPT(h_vcpu_op, hc_vcpu_op(a[0], a[1], a[2]))
+ADAPT(h_event_channel_op, hc_event_channel_op(a[0], a[1]))
 
 static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_set_trap_table] = h_set_trap_table,
@@ -102,6 +106,10 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_mmuext_op] = h_mm,
     [__HYPERVISOR_sched_op] = h_sched_op,
     [__HYPERVISOR_callback_op] = h_callback_op,
+    [__HYPERVISOR_set_timer_op] = h_set_timer_op,
+    [__HYPERVISOR_event_channel_op_compat] = h_event_channel_op_compat,
+    [__HYPERVISOR_vcpu_op] = h_vcpu_op,
+    [__HYPERVISOR_event_channel_op] = h_event_channel_op,
 };
 
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
@@ -113,13 +121,16 @@ long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5
 
 void handle_syscall(struct cpu_regs *r);
 
-/* The C side of the SYSCALL entry; always leaves through exit_to_guest. */
+/* The C side of the SYSCALL entry; always leaves through exit_to_guest.  Hypercalls run
+ * with interrupts on, so a long one sees its preemption point (hv_preempt_check). */
 void handle_syscall(struct cpu_regs *r)
 {
     if (!current->kernel_mode || r->entry_vector == ENTRY_SYSCALL + 1) {
         syscall_bounce(r);
     } else {
+        local_irq_enable();
         r->rax = (uint64_t)hypercall_dispatch(r, r->rax, r->args);
+        local_irq_disable();
     }
     exit_to_guest(r);
 }

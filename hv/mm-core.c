@@ -15,6 +15,7 @@
  */
 #include "hv.h"
 #include "boot.h"
+#include "events.h"
 #include <xen/xen.h>
 #include <xen/memory.h>
 
@@ -60,8 +61,7 @@ static void plat_log(void *ctx, enum pvmm_log_level lvl, const char *msg)
 static bool plat_preempt_check(void *ctx, struct vcpu *v)
 {
     (void)ctx;
-    (void)v;
-    return false;
+    return hv_preempt_check(v);
 }
 
 static int plat_copy_from_guest(void *ctx, struct vcpu *v, void *dst, uint64_t gva, size_t len)
@@ -277,3 +277,4 @@ bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
     sync_descriptor_tables(v);
     return true;
 }
+

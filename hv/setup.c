@@ -3,11 +3,12 @@
  *
  * Order matters: CPU features first (NX decides page-table bits), then memory (the boot
  * allocator, the idle page tables), descriptor tables, SMAP/SMEP, SYSCALL MSRs, the legacy
- * PIC masked, the memory-management core, and finally the dom0 build from the multiboot
- * module.  The hypervisor runs with interrupts disabled throughout; the guest runs with the
- * real IF set but every interrupt source masked.
+ * PIC masked and the local APIC on, the TSC and APIC timer calibrated, the memory-management
+ * core, and finally the dom0 build from the multiboot module.  The hypervisor runs with
+ * interrupts off except during hypercalls and the idle halt; the guest runs with the real IF
+ * set, and the one interrupt source is the local APIC timer (docs/hv.md).
  */
-#include "hv.h"
+#include "events.h"
 #include "boot.h"
 #include "dom0-build.h"
 
@@ -62,13 +63,6 @@ void syscall_init(void)
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | (cpu_has_nx ? EFER_NXE : 0));
 }
 
-/* Mask both legacy PICs so that no IRQ can arrive as an exception vector. */
-static void pic_mask(void)
-{
-    outb(0x21, 0xff);
-    outb(0xa1, 0xff);
-}
-
 void hv_main(uint32_t mbi_pa, uint32_t magic);
 
 void hv_main(uint32_t mbi_pa, uint32_t magic)
@@ -89,7 +83,8 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
         cr4 |= CR4_SMAP;
     write_cr4(cr4);
     syscall_init();
-    pic_mask();
+    apic_init();
+    time_init();
     printk("pvmm-hv: NX %s, SMEP %s, SMAP %s; hypervisor at %p\n",
            cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off",
            cpu_has_smap ? "on" : "off", (void *)hv_main);

@@ -14,7 +14,7 @@
  * the assist, as Xen 4.17).  Everything else is bounced, with #PF's CR2
  * recorded and its U bit rewritten for the guest's mode (§9.3).
  */
-#include "hv.h"
+#include "events.h"
 #include <xen/xen.h>
 
 static bool vector_has_error_code(unsigned int v)
@@ -129,6 +129,12 @@ void handle_exception(struct cpu_regs *r);
 /* The C side of every IDT entry.  Returns only to hypervisor code it interrupted. */
 void handle_exception(struct cpu_regs *r)
 {
+    if (r->entry_vector >= FIRST_IRQ_VECTOR && r->entry_vector != 0x80) {
+        do_IRQ(r);                        /* an interrupt, in guest or hypervisor context */
+        if ((r->cs & 3) == 0)
+            return;
+        exit_to_guest(r);
+    }
     if ((r->cs & 3) == 0) {
         if (fixup_exception(r))
             return;

@@ -19,6 +19,8 @@
 #include <xen/elfnote.h>
 #include <xen/features.h>
 #include <xen/grant_table.h>
+#include <xen/event_channel.h>
+#include <xen/vcpu.h>
 
 #define PIN(cond) _Static_assert(cond, #cond)
 #define PIN_SIZE(type, size) _Static_assert(sizeof(type) == (size), "sizeof(" #type ") == " #size)
@@ -559,6 +561,43 @@ PIN_FIELD(struct gnttab_query_size, status, 12, 2);
 PIN_SIZE(struct gnttab_set_version, 4);
 PIN_SIZE(struct gnttab_get_version, 8);
 PIN_FIELD(struct gnttab_get_version, version, 4, 4);
+
+/* event_channel_op (32) and vcpu_op (24). */
+PIN(EVTCHNOP_bind_interdomain == 0);
+PIN(EVTCHNOP_bind_virq == 1);
+PIN(EVTCHNOP_close == 3);
+PIN(EVTCHNOP_send == 4);
+PIN(EVTCHNOP_status == 5);
+PIN(EVTCHNOP_alloc_unbound == 6);
+PIN(EVTCHNOP_bind_ipi == 7);
+PIN(EVTCHNOP_bind_vcpu == 8);
+PIN(EVTCHNOP_unmask == 9);
+PIN(EVTCHNOP_reset == 10);
+PIN(EVTCHNOP_init_control == 11);
+PIN(EVTCHNOP_expand_array == 12);
+PIN(EVTCHNOP_set_priority == 13);
+PIN_FIELD(struct evtchn_alloc_unbound, remote_dom, 2, 2);
+PIN_FIELD(struct evtchn_alloc_unbound, port, 4, 4);
+PIN_FIELD(struct evtchn_bind_interdomain, remote_port, 4, 4);
+PIN_FIELD(struct evtchn_bind_interdomain, local_port, 8, 4);
+PIN_FIELD(struct evtchn_bind_virq, port, 8, 4);
+PIN_FIELD(struct evtchn_bind_ipi, port, 4, 4);
+PIN_FIELD(struct evtchn_status, port, 4, 4);
+PIN_FIELD(struct evtchn_status, status, 8, 4);
+PIN_FIELD(struct evtchn_status, vcpu, 12, 4);
+PIN_OFF(struct evtchn_status, u.interdomain.port, 20);
+PIN_FIELD(struct evtchn_init_control, offset, 8, 4);
+PIN_FIELD(struct evtchn_init_control, vcpu, 12, 4);
+PIN_FIELD(struct evtchn_init_control, link_bits, 16, 1);
+PIN_OFF(struct evtchn_op, u, 4);
+PIN(VCPUOP_register_runstate_memory_area == 5);
+PIN(VCPUOP_set_periodic_timer == 6);
+PIN(VCPUOP_set_singleshot_timer == 8);
+PIN(VCPUOP_register_vcpu_info == 10);
+PIN_FIELD(struct vcpu_runstate_info, state_entry_time, 8, 8);
+PIN_FIELD(struct vcpu_runstate_info, time, 16, 32);
+PIN_FIELD(struct vcpu_set_singleshot_timer, flags, 8, 4);
+PIN_FIELD(struct vcpu_register_vcpu_info, offset, 8, 4);
 
 /*
  * One function so the translation unit is never empty and the inline

@@ -12,6 +12,7 @@
 #include <xen/xen.h>
 
 #include "console.h"
+#include "events.h"
 #include "hypercall.h"
 #include "pagetable.h"
 #include "pt-build.h"

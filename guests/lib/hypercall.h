@@ -134,6 +134,21 @@ static inline long hypercall_memory_op(unsigned int cmd, void *arg)
     return _hypercall2(__HYPERVISOR_memory_op, cmd, arg);
 }
 
+static inline long hypercall_set_timer_op(uint64_t timeout)
+{
+    return _hypercall1(__HYPERVISOR_set_timer_op, timeout);
+}
+
+static inline long hypercall_event_channel_op(unsigned int cmd, void *arg)
+{
+    return _hypercall2(__HYPERVISOR_event_channel_op, cmd, arg);
+}
+
+static inline long hypercall_vcpu_op(unsigned int cmd, unsigned int vcpu, void *arg)
+{
+    return _hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
 /* One mmuext_op with only arg1 set (pin, unpin, baseptr, invlpg ...). */
 static inline long mmuext_op1(unsigned int cmd, uint64_t arg1)
 {

@@ -68,3 +68,37 @@ unsigned long pt_tree_l4_mfn(const struct pt_tree *t)
 {
     return virt_to_mfn(t->l4);
 }
+
+void pt_tree_1g_build(struct pt_tree_1g *t, const unsigned long *frames)
+{
+    unsigned int i, j;
+
+    t->l4 = alloc_page();
+    t->l3 = alloc_page();
+    t->l2 = alloc_page();
+    for (i = 0; i < PT_ENTRIES; i++) {
+        t->l1s[i] = alloc_page();
+        for (j = 0; j < PT_ENTRIES; j++)
+            t->l1s[i][j] = ((uint64_t)frames[j] << PAGE_SHIFT) | PTE_FLAGS_RW;
+        t->l2[i] = ((uint64_t)virt_to_mfn(t->l1s[i]) << PAGE_SHIFT) | PDE_FLAGS;
+    }
+    t->l3[0] = ((uint64_t)virt_to_mfn(t->l2) << PAGE_SHIFT) | PDE_FLAGS;
+    t->l4[0] = ((uint64_t)virt_to_mfn(t->l3) << PAGE_SHIFT) | PDE_FLAGS;
+}
+
+long pt_tree_1g_set_rw(const struct pt_tree_1g *t, bool rw)
+{
+    long (*set)(const volatile void *) = rw ? pt_make_rw : pt_make_ro;
+    unsigned int i;
+    long rc = 0;
+
+    for (i = 0; i < PT_ENTRIES && !rc; i++)
+        rc = set(t->l1s[i]);
+    if (!rc)
+        rc = set(t->l2);
+    if (!rc)
+        rc = set(t->l3);
+    if (!rc)
+        rc = set(t->l4);
+    return rc;
+}

@@ -13,6 +13,7 @@
 #ifndef GUEST_PT_BUILD_H
 #define GUEST_PT_BUILD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PT_TREE_MAX_TABLES 32
@@ -37,5 +38,22 @@ long pt_tree_seal(const struct pt_tree *t);
 
 /* The L4's mfn. */
 unsigned long pt_tree_l4_mfn(const struct pt_tree *t);
+
+/*
+ * A big tree for long validations: an L4 whose slot 0 points at one L3, whose entry 0 points
+ * at one L2, whose 512 entries point at 512 L1s, each mapping the same 512 frames writable
+ * (262144 entries, 1 GiB of VA).
+ */
+struct pt_tree_1g {
+    uint64_t *l4, *l3, *l2;
+    uint64_t *l1s[512];
+};
+
+/* Allocate and fill the tree over frames[0..511] (still writable: call pt_tree_1g_set_rw). */
+void pt_tree_1g_build(struct pt_tree_1g *t, const unsigned long *frames);
+
+/* Make every table page read-only (rw false) or writable again, L1s first and the L4 last.
+ * Returns 0 or the first error. */
+long pt_tree_1g_set_rw(const struct pt_tree_1g *t, bool rw);
 
 #endif /* GUEST_PT_BUILD_H */

@@ -101,6 +101,19 @@ exception_return:
     jmp     hypercall_page + ASM_HYPERVISOR_iret * 32
 
 /*
+ * The event callback: the same frame as an exception without an error code (events are
+ * masked on entry). It joins handle_exception as vector EVENT_VECTOR (0x100); returning
+ * through the iret hypercall restores the event mask from the saved rflags.IF.
+ */
+    .globl event_entry
+event_entry:
+    pop     %rcx
+    pop     %r11
+    push    $0
+    push    $0x100
+    jmp     handle_exception
+
+/*
  * The failsafe callback: Xen could not reload a data segment register. The frame is
  * rcx, r11, ds, es, fs, gs, rip, cs, rflags, rsp, ss. We only report it.
  */

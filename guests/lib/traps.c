@@ -6,6 +6,7 @@
 #include <xen/xen.h>
 
 #include "console.h"
+#include "events.h"
 #include "hypercall.h"
 #include "traps.h"
 #include "xtf.h"
@@ -118,6 +119,10 @@ void do_exception(struct cpu_regs *regs)
         .cs = regs->cs & 0xffff,
     };
 
+    if (regs->vector == EVENT_VECTOR) {
+        event_upcall(regs);
+        return;
+    }
     if ((regs->cs & 3) == 3 && user_mode_exception(regs, &f))
         return;     /* not reached: the runner abandons the user code */
 

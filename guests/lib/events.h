@@ -1,0 +1,73 @@
+/*
+ * events.h: shared_info, the guest's PV clock, and event-channel delivery.
+ *
+ * events_init() maps shared_info (start_info->shared_info is its machine address) and
+ * registers the event callback. Events then arrive as upcalls while vcpu_info's
+ * evtchn_upcall_mask is clear: the callback scans the 2-level bitmaps, clears each pending
+ * unmasked port and calls event_handler(port, regs) with the interrupted registers.
+ */
+#ifndef GUEST_EVENTS_H
+#define GUEST_EVENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <xen/event_channel.h>
+#include <xen/xen.h>
+
+#include "traps.h"
+
+#define EVENT_VECTOR 0x100        /* the vector number do_exception sees for an upcall */
+
+extern struct shared_info *shared_info;
+extern void (*event_handler)(unsigned int port, const struct cpu_regs *regs);
+extern volatile unsigned long upcall_count;
+
+/* Map shared_info and register the event callback. Returns 0 or a negated XEN_E*. */
+int events_init(void);
+
+/* The guest's view of system time (ns), from vcpu_info[0].time. */
+uint64_t pvclock_ns(void);
+/* The TSC frequency (kHz) that vcpu_info[0].time's scale implies. */
+uint64_t pvclock_tsc_khz(void);
+
+static inline struct vcpu_info *vcpu0_info(void)
+{
+    return &shared_info->vcpu_info[0];
+}
+
+/* The virtual interrupt flag. */
+static inline void events_mask(void)
+{
+    vcpu0_info()->evtchn_upcall_mask = 1;
+    asm volatile ("" ::: "memory");
+}
+/* Clear the mask; a pending upcall arrives at the next hypercall (xen_version). */
+void events_unmask(void);
+
+static inline void port_mask(unsigned int port)
+{
+    __atomic_fetch_or(&shared_info->evtchn_mask[port / 64], 1UL << (port % 64),
+                      __ATOMIC_SEQ_CST);
+}
+static inline bool port_pending(unsigned int port)
+{
+    return (shared_info->evtchn_pending[port / 64] >> (port % 64)) & 1;
+}
+static inline void port_clear(unsigned int port)
+{
+    __atomic_fetch_and(&shared_info->evtchn_pending[port / 64], ~(1UL << (port % 64)),
+                       __ATOMIC_SEQ_CST);
+}
+
+/* Event-channel commands; each returns the hypercall's result. */
+long evtchn_bind_virq(unsigned int virq, unsigned int vcpu, unsigned int *port);
+long evtchn_bind_ipi(unsigned int vcpu, unsigned int *port);
+long evtchn_alloc_unbound(domid_t remote, unsigned int *port);
+long evtchn_send(unsigned int port);
+long evtchn_close(unsigned int port);
+long evtchn_unmask(unsigned int port);
+
+/* The upcall entry point (traps-entry.S) and the dispatcher do_exception calls. */
+void event_upcall(const struct cpu_regs *regs);
+
+#endif /* GUEST_EVENTS_H */

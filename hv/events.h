@@ -1,0 +1,95 @@
+/*
+ * hv/events.h - time, interrupts, softirqs, timers, event channels and scheduling:
+ * the interfaces between apic.c, irq.c, time.c, softirq.c, timer.c, evtchn.c, evtchn-op.c,
+ * sched.c and vcpu-op.c (docs/hv.md, "Time, interrupts and events").
+ */
+#ifndef HV_EVENTS_H
+#define HV_EVENTS_H
+
+#include "hv.h"
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+
+/* Vectors of the hypervisor's own interrupts (above every exception and the PIC's 0x20-0x2f). */
+#define FIRST_IRQ_VECTOR   0x20
+#define TIMER_VECTOR       0xf0
+#define SPURIOUS_VECTOR    0xff
+
+static inline void local_irq_enable(void)  { __asm__ volatile("sti" ::: "memory"); }
+static inline void local_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline unsigned long local_irq_save(void)
+{
+    unsigned long f;
+    __asm__ volatile("pushf; pop %0; cli" : "=r"(f) :: "memory");
+    return f;
+}
+static inline void local_irq_restore(unsigned long f)
+{
+    if (f & X86_EFLAGS_IF)
+        local_irq_enable();
+}
+
+/* ---- the local APIC (apic.c) and interrupt dispatch (irq.c) ---- */
+void apic_init(void);
+void apic_eoi(void);
+void apic_calibrate_start(void);
+uint32_t apic_timer_count(void);
+void apic_calibrate_stop(void);
+void apic_set_timer_khz(uint64_t khz);
+void apic_set_deadline(uint64_t tsc);          /* 0: disarm */
+void do_IRQ(struct cpu_regs *r);
+
+/* ---- time (time.c) ---- */
+extern uint64_t tsc_khz;
+void time_init(void);
+uint64_t get_s_time(void);                     /* ns since boot */
+uint64_t s_time_to_tsc(uint64_t ns);
+void time_init_wallclock(struct shared_info *si);
+void update_vcpu_system_time(struct vcpu *v);
+#define NOW() get_s_time()
+#define MILLISECS(ms) ((uint64_t)(ms) * 1000000UL)
+
+/* ---- softirqs (softirq.c) ---- */
+enum { TIMER_SOFTIRQ, SCHEDULE_SOFTIRQ, NR_SOFTIRQS };
+void raise_softirq(unsigned int nr);
+void do_softirq(void);
+static inline bool softirq_pending(void) { return this_cpu()->softirq_pending != 0; }
+
+/* ---- software timers (timer.c) ---- */
+void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu);
+void set_timer(struct timer *t, uint64_t expires);
+void stop_timer(struct timer *t);
+void timer_softirq_action(void);
+
+/* ---- event channels (evtchn.c, evtchn-op.c) ---- */
+void evtchn_init_domain(struct domain *d, struct shared_info *si);
+void evtchn_init_vcpu(struct vcpu *v);
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
+bool evtchn_port_is_pending(struct domain *d, uint32_t port);
+bool local_events_need_delivery(struct vcpu *v);
+void vcpu_mark_events_pending(struct vcpu *v);
+long hc_event_channel_op(unsigned long cmd, uint64_t arg);
+long hc_event_channel_op_compat(uint64_t arg);
+
+/* ---- scheduling (sched.c) ---- */
+void vcpu_block(struct vcpu *v);
+void vcpu_unblock(struct vcpu *v);
+long sched_poll(struct vcpu *v, uint64_t arg);
+void guest_exit_slow(struct cpu_regs *r);
+/* The exit path's work (sched.c), inline for the common case of nothing to do. */
+static inline void guest_exit_work(struct cpu_regs *r)
+{
+    const struct hv_vcpu *h = hvv(current);
+    if (__builtin_expect(softirq_pending() || h->blocked ||
+                         *(const volatile uint8_t *)&h->vcpu_info->evtchn_upcall_pending, 0))
+        guest_exit_slow(r);
+}
+bool hv_preempt_check(struct vcpu *v);
+
+/* ---- vCPU timers and operations (vcpu-op.c) ---- */
+void vcpu_timers_init(struct vcpu *v);
+void set_periodic(struct vcpu *v, uint64_t period_ns);   /* 0: stop */
+long hc_set_timer_op(uint64_t timeout);
+long hc_vcpu_op(unsigned long cmd, unsigned long vcpuid, uint64_t arg);
+
+#endif /* HV_EVENTS_H */

@@ -1,0 +1,319 @@
+/*
+ * hv/evtchn-op.c - event_channel_op (32) and its old form event_channel_op_compat (16):
+ * Xen's commands with Xen's argument checks, in Xen's order.
+ *
+ * 2-level ABI: alloc_unbound, bind_interdomain (with the new local port set pending, as Xen
+ * does for notifications lost while unbound), bind_virq, bind_ipi, close, send (dropped
+ * silently on an unbound port), status, bind_vcpu, unmask, reset.  FIFO ABI: init_control
+ * makes every check Xen makes before it allocates (vCPU, offset range and alignment, a
+ * control-block frame the domain owns and could map writable) and then answers -ENOSYS,
+ * leaving the domain on the 2-level ABI (a guest falls back to it, as from an old Xen);
+ * expand_array is -EOPNOTSUPP without a FIFO domain and set_priority -ENOSYS on 2-level.
+ * bind_pirq is not implemented (no physical interrupts are routed to guests).
+ * The only domain is dom0: another domain id is -ESRCH.
+ */
+#include "evtchn.h"
+#include <xen/sched.h>
+
+/* The domain `id` names for the caller (DOMID_SELF or its own id), or NULL. */
+static struct domain *domain_by_id(domid_t id)
+{
+    struct domain *d = current->domain;
+    return id == DOMID_SELF || id == d->domain_id ? d : NULL;
+}
+
+static bool port_is_valid(struct domain *d, uint32_t port)
+{
+    (void)d;
+    return port < EVTCHN_2L_NR_CHANNELS;
+}
+
+static struct vcpu *domain_vcpu(struct domain *d, uint32_t id)
+{
+    return id < d->max_vcpus && d->vcpu[id].plat ? &d->vcpu[id] : NULL;
+}
+
+static bool virq_is_global(uint32_t virq)
+{
+    return !(virq == VIRQ_TIMER || virq == VIRQ_DEBUG || virq == VIRQ_XENOPROF ||
+             virq == VIRQ_XENPMU);
+}
+
+static long alloc_unbound(struct evtchn_alloc_unbound *a)
+{
+    struct domain *d = domain_by_id(a->dom);
+    if (!d)
+        return -XEN_ESRCH;
+    int port = get_free_port(d);
+    if (port < 0)
+        return port;
+    struct evtchn *chn = &evtchn_dom(d)->port[port];
+    chn->state = ECS_UNBOUND;
+    chn->notify_vcpu = 0;
+    chn->remote_dom = a->remote_dom == DOMID_SELF ? current->domain->domain_id : a->remote_dom;
+    a->port = (uint32_t)port;
+    return 0;
+}
+
+static long bind_interdomain(struct evtchn_bind_interdomain *b)
+{
+    struct domain *ld = current->domain;
+    struct domain *rd = domain_by_id(b->remote_dom);
+    if (!rd)
+        return -XEN_ESRCH;
+    int lport = get_free_port(ld);
+    if (lport < 0)
+        return lport;
+    if (!port_is_valid(rd, b->remote_port))
+        return -XEN_EINVAL;
+    struct evtchn *rchn = &evtchn_dom(rd)->port[b->remote_port];
+    if (rchn->state != ECS_UNBOUND || rchn->remote_dom != ld->domain_id)
+        return -XEN_EINVAL;
+    struct evtchn *lchn = &evtchn_dom(ld)->port[lport];
+    lchn->state = ECS_INTERDOMAIN;
+    lchn->notify_vcpu = 0;
+    lchn->remote_dom = rd->domain_id;
+    lchn->remote_port = b->remote_port;
+    rchn->state = ECS_INTERDOMAIN;
+    rchn->remote_dom = ld->domain_id;
+    rchn->remote_port = (uint32_t)lport;
+    evtchn_set_pending(ld, lchn->notify_vcpu, (uint32_t)lport);
+    b->local_port = (uint32_t)lport;
+    return 0;
+}
+
+static long bind_virq(struct evtchn_bind_virq *b)
+{
+    struct domain *d = current->domain;
+    if (b->virq >= NR_VIRQS)
+        return -XEN_EINVAL;
+    if (virq_is_global(b->virq) && b->vcpu != 0)
+        return -XEN_EINVAL;
+    struct vcpu *v = domain_vcpu(d, b->vcpu);
+    if (!v)
+        return -XEN_ENOENT;
+    if (hvv(v)->virq_to_port[b->virq])
+        return -XEN_EEXIST;
+    int port = get_free_port(d);
+    if (port < 0)
+        return port;
+    struct evtchn *chn = &evtchn_dom(d)->port[port];
+    chn->state = ECS_VIRQ;
+    chn->notify_vcpu = (uint8_t)b->vcpu;
+    chn->virq = b->virq;
+    hvv(v)->virq_to_port[b->virq] = (uint16_t)port;
+    b->port = (uint32_t)port;
+    return 0;
+}
+
+static long bind_ipi(struct evtchn_bind_ipi *b)
+{
+    struct domain *d = current->domain;
+    if (!domain_vcpu(d, b->vcpu))
+        return -XEN_ENOENT;
+    int port = get_free_port(d);
+    if (port < 0)
+        return port;
+    struct evtchn *chn = &evtchn_dom(d)->port[port];
+    chn->state = ECS_IPI;
+    chn->notify_vcpu = (uint8_t)b->vcpu;
+    b->port = (uint32_t)port;
+    return 0;
+}
+
+/* Close `port` of d: the peer of an interdomain channel goes back to unbound. */
+static long evtchn_close(struct domain *d, uint32_t port)
+{
+    if (!port_is_valid(d, port))
+        return -XEN_EINVAL;
+    struct evtchn *chn = &evtchn_dom(d)->port[port];
+    switch (chn->state) {
+    case ECS_FREE:
+    case ECS_RESERVED:
+        return -XEN_EINVAL;
+    case ECS_VIRQ: {
+        struct vcpu *v = &d->vcpu[virq_is_global(chn->virq) ? 0 : chn->notify_vcpu];
+        if (hvv(v)->virq_to_port[chn->virq] == port)
+            hvv(v)->virq_to_port[chn->virq] = 0;
+        break;
+    }
+    case ECS_INTERDOMAIN: {
+        struct domain *rd = domain_by_id(chn->remote_dom);
+        if (rd) {
+            struct evtchn *rchn = &evtchn_dom(rd)->port[chn->remote_port];
+            rchn->state = ECS_UNBOUND;
+            rchn->remote_dom = d->domain_id;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    evtchn_clear_pending(d, port);
+    memset(chn, 0, sizeof(*chn));
+    return 0;
+}
+
+static long evtchn_send(uint32_t port)
+{
+    struct domain *ld = current->domain;
+    if (!port_is_valid(ld, port))
+        return -XEN_EINVAL;
+    struct evtchn *chn = &evtchn_dom(ld)->port[port];
+    switch (chn->state) {
+    case ECS_INTERDOMAIN: {
+        struct domain *rd = domain_by_id(chn->remote_dom);
+        if (rd)
+            evtchn_set_pending(rd, evtchn_dom(rd)->port[chn->remote_port].notify_vcpu,
+                               chn->remote_port);
+        return 0;
+    }
+    case ECS_IPI:
+        evtchn_set_pending(ld, chn->notify_vcpu, port);
+        return 0;
+    case ECS_UNBOUND:
+        return 0;
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static long evtchn_status(struct evtchn_status *s)
+{
+    struct domain *d = domain_by_id(s->dom);
+    if (!d)
+        return -XEN_ESRCH;
+    if (!port_is_valid(d, s->port))
+        return -XEN_EINVAL;
+    const struct evtchn *chn = &evtchn_dom(d)->port[s->port];
+    memset(&s->u, 0, sizeof(s->u));
+    switch (chn->state) {
+    case ECS_UNBOUND:
+        s->status = EVTCHNSTAT_unbound;
+        s->u.unbound.dom = chn->remote_dom;
+        break;
+    case ECS_INTERDOMAIN:
+        s->status = EVTCHNSTAT_interdomain;
+        s->u.interdomain.dom = chn->remote_dom;
+        s->u.interdomain.port = chn->remote_port;
+        break;
+    case ECS_VIRQ:
+        s->status = EVTCHNSTAT_virq;
+        s->u.virq = chn->virq;
+        break;
+    case ECS_IPI:
+        s->status = EVTCHNSTAT_ipi;
+        break;
+    default:
+        s->status = EVTCHNSTAT_closed;
+        break;
+    }
+    s->vcpu = chn->notify_vcpu;
+    return 0;
+}
+
+static long bind_vcpu(const struct evtchn_bind_vcpu *b)
+{
+    struct domain *d = current->domain;
+    if (!domain_vcpu(d, b->vcpu))
+        return -XEN_ENOENT;
+    if (!port_is_valid(d, b->port))
+        return -XEN_EINVAL;
+    struct evtchn *chn = &evtchn_dom(d)->port[b->port];
+    switch (chn->state) {
+    case ECS_VIRQ:
+        if (!virq_is_global(chn->virq))
+            return -XEN_EINVAL;
+        chn->notify_vcpu = (uint8_t)b->vcpu;
+        return 0;
+    case ECS_UNBOUND:
+    case ECS_INTERDOMAIN:
+        chn->notify_vcpu = (uint8_t)b->vcpu;
+        return 0;
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static long evtchn_reset(domid_t dom)
+{
+    struct domain *d = domain_by_id(dom);
+    if (!d)
+        return -XEN_ESRCH;
+    for (uint32_t p = 1; p < EVTCHN_2L_NR_CHANNELS; p++)
+        if (evtchn_dom(d)->port[p].state != ECS_FREE)
+            evtchn_close(d, p);
+    return 0;
+}
+
+/* FIFO init_control: Xen's checks, then -ENOSYS (no FIFO ABI; the domain stays 2-level). */
+static long init_control(struct evtchn_init_control *ic)
+{
+    struct domain *d = current->domain;
+    ic->link_bits = EVTCHN_FIFO_LINK_BITS;
+    if (!domain_vcpu(d, ic->vcpu))
+        return -XEN_ENOENT;
+    if (ic->offset > PAGE_SIZE - EVTCHN_FIFO_CONTROL_BLOCK_SIZE)
+        return -XEN_EINVAL;
+    if (ic->offset & 7)
+        return -XEN_EINVAL;
+    if (mmglue_check_writable_frame(current, ic->control_gfn))
+        return -XEN_EINVAL;
+    return -XEN_ENOSYS;
+}
+
+/* Copy the argument in, run `call`, copy it back when it succeeded. */
+#define OP(type, call, back)                                                \
+    do {                                                                    \
+        struct type op_;                                                    \
+        long rc_;                                                           \
+        if (copy_from_guest_va(&op_, arg, sizeof(op_)))                     \
+            return -XEN_EFAULT;                                             \
+        rc_ = call;                                                         \
+        if ((back) && rc_ == 0 && copy_to_guest_va(arg, &op_, sizeof(op_))) \
+            rc_ = -XEN_EFAULT;                                              \
+        return rc_;                                                         \
+    } while (0)
+
+long hc_event_channel_op(unsigned long cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case EVTCHNOP_alloc_unbound:    OP(evtchn_alloc_unbound, alloc_unbound(&op_), true);
+    case EVTCHNOP_bind_interdomain: OP(evtchn_bind_interdomain, bind_interdomain(&op_), true);
+    case EVTCHNOP_bind_virq:        OP(evtchn_bind_virq, bind_virq(&op_), true);
+    case EVTCHNOP_bind_ipi:         OP(evtchn_bind_ipi, bind_ipi(&op_), true);
+    case EVTCHNOP_close:        OP(evtchn_close, evtchn_close(current->domain, op_.port), false);
+    case EVTCHNOP_send:             OP(evtchn_send, evtchn_send(op_.port), false);
+    case EVTCHNOP_status:           OP(evtchn_status, evtchn_status(&op_), true);
+    case EVTCHNOP_bind_vcpu:        OP(evtchn_bind_vcpu, bind_vcpu(&op_), false);
+    case EVTCHNOP_unmask: {
+        struct evtchn_unmask u;
+        if (copy_from_guest_va(&u, arg, sizeof(u)))
+            return -XEN_EFAULT;
+        if (!port_is_valid(current->domain, u.port))
+            return -XEN_EINVAL;
+        evtchn_unmask(current->domain, u.port);
+        return 0;
+    }
+    case EVTCHNOP_reset:            OP(evtchn_reset, evtchn_reset(op_.dom), false);
+    case EVTCHNOP_init_control:     OP(evtchn_init_control, init_control(&op_), true);
+    case EVTCHNOP_expand_array:     OP(evtchn_expand_array, -XEN_EOPNOTSUPP, false);
+    case EVTCHNOP_set_priority: {
+        struct evtchn_set_priority sp;
+        if (copy_from_guest_va(&sp, arg, sizeof(sp)))
+            return -XEN_EFAULT;
+        return port_is_valid(current->domain, sp.port) ? -XEN_ENOSYS : -XEN_EINVAL;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* event_channel_op_compat(op): the command and its argument in one struct evtchn_op. */
+long hc_event_channel_op_compat(uint64_t arg)
+{
+    uint32_t cmd;
+    if (copy_from_guest_va(&cmd, arg, sizeof(cmd)))
+        return -XEN_EFAULT;
+    return hc_event_channel_op(cmd, arg + 4);
+}

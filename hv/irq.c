@@ -1,0 +1,35 @@
+/*
+ * hv/irq.c - external interrupts, from guest context and from hypervisor context alike.
+ *
+ * The only source the hypervisor enables is its local APIC timer.  The handler acknowledges
+ * it and raises TIMER_SOFTIRQ: it touches nothing else, so it is safe wherever interrupts
+ * are on (the guest, hypercalls, the idle halt).  The spurious vector needs no EOI.  Any
+ * other vector (a stray PIC interrupt, an unexpected APIC vector) is counted, logged for
+ * the first few occurrences, acknowledged and otherwise ignored.
+ */
+#include "events.h"
+
+static unsigned long nr_spurious, nr_unexpected;
+
+void do_IRQ(struct cpu_regs *r)
+{
+    unsigned int vec = (unsigned int)r->entry_vector;
+
+    switch (vec) {
+    case TIMER_VECTOR:
+        apic_eoi();
+        raise_softirq(TIMER_SOFTIRQ);
+        break;
+    case SPURIOUS_VECTOR:
+        if (nr_spurious++ < 4)
+            printk("pvmm: spurious interrupt (vector %#x)\n", vec);
+        break;
+    default:
+        if (nr_unexpected++ < 8)
+            printk("pvmm: unexpected interrupt vector %#x in %s context; ignored\n", vec,
+                   (r->cs & 3) ? "guest" : "hypervisor");
+        if (vec >= 0x30)
+            apic_eoi();        /* the PIC's vectors are spurious ones; the APIC's need EOI */
+        break;
+    }
+}

@@ -1,0 +1,207 @@
+/*
+ * hv/sched.c - blocking, polling, waking and the exit path's work; sched_op (29) and
+ * sched_op_compat (6).
+ *
+ * Each physical CPU runs one vCPU (this_cpu()->curr).  A vCPU that blocks (SCHEDOP_block,
+ * SCHEDOP_poll) stays current and the CPU idles in guest_exit_work(): softirqs run, then
+ * `sti; hlt` with interrupts off in between, so a wake-up raised by an interrupt is never
+ * lost.  Waking (vcpu_unblock) comes from an event marked pending (evtchn.c), a polled port,
+ * or the poll timeout.  Runstate time is accounted on every transition (running, blocked)
+ * and copied to the guest's registered runstate area when the vCPU runs again.
+ *
+ * guest_exit_work() (inline in events.h, this is its slow path guest_exit_slow()) is the last
+ * thing before every return to a guest, with interrupts off:
+ * softirqs, the blocked wait, then the event upcall: when evtchn_upcall_pending is set and
+ * evtchn_upcall_mask clear, the guest is bounced to its event callback with events masked.
+ */
+#include "events.h"
+#include <xen/sched.h>
+#include <xen/vcpu.h>
+
+void runstate_set(struct vcpu *v, int state)
+{
+    struct hv_vcpu *h = hvv(v);
+    uint64_t now = NOW();
+    h->runstate_time[h->runstate_state & 3] += now - h->runstate_entry;
+    h->runstate_state = state;
+    h->runstate_entry = now;
+}
+
+void runstate_get(struct vcpu *v, struct vcpu_runstate_info *ri)
+{
+    const struct hv_vcpu *h = hvv(v);
+    memset(ri, 0, sizeof(*ri));
+    ri->state = h->runstate_state;
+    ri->state_entry_time = h->runstate_entry;
+    memcpy(ri->time, h->runstate_time, sizeof(ri->time));
+    ri->time[h->runstate_state & 3] += NOW() - h->runstate_entry;
+}
+
+/* Copy v's runstate to its registered area (v must be current: a guest VA). */
+void update_runstate_area(struct vcpu *v)
+{
+    struct vcpu_runstate_info ri;
+    if (!hvv(v)->runstate_guest)
+        return;
+    runstate_get(v, &ri);
+    copy_to_guest_va(hvv(v)->runstate_guest, &ri, sizeof(ri));
+}
+
+void vcpu_unblock(struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+    if (!h->blocked)
+        return;
+    h->blocked = false;
+    if (h->polling) {
+        h->polling = false;
+        stop_timer(&h->poll_timer);
+    }
+}
+
+/* Xen's vcpu_block: block unless an event is already deliverable. */
+void vcpu_block(struct vcpu *v)
+{
+    hvv(v)->blocked = true;
+    if (local_events_need_delivery(v))
+        hvv(v)->blocked = false;
+}
+
+static void poll_timer_fn(void *data)
+{
+    vcpu_unblock(data);
+}
+
+/* SCHEDOP_poll: block until one of the ports is pending (masked or not) or the timeout. */
+long sched_poll(struct vcpu *v, uint64_t arg)
+{
+    struct sched_poll sp;
+    struct hv_vcpu *h = hvv(v);
+    uint32_t port = 0;
+
+    if (copy_from_guest_va(&sp, arg, sizeof(sp)))
+        return -XEN_EFAULT;
+    if (sp.nr_ports > 128)
+        return -XEN_EINVAL;
+    if (!guest_range_ok(sp.ports, (size_t)sp.nr_ports * 4))
+        return -XEN_EFAULT;
+    if (local_events_need_delivery(v))
+        return 0;
+    for (uint32_t i = 0; i < sp.nr_ports; i++) {
+        if (copy_from_guest_va(&port, sp.ports + 4UL * i, 4))
+            return -XEN_EFAULT;
+        if (port >= EVTCHN_2L_NR_CHANNELS)
+            return -XEN_EINVAL;
+        if (evtchn_port_is_pending(v->domain, port))
+            return 0;
+    }
+    h->poll_evtchn = sp.nr_ports == 1 ? (int)port : -1;
+    h->polling = true;
+    h->blocked = true;
+    if (!h->poll_timer.fn)
+        init_timer(&h->poll_timer, poll_timer_fn, v, this_cpu()->cpu_id);
+    if (sp.timeout)
+        set_timer(&h->poll_timer, sp.timeout);
+    return 0;
+}
+
+/* The CPU has nothing to run but a blocked vCPU: idle until it is woken. */
+static void idle_wait(struct vcpu *v)
+{
+    runstate_set(v, RUNSTATE_blocked);
+    while (hvv(v)->blocked) {
+        if (softirq_pending()) {
+            do_softirq();
+            continue;
+        }
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    }
+    runstate_set(v, RUNSTATE_running);
+    update_runstate_area(v);
+}
+
+void guest_exit_slow(struct cpu_regs *r)
+{
+    struct vcpu *v = current;
+    struct hv_vcpu *h = hvv(v);
+
+    for (;;) {
+        if (softirq_pending())
+            do_softirq();
+        else if (h->blocked)
+            idle_wait(v);
+        else
+            break;
+    }
+    if (local_events_need_delivery(v) && h->cb_event)
+        bounce_to(r, h->cb_event, false, 0, true);
+}
+
+/* Xen's hypercall_preempt_check: a softirq is pending or an event can be delivered. */
+bool hv_preempt_check(struct vcpu *v)
+{
+    return softirq_pending() || (v->plat && local_events_need_delivery(v));
+}
+
+static void shutdown(struct cpu_regs *r, unsigned int reason)
+{
+    if (reason == SHUTDOWN_crash) {
+        printk("pvmm: domain 0 reported a crash\n");
+        dump_regs(r);
+    }
+    domain_shutdown(reason);
+}
+
+long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg)
+{
+    struct vcpu *v = current;
+    struct sched_shutdown sd;
+    struct sched_remote_shutdown rs;
+
+    switch (cmd) {
+    case SCHEDOP_yield:
+        raise_softirq(SCHEDULE_SOFTIRQ);
+        return 0;
+    case SCHEDOP_block:
+        hvv(v)->vcpu_info->evtchn_upcall_mask = 0;
+        vcpu_block(v);
+        return 0;
+    case SCHEDOP_poll:
+        return sched_poll(v, arg);
+    case SCHEDOP_shutdown:
+        if (copy_from_guest_va(&sd, arg, sizeof(sd)))
+            return -XEN_EFAULT;
+        shutdown(r, sd.reason & 0xff);
+        return 0;
+    case SCHEDOP_shutdown_code:
+        if (copy_from_guest_va(&sd, arg, sizeof(sd)))
+            return -XEN_EFAULT;
+        hvv(v)->shutdown_code = sd.reason & 0xff;
+        return 0;
+    case SCHEDOP_remote_shutdown:
+        if (copy_from_guest_va(&rs, arg, sizeof(rs)))
+            return -XEN_EFAULT;
+        if (rs.domain_id != v->domain->domain_id)
+            return -XEN_ESRCH;            /* the only domain is the caller */
+        if (!v->domain->is_privileged)
+            return -XEN_EPERM;
+        shutdown(r, rs.reason & 0xff);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg)
+{
+    switch (cmd) {
+    case SCHEDOP_yield:
+    case SCHEDOP_block:
+        return hc_sched_op(r, cmd, 0);
+    case SCHEDOP_shutdown:
+        shutdown(r, (unsigned int)arg & 0xff);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}

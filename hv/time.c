@@ -1,0 +1,252 @@
+/*
+ * hv/time.c - system time and the PV time ABI.
+ *
+ * System time is nanoseconds since boot, a linear function of the TSC: the TSC at boot is
+ * tsc_boot and the TSC frequency is tsc_khz.  The frequency comes from CPUID leaf 0x15 (TSC
+ * to crystal ratio and crystal frequency) or leaf 0x16 (base frequency) where the CPU reports
+ * them, and is otherwise measured against PIT channel 2 over about 5 ms (TCG reports
+ * neither leaf); each end of that window reads the PIT, the TSC and the local APIC timer
+together, so the APIC timer's rate is measured in the same window (apic.c).
+ *
+ * Guests read system time without a hypercall through vcpu_time_info in their vcpu_info:
+ * ns = system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul) >> 32, with
+ * a negative shift meaning a right shift.  A writer makes `version` odd, updates the other
+ * fields, then makes it even again; a reader retries while it is odd or changed.  Because
+ * system time is one linear function of the TSC here, any (tsc_timestamp, system_time) pair
+ * on that line is exact; the pair is refreshed whenever the vCPU is scheduled or its timer
+ * fires, so the guest's delta stays small.
+ *
+ * The wallclock in shared_info (wc_sec, wc_nsec, wc_sec_hi, version wc_version) is the time
+ * of day at system time 0, read once from the CMOS RTC at boot.
+ */
+#include "events.h"
+#include <xen/xen.h>
+
+uint64_t tsc_khz;                 /* TSC ticks per millisecond */
+static uint64_t tsc_boot;         /* TSC at system time 0 */
+static uint32_t tsc_mul;          /* vcpu_time_info.tsc_to_system_mul */
+static int8_t   tsc_shift;        /* vcpu_time_info.tsc_shift */
+static uint64_t wallclock_sec;    /* time of day at system time 0 */
+static uint32_t wallclock_nsec;
+
+#define PIT_HZ            1193182UL
+#define CALIBRATE_TICKS   5966U           /* 5 ms of PIT channel 2 */
+
+/* TSC frequency from CPUID leaf 0x15 or 0x16, or 0 if the CPU reports neither. */
+static uint64_t tsc_khz_from_cpuid(void)
+{
+    uint32_t max, a, b, c, d;
+    cpuid_count(0, 0, &max, &b, &c, &d);
+    if (max >= 0x15) {
+        cpuid_count(0x15, 0, &a, &b, &c, &d);
+        if (a && b && c)
+            return (uint64_t)c * b / a / 1000;
+    }
+    if (max >= 0x16) {
+        cpuid_count(0x16, 0, &a, &b, &c, &d);
+        if (a & 0xffff)
+            return (uint64_t)(a & 0xffff) * 1000;
+    }
+    return 0;
+}
+
+/* PIT channel 2's current count (latched). */
+static uint16_t pit2_count(void)
+{
+    outb(0x43, 0x80);
+    uint8_t lo = inb(0x42);
+    return (uint16_t)(lo | inb(0x42) << 8);
+}
+
+struct cal_sample {
+    uint16_t pit;
+    uint32_t apic;
+    uint64_t tsc;
+};
+
+/* The PIT, APIC and TSC counts read together: the tightest of a few tries, so that a
+ * moment where the CPU (under TCG, QEMU's thread) is held up does not skew the result. */
+static struct cal_sample cal_sample(void)
+{
+    struct cal_sample best = { 0, 0, 0 };
+    uint64_t best_span = ~0UL;
+    for (int i = 0; i < 5; i++) {
+        uint64_t a = rdtsc();
+        uint32_t apic = apic_timer_count();
+        uint16_t pit = pit2_count();
+        uint64_t b = rdtsc();
+        if (b - a < best_span) {
+            best_span = b - a;
+            best = (struct cal_sample){ pit, apic, a + (b - a) / 2 };
+        }
+    }
+    return best;
+}
+
+/*
+ * Count PIT channel 2 down (mode 0) for at least CALIBRATE_TICKS and return the TSC ticks
+ * per PIT tick scaled to kHz; *apic_khz gets the local APIC timer's rate, measured against
+ * the TSC over the same window.
+ */
+static uint64_t pit_calibrate(uint64_t *apic_khz)
+{
+    uint8_t gate = inb(0x61);
+    outb(0x61, (uint8_t)((gate & ~0x02) | 0x01));   /* gate on, speaker off */
+    outb(0x43, 0xb0);                               /* channel 2, lo/hi byte, mode 0 */
+    outb(0x42, 0xff);
+    outb(0x42, 0xff);
+    apic_calibrate_start();
+    struct cal_sample s1 = cal_sample(), s2;
+    do
+        s2 = cal_sample();
+    while ((uint16_t)(s1.pit - s2.pit) < CALIBRATE_TICKS);
+    apic_calibrate_stop();
+    outb(0x61, gate);
+    uint64_t pit_ticks = (uint16_t)(s1.pit - s2.pit), tsc_ticks = s2.tsc - s1.tsc;
+    uint64_t khz = tsc_ticks * PIT_HZ / pit_ticks / 1000;
+    *apic_khz = tsc_ticks ? (uint64_t)(s1.apic - s2.apic) * khz / tsc_ticks : 0;
+    return khz;
+}
+
+/* Choose tsc_shift and tsc_to_system_mul so that mul is in [2^31, 2^32) (Xen's precision). */
+static void compute_scale(uint64_t hz)
+{
+    uint64_t f = hz;
+    int s = 0;
+    while (f > 2000000000UL) {
+        f >>= 1;
+        s--;
+    }
+    while (f <= 1000000000UL) {
+        f <<= 1;
+        s++;
+    }
+    tsc_shift = (int8_t)s;
+    if (s >= 0)
+        tsc_mul = (uint32_t)((1000000000UL << 32) / (hz << s));
+    else
+        tsc_mul = (uint32_t)((1000000000UL << (32 + -s)) / hz);
+}
+
+/* Nanoseconds for a TSC delta, with the guests' formula. */
+static uint64_t scale_delta(uint64_t delta)
+{
+    if (tsc_shift >= 0)
+        delta <<= tsc_shift;
+    else
+        delta >>= -tsc_shift;
+    return (uint64_t)(((unsigned __int128)delta * tsc_mul) >> 32);
+}
+
+uint64_t get_s_time(void)
+{
+    return scale_delta(rdtsc() - tsc_boot);
+}
+
+uint64_t s_time_to_tsc(uint64_t ns)
+{
+    return tsc_boot + ns / 1000000U * tsc_khz + ns % 1000000U * tsc_khz / 1000000U;
+}
+
+/* ---- the CMOS real-time clock ---- */
+
+static uint8_t cmos_read(uint8_t reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+static unsigned int bcd(uint8_t v, bool binary)
+{
+    return binary ? v : (v & 0x0f) + (v >> 4) * 10;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12). */
+static uint64_t days_since_epoch(unsigned int y, unsigned int m, unsigned int d)
+{
+    if (m <= 2) {
+        y--;
+        m += 12;
+    }
+    uint64_t days = 365UL * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d;
+    return days - 719469;                  /* the same sum for 1970-01-01 */
+}
+
+/* Seconds since the epoch from the RTC (read until two reads agree). */
+static uint64_t rtc_read_seconds(void)
+{
+    uint8_t r[7], again[7];
+    static const uint8_t regs[7] = { 0, 2, 4, 7, 8, 9, 0x32 };
+    for (int tries = 0; tries < 100; tries++) {
+        while (cmos_read(0x0a) & 0x80)
+            ;
+        for (int i = 0; i < 7; i++)
+            r[i] = cmos_read(regs[i]);
+        for (int i = 0; i < 7; i++)
+            again[i] = cmos_read(regs[i]);
+        if (!memcmp(r, again, sizeof(r)))
+            break;
+    }
+    uint8_t status_b = cmos_read(0x0b);
+    bool binary = status_b & 0x04;
+    unsigned int hour = bcd(r[2] & 0x7f, binary);
+    if (!(status_b & 0x02) && (r[2] & 0x80))
+        hour = hour % 12 + 12;             /* 12-hour mode, PM */
+    unsigned int century = bcd(r[6], binary);
+    unsigned int year = bcd(r[5], binary) + (century >= 19 && century <= 30 ? century * 100 : 2000);
+    uint64_t days = days_since_epoch(year, bcd(r[4], binary), bcd(r[3], binary));
+    return days * 86400 + hour * 3600 + bcd(r[1], binary) * 60 + bcd(r[0], binary);
+}
+
+/* ---- initialisation and the guest-visible records ---- */
+
+void time_init(void)
+{
+    uint64_t apic_khz = 0;
+    uint64_t pit_khz = pit_calibrate(&apic_khz);
+    uint64_t khz = tsc_khz_from_cpuid();
+    tsc_khz = khz ? khz : pit_khz;
+    if (!tsc_khz || !apic_khz)
+        panic("time: the TSC or the APIC timer does not advance");
+    apic_set_timer_khz(apic_khz);
+    compute_scale(tsc_khz * 1000);
+    tsc_boot = rdtsc();
+    uint64_t secs = rtc_read_seconds();
+    uint64_t now = get_s_time();
+    uint64_t wall_ns = secs * 1000000000UL - now;
+    wallclock_sec = wall_ns / 1000000000UL;
+    wallclock_nsec = (uint32_t)(wall_ns % 1000000000UL);
+    printk("pvmm-hv: TSC %lu kHz (%s), APIC timer %lu kHz, pvclock mul %u shift %d, "
+           "wallclock %lu\n", tsc_khz, khz ? "CPUID" : "PIT",
+           apic_khz, tsc_mul, tsc_shift, wallclock_sec);
+}
+
+/* Write the boot wallclock into shared_info with the version protocol. */
+void time_init_wallclock(struct shared_info *si)
+{
+    si->wc_version++;
+    __asm__ volatile("" ::: "memory");
+    si->wc_sec = (uint32_t)wallclock_sec;
+    si->wc_sec_hi = (uint32_t)(wallclock_sec >> 32);
+    si->wc_nsec = wallclock_nsec;
+    __asm__ volatile("" ::: "memory");
+    si->wc_version++;
+}
+
+/* Refresh v's vcpu_time_info to the current (TSC, system time) pair. */
+void update_vcpu_system_time(struct vcpu *v)
+{
+    struct vcpu_info *vi = hvv(v)->vcpu_info;
+    struct vcpu_time_info *t = &vi->time;
+    uint64_t tsc = rdtsc();
+
+    t->version = (t->version + 1) | 1;
+    __asm__ volatile("" ::: "memory");
+    t->tsc_timestamp = tsc;
+    t->system_time = scale_delta(tsc - tsc_boot);
+    t->tsc_to_system_mul = tsc_mul;
+    t->tsc_shift = tsc_shift;
+    t->flags = 0;
+    __asm__ volatile("" ::: "memory");
+    t->version++;
+}

@@ -1,0 +1,161 @@
+/*
+ * hv/vcpu-op.c - a vCPU's timers and vcpu_op (24): set_timer_op (15), the singleshot and
+ * periodic timers, VIRQ_TIMER, vcpu_info and runstate registration, and the vCPU state
+ * queries; Xen's checks and error codes.
+ *
+ * The singleshot timer (set_timer_op, VCPUOP_set_singleshot_timer) and the periodic timer
+ * (VCPUOP_set_periodic_timer) both raise VIRQ_TIMER on the vCPU.  set_timer_op(0) stops the
+ * singleshot timer; a past timeout fires at once, and a negative one or one more than 2^50 ns
+ * ahead (old Linux's wrapped jiffies) fires in 100 ms, as on Xen 4.17.  VCPU_SSHOTTMR_future is
+ * accepted and ignored, as by Xen 4.17.7 (a past timeout fires at once, no -ETIME).  Every
+ * vCPU starts with a 10 ms periodic timer, as on Xen; Linux stops it.
+ */
+#include "events.h"
+#include <xen/vcpu.h>
+#include <xen/sched.h>
+
+void runstate_get(struct vcpu *v, struct vcpu_runstate_info *ri);
+void update_runstate_area(struct vcpu *v);
+
+static void send_timer_event(struct vcpu *v)
+{
+    update_vcpu_system_time(v);
+    send_guest_vcpu_virq(v, VIRQ_TIMER);
+}
+
+static void singleshot_timer_fn(void *data)
+{
+    send_timer_event(data);
+}
+
+static void periodic_timer_fn(void *data)
+{
+    struct vcpu *v = data;
+    struct hv_vcpu *h = hvv(v);
+    uint64_t now = NOW(), next = h->periodic_timer.expires + h->periodic_period;
+
+    send_timer_event(v);
+    if (h->periodic_period)
+        set_timer(&h->periodic_timer, next > now ? next : now + h->periodic_period);
+}
+
+void vcpu_timers_init(struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+    init_timer(&h->singleshot_timer, singleshot_timer_fn, v, this_cpu()->cpu_id);
+    init_timer(&h->periodic_timer, periodic_timer_fn, v, this_cpu()->cpu_id);
+}
+
+void set_periodic(struct vcpu *v, uint64_t period)
+{
+    struct hv_vcpu *h = hvv(v);
+    h->periodic_period = period;
+    if (period)
+        set_timer(&h->periodic_timer, NOW() + period);
+    else
+        stop_timer(&h->periodic_timer);
+}
+
+long hc_set_timer_op(uint64_t timeout)
+{
+    struct timer *t = &hvv(current)->singleshot_timer;
+    if (timeout == 0)
+        stop_timer(t);
+    else if ((int64_t)timeout < 0 || (int64_t)(timeout - NOW()) > (1L << 50))
+        set_timer(t, NOW() + MILLISECS(100));
+    else
+        set_timer(t, timeout);
+    return 0;
+}
+
+static long register_runstate(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_runstate_memory_area area;
+    if (copy_from_guest_va(&area, arg, sizeof(area)))
+        return -XEN_EFAULT;
+    hvv(v)->runstate_guest = area.addr;
+    if (v == current)
+        update_runstate_area(v);
+    return 0;
+}
+
+static long register_vcpu_info(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_vcpu_info info;
+    struct hv_vcpu *h = hvv(v);
+
+    if (copy_from_guest_va(&info, arg, sizeof(info)))
+        return -XEN_EFAULT;
+    if (info.offset > PAGE_SIZE - sizeof(struct vcpu_info))
+        return -XEN_EINVAL;
+    if (h->vcpu_info_mfn)
+        return -XEN_EINVAL;             /* registered once only */
+    if (mmglue_get_writable_frame(v, info.mfn))
+        return -XEN_EINVAL;
+    struct vcpu_info *nv = (struct vcpu_info *)((uint8_t *)mfn_to_virt(info.mfn) + info.offset);
+    memcpy(nv, h->vcpu_info, sizeof(*nv));
+    h->vcpu_info = nv;
+    h->vcpu_info_mfn = info.mfn;
+    /* Everything pending, so nothing raised during the move is lost (as Xen). */
+    nv->evtchn_upcall_pending = 1;
+    nv->evtchn_pending_sel = ~0UL;
+    update_vcpu_system_time(v);
+    return 0;
+}
+
+long hc_vcpu_op(unsigned long cmd, unsigned long vcpuid, uint64_t arg)
+{
+    struct domain *d = current->domain;
+    struct vcpu *v;
+
+    if (vcpuid >= d->max_vcpus || !d->vcpu[vcpuid].plat)
+        return -XEN_ENOENT;
+    v = &d->vcpu[vcpuid];
+    switch (cmd) {
+    case VCPUOP_initialise:
+        return v->online ? -XEN_EEXIST : -XEN_EINVAL;
+    case VCPUOP_up:
+        return v->online ? 0 : -XEN_EINVAL;
+    case VCPUOP_down:
+        domain_shutdown(SHUTDOWN_poweroff);      /* the last vCPU going down */
+    case VCPUOP_is_up:
+        return v->online;
+    case VCPUOP_get_runstate_info: {
+        struct vcpu_runstate_info ri;
+        runstate_get(v, &ri);
+        return copy_to_guest_va(arg, &ri, sizeof(ri)) ? -XEN_EFAULT : 0;
+    }
+    case VCPUOP_register_runstate_memory_area:
+        return register_runstate(v, arg);
+    case VCPUOP_set_periodic_timer: {
+        struct vcpu_set_periodic_timer p;
+        if (copy_from_guest_va(&p, arg, sizeof(p)))
+            return -XEN_EFAULT;
+        if (p.period_ns < MILLISECS(1) || p.period_ns > (~0UL >> 1))
+            return -XEN_EINVAL;
+        set_periodic(v, p.period_ns);
+        return 0;
+    }
+    case VCPUOP_stop_periodic_timer:
+        set_periodic(v, 0);
+        return 0;
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer s;
+        if (v != current)
+            return -XEN_EINVAL;
+        if (copy_from_guest_va(&s, arg, sizeof(s)))
+            return -XEN_EFAULT;
+        set_timer(&hvv(v)->singleshot_timer, s.timeout_abs_ns);
+        return 0;
+    }
+    case VCPUOP_stop_singleshot_timer:
+        if (v != current)
+            return -XEN_EINVAL;
+        stop_timer(&hvv(v)->singleshot_timer);
+        return 0;
+    case VCPUOP_register_vcpu_info:
+        return register_vcpu_info(v, arg);
+    default:
+        return -XEN_ENOSYS;
+    }
+}

@@ -125,9 +125,21 @@ void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
 /* ---- console and diagnostics (serial.c, printk.c) ---- */
+/*
+ * Three output channels.  COM1 carries every byte in the order it was written, for people.
+ * Two QEMU isa-debugcon ports carry the same bytes split by source, for harnesses
+ * (tools/hv-run): HV_LINES_PORT only the hypervisor's own lines, GUEST_CONSOLE_PORT exactly
+ * the bytes the guest gave console_io.  A guest controls every byte it prints, so no marker
+ * inside one stream could tell its lines from ours; the port does.  These ports, COM1 and
+ * isa-debug-exit (0xf4) are the hypervisor's: a guest must never be given access to them.
+ * Without the devices (plain QEMU, real hardware) the port writes go nowhere.
+ */
+#define HV_LINES_PORT      0xe9
+#define GUEST_CONSOLE_PORT 0xea
 void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
+void debugcon_write(uint16_t port, const char *s, size_t n);
 size_t hv_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
 size_t hv_snprintf(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -136,13 +136,17 @@ size_t hv_snprintf(char *buf, size_t len, const char *fmt, ...)
     return n;
 }
 
-/* Print to the serial console; "\n" becomes "\r\n" like the guests' output. */
+/*
+ * Print to the serial console ("\n" becomes "\r\n" like the guests' output) and, as it is,
+ * to the hypervisor's own debug port.
+ */
 static void vprintk(const char *fmt, va_list ap)
 {
     char buf[512];
     size_t n = hv_vsnprintf(buf, sizeof(buf), fmt, ap);
     if (n >= sizeof(buf))
         n = sizeof(buf) - 1;
+    debugcon_write(HV_LINES_PORT, buf, n);
     for (size_t i = 0; i < n; i++) {
         if (buf[i] == '\n')
             serial_putc('\r');

@@ -2,7 +2,8 @@
  * hv/serial.c - the COM1 console, polled.
  *
  * QEMU's 16550 at 0x3f8 is driven without interrupts: wait for the transmit holding register
- * to empty, then write the byte.  Every line the hypervisor or the guest prints goes here.
+ * to empty, then write the byte.  Every line the hypervisor or the guest prints goes here;
+ * the debug ports get the same bytes split by source (hv.h, HV_LINES_PORT).
  */
 #include "hv.h"
 
@@ -33,4 +34,11 @@ void serial_write(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         serial_putc(s[i]);
+}
+
+/* Write n bytes to an isa-debugcon port: no status to wait for, nothing happens without one. */
+void debugcon_write(uint16_t port, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        outb(port, (uint8_t)s[i]);
 }

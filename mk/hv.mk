@@ -99,17 +99,21 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 # QEMUs at once (2; use 1 on a machine shared with other workers), each under
 # HV_CHECK_TIMEOUT seconds, judges each guest by QEMU's exit code AND its result line, prints
 # ok/not ok per guest, and stops booting new guests once HV_CHECK_BUDGET seconds are spent,
-# which bounds the step even when every guest hangs.
+# which bounds the step even when every guest hangs.  tests/hv/test-hv-run.sh then checks
+# hv-run's own judgement (a guest that forges hypervisor lines and fails is a FAILURE).
 CHECK_STEPS += hv
 HV_CHECK_JOBS ?= 2
 HV_CHECK_TIMEOUT ?= 20
 HV_CHECK_BUDGET ?= 90
 HV_CHECK_GUESTS = $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS)
-check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS)
+check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \
+          $(BUILD)/guests/test-console-forgery.elf
 	$(Q)RESULTS=$(BUILD)/results tools/check-step hv sh -c '\
 	    if ! setup=$$(tools/setup-qemu); then echo "not ok hv: no QEMU >= 8 (tools/setup-qemu failed)"; exit 1; fi; \
 	    eval "$$setup"; export QEMU QEMU_FW QEMU_MODULE_DIR; \
-	    exec tools/hv-check --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV_CHECK_TIMEOUT) \
-	        --budget $(HV_CHECK_BUDGET) --logs $(BUILD)/hv-logs $(HV_CHECK_GUESTS)'
+	    tools/hv-check --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV_CHECK_TIMEOUT) \
+	        --budget $(HV_CHECK_BUDGET) --logs $(BUILD)/hv-logs $(HV_CHECK_GUESTS); s=$$?; \
+	    tests/hv/test-hv-run.sh $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-console-forgery.elf \
+	        $(HV_CHECK_TIMEOUT) || s=1; exit $$s'
 
 -include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d)

@@ -76,7 +76,7 @@ static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
 }
 
 /* The virtual CPL's I/O privilege test: IOPL(vCPL) <= virtual IOPL. */
-static bool iopl_ok(void)
+bool guest_iopl_ok(void)
 {
     unsigned int vcpl = !current->kernel_mode ? 3 :
         (dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
@@ -195,11 +195,13 @@ static bool emulate_msr(struct cpu_regs *r, bool write)
 bool emulate_privileged_op(struct cpu_regs *r)
 {
     struct insn ins = { .rip = r->rip };
+    if (emulate_io_op(r))
+        return true;
     uint8_t op = fetch_opcode(&ins);
     if (ins.fault)
         return false;
     if (op == 0xfa || op == 0xfb) {      /* cli / sti: no-ops when the virtual IOPL allows */
-        if (!iopl_ok())
+        if (!guest_iopl_ok())
             return false;
         r->rip += ins.len;
         return true;

@@ -90,6 +90,8 @@ struct hv_vcpu {
     bool     fpu_ts;          /* the virtual CR0.TS */
     uint64_t cr4;             /* guest-visible CR4 bits it may control */
     unsigned int iopl;        /* the virtual IOPL (0..3) */
+    uint64_t iobmp;           /* PHYSDEVOP_set_iobitmap: guest VA of the I/O bitmap */
+    unsigned int iobmp_limit; /* ports it covers (0: none) */
     struct vcpu_info *vcpu_info;   /* hypervisor mapping of this vCPU's vcpu_info */
     uint64_t vcpu_info_mfn;        /* VCPUOP_register_vcpu_info's frame, 0 if none */
     /* Time and events (time.c, timer.c, evtchn.c, sched.c, vcpu-op.c). */
@@ -235,6 +237,8 @@ __attribute__((noreturn)) void exit_to_guest(struct cpu_regs *r);   /* entry.S *
 void bounce_exception(struct cpu_regs *r, unsigned int vec, bool has_err, uint32_t err);
 void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err, bool mask);
 bool emulate_privileged_op(struct cpu_regs *r);
+bool emulate_io_op(struct cpu_regs *r);          /* emul-io.c */
+bool guest_iopl_ok(void);   /* the virtual IOPL allows I/O, cli, sti at the virtual CPL */
 bool emulate_forced_invalid_op(struct cpu_regs *r);
 bool emulate_soft_int(struct cpu_regs *r);
 bool emulate_ptwr(struct cpu_regs *r, uint64_t cr2);
@@ -254,6 +258,8 @@ long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg);
 long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg);
 long hc_xen_version(unsigned long cmd, uint64_t arg);
 long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count);
+long hc_physdev_op(unsigned long cmd, uint64_t arg);       /* hc-physdev.c */
+long hc_physdev_op_compat(uint64_t arg);
 
 /* ---- the memory-management core's glue (mm-core.c) ---- */
 void mmglue_init(void);

@@ -83,6 +83,8 @@ ADAPT(h_set_timer_op, hc_set_timer_op(a[0]))
 ADAPT(h_event_channel_op_compat, hc_event_channel_op_compat(a[0]))
 ADAPT(h_vcpu_op, hc_vcpu_op(a[0], a[1], a[2]))
 ADAPT(h_event_channel_op, hc_event_channel_op(a[0], a[1]))
+ADAPT(h_physdev_op, hc_physdev_op(a[0], a[1]))
+ADAPT(h_physdev_op_compat, hc_physdev_op_compat(a[0]))
 
 static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_set_trap_table] = h_set_trap_table,
@@ -110,6 +112,8 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_event_channel_op_compat] = h_event_channel_op_compat,
     [__HYPERVISOR_vcpu_op] = h_vcpu_op,
     [__HYPERVISOR_event_channel_op] = h_event_channel_op,
+    [__HYPERVISOR_physdev_op] = h_physdev_op,
+    [__HYPERVISOR_physdev_op_compat] = h_physdev_op_compat,
 };
 
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])

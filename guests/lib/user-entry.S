@@ -1,7 +1,7 @@
 /*
  * user-entry.S: entering guest user mode and coming back.
  *
- * user_enter(rip, rsp, arg) saves the kernel's callee-saved registers and stack pointer, then
+ * user_enter(rip, rsp, arg, rflags) saves the kernel's callee-saved registers and stack pointer, then
  * builds the guest half of an iret hypercall frame (flags, rip, cs, rflags, rsp, ss) with the
  * user CS (RPL 3) and jumps to hypercall stub 23. Xen switches to the user L4 and resumes at
  * rip with rdi = arg (registers other than rax, rcx, r11 are left as they are).
@@ -28,7 +28,7 @@ user_enter:
 
     push    $ASM_FLAT_USER_SS       /* ss */
     push    %rsi                    /* rsp */
-    push    $0x2                    /* rflags: IF clear, so events stay masked */
+    push    %rcx                    /* rflags (user_run: 0x2, IF clear: events masked) */
     push    $ASM_FLAT_USER_CS       /* cs: RPL 3 means "to guest user mode" */
     push    %rdi                    /* rip */
     push    $0                      /* flags: a plain iret, not VGCF_in_syscall */

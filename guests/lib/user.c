@@ -12,7 +12,8 @@
 #include "user.h"
 
 extern char user_syscall_entry[];
-uint64_t user_enter(unsigned long rip, unsigned long rsp, unsigned long arg);
+uint64_t user_enter(unsigned long rip, unsigned long rsp, unsigned long arg,
+                    unsigned long rflags);
 __attribute__((noreturn)) void user_abort(uint64_t value);
 
 /* The stack Xen bounces onto when user mode traps or makes a syscall (stack_switch). */
@@ -36,12 +37,18 @@ int user_init(void)
     return (int)hypercall_callback_op(CALLBACKOP_register, &cb);
 }
 
-void user_run(unsigned long rip, unsigned long rsp, unsigned long arg, struct user_result *res)
+void user_run_flags(unsigned long rip, unsigned long rsp, unsigned long arg,
+                    unsigned long rflags, struct user_result *res)
 {
     memset(res, 0, sizeof(*res));
     active = res;
-    res->rax = user_enter(rip, rsp, arg);
+    res->rax = user_enter(rip, rsp, arg, rflags);
     active = NULL;
+}
+
+void user_run(unsigned long rip, unsigned long rsp, unsigned long arg, struct user_result *res)
+{
+    user_run_flags(rip, rsp, arg, 0x2, res);
 }
 
 bool user_mode_exception(struct cpu_regs *regs, const struct fault *f)

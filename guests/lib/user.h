@@ -36,6 +36,9 @@ int user_init(void);
 /* Run the user code at rip on the user stack rsp, with rdi = arg, in guest user mode, until it
  * makes a syscall or faults. A user L4 must have been installed. */
 void user_run(unsigned long rip, unsigned long rsp, unsigned long arg, struct user_result *res);
+/* The same, entering user mode with the given rflags (e.g. IOPL bits) instead of 0x2. */
+void user_run_flags(unsigned long rip, unsigned long rsp, unsigned long arg,
+                    unsigned long rflags, struct user_result *res);
 
 /* Build, pin and install a user L4 mapping only the user code (read-only) and one stack page.
  * Returns the user stack top, or 0 after reporting an error. */

@@ -81,12 +81,12 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
 
 /*
  * Called by exit_to_guest, interrupts off, with the register state: first the pending
- * softirqs, a blocked vCPU's wait and the event upcall (guest_exit_work).  A non-canonical rip cannot be
- * returned to (SYSRET would fault in ring 0, IRET would fault too): the guest gets #GP(0)
- * with that rip in its frame instead (boot-ABI §7.2).  Every path that edits the frame
- * (iret, bounces, the builder) leaves RPL-3 selectors and sanitised rflags.  Returns 1 when
- * SYSRET reproduces the saved state exactly (rcx == rip, r11 == rflags, flat 64-bit
- * selectors, no RF), 0 for IRET.
+ * softirqs, a blocked vCPU's wait and the event upcall (guest_exit_work).  A non-canonical
+ * rip cannot be returned to (SYSRET would fault in ring 0, IRET would fault too): the guest
+ * gets #GP(0) with that rip in its frame instead (boot-ABI §7.2).  Every path that edits
+ * the frame (iret, bounces, the builder) leaves RPL-3 selectors and sanitised rflags.
+ * Returns 1 when SYSRET reproduces the saved state exactly (rcx == rip, r11 == rflags, flat
+ * 64-bit selectors, no RF), 0 for IRET.
  */
 int prepare_exit(struct cpu_regs *r);
 int prepare_exit(struct cpu_regs *r)

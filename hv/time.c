@@ -4,7 +4,8 @@
  * System time is nanoseconds since boot, a linear function of the TSC: the TSC at boot is
  * tsc_boot and the TSC frequency is tsc_khz.  The frequency comes from CPUID leaf 0x15 (TSC
  * to crystal ratio and crystal frequency) or leaf 0x16 (base frequency) where the CPU reports
- * them, and is otherwise measured against PIT channel 2 over about 5 ms (TCG reports
+ * them, and is otherwise measured against PIT channel 2 over three windows of about 5 ms, taking
+ * the median (TCG reports
  * neither leaf); each end of that window reads the PIT, the TSC and the local APIC timer
 together, so the APIC timer's rate is measured in the same window (apic.c).
  *
@@ -84,28 +85,58 @@ static struct cal_sample cal_sample(void)
 }
 
 /*
- * Count PIT channel 2 down (mode 0) for at least CALIBRATE_TICKS and return the TSC ticks
- * per PIT tick scaled to kHz; *apic_khz gets the local APIC timer's rate, measured against
- * the TSC over the same window.
+ * One window: count PIT channel 2 down (mode 0) from 0xffff for at least CALIBRATE_TICKS.
+ * Returns the TSC rate in kHz and the APIC timer's in *apic_khz, or 0 if the counter was seen
+ * to wrap (the CPU was held up for a whole PIT period, 55 ms: the difference would lie).
  */
-static uint64_t pit_calibrate(uint64_t *apic_khz)
+static uint64_t pit_window(uint64_t *apic_khz)
 {
-    uint8_t gate = inb(0x61);
-    outb(0x61, (uint8_t)((gate & ~0x02) | 0x01));   /* gate on, speaker off */
+    struct cal_sample s1, s2;
+    uint16_t prev;
+
     outb(0x43, 0xb0);                               /* channel 2, lo/hi byte, mode 0 */
     outb(0x42, 0xff);
     outb(0x42, 0xff);
     apic_calibrate_start();
-    struct cal_sample s1 = cal_sample(), s2;
-    do
+    s1 = cal_sample();
+    prev = s1.pit;
+    do {
         s2 = cal_sample();
-    while ((uint16_t)(s1.pit - s2.pit) < CALIBRATE_TICKS);
-    apic_calibrate_stop();
-    outb(0x61, gate);
+        if (s2.pit > prev)
+            return 0;
+        prev = s2.pit;
+    } while ((uint16_t)(s1.pit - s2.pit) < CALIBRATE_TICKS);
     uint64_t pit_ticks = (uint16_t)(s1.pit - s2.pit), tsc_ticks = s2.tsc - s1.tsc;
     uint64_t khz = tsc_ticks * PIT_HZ / pit_ticks / 1000;
     *apic_khz = tsc_ticks ? (uint64_t)(s1.apic - s2.apic) * khz / tsc_ticks : 0;
     return khz;
+}
+
+/* The median of three good windows (a loaded host under TCG can spoil one). */
+static uint64_t pit_calibrate(uint64_t *apic_khz)
+{
+    uint64_t khz[3], apic[3], t;
+    uint8_t gate = inb(0x61);
+    unsigned int n = 0;
+
+    outb(0x61, (uint8_t)((gate & ~0x02) | 0x01));   /* gate on, speaker off */
+    for (unsigned int tries = 0; n < 3 && tries < 20; tries++) {
+        khz[n] = pit_window(&apic[n]);
+        if (khz[n])
+            n++;
+    }
+    apic_calibrate_stop();
+    outb(0x61, gate);
+    if (n < 3)
+        panic("time: cannot calibrate the TSC against the PIT");
+    for (unsigned int i = 0; i < 3; i++)
+        for (unsigned int j = i + 1; j < 3; j++)
+            if (khz[j] < khz[i]) {
+                t = khz[i], khz[i] = khz[j], khz[j] = t;
+                t = apic[i], apic[i] = apic[j], apic[j] = t;
+            }
+    *apic_khz = apic[1];
+    return khz[1];
 }
 
 /* Choose tsc_shift and tsc_to_system_mul so that mul is in [2^31, 2^32) (Xen's precision). */

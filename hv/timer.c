@@ -3,11 +3,16 @@
  *
  * Each CPU keeps its armed timers in a list sorted by expiry (a handful per vCPU: the
  * singleshot, periodic and poll timers), and arms the APIC for the head.  The timer
- * interrupt only raises TIMER_SOFTIRQ; timer_softirq_action() then runs every expired
- * timer's function (interrupts off) and re-arms the APIC for the next one.  Lists are
+ * interrupt only raises TIMER_SOFTIRQ; timer_softirq_action() then runs every timer due
+ * within TIMER_SLOP (interrupts off) and re-arms the APIC for the next one.  A timer set in
+ * the past, or one the APIC would wake a little early for, runs from the softirq directly:
+ * under TCG every APIC interrupt costs a trip through QEMU's main loop (milliseconds on a
+ * loaded host).  Lists are
  * changed with interrupts off; each list belongs to one CPU.
  */
 #include "events.h"
+
+#define TIMER_SLOP  50000UL    /* ns: timers this close are run together (Xen's default) */
 
 void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu)
 {
@@ -29,9 +34,14 @@ static void list_remove(struct timer **head, struct timer *t)
     t->active = false;
 }
 
-/* Arm the APIC for the list's head, or disarm it. */
+/* Arm the APIC for the list's head, or disarm it.  A head already due (within the slop) is
+ * run by raising the softirq: no round trip through the APIC. */
 static void reprogram(struct percpu *pc)
 {
+    if (pc->timers && pc->timers->expires <= NOW() + TIMER_SLOP) {
+        raise_softirq(TIMER_SOFTIRQ);
+        return;
+    }
     apic_set_deadline(pc->timers ? s_time_to_tsc(pc->timers->expires) : 0);
 }
 
@@ -75,7 +85,7 @@ void timer_softirq_action(void)
     unsigned long flags = local_irq_save();
     uint64_t now = NOW();
 
-    while (pc->timers && pc->timers->expires <= now) {
+    while (pc->timers && pc->timers->expires <= now + TIMER_SLOP) {
         struct timer *t = pc->timers;
         list_remove(&pc->timers, t);
         t->fn(t->data);

@@ -8,7 +8,9 @@
  * singleshot timer; a past timeout fires at once, and a negative one or one more than 2^50 ns
  * ahead (old Linux's wrapped jiffies) fires in 100 ms, as on Xen 4.17.  VCPU_SSHOTTMR_future is
  * accepted and ignored, as by Xen 4.17.7 (a past timeout fires at once, no -ETIME).  Every
- * vCPU starts with a 10 ms periodic timer, as on Xen; Linux stops it.
+ * vCPU starts with a 10 ms periodic timer, as on Xen; Linux stops it.  The next periodic
+ * event is due a period after the last one was sent, as on Xen, so a late event delays the
+ * ones after it rather than bunching them.
  */
 #include "events.h"
 #include <xen/vcpu.h>
@@ -32,11 +34,10 @@ static void periodic_timer_fn(void *data)
 {
     struct vcpu *v = data;
     struct hv_vcpu *h = hvv(v);
-    uint64_t now = NOW(), next = h->periodic_timer.expires + h->periodic_period;
 
     send_timer_event(v);
     if (h->periodic_period)
-        set_timer(&h->periodic_timer, next > now ? next : now + h->periodic_period);
+        set_timer(&h->periodic_timer, NOW() + h->periodic_period);
 }
 
 void vcpu_timers_init(struct vcpu *v)
@@ -87,7 +88,7 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     if (copy_from_guest_va(&info, arg, sizeof(info)))
         return -XEN_EFAULT;
     if (info.offset > PAGE_SIZE - sizeof(struct vcpu_info))
-        return -XEN_EINVAL;
+        return -XEN_ENXIO;
     if (h->vcpu_info_mfn)
         return -XEN_EINVAL;             /* registered once only */
     if (mmglue_get_writable_frame(v, info.mfn))

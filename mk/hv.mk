@@ -104,7 +104,7 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 CHECK_STEPS += hv
 HV_CHECK_JOBS ?= 2
 HV_CHECK_TIMEOUT ?= 20
-HV_CHECK_BUDGET ?= 90
+HV_CHECK_BUDGET ?= 180
 HV_CHECK_GUESTS = $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS)
 check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \
           $(BUILD)/guests/test-console-forgery.elf

@@ -9,6 +9,7 @@
 #include "pagetable.h"
 
 struct shared_info *shared_info;
+struct vcpu_info *vcpu0_info_ptr;
 void (*event_handler)(unsigned int port, const struct cpu_regs *regs);
 volatile unsigned long upcall_count;
 
@@ -26,6 +27,7 @@ int events_init(void)
     if (rc)
         return (int)rc;
     shared_info = va;
+    vcpu0_info_ptr = &shared_info->vcpu_info[0];
     return (int)hypercall_callback_op(CALLBACKOP_register, &cb);
 }
 

@@ -30,9 +30,11 @@ uint64_t pvclock_ns(void);
 /* The TSC frequency (kHz) that vcpu_info[0].time's scale implies. */
 uint64_t pvclock_tsc_khz(void);
 
+/* vCPU 0's vcpu_info: in shared_info, or where VCPUOP_register_vcpu_info moved it. */
+extern struct vcpu_info *vcpu0_info_ptr;
 static inline struct vcpu_info *vcpu0_info(void)
 {
-    return &shared_info->vcpu_info[0];
+    return vcpu0_info_ptr;
 }
 
 /* The virtual interrupt flag. */

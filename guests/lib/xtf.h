@@ -36,6 +36,14 @@ int xtf_skip(const char *fmt, ...) PRINTF_FMT(1, 2);
 int xtf_error(const char *fmt, ...) PRINTF_FMT(1, 2);
 int xtf_failure(const char *fmt, ...) PRINTF_FMT(1, 2);
 
+/* In test_main or a helper returning int: fail the test unless expr gives want. */
+#define XTF_EXPECT_RC(expr, want, what)                                           \
+    do {                                                                          \
+        long rc_ = (expr);                                                        \
+        if (rc_ != (want))                                                        \
+            return xtf_failure("%s: %ld, expected %ld", what, rc_, (long)(want)); \
+    } while (0)
+
 /* The status so far. */
 enum xtf_status xtf_status(void);
 

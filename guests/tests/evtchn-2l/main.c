@@ -56,26 +56,19 @@ static long evtchn_status(unsigned int port, struct evtchn_status *st)
     return hypercall_event_channel_op(EVTCHNOP_status, st);
 }
 
-#define EXPECT(expr, want, what)                                                  \
-    do {                                                                          \
-        long rc_ = (expr);                                                        \
-        if (rc_ != (want))                                                        \
-            return xtf_failure("%s: %ld, expected %ld", what, rc_, (long)(want)); \
-    } while (0)
-
 static int check_delivery(void)
 {
     unsigned int ipi;
     unsigned long before;
 
-    EXPECT(evtchn_bind_ipi(0, &ipi), 0, "bind_ipi(vCPU 0)");
+    XTF_EXPECT_RC(evtchn_bind_ipi(0, &ipi), 0, "bind_ipi(vCPU 0)");
     if (ipi >= 8)
         return xtf_error("bind_ipi gave port %u, the test needs a low port", ipi);
     printk("IPI port %u\n", ipi);
 
     /* 1. Send to self. */
     before = port_events[ipi];
-    EXPECT(evtchn_send(ipi), 0, "send");
+    XTF_EXPECT_RC(evtchn_send(ipi), 0, "send");
     if (port_events[ipi] != before + 1)
         return xtf_failure("send: %lu upcalls for port %u, expected 1",
                            port_events[ipi] - before, ipi);
@@ -83,7 +76,7 @@ static int check_delivery(void)
     /* 2. Pending while masked; unmask raises it. */
     before = port_events[ipi];
     port_mask(ipi);
-    EXPECT(evtchn_send(ipi), 0, "send (port masked)");
+    XTF_EXPECT_RC(evtchn_send(ipi), 0, "send (port masked)");
     if (!port_pending(ipi))
         return xtf_failure("send on a masked port did not set its pending bit");
     if (vcpu0_info()->evtchn_upcall_pending || vcpu0_info()->evtchn_pending_sel)
@@ -93,7 +86,7 @@ static int check_delivery(void)
     hypercall_xen_version(XENVER_version, NULL);
     if (port_events[ipi] != before)
         return xtf_failure("an upcall for a masked port");
-    EXPECT(evtchn_unmask(ipi), 0, "unmask");
+    XTF_EXPECT_RC(evtchn_unmask(ipi), 0, "unmask");
     if (port_events[ipi] != before + 1)
         return xtf_failure("unmask of a pending port: %lu upcalls, expected 1",
                            port_events[ipi] - before);
@@ -101,7 +94,7 @@ static int check_delivery(void)
     /* 3. The virtual interrupt flag. */
     before = port_events[ipi];
     events_mask();
-    EXPECT(evtchn_send(ipi), 0, "send (events masked)");
+    XTF_EXPECT_RC(evtchn_send(ipi), 0, "send (events masked)");
     if (!vcpu0_info()->evtchn_upcall_pending)
         return xtf_failure("send with events masked did not set upcall_pending");
     hypercall_xen_version(XENVER_version, NULL);
@@ -111,7 +104,7 @@ static int check_delivery(void)
     if (port_events[ipi] != before + 1)
         return xtf_failure("clearing the mask delivered %lu upcalls, expected 1",
                            port_events[ipi] - before);
-    EXPECT(evtchn_close(ipi), 0, "close(IPI port)");
+    XTF_EXPECT_RC(evtchn_close(ipi), 0, "close(IPI port)");
     return 0;
 }
 
@@ -122,14 +115,14 @@ static int check_loopback(void)
     unsigned int a, b;
     unsigned long before;
 
-    EXPECT(evtchn_alloc_unbound(DOMID_SELF, &a), 0, "alloc_unbound(DOMID_SELF)");
-    EXPECT(evtchn_status(a, &st), 0, "status(unbound)");
+    XTF_EXPECT_RC(evtchn_alloc_unbound(DOMID_SELF, &a), 0, "alloc_unbound(DOMID_SELF)");
+    XTF_EXPECT_RC(evtchn_status(a, &st), 0, "status(unbound)");
     if (st.status != EVTCHNSTAT_unbound || st.u.unbound.dom != 0)
         return xtf_failure("status of an unbound port: %u dom %u", st.status,
                            st.u.unbound.dom);
     bi = (struct evtchn_bind_interdomain){ .remote_dom = DOMID_SELF, .remote_port = a };
     before = a < 8 ? port_events[a] : 0;
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_bind_interdomain, &bi), 0,
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_bind_interdomain, &bi), 0,
            "bind_interdomain(self)");
     b = bi.local_port;
     printk("loopback pair: ports %u and %u\n", a, b);
@@ -138,29 +131,29 @@ static int check_loopback(void)
     if (port_events[b] != 1)
         return xtf_failure("the new local port %u had %lu upcalls at bind, expected 1", b,
                            port_events[b]);
-    EXPECT(evtchn_status(a, &st), 0, "status(a)");
+    XTF_EXPECT_RC(evtchn_status(a, &st), 0, "status(a)");
     if (st.status != EVTCHNSTAT_interdomain || st.u.interdomain.dom != 0 ||
         st.u.interdomain.port != b)
         return xtf_failure("status(a): %u dom %u port %u", st.status, st.u.interdomain.dom,
                            st.u.interdomain.port);
-    EXPECT(evtchn_status(b, &st), 0, "status(b)");
+    XTF_EXPECT_RC(evtchn_status(b, &st), 0, "status(b)");
     if (st.status != EVTCHNSTAT_interdomain || st.u.interdomain.port != a || st.vcpu != 0)
         return xtf_failure("status(b): %u port %u vcpu %u", st.status, st.u.interdomain.port,
                            st.vcpu);
     before = port_events[a];
-    EXPECT(evtchn_send(b), 0, "send(b)");
+    XTF_EXPECT_RC(evtchn_send(b), 0, "send(b)");
     if (port_events[a] != before + 1 || last_port != a)
         return xtf_failure("send on %u: %lu upcalls on %u (last port %u)", b,
                            port_events[a] - before, a, last_port);
-    EXPECT(evtchn_close(b), 0, "close(b)");
-    EXPECT(evtchn_status(a, &st), 0, "status(a) after close(b)");
+    XTF_EXPECT_RC(evtchn_close(b), 0, "close(b)");
+    XTF_EXPECT_RC(evtchn_status(a, &st), 0, "status(a) after close(b)");
     if (st.status != EVTCHNSTAT_unbound || st.u.unbound.dom != 0)
         return xtf_failure("after close of its peer, port %u is %u (dom %u), expected unbound",
                            a, st.status, st.u.unbound.dom);
-    EXPECT(evtchn_status(b, &st), 0, "status(b) after close");
+    XTF_EXPECT_RC(evtchn_status(b, &st), 0, "status(b) after close");
     if (st.status != EVTCHNSTAT_closed)
         return xtf_failure("closed port %u has status %u", b, st.status);
-    EXPECT(evtchn_close(a), 0, "close(a)");
+    XTF_EXPECT_RC(evtchn_close(a), 0, "close(a)");
     return 0;
 }
 
@@ -170,18 +163,18 @@ static int check_errors(unsigned int timer_port)
     struct evtchn_status st;
     unsigned int p;
 
-    EXPECT(evtchn_send(5), -XEN_EINVAL, "send on a free port");
-    EXPECT(evtchn_close(5), -XEN_EINVAL, "close of a free port");
-    EXPECT(evtchn_close(0), -XEN_EINVAL, "close of port 0");
-    EXPECT(evtchn_bind_virq(VIRQ_TIMER, 0, &p), -XEN_EEXIST, "VIRQ_TIMER bound twice");
-    EXPECT(evtchn_bind_virq(NR_VIRQS, 0, &p), -XEN_EINVAL, "bind_virq(24)");
-    EXPECT(evtchn_bind_virq(VIRQ_CONSOLE, 1, &p), -XEN_EINVAL, "global VIRQ on vCPU 1");
-    EXPECT(evtchn_bind_virq(VIRQ_TIMER, 1, &p), -XEN_ENOENT, "VIRQ_TIMER on vCPU 1");
-    EXPECT(evtchn_bind_ipi(1, &p), -XEN_ENOENT, "bind_ipi(vCPU 1)");
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &au), -XEN_ESRCH,
+    XTF_EXPECT_RC(evtchn_send(5), -XEN_EINVAL, "send on a free port");
+    XTF_EXPECT_RC(evtchn_close(5), -XEN_EINVAL, "close of a free port");
+    XTF_EXPECT_RC(evtchn_close(0), -XEN_EINVAL, "close of port 0");
+    XTF_EXPECT_RC(evtchn_bind_virq(VIRQ_TIMER, 0, &p), -XEN_EEXIST, "VIRQ_TIMER bound twice");
+    XTF_EXPECT_RC(evtchn_bind_virq(NR_VIRQS, 0, &p), -XEN_EINVAL, "bind_virq(24)");
+    XTF_EXPECT_RC(evtchn_bind_virq(VIRQ_CONSOLE, 1, &p), -XEN_EINVAL, "global VIRQ on vCPU 1");
+    XTF_EXPECT_RC(evtchn_bind_virq(VIRQ_TIMER, 1, &p), -XEN_ENOENT, "VIRQ_TIMER on vCPU 1");
+    XTF_EXPECT_RC(evtchn_bind_ipi(1, &p), -XEN_ENOENT, "bind_ipi(vCPU 1)");
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &au), -XEN_ESRCH,
            "alloc_unbound in domain 7");
-    EXPECT(evtchn_status(4096, &st), -XEN_EINVAL, "status(4096)");
-    EXPECT(evtchn_status(timer_port, &st), 0, "status(VIRQ_TIMER port)");
+    XTF_EXPECT_RC(evtchn_status(4096, &st), -XEN_EINVAL, "status(4096)");
+    XTF_EXPECT_RC(evtchn_status(timer_port, &st), 0, "status(VIRQ_TIMER port)");
     if (st.status != EVTCHNSTAT_virq || st.u.virq != VIRQ_TIMER)
         return xtf_failure("status of the timer port: %u virq %u", st.status, st.u.virq);
     return 0;
@@ -203,8 +196,8 @@ static int check_exhaustion(void)
         return xtf_failure("port exhaustion gave %ld, expected -ENOSPC", rc);
     if (last != 4095)
         return xtf_failure("the last port allocated was %u, expected 4095", last);
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_reset, &rs), 0, "reset(DOMID_SELF)");
-    EXPECT(evtchn_alloc_unbound(DOMID_SELF, &p), 0, "alloc_unbound after reset");
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_reset, &rs), 0, "reset(DOMID_SELF)");
+    XTF_EXPECT_RC(evtchn_alloc_unbound(DOMID_SELF, &p), 0, "alloc_unbound after reset");
     if (p != 1)
         return xtf_failure("after reset the first port is %u, expected 1", p);
     return 0;
@@ -218,23 +211,23 @@ static int check_fifo_args(void)
     unsigned long good = virt_to_mfn(alloc_page());
 
     ic = (struct evtchn_init_control){ .control_gfn = good, .offset = 0, .vcpu = 1 };
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_ENOENT,
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_ENOENT,
            "init_control on vCPU 1");
     ic = (struct evtchn_init_control){ .control_gfn = good, .offset = 4096 - 72 + 8 };
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL,
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL,
            "init_control with the block crossing the page");
     ic = (struct evtchn_init_control){ .control_gfn = good, .offset = 4 };
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL,
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL,
            "init_control at offset 4");
     ic = (struct evtchn_init_control){ .control_gfn = pt_current_l4_mfn() };
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL,
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL,
            "init_control on the L4");
     ic = (struct evtchn_init_control){ .control_gfn = 1UL << 40 };
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL,
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_init_control, &ic), -XEN_EINVAL,
            "init_control on a frame past RAM");
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_expand_array, &ea), -XEN_EOPNOTSUPP,
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_expand_array, &ea), -XEN_EOPNOTSUPP,
            "expand_array without FIFO");
-    EXPECT(hypercall_event_channel_op(EVTCHNOP_set_priority, &sp), -XEN_ENOSYS,
+    XTF_EXPECT_RC(hypercall_event_channel_op(EVTCHNOP_set_priority, &sp), -XEN_ENOSYS,
            "set_priority on 2-level");
     return 0;
 }

@@ -11,18 +11,17 @@
  * wrapped jiffies) fires 100 ms later, while one in the past fires at once.
  *
  * The guest binds VIRQ_TIMER and, with events enabled, checks:
- *   0. with no timer set, the default periodic timer gives 2..6 events in 50 ms, and
- *      VCPUOP_stop_periodic_timer stops it;
+ *   0. with no timer set, the default periodic timer fires, never faster than every 10 ms
+ *      (five events span at least 4 periods), and VCPUOP_stop_periodic_timer stops it;
  *   1. set_timer_op(now + 10 ms) then SCHEDOP_block: block returns after the event, which
- *      arrived at or after the deadline (and within 50 ms of it: TCG on a loaded host);
+ *      arrived at or after the deadline (and within LATE_MS of it: TCG on a loaded host);
  *   2. VCPUOP_set_singleshot_timer(now + 5 ms, future): fires on time; (now - 1 ms, future)
  *      succeeds and fires at once; vCPU 1 (absent) is -ENOENT;
  *   3. set_timer_op(0) cancels an armed timer: nothing within 30 ms;
  *   4. set_timer_op(1), a time long past, fires at once; set_timer_op(now + 2^51 ns) fires
- *      100 ms later (90..150 ms);
- *   5. VCPUOP_set_periodic_timer: a period under 1 ms is -EINVAL; 5 ms gives 4..11 events in
- *      52 ms (Xen under TCG re-arms from the late delivery and gives about 5), and
- *      VCPUOP_stop_periodic_timer stops them;
+ *      100 ms later (not before 90 ms);
+ *   5. VCPUOP_set_periodic_timer: a period under 1 ms is -EINVAL; a 5 ms period fires, five
+ *      events spanning at least 4 periods, and VCPUOP_stop_periodic_timer stops it;
  *   6. SCHEDOP_poll on a port that never fires, with a timeout 10 ms ahead: returns 0 at or
  *      after the timeout.
  */
@@ -32,6 +31,10 @@
 #include "guest.h"
 
 const char test_title[] = "timers and VIRQ_TIMER on the PV clock";
+
+/* How late an event may be: QEMU's TCG timers run in its main loop, which a loaded host can
+ * hold up by tens of milliseconds (seen: 45 ms, on Xen and pvmm-hv alike). */
+#define LATE_MS 250
 
 static unsigned int timer_port;
 static volatile unsigned long timer_events;
@@ -44,15 +47,6 @@ static void on_event(unsigned int port, const struct cpu_regs *regs)
         timer_events++;
         last_event_ns = pvclock_ns();
     }
-}
-
-/* Spin (events enabled) for ns nanoseconds of the PV clock. */
-static void spin_ns(uint64_t ns)
-{
-    uint64_t end = pvclock_ns() + ns;
-
-    while (pvclock_ns() < end)
-        ;
 }
 
 /* Spin until a timer event arrives or `limit` ns pass; true if it arrived. */
@@ -78,6 +72,27 @@ static int check_on_time(const char *what, uint64_t deadline, uint64_t late_ms)
     return 0;
 }
 
+/* Four periods of a periodic timer: the events must not come early (TCG on a loaded host may
+ * deliver them late, so the upper bound is loose). */
+static int check_period(const char *what, uint64_t period)
+{
+    uint64_t first, ns;
+    unsigned int i;
+
+    if (!wait_event(timer_events, 1000000000UL))
+        return xtf_failure("%s: no event within 1 s", what);
+    first = last_event_ns;
+    for (i = 0; i < 4; i++)
+        if (!wait_event(timer_events, 1000000000UL))
+            return xtf_failure("%s: event %u did not come within 1 s", what, i + 2);
+    ns = last_event_ns - first;
+    printk("  %s: 4 periods in %lu us\n", what, (unsigned long)ns / 1000);
+    if (ns + 1000000UL < 4 * period)
+        return xtf_failure("%s: 4 periods of %lu ns took only %lu ns", what,
+                           (unsigned long)period, (unsigned long)ns);
+    return 0;
+}
+
 int test_main(void)
 {
     struct vcpu_set_singleshot_timer ss;
@@ -94,12 +109,8 @@ int test_main(void)
         return xtf_error("bind_virq(VIRQ_TIMER): %ld", rc);
     event_handler = on_event;
     events_unmask();
-    before = timer_events;
-    spin_ns(50000000UL);
-    printk("timer events in 50 ms with no timer set: %lu\n", timer_events - before);
-    if (timer_events - before < 2 || timer_events - before > 6)
-        return xtf_failure("the default periodic timer gave %lu events in 50 ms, "
-                           "expected about 5", timer_events - before);
+    if (check_period("default periodic timer", 10000000UL))
+        return 0;
     if ((rc = hypercall_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL)) != 0)
         return xtf_failure("stop_periodic_timer: %ld", rc);
 
@@ -112,7 +123,7 @@ int test_main(void)
         return xtf_failure("SCHEDOP_block: %ld", rc);
     if (timer_events == before)
         return xtf_failure("SCHEDOP_block returned without the timer event");
-    if (check_on_time("set_timer_op + block", deadline, 50))
+    if (check_on_time("set_timer_op + block", deadline, LATE_MS))
         return 0;
 
     /* 2. singleshot timers. */
@@ -124,7 +135,7 @@ int test_main(void)
         return xtf_failure("set_singleshot_timer: %ld", rc);
     if (!wait_event(before, 200000000UL))
         return xtf_failure("singleshot timer did not fire");
-    if (check_on_time("singleshot", deadline, 50))
+    if (check_on_time("singleshot", deadline, LATE_MS))
         return 0;
     before = timer_events;
     deadline = pvclock_ns();
@@ -134,7 +145,7 @@ int test_main(void)
                            "expected 0 (the flag is ignored)", rc);
     if (!wait_event(before, 200000000UL))
         return xtf_failure("singleshot in the past did not fire");
-    if (check_on_time("singleshot in the past", deadline, 50))
+    if (check_on_time("singleshot in the past", deadline, LATE_MS))
         return 0;
     if ((rc = hypercall_vcpu_op(VCPUOP_set_singleshot_timer, 1, &ss)) != -XEN_ENOENT)
         return xtf_failure("singleshot on vCPU 1: %ld, expected -ENOENT", rc);
@@ -154,7 +165,7 @@ int test_main(void)
     hypercall_set_timer_op(1);
     if (!wait_event(before, 500000000UL))
         return xtf_failure("set_timer_op(1) never fired");
-    if (check_on_time("set_timer_op(past)", deadline, 50))
+    if (check_on_time("set_timer_op(past)", deadline, LATE_MS))
         return 0;
     before = timer_events;
     deadline = pvclock_ns();
@@ -163,7 +174,8 @@ int test_main(void)
         return xtf_failure("set_timer_op(now + 2^51 ns) did not fire within 500 ms");
     printk("  set_timer_op(now + 2^51 ns): event after %lu us\n",
            (unsigned long)(last_event_ns - deadline) / 1000);
-    if (last_event_ns < deadline + 90000000UL || last_event_ns > deadline + 150000000UL)
+    if (last_event_ns < deadline + 90000000UL ||
+        last_event_ns > deadline + 100000000UL + LATE_MS * 1000000UL)
         return xtf_failure("set_timer_op(now + 2^51 ns) fired after %lu us, expected 100 ms",
                            (unsigned long)(last_event_ns - deadline) / 1000);
 
@@ -172,17 +184,12 @@ int test_main(void)
     if ((rc = hypercall_vcpu_op(VCPUOP_set_periodic_timer, 0, &per)) != -XEN_EINVAL)
         return xtf_failure("periodic timer of 999999 ns: %ld, expected -EINVAL", rc);
     per.period_ns = 5000000UL;
-    before = timer_events;
     if ((rc = hypercall_vcpu_op(VCPUOP_set_periodic_timer, 0, &per)) != 0)
         return xtf_failure("periodic timer of 5 ms: %ld", rc);
-    spin_ns(52000000UL);
-    rc = hypercall_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
-    printk("  periodic 5 ms: %lu events in 52 ms\n", timer_events - before);
-    if (rc)
+    if (check_period("periodic 5 ms", 5000000UL))
+        return 0;
+    if ((rc = hypercall_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL)) != 0)
         return xtf_failure("stop_periodic_timer: %ld", rc);
-    if (timer_events - before < 4 || timer_events - before > 11)
-        return xtf_failure("periodic 5 ms timer gave %lu events in 52 ms",
-                           timer_events - before);
     before = timer_events;
     if (wait_event(before, 20000000UL))
         return xtf_failure("the periodic timer still fires after stop_periodic_timer");
@@ -199,7 +206,7 @@ int test_main(void)
     events_unmask();
     if (rc)
         return xtf_failure("SCHEDOP_poll with timeout: %ld", rc);
-    if (check_on_time("poll timeout", deadline, 50))
+    if (check_on_time("poll timeout", deadline, LATE_MS))
         return 0;
     return xtf_success();
 }

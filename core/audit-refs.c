@@ -51,9 +51,13 @@ static void audit_l1e(struct audit_ctx *c, mfn_t table, const struct domain *d,
     if (bad)
         audit_violation(c, PVMM_AUDIT_BAD_FLAGS, t, table, (int)idx, 0, bad);
 
-    /* I/O frames: no references; only domains with I/O access may map them. */
+    /*
+     * I/O frames: no references; only domains with I/O access to the frame may
+     * map them, and read-only MMIO frames only read-only.
+     */
     if (!mfn_valid(s, t) || mfn_to_page(s, t)->owner == DOMID_IO) {
-        if (!d->is_privileged)
+        if (!iomem_access_permitted(d, t, t) ||
+            ((e & _PAGE_RW) && rangeset_contains_singleton(&s->mmio_ro_ranges, t)))
             audit_violation(c, PVMM_AUDIT_FORBIDDEN_MAPPING, t, table, (int)idx,
                             d->domain_id, DOMID_IO);
         return;

@@ -114,6 +114,9 @@ struct domain *pvmm_domain_create(struct pvmm_state *s, domid_t domid, bool priv
     d->max_pages = max_pages;
     d->max_vcpus = nr_vcpus;
     d->perdomain_l3 = INVALID_MFN;
+    rangeset_init(&d->iomem_caps);
+    if (privileged)
+        iomem_permit_access(d, 0, PVMM_IOMEM_DEFAULT_LIMIT_MFN - 1);
     d->lock = (pvmm_spinlock_t)PVMM_SPINLOCK_INIT;
     d->plat = plat;
     for (unsigned int i = 0; i < PVMM_MAX_VCPUS; i++)

@@ -301,7 +301,7 @@ static inline uint32_t l1_disallow_mask(const struct domain *d)
      * Xen) may choose cache attributes.  GLOBAL, NX and PTE bits 52..62 are
      * always allowed.  (The privilege flag is tested first: it is one load.)
      */
-    if (d->is_privileged || (s && d == &s->dom_io))
+    if (d->is_privileged || (s && d == &s->dom_io) || !rangeset_is_empty(&d->iomem_caps))
         return L1_DISALLOW_MASK & ~(uint32_t)PAGE_CACHE_ATTRS;
     return L1_DISALLOW_MASK;
 }

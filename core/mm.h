@@ -60,6 +60,7 @@
  *   rmap-search.c    finding the writable mapping that blocks a type change
  *   audit.c          the full-state auditor (audit-refs.c: reference gathering)
  *   format.c         a tiny freestanding snprintf
+ *   rangeset.c       sets of frame ranges: I/O memory rights, read-only MMIO
  */
 #ifndef PVMM_CORE_MM_H
 #define PVMM_CORE_MM_H

@@ -233,7 +233,13 @@ static int mmu_pt_update(struct mmu_batch *b, const struct mmu_update *req, unsi
     return rc;
 }
 
-/* MMU_MACHPHYS_UPDATE: M2P[ptr >> 12] = val for a frame FD owns. */
+/*
+ * MMU_MACHPHYS_UPDATE: M2P[ptr >> 12] = val for a frame FD owns.  With FD =
+ * DOMID_XEN only the frames the hypervisor shares with privileged guests (the
+ * M2P itself: PGC_xen_heap) count as owned: Xen's private frames have no owner
+ * at all there, so its get_page fails (-EINVAL); pvmm's reserved frames carry
+ * dom_xen as owner and must be refused the same way.
+ */
 static int mmu_machphys_update(struct mmu_batch *b, const struct mmu_update *req)
 {
     struct vcpu *curr = b->curr;
@@ -248,6 +254,10 @@ static int mmu_machphys_update(struct mmu_batch *b, const struct mmu_update *req
     pg = get_page_from_gfn_pv(curr, b->pg_owner, mfn);
     if (!pg)
         return -XEN_EINVAL;
+    if (b->pg_owner == &s->dom_xen && !(read_atomic64(&pg->count_info) & PGC_xen_heap)) {
+        put_page(s, pg);
+        return REJECT(curr, EINVAL, MACHPHYS, .frame = mfn, .entry = req->val);
+    }
     /* The value is guest-controlled and never trusted by the core (XSA-251). */
     write_atomic64(&s->m2p[mfn], req->val);
     put_page(s, pg);

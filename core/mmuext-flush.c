@@ -104,10 +104,13 @@ int mmuext_invlpg_all(struct mmuext_ctx *c, const struct mmuext_op *op)
     return rc;
 }
 
-/* Xen's cache_flush_permitted: the domain has I/O memory or port rights. */
+/*
+ * Xen's cache_flush_permitted: the domain has I/O memory or port rights (in
+ * pvmm a privileged domain stands for port rights).
+ */
 static bool cache_flush_permitted(const struct domain *d)
 {
-    return d->is_privileged;
+    return d->is_privileged || !rangeset_is_empty(&d->iomem_caps);
 }
 
 /*

@@ -6,8 +6,9 @@
  * frame it maps (facts §3.2):
  *
  *  - I/O memory (not a RAM frame, or a frame owned by dom_io): needs I/O
- *    memory rights (in pvmm: a privileged domain), takes no references,
- *    and is forced uncacheable unless it already asks for UC, UC- or WC;
+ *    memory rights over the frame (the domain's iomem_caps), takes no
+ *    references, is forced uncacheable unless it already asks for UC, UC- or
+ *    WC, and read-only if the frame is in mmio_ro_ranges;
  *  - RAM: the frame must belong to the foreign domain the caller named (or
  *    to a domain a privileged foreign domain may map for), takes a general
  *    reference, and a writable mapping also takes a writable type
@@ -24,14 +25,6 @@
 /* Uncacheable under Xen's PAT (facts Appendix A). */
 #define _PAGE_UC           (_PAGE_PCD | _PAGE_PWT)
 
-/*
- * Physical-address width used for I/O memory rights: a privileged domain may
- * map every frame below 2^(IOMEM_PADDR_BITS - 12), as Xen's dom0 iomem
- * capability covers [0, 2^(paddr_bits - 12)).  40 bits is what QEMU's
- * default CPU models report.  The all-ones frame lies above it.
- */
-#define IOMEM_PADDR_BITS   40
-#define IOMEM_LIMIT_MFN    (1UL << (IOMEM_PADDR_BITS - PAGE_SHIFT))
 /* The all-ones frame number of an L1e (Xen's PADDR_MASK >> PAGE_SHIFT). */
 #define ALL_ONES_MFN       (PADDR_MASK >> PAGE_SHIFT)
 
@@ -40,16 +33,12 @@
  * entry written or validated: they are inline in fast-paths.h.
  */
 
-/* Xen's iomem_access_permitted for one frame. */
-static bool iomem_access_permitted(const struct domain *d, mfn_t mfn)
-{
-    return d->is_privileged && mfn < IOMEM_LIMIT_MFN;
-}
-
 /*
  * The I/O path of get_page_from_l1e: mfn is not RAM or is owned by dom_io.
- * No references are taken.  Returns the cache bits to flip so that a
- * potentially cacheable mapping becomes UC, or a negative errno.
+ * No references are taken.  The domain's I/O memory rights (iomem_caps)
+ * decide.  Returns the bits to flip: _PAGE_RW for a writable entry of a
+ * read-only MMIO frame (mmio_ro_ranges), and the cache bits that make a
+ * potentially cacheable mapping UC; or a negative errno.
  */
 static int get_io_page_from_l1e(struct vcpu *curr, intpte_t l1e, mfn_t mfn,
                                 struct domain *l1e_owner, struct domain *pg_owner)
@@ -61,25 +50,28 @@ static int get_io_page_from_l1e(struct vcpu *curr, intpte_t l1e, mfn_t mfn,
     if (pg_owner == &s->dom_io)
         pg_owner = curr->domain;
 
-    if (!iomem_access_permitted(pg_owner, mfn)) {
+    if (!iomem_access_permitted(pg_owner, mfn, mfn)) {
         if (mfn == ALL_ONES_MFN)
             return REJECT(curr, EINVAL, BAD_MFN, .frame = mfn, .level = 1, .entry = l1e);
         return REJECT(curr, EPERM, IOMEM_DENIED, .frame = mfn, .level = 1, .entry = l1e);
     }
-    if (pg_owner != l1e_owner && !iomem_access_permitted(l1e_owner, mfn))
+    if (pg_owner != l1e_owner && !iomem_access_permitted(l1e_owner, mfn, mfn))
         return REJECT(curr, EPERM, IOMEM_DENIED, .frame = mfn, .level = 1, .entry = l1e);
 
+    if ((l1e & _PAGE_RW) && rangeset_contains_singleton(&s->mmio_ro_ranges, mfn))
+        flip = (int)_PAGE_RW;
+
     /*
-     * pvmm has no read-only MMIO ranges and no mmio-relax option: anything
-     * that might be cached (WB, WT, WP) is forced to UC; UC, UC- and WC stay.
+     * pvmm has no mmio-relax option: anything that might be cached (WB, WT,
+     * WP) is forced to UC; UC, UC- and WC stay.
      */
     switch (l1e & PAGE_CACHE_ATTRS) {
     case 0:                                  /* WB */
-        flip = (int)_PAGE_UC;
+        flip |= (int)_PAGE_UC;
         break;
     case _PAGE_PWT:                          /* WT */
     case _PAGE_PWT | _PAGE_PAT:              /* WP */
-        flip = (int)(_PAGE_PCD | (l1e & _PAGE_PAT));
+        flip |= (int)(_PAGE_PCD | (l1e & _PAGE_PAT));
         break;
     default:                                 /* UC-, UC, WC */
         break;

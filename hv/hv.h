@@ -181,6 +181,11 @@ const struct hv_e820 *mm_machine_e820(unsigned int *nr);
 void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames);
 void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable);
 
+/* ---- the hardware domain's I/O memory rights (dom0-perms.c, acpi.c) ---- */
+void dom0_setup_permissions(struct domain *d);
+unsigned int acpi_ioapics(uint64_t *addr, unsigned int max);
+bool acpi_hpet(uint64_t *addr, unsigned int *page_protect);
+
 /* ---- guest memory access with fault recovery (uaccess.c, uaccess.S) ---- */
 /* True if [gva, gva + len) is entirely guest address space (below 2^47 or above Xen's). */
 static inline bool guest_range_ok(uint64_t gva, size_t len)

@@ -7,7 +7,8 @@
  *   - the platform callbacks: frames through the direct map, TLB flushes and CR3 loads on
  *     this one CPU, copies through the guest's current page tables, log lines on COM1;
  *   - the hand-over of free RAM (everything above the boot allocator) and the reservation
- *     of every frame the hypervisor keeps, so a privileged guest cannot map them;
+ *     of every frame the hypervisor keeps, so a privileged guest cannot map them (the first
+ *     MiB stays I/O memory; the M2P is shared read-only with privileged guests);
  *   - the template of L4 slots 256..271 and dom0's per-domain L3 (slot 260);
  *   - the memory-management hypercalls and trapped page-table writes, routed to the core,
  *     with the per-domain GDT/LDT window re-synchronised after descriptor changes.
@@ -93,9 +94,15 @@ static void handover_add(uint64_t first, uint64_t nr)
     pvmm_add_ram(&core_state, first, nr);
 }
 
+/*
+ * A RAM frame the hypervisor keeps.  The first MiB is left as the core starts every frame,
+ * I/O memory of dom_io, as in Xen: the hypervisor keeps nothing there after boot, and the
+ * hardware domain may map it (BIOS data area, EBDA) like the ROMs and VGA window above it.
+ */
 static void handover_reserve(uint64_t mfn)
 {
-    pvmm_reserve_frame(&core_state, mfn);
+    if (mfn >= 0x100)
+        pvmm_reserve_frame(&core_state, mfn);
 }
 
 void mmglue_init(void)
@@ -134,6 +141,7 @@ struct domain *mmglue_create_dom0(uint64_t nr_pages)
     if (!d)
         panic("cannot create domain 0 in the core");
     d->perdomain_l3 = mm_perdomain_l3_mfn();
+    dom0_setup_permissions(d);
     return d;
 }
 

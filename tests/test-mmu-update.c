@@ -352,6 +352,51 @@ static void machphys_update(void **state)
 }
 
 /*
+ * MMU_MACHPHYS_UPDATE with FD = DOMID_XEN: the hypervisor's own frames are
+ * refused (-EINVAL, M2P unchanged), only frames it shares with privileged
+ * guests (the M2P: PGC_xen_heap) are accepted, as on Xen 4.17.
+ */
+static void machphys_update_xen_frames(void **state)
+{
+    struct hc_fixture f;
+    mfn_t reserved = INVALID_MFN, shared = INVALID_MFN;
+    struct mmu_update u;
+
+    (void)state;
+    hc_setup(&f, 0, true);
+    for (mfn_t m = f.h->s.nr_frames - 1; m > 0; m--)
+        if (f.h->ft[m].owner == PVMM_OWNER_NONE) {
+            if (shared == INVALID_MFN) {
+                shared = m;
+                continue;
+            }
+            reserved = m;
+            break;
+        }
+    pvmm_reserve_frame(&f.h->s, reserved);
+    pvmm_reserve_frame(&f.h->s, shared);
+    pvmm_share_xen_page_with_privileged_guests(&f.h->s, shared);
+    f.h->m2p[reserved] = 0x77;
+    harness_audit(f.h);
+
+    u = hc_req(reserved, 0, MMU_MACHPHYS_UPDATE, 0x1234);
+    assert_int_equal(harness_mmu_update(f.v, &u, 1, NULL, DOMID_XEN), -XEN_EINVAL);
+    assert_rc_reason(f.v, -XEN_EINVAL, PVMM_RULE_MACHPHYS);
+    assert_int_equal(f.h->m2p[reserved], 0x77);
+    harness_audit(f.h);
+
+    u = hc_req(shared, 0, MMU_MACHPHYS_UPDATE, 0x1234);
+    assert_int_equal(harness_mmu_update(f.v, &u, 1, NULL, DOMID_XEN), 0);
+    assert_int_equal(f.h->m2p[shared], 0x1234);
+    /* Neither is the caller's own. */
+    u = hc_req(shared, 0, MMU_MACHPHYS_UPDATE, 0x4321);
+    assert_int_equal(harness_mmu_update(f.v, &u, 1, NULL, DOMID_SELF), -XEN_EINVAL);
+    assert_int_equal(f.h->m2p[shared], 0x1234);
+    harness_audit(f.h);
+    hc_teardown(&f);
+}
+
+/*
  * Partial completion: a batch whose third request fails has applied the
  * first two, returns the third's error and reports pdone = 2.  pdone is
  * overwritten, not added to (Appendix C).
@@ -475,6 +520,7 @@ int main(void)
         cmocka_unit_test(privileged_maps_foreign_frames),
         cmocka_unit_test(page_table_owner),
         cmocka_unit_test(machphys_update),
+        cmocka_unit_test(machphys_update_xen_frames),
         cmocka_unit_test(batch_stops_at_first_failure),
         cmocka_unit_test(unreadable_requests_efault),
         cmocka_unit_test(l2_to_l4_changes_flush),

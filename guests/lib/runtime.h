@@ -5,6 +5,7 @@
 #define GUEST_RUNTIME_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <xen/xen.h>
 
 /* rsp as the builder set it (the end of its one-page boot stack). */
@@ -16,5 +17,13 @@ extern char __image_start[], __image_end[];
 /* True if stub nr of the hypercall page holds exactly the bytes Xen writes (boot-ABI §1.6),
  * including the 0xcc filler up to the next stub. */
 bool hypercall_stub_ok(unsigned int nr);
+
+/* CPUID through the forced-emulation prefix: the hypervisor's view (boot-ABI §10). */
+static inline void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    asm volatile ("ud2a; .ascii \"xen\"; cpuid"
+                  : "=a" (r[0]), "=b" (r[1]), "=c" (r[2]), "=d" (r[3])
+                  : "0" (leaf), "2" (sub));
+}
 
 #endif /* GUEST_RUNTIME_H */

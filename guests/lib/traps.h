@@ -60,6 +60,19 @@ struct fault {
 extern volatile unsigned long fault_count;
 extern struct fault last_fault;
 
+/*
+ * PROBE(insn, outputs : inputs): run one instruction (asm text insn, with the operands
+ * after it) under an exception-table entry; true if it faulted, with the fault copied to
+ * *f (a struct fault * named f must be in scope).
+ */
+#define PROBE(insn, ...)                                                    \
+    ({                                                                      \
+        unsigned long before_ = fault_count;                                \
+        asm volatile ("1: " insn "\n2:\n" ASM_EXTABLE(1b, 2b)               \
+                      __VA_ARGS__ : "memory");                              \
+        fault_count != before_ ? (*f = last_fault, true) : false;           \
+    })
+
 /* Install the trap table and the failsafe callback. Returns 0 or a negated XEN_E*. */
 int traps_init(void);
 

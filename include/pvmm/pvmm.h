@@ -26,6 +26,7 @@
 #include "page.h"
 #include "reason.h"
 #include "lock.h"
+#include "rangeset.h"
 #include "../xen/xen.h"
 #include "../xen/errno.h"
 
@@ -108,7 +109,7 @@ struct domain {
     struct pvmm_state *state;
     domid_t  domain_id;
     bool     exists;
-    bool     is_privileged;        /* may map I/O memory and (with target) foreign frames */
+    bool     is_privileged;        /* may map foreign frames (with target); has port rights */
     bool     is_dying;
     uint64_t tot_pages;            /* frames currently owned (allocation refs held or not) */
     uint64_t max_pages;
@@ -116,6 +117,7 @@ struct domain {
     unsigned int max_vcpus;
     struct vcpu vcpu[PVMM_MAX_VCPUS];
     mfn_t    perdomain_l3;         /* frame for L4 slot 260, INVALID_MFN if none */
+    struct rangeset iomem_caps;    /* frames d may map as I/O memory (iomem_permit_access) */
     uint32_t nr_l4_pages;          /* validated L4s */
     /* Teardown progress (pvmm_domain_destroy): the step and frame to resume at. */
     unsigned int teardown_step;
@@ -157,6 +159,11 @@ struct pvmm_state {
     struct domain domains[PVMM_MAX_DOMAINS];
     struct domain dom_xen;          /* owner of hypervisor frames shared with guests */
     struct domain dom_io;           /* owner of I/O frames */
+    /*
+     * I/O frames every mapping gets read-only (Xen's mmio_ro_ranges): a writable L1
+     * entry for one is accepted with _PAGE_RW cleared.  Empty after pvmm_init.
+     */
+    struct rangeset mmio_ro_ranges;
 };
 
 #define INVALID_M2P_ENTRY  (~0UL)
@@ -193,10 +200,39 @@ void pvmm_share_xen_page_with_privileged_guests(struct pvmm_state *s, mfn_t mfn)
  */
 void pvmm_share_xen_page(struct pvmm_state *s, mfn_t mfn, struct domain *d, bool writable);
 
-/* Create domain domid with nr_vcpus vCPUs (all offline, kernel mode, no tables). */
+/*
+ * Create domain domid with nr_vcpus vCPUs (all offline, kernel mode, no tables).  A
+ * privileged domain starts with I/O memory rights over every frame below
+ * PVMM_IOMEM_DEFAULT_LIMIT_MFN - what Xen grants the hardware domain before its
+ * dom0_setup_permissions takes away the frames the hypervisor uses (an embedder narrows
+ * them with iomem_deny_access) -, any other domain with none.
+ */
 struct domain *pvmm_domain_create(struct pvmm_state *s, domid_t domid, bool privileged,
                                   uint64_t max_pages, unsigned int nr_vcpus);
 struct domain *pvmm_domain_lookup(struct pvmm_state *s, domid_t domid);
+
+/* A 40-bit physical address space, what QEMU's CPU models report. */
+#define PVMM_IOMEM_DEFAULT_LIMIT_MFN  (1UL << (40 - 12))
+
+/*
+ * I/O memory rights (Xen's iomem_permit_access / iomem_deny_access): allow or forbid d to
+ * map frames [first, last] that are I/O memory (not RAM, or RAM owned by dom_io).  A
+ * mapping made before a deny stays.  0; -XEN_EINVAL (first > last) or -XEN_ENOMEM (the set
+ * would need more than PVMM_RANGESET_MAX ranges), with d's rights unchanged.
+ */
+static inline int iomem_permit_access(struct domain *d, mfn_t first, mfn_t last)
+{
+    return rangeset_add_range(&d->iomem_caps, first, last);
+}
+static inline int iomem_deny_access(struct domain *d, mfn_t first, mfn_t last)
+{
+    return rangeset_remove_range(&d->iomem_caps, first, last);
+}
+/* Xen's iomem_access_permitted: may d map every frame of [first, last] as I/O memory? */
+static inline bool iomem_access_permitted(const struct domain *d, mfn_t first, mfn_t last)
+{
+    return rangeset_contains_range(&d->iomem_caps, first, last);
+}
 /*
  * Allocate one free frame to d (allocation reference, type none, M2P
  * invalid).  Returns 0 and *mfn, or -XEN_ENOMEM when no frame is free or d

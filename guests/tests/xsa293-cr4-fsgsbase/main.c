@@ -43,23 +43,6 @@ asm (".pushsection .user.text, \"ax\", @progbits\n"
      ".popsection\n");
 extern char user_fsbase[];
 
-/* CPUID through the forced-emulation prefix: the hypervisor's view (boot-ABI §10). */
-static void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-    asm volatile ("ud2a; .ascii \"xen\"; cpuid"
-                  : "=a" (r[0]), "=b" (r[1]), "=c" (r[2]), "=d" (r[3])
-                  : "0" (leaf), "2" (sub));
-}
-
-/* One instruction under an exception-table entry each; true if it faulted (*f filled). */
-#define PROBE(insn, ...)                                                    \
-    ({                                                                      \
-        unsigned long before_ = fault_count;                                \
-        asm volatile ("1: " insn "\n2:\n" ASM_EXTABLE(1b, 2b)               \
-                      __VA_ARGS__ : "memory");                              \
-        fault_count != before_ ? (*f = last_fault, true) : false;           \
-    })
-
 static bool probe_read_cr4(uint64_t *v, struct fault *f)
 {
     return PROBE("mov %%cr4, %0", : "+r" (*v) :);

@@ -112,6 +112,8 @@ void apic_init(void)
 /* Arm the timer for TSC value `deadline` (0: disarm).  A past deadline fires at once. */
 void apic_set_deadline(uint64_t deadline)
 {
+    uint64_t now, delta, ticks;
+
     if (has_tsc_deadline) {
         wrmsr(MSR_TSC_DEADLINE, deadline);
         return;
@@ -120,9 +122,9 @@ void apic_set_deadline(uint64_t deadline)
         apic_write(APIC_TMICT, 0);
         return;
     }
-    uint64_t now = rdtsc();
-    uint64_t delta = deadline > now ? deadline - now : 0;
-    uint64_t ticks = delta >> 40 ? 0xffffffffu : delta * apic_khz / tsc_khz;
+    now = rdtsc();
+    delta = deadline > now ? deadline - now : 0;
+    ticks = delta >> 40 ? 0xffffffffu : delta * apic_khz / tsc_khz;
     if (ticks == 0)
         ticks = 1;
     if (ticks > 0xffffffffu)

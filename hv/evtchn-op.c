@@ -28,6 +28,12 @@ static bool port_is_valid(struct domain *d, uint32_t port)
     return port < EVTCHN_2L_NR_CHANNELS;
 }
 
+/* Port `port` of d, or NULL if it is out of range. */
+static struct evtchn *port_entry(struct domain *d, uint32_t port)
+{
+    return port_is_valid(d, port) ? &evtchn_dom(d)->port[port] : NULL;
+}
+
 static struct vcpu *domain_vcpu(struct domain *d, uint32_t id)
 {
     return id < d->max_vcpus && d->vcpu[id].plat ? &d->vcpu[id] : NULL;
@@ -39,17 +45,30 @@ static bool virq_is_global(uint32_t virq)
              virq == VIRQ_XENPMU);
 }
 
+/* Take the lowest free port of d: *port and its entry (cleared), or NULL and -ENOSPC. */
+static struct evtchn *alloc_port(struct domain *d, int *port)
+{
+    struct evtchn *chn;
+
+    *port = get_free_port(d);
+    if (*port < 0)
+        return NULL;
+    chn = &evtchn_dom(d)->port[*port];
+    memset(chn, 0, sizeof(*chn));
+    return chn;
+}
+
 static long alloc_unbound(struct evtchn_alloc_unbound *a)
 {
     struct domain *d = domain_by_id(a->dom);
+    struct evtchn *chn;
+    int port;
+
     if (!d)
         return -XEN_ESRCH;
-    int port = get_free_port(d);
-    if (port < 0)
+    if (!(chn = alloc_port(d, &port)))
         return port;
-    struct evtchn *chn = &evtchn_dom(d)->port[port];
     chn->state = ECS_UNBOUND;
-    chn->notify_vcpu = 0;
     chn->remote_dom = a->remote_dom == DOMID_SELF ? current->domain->domain_id : a->remote_dom;
     a->port = (uint32_t)port;
     return 0;
@@ -59,19 +78,21 @@ static long bind_interdomain(struct evtchn_bind_interdomain *b)
 {
     struct domain *ld = current->domain;
     struct domain *rd = domain_by_id(b->remote_dom);
+    struct evtchn *lchn, *rchn;
+    int lport;
+
     if (!rd)
         return -XEN_ESRCH;
-    int lport = get_free_port(ld);
+    lport = get_free_port(ld);
     if (lport < 0)
         return lport;
     if (!port_is_valid(rd, b->remote_port))
         return -XEN_EINVAL;
-    struct evtchn *rchn = &evtchn_dom(rd)->port[b->remote_port];
+    rchn = &evtchn_dom(rd)->port[b->remote_port];
     if (rchn->state != ECS_UNBOUND || rchn->remote_dom != ld->domain_id)
         return -XEN_EINVAL;
-    struct evtchn *lchn = &evtchn_dom(ld)->port[lport];
+    lchn = alloc_port(ld, &lport);
     lchn->state = ECS_INTERDOMAIN;
-    lchn->notify_vcpu = 0;
     lchn->remote_dom = rd->domain_id;
     lchn->remote_port = b->remote_port;
     rchn->state = ECS_INTERDOMAIN;
@@ -85,19 +106,20 @@ static long bind_interdomain(struct evtchn_bind_interdomain *b)
 static long bind_virq(struct evtchn_bind_virq *b)
 {
     struct domain *d = current->domain;
+    struct evtchn *chn;
+    struct vcpu *v;
+    int port;
+
     if (b->virq >= NR_VIRQS)
         return -XEN_EINVAL;
     if (virq_is_global(b->virq) && b->vcpu != 0)
         return -XEN_EINVAL;
-    struct vcpu *v = domain_vcpu(d, b->vcpu);
-    if (!v)
+    if (!(v = domain_vcpu(d, b->vcpu)))
         return -XEN_ENOENT;
     if (hvv(v)->virq_to_port[b->virq])
         return -XEN_EEXIST;
-    int port = get_free_port(d);
-    if (port < 0)
+    if (!(chn = alloc_port(d, &port)))
         return port;
-    struct evtchn *chn = &evtchn_dom(d)->port[port];
     chn->state = ECS_VIRQ;
     chn->notify_vcpu = (uint8_t)b->vcpu;
     chn->virq = b->virq;
@@ -109,12 +131,13 @@ static long bind_virq(struct evtchn_bind_virq *b)
 static long bind_ipi(struct evtchn_bind_ipi *b)
 {
     struct domain *d = current->domain;
+    struct evtchn *chn;
+    int port;
+
     if (!domain_vcpu(d, b->vcpu))
         return -XEN_ENOENT;
-    int port = get_free_port(d);
-    if (port < 0)
+    if (!(chn = alloc_port(d, &port)))
         return port;
-    struct evtchn *chn = &evtchn_dom(d)->port[port];
     chn->state = ECS_IPI;
     chn->notify_vcpu = (uint8_t)b->vcpu;
     b->port = (uint32_t)port;
@@ -124,9 +147,10 @@ static long bind_ipi(struct evtchn_bind_ipi *b)
 /* Close `port` of d: the peer of an interdomain channel goes back to unbound. */
 static long evtchn_close(struct domain *d, uint32_t port)
 {
-    if (!port_is_valid(d, port))
+    struct evtchn *chn = port_entry(d, port);
+
+    if (!chn)
         return -XEN_EINVAL;
-    struct evtchn *chn = &evtchn_dom(d)->port[port];
     switch (chn->state) {
     case ECS_FREE:
     case ECS_RESERVED:
@@ -157,9 +181,10 @@ static long evtchn_close(struct domain *d, uint32_t port)
 static long evtchn_send(uint32_t port)
 {
     struct domain *ld = current->domain;
-    if (!port_is_valid(ld, port))
+    struct evtchn *chn = port_entry(ld, port);
+
+    if (!chn)
         return -XEN_EINVAL;
-    struct evtchn *chn = &evtchn_dom(ld)->port[port];
     switch (chn->state) {
     case ECS_INTERDOMAIN: {
         struct domain *rd = domain_by_id(chn->remote_dom);
@@ -181,11 +206,12 @@ static long evtchn_send(uint32_t port)
 static long evtchn_status(struct evtchn_status *s)
 {
     struct domain *d = domain_by_id(s->dom);
+    const struct evtchn *chn;
+
     if (!d)
         return -XEN_ESRCH;
-    if (!port_is_valid(d, s->port))
+    if (!(chn = port_entry(d, s->port)))
         return -XEN_EINVAL;
-    const struct evtchn *chn = &evtchn_dom(d)->port[s->port];
     memset(&s->u, 0, sizeof(s->u));
     switch (chn->state) {
     case ECS_UNBOUND:
@@ -215,11 +241,12 @@ static long evtchn_status(struct evtchn_status *s)
 static long bind_vcpu(const struct evtchn_bind_vcpu *b)
 {
     struct domain *d = current->domain;
+    struct evtchn *chn;
+
     if (!domain_vcpu(d, b->vcpu))
         return -XEN_ENOENT;
-    if (!port_is_valid(d, b->port))
+    if (!(chn = port_entry(d, b->port)))
         return -XEN_EINVAL;
-    struct evtchn *chn = &evtchn_dom(d)->port[b->port];
     switch (chn->state) {
     case ECS_VIRQ:
         if (!virq_is_global(chn->virq))

@@ -54,8 +54,10 @@ static uint64_t tsc_khz_from_cpuid(void)
 /* PIT channel 2's current count (latched). */
 static uint16_t pit2_count(void)
 {
+    uint8_t lo;
+
     outb(0x43, 0x80);
-    uint8_t lo = inb(0x42);
+    lo = inb(0x42);
     return (uint16_t)(lo | inb(0x42) << 8);
 }
 
@@ -92,6 +94,7 @@ static struct cal_sample cal_sample(void)
 static uint64_t pit_window(uint64_t *apic_khz)
 {
     struct cal_sample s1, s2;
+    uint64_t pit_ticks, tsc_ticks, khz;
     uint16_t prev;
 
     outb(0x43, 0xb0);                               /* channel 2, lo/hi byte, mode 0 */
@@ -106,8 +109,9 @@ static uint64_t pit_window(uint64_t *apic_khz)
             return 0;
         prev = s2.pit;
     } while ((uint16_t)(s1.pit - s2.pit) < CALIBRATE_TICKS);
-    uint64_t pit_ticks = (uint16_t)(s1.pit - s2.pit), tsc_ticks = s2.tsc - s1.tsc;
-    uint64_t khz = tsc_ticks * PIT_HZ / pit_ticks / 1000;
+    pit_ticks = (uint16_t)(s1.pit - s2.pit);
+    tsc_ticks = s2.tsc - s1.tsc;
+    khz = tsc_ticks * PIT_HZ / pit_ticks / 1000;
     *apic_khz = tsc_ticks ? (uint64_t)(s1.apic - s2.apic) * khz / tsc_ticks : 0;
     return khz;
 }
@@ -199,15 +203,17 @@ static uint64_t days_since_epoch(unsigned int y, unsigned int m, unsigned int d)
         y--;
         m += 12;
     }
-    uint64_t days = 365UL * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d;
-    return days - 719469;                  /* the same sum for 1970-01-01 */
+    /* Days from 0000-03-01 (March-based years), less the same sum for 1970-01-01. */
+    return 365UL * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d - 719469;
 }
 
 /* Seconds since the epoch from the RTC (read until two reads agree). */
 static uint64_t rtc_read_seconds(void)
 {
-    uint8_t r[7], again[7];
     static const uint8_t regs[7] = { 0, 2, 4, 7, 8, 9, 0x32 };
+    uint8_t r[7], again[7], status_b;
+    unsigned int hour, century, year;
+    bool binary;
     for (int tries = 0; tries < 100; tries++) {
         while (cmos_read(0x0a) & 0x80)
             ;
@@ -218,33 +224,31 @@ static uint64_t rtc_read_seconds(void)
         if (!memcmp(r, again, sizeof(r)))
             break;
     }
-    uint8_t status_b = cmos_read(0x0b);
-    bool binary = status_b & 0x04;
-    unsigned int hour = bcd(r[2] & 0x7f, binary);
+    status_b = cmos_read(0x0b);
+    binary = status_b & 0x04;
+    hour = bcd(r[2] & 0x7f, binary);
     if (!(status_b & 0x02) && (r[2] & 0x80))
         hour = hour % 12 + 12;             /* 12-hour mode, PM */
-    unsigned int century = bcd(r[6], binary);
-    unsigned int year = bcd(r[5], binary) + (century >= 19 && century <= 30 ? century * 100 : 2000);
-    uint64_t days = days_since_epoch(year, bcd(r[4], binary), bcd(r[3], binary));
-    return days * 86400 + hour * 3600 + bcd(r[1], binary) * 60 + bcd(r[0], binary);
+    century = bcd(r[6], binary);
+    year = bcd(r[5], binary) + (century >= 19 && century <= 30 ? century * 100 : 2000);
+    return days_since_epoch(year, bcd(r[4], binary), bcd(r[3], binary)) * 86400 + hour * 3600 + bcd(r[1], binary) * 60 + bcd(r[0], binary);
 }
 
 /* ---- initialisation and the guest-visible records ---- */
 
 void time_init(void)
 {
-    uint64_t apic_khz = 0;
-    uint64_t pit_khz = pit_calibrate(&apic_khz);
-    uint64_t khz = tsc_khz_from_cpuid();
+    uint64_t apic_khz = 0, pit_khz = pit_calibrate(&apic_khz), khz = tsc_khz_from_cpuid();
+    uint64_t secs, wall_ns;
+
     tsc_khz = khz ? khz : pit_khz;
     if (!tsc_khz || !apic_khz)
         panic("time: the TSC or the APIC timer does not advance");
     apic_set_timer_khz(apic_khz);
     compute_scale(tsc_khz * 1000);
     tsc_boot = rdtsc();
-    uint64_t secs = rtc_read_seconds();
-    uint64_t now = get_s_time();
-    uint64_t wall_ns = secs * 1000000000UL - now;
+    secs = rtc_read_seconds();
+    wall_ns = secs * 1000000000UL - get_s_time();
     wallclock_sec = wall_ns / 1000000000UL;
     wallclock_nsec = (uint32_t)(wall_ns % 1000000000UL);
     printk("pvmm-hv: TSC %lu kHz (%s), APIC timer %lu kHz, pvclock mul %u shift %d, "

@@ -84,6 +84,7 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 {
     struct vcpu_register_vcpu_info info;
     struct hv_vcpu *h = hvv(v);
+    struct vcpu_info *nv;
 
     if (copy_from_guest_va(&info, arg, sizeof(info)))
         return -XEN_EFAULT;
@@ -93,7 +94,7 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
         return -XEN_EINVAL;             /* registered once only */
     if (mmglue_get_writable_frame(v, info.mfn))
         return -XEN_EINVAL;
-    struct vcpu_info *nv = (struct vcpu_info *)((uint8_t *)mfn_to_virt(info.mfn) + info.offset);
+    nv = (struct vcpu_info *)((uint8_t *)mfn_to_virt(info.mfn) + info.offset);
     memcpy(nv, h->vcpu_info, sizeof(*nv));
     h->vcpu_info = nv;
     h->vcpu_info_mfn = info.mfn;

@@ -35,5 +35,7 @@ int bench_mmu_update_512(void);
 int bench_pin_1g(void);
 int bench_update_va_mapping(void);
 int bench_syscall_bounce(void);
+int bench_event_upcall(void);       /* event_upcall and timer_virq */
+int bench_preempt_gap(void);        /* preempt_gap_pin1g */
 
 #endif /* GUEST_BENCH_H */

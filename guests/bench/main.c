@@ -10,7 +10,10 @@
  *                       (1 L3, 1 L2, 512 L1s, 262144 writable 4 KiB entries);
  *   update_va_mapping   update_va_mapping(UVMF_INVLPG) of one VA, alternating two frames;
  *   syscall_bounce      a guest user `syscall` bounced to the kernel's callback, which returns
- *                       with the iret hypercall (user -> kernel -> user).
+ *                       with the iret hypercall (user -> kernel -> user);
+ *   event_upcall        event send to self -> upcall, and timer_virq: timer set -> VIRQ_TIMER
+ *                       upcall (events.c);
+ *   preempt_gap         preempt_gap_pin1g: the worst timer-to-upcall delay during a 1 GiB pin.
  * The guest command line may name a subset ("null_hypercall pin_1g"); the default is all.
  * The run ends with SUCCESS only if every selected benchmark ran without an error.
  */
@@ -34,6 +37,8 @@ static const struct {
     { "pin_1g", bench_pin_1g },
     { "update_va_mapping", bench_update_va_mapping },
     { "syscall_bounce", bench_syscall_bounce },
+    { "event_upcall", bench_event_upcall },
+    { "preempt_gap", bench_preempt_gap },
 };
 
 /* Is `name` a whole word of the command line (or is the command line empty)? */

@@ -68,35 +68,70 @@ static int ptwr_emulate_store(struct vcpu *v, mfn_t l1mfn, uint64_t addr, uint64
     return rc;
 }
 
-int pvmm_ptwr_emulate(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
-                      bool is_cmpxchg, uint64_t old, uint64_t *actual)
+/*
+ * Find the L1 that v's kernel maps read-only at addr and take it: a general
+ * reference and the page lock, type checked to be L1.  false (nothing held)
+ * if addr is not a page-table write ptwr emulates.
+ */
+static bool ptwr_get_l1(struct vcpu *v, uint64_t addr, mfn_t *l1mfn)
 {
     struct pvmm_state *s = vcpu_state(v);
     struct domain *d = v->domain;
     struct page_info *pg;
     struct guest_walk w;
-    mfn_t l1mfn;
-    int rc;
 
-    reason_clear(v, -1);
     if (!ptwr_enabled(d) || !guest_kernel_l1e(v, addr, &w) ||
         (w.entry & (_PAGE_PRESENT | _PAGE_RW)) != _PAGE_PRESENT)
-        return PVMM_PTWR_NOT_PT;
-    l1mfn = pte_mfn(w.entry);
-    if (!mfn_valid(s, l1mfn))
-        return PVMM_PTWR_NOT_PT;
-    pg = mfn_to_page(s, l1mfn);
+        return false;
+    *l1mfn = pte_mfn(w.entry);
+    if (!mfn_valid(s, *l1mfn))
+        return false;
+    pg = mfn_to_page(s, *l1mfn);
     if (!get_page(s, pg, d))
-        return PVMM_PTWR_NOT_PT;
+        return false;
     if (!page_lock(v, pg)) {
         put_page(s, pg);
-        return PVMM_PTWR_NOT_PT;
+        return false;
     }
     if ((read_atomic64(&pg->type_info) & PGT_type_mask) != PGT_l1_page_table) {
         page_unlock(v, pg);
         put_page(s, pg);
-        return PVMM_PTWR_NOT_PT;
+        return false;
     }
+    return true;
+}
+
+/* Undo ptwr_get_l1. */
+static void ptwr_put_l1(struct vcpu *v, mfn_t l1mfn)
+{
+    struct pvmm_state *s = vcpu_state(v);
+    struct page_info *pg = mfn_to_page(s, l1mfn);
+
+    page_unlock(v, pg);
+    put_page(s, pg);
+}
+
+int pvmm_ptwr_check(struct vcpu *v, uint64_t addr)
+{
+    mfn_t l1mfn;
+
+    reason_clear(v, -1);
+    if (!ptwr_get_l1(v, addr, &l1mfn))
+        return PVMM_PTWR_NOT_PT;
+    reason_clear(v, -1);
+    ptwr_put_l1(v, l1mfn);
+    return 0;
+}
+
+int pvmm_ptwr_emulate(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
+                      bool is_cmpxchg, uint64_t old, uint64_t *actual)
+{
+    mfn_t l1mfn;
+    int rc;
+
+    reason_clear(v, -1);
+    if (!ptwr_get_l1(v, addr, &l1mfn))
+        return PVMM_PTWR_NOT_PT;
     /* A stale reason from the checks above is not a failure of this write. */
     reason_clear(v, -1);
 
@@ -106,7 +141,6 @@ int pvmm_ptwr_emulate(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int 
     else
         rc = ptwr_emulate_store(v, l1mfn, addr, val, bytes, is_cmpxchg, old, actual);
 
-    page_unlock(v, pg);
-    put_page(s, pg);
+    ptwr_put_l1(v, l1mfn);
     return rc;
 }

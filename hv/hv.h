@@ -274,6 +274,7 @@ void mmglue_share_xen_page(struct domain *d, uint64_t mfn);
 long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled);
 int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
                 bool is_cmpxchg, uint64_t old, uint64_t *actual);
+int mmglue_ptwr_check(struct vcpu *v, uint64_t addr);
 bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2);
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn);
 int mmglue_check_writable_frame(struct vcpu *v, uint64_t mfn);

@@ -264,6 +264,12 @@ int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
     return rc;
 }
 
+/* Whether a write fault at addr is a ptwr one, for an emulated instruction that stores nothing. */
+int mmglue_ptwr_check(struct vcpu *v, uint64_t addr)
+{
+    return pvmm_ptwr_check(v, addr);
+}
+
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
 {
     int rc = pvmm_new_baseptr(v, mfn);

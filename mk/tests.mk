@@ -41,3 +41,11 @@ check-unit: $(TEST_BINS)
 	$(Q)RESULTS=$(BUILD)/results tools/check-step unit tools/run-unit-tests $(TEST_BINS)
 
 -include $(TEST_BINS:%=%.d) $(BUILD)/tests/harness.d
+
+# The trapped-write decoder (hv/ptwr-decode.c, hv/ptwr-exec.c) is pure logic, tested hosted.
+PTWR_INSN_HOSTED := $(BUILD)/tests/hv/ptwr-decode.o $(BUILD)/tests/hv/ptwr-exec.o
+$(BUILD)/tests/hv/%.o: hv/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
+$(BUILD)/tests/test-ptwr-insn: $(PTWR_INSN_HOSTED)
+-include $(PTWR_INSN_HOSTED:.o=.d)

@@ -208,6 +208,7 @@ static void not_page_table_writes(void **state)
             print_message("%s\n", rows[i].what);
             assert_int_equal(pvmm_ptwr_emulate(f.v, rows[i].addr, 0, 8, false, 0, NULL),
                              PVMM_PTWR_NOT_PT);
+            assert_int_equal(pvmm_ptwr_check(f.v, rows[i].addr), PVMM_PTWR_NOT_PT);
         }
     }
     assert_int_not_equal(harness_pt(f.h, f.as.l4)[0], 0);
@@ -228,6 +229,29 @@ static void not_page_table_writes(void **state)
         assert_int_not_equal(harness_pt(f.h, f.as.l1)[0], 0);
         harness_audit(f.h);
     }
+    hc_teardown(&f);
+}
+
+/* pvmm_ptwr_check: the same gate as a store, nothing written, nothing left held. */
+static void check_without_store(void **state)
+{
+    struct hc_fixture f;
+    intpte_t before, e;
+
+    (void)state;
+    hc_setup(&f, 1, false);
+    before = harness_pt(f.h, f.as.l1)[20];
+    assert_int_equal(pvmm_ptwr_check(f.v, L1_VA(20)), PVMM_PTWR_NOT_PT);
+    f.d->vm_assist |= 1UL << VMASST_TYPE_writable_pagetables;
+    assert_int_equal(pvmm_ptwr_check(f.v, L1_VA(20)), 0);
+    assert_int_equal(pvmm_ptwr_check(f.v, L1_VA(20) + 4), 0);
+    assert_int_equal(harness_pt(f.h, f.as.l1)[20], before);
+    harness_audit(f.h);
+    /* The page lock and reference were released: a store still goes through. */
+    e = pte_from_mfn(f.as.data[1], HC_RO);
+    assert_int_equal(pvmm_ptwr_emulate(f.v, L1_VA(20), e, 8, false, 0, NULL), 0);
+    assert_int_equal(harness_pt(f.h, f.as.l1)[20], hc_adjusted_l1e(e));
+    harness_audit(f.h);
     hc_teardown(&f);
 }
 
@@ -286,6 +310,7 @@ int main(void)
         cmocka_unit_test(refuses_writable_page_table),
         cmocka_unit_test(not_page_table_writes),
         cmocka_unit_test(cmpxchg),
+        cmocka_unit_test(check_without_store),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

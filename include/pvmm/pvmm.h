@@ -300,6 +300,15 @@ int pvmm_ptwr_emulate(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int 
                       bool is_cmpxchg, uint64_t old, uint64_t *actual);
 
 /*
+ * The checks of pvmm_ptwr_emulate without a store: 0 if a write fault at addr
+ * by v's guest kernel is one ptwr emulates (addr maps, read-only, a validated
+ * L1 of v's domain, and the domain may use ptwr), else PVMM_PTWR_NOT_PT.  For
+ * an emulated instruction that ends up writing nothing (a failed cmpxchg, an
+ * unchanged read-modify-write), as Xen checks the page before emulating.
+ */
+int pvmm_ptwr_check(struct vcpu *v, uint64_t addr);
+
+/*
  * Lazy LDT: the guest on v accessed the LDT at byte offset `offset`.  Maps
  * the backing frame into v->ldt_shadow (general + seg_desc type ref) if it
  * is present in v's kernel page tables and can become a descriptor page.

@@ -65,27 +65,29 @@ CHECK_STEPS += sim examples
 
 # The machine's cmocka tests, and the pvmm command line against hostile input (test-cli.sh).
 check-sim: $(SIM_TEST_BINS) $(BUILD)/pvmm
-	$(Q)PVMM=$(BUILD)/pvmm RESULTS=$(BUILD)/results tools/check-step sim tools/run-unit-tests \
-	    $(SIM_TEST_BINS) tests/sim/test-cli.sh
+	$(Q)PVMM=$(BUILD)/pvmm RESULTS=$(BUILD)/results tools/check-step --time "40 s" sim \
+	    tools/run-unit-tests $(SIM_TEST_BINS) tests/sim/test-cli.sh
 
 # Every example and every regression scenario (tests/sim/*.pvmm) must run
-# clean (one TAP line each), its trace must replay, and, when Graphviz is
-# installed, a picture must render.
+# clean (one check each: its output is kept in $(BUILD)/examples/NAME.out and shown only on
+# failure), its trace must replay, and, when Graphviz is installed, a picture must render.
 EXAMPLES := $(sort $(wildcard examples/*.pvmm))
 SIM_SCENARIOS := $(sort $(wildcard tests/sim/*.pvmm))
 check-examples: $(BUILD)/pvmm
-	$(Q)RESULTS=$(BUILD)/results tools/check-step examples sh -c '\
+	$(Q)RESULTS=$(BUILD)/results tools/check-step --time "10 s" examples sh -c '\
 	    status=0; mkdir -p $(BUILD)/examples; \
 	    for f in $(EXAMPLES) $(SIM_SCENARIOS); do \
-	        t=$(BUILD)/examples/$$(echo $${f%.pvmm} | tr / -).trace; \
-	        if $(BUILD)/pvmm run --trace $$t $$f && $(BUILD)/pvmm run $$t >/dev/null; then \
-	            echo "ok $$f"; else echo "not ok $$f"; status=1; fi; \
+	        o=$(BUILD)/examples/$$(echo $${f%.pvmm} | tr / -); \
+	        if $(BUILD)/pvmm run --trace $$o.trace $$f >$$o.out 2>&1 && \
+	           $(BUILD)/pvmm run $$o.trace >>$$o.out 2>&1; then \
+	            echo "ok $$f"; else echo "not ok $$f"; tail -n 20 $$o.out; status=1; fi; \
 	    done; \
 	    if command -v dot >/dev/null; then \
 	        if $(BUILD)/pvmm dot examples/ldt-writable.pvmm:23 | dot -Tsvg -o $(BUILD)/examples/ldt-writable.svg \
 	           && grep -q "<svg" $(BUILD)/examples/ldt-writable.svg; then \
 	            echo "ok dot renders $(BUILD)/examples/ldt-writable.svg"; \
 	        else echo "not ok dot renders an SVG"; status=1; fi; \
+	    else echo "ok dot renders an SVG # SKIP Graphviz (dot) is not installed"; \
 	    fi; exit $$status'
 
 # The narrated hosted demonstration (pvmm-hv's demo will join it).
@@ -161,11 +163,13 @@ fuzz: $(BUILD)/pvmm-fuzz $(SEED_DIR)/.stamp
 	    -artifact_prefix=$(BUILD)/fuzz-findings/ $(FUZZ_RUN_DIR) $(SEED_DIR)
 
 CHECK_STEPS += fuzz
+SLOW_CHECK_STEPS += fuzz
 # The seeds are made inside the step, so a scenario that no longer converts
 # (or no longer replays exactly) is a "not ok" line of the step, not a make error.
 check-fuzz: $(BUILD)/pvmm-fuzz $(BUILD)/pvmm-seed
 	$(FUZZ_DIRS)
-	$(Q)RESULTS=$(BUILD)/results tools/check-step fuzz sim/fuzz/check-fuzz.sh \
+	$(Q)RESULTS=$(BUILD)/results tools/check-step --time "$(FUZZ_CHECK_TIME) s" fuzz \
+	    sim/fuzz/check-fuzz.sh \
 	    $(BUILD)/pvmm-fuzz $(BUILD)/pvmm-seed $(SEED_DIR) $(FUZZ_RUN_DIR) $(BUILD)/fuzz-findings \
 	    $(FUZZ_CHECK_TIME) $(FUZZ_MAX_LEN) $(BUILD)/fuzz-check.log $(SEED_SCENARIOS)
 

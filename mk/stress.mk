@@ -30,9 +30,10 @@ ALL_TARGETS += $(STRESS_BIN)
 stress: $(STRESS_BIN)
 
 CHECK_STEPS += stress
+SLOW_CHECK_STEPS += stress
 
 check-stress: $(STRESS_BIN)
 	$(Q)TSAN_OPTIONS="$(STRESS_TSAN_OPTIONS)" RESULTS=$(BUILD)/results \
-	    tools/check-step stress tools/run-unit-tests $(STRESS_BIN)
+	    tools/check-step --time "15 s" stress tools/run-unit-tests $(STRESS_BIN)
 
 -include $(STRESS_OBJS:.o=.d)

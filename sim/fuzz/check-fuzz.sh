@@ -1,9 +1,11 @@
 #!/bin/sh
 # sim/fuzz/check-fuzz.sh FUZZER SEEDER SEEDS CORPUS FINDINGS SECONDS MAX_LEN LOG SCENARIO...
 #
-# The bounded fuzz of `make check`.  First the seed corpus: SEEDER
-# (pvmm-seed) turns every SCENARIO into a fuzz input in SEEDS, one TAP line
-# each, checking that each replays its scenario exactly.  Then the
+# The bounded fuzz of `make check`, two checks.  First the seed corpus:
+# SEEDER (pvmm-seed) turns every SCENARIO into a fuzz input in SEEDS and
+# checks that each replays its scenario exactly (one check for all of them:
+# the examples step already counts each scenario; its per-file lines are
+# shown as comments).  Then the
 # libFuzzer harness runs for SECONDS
 # from a fixed seed, reading the seed corpus SEEDS (every scenario as an
 # input) and the corpus CORPUS grown by earlier runs, adding new inputs to
@@ -16,17 +18,21 @@ fuzzer=$1 seeder=$2 seeds=$3 corpus=$4 findings=$5 secs=$6 maxlen=$7 log=$8
 shift 8
 mkdir -p "$corpus" "$findings"
 rm -rf "$seeds" && mkdir -p "$seeds"
-if ! "$seeder" -o "$seeds" "$@"; then
-    echo "not ok fuzz: the seed corpus (see above)"
+seeds_ok=1
+"$seeder" -o "$seeds" "$@" >"$log.seeds" 2>&1 || seeds_ok=0
+sed 's/^/#   /' "$log.seeds"
+if [ "$seeds_ok" -eq 0 ]; then
+    echo "not ok fuzz seeds: a scenario does not convert to a fuzz input that replays it"
     rm -rf "$seeds"    # so that the next make fuzz/coverage builds it again
     exit 1
 fi
+echo "ok fuzz seeds: the $# scenarios convert to fuzz inputs that replay them exactly"
 touch "$seeds/.stamp"
 before=$(ls "$findings" | grep -c -v '\.pvmm$')
 if "$fuzzer" -max_total_time="$secs" -max_len="$maxlen" -timeout=10 -seed=1 \
         -artifact_prefix="$findings/" "$corpus" "$seeds" >"$log" 2>&1; then
     echo "ok fuzz: $(grep -E '^#[0-9]+' "$log" | tail -1), no finding"
-    echo "ok fuzz corpus: $(ls "$seeds" | wc -l) seeds from scenarios, $(ls "$corpus" | wc -l) inputs kept"
+    echo "# fuzz corpus: $(ls "$seeds" | wc -l) seeds from scenarios, $(ls "$corpus" | wc -l) inputs kept"
     exit 0
 fi
 tail -40 "$log"

@@ -19,8 +19,11 @@
  *     L2 -> L2 -> L2 are impossible, so tearing one down cannot recurse.
  *
  * The counters are taken here; _put_page_type (page-type.c) gives them back
- * with dec_linear_uses / dec_linear_entries when it drops a type reference
- * whose containing table has the same type.
+ * with put_linear_counts when it drops a type reference whose containing
+ * table has the same type.  Which entries are linear at all
+ * (is_linear_candidate, linear_fallback, maybe_linear_attempt) and when an
+ * RW flip may skip revalidation (linear_rw_change_is_safe) are decided here
+ * too, so the other files only ask.
  */
 #include "mm.h"
 
@@ -62,7 +65,7 @@ static bool inc_linear_uses(struct page_info *pg)
     return true;
 }
 
-void dec_linear_entries(struct page_info *ptpg)
+static void dec_linear_entries(struct page_info *ptpg)
 {
     int16_t oc = __atomic_load_n(&ptpg->linear_pt_count, __ATOMIC_ACQUIRE);
 
@@ -73,7 +76,7 @@ void dec_linear_entries(struct page_info *ptpg)
     } while (!cmpxchg_linear(ptpg, &oc, (int16_t)(oc - 1)));
 }
 
-void dec_linear_uses(struct page_info *pg)
+static void dec_linear_uses(struct page_info *pg)
 {
     int16_t oc = __atomic_load_n(&pg->linear_pt_count, __ATOMIC_ACQUIRE);
 
@@ -154,4 +157,42 @@ int get_linear_pagetable(struct vcpu *curr, intpte_t e, mfn_t pfn, struct domain
     put_page(s, pg);
     return REJECT_RC(curr, -XEN_EINVAL, rule, .frame = mfn, .table = pfn, .level = level,
                      .entry = e, .want_type = type);
+}
+
+void put_linear_counts(struct page_info *pg, struct page_info *ptpg)
+{
+    dec_linear_uses(pg);
+    dec_linear_entries(ptpg);
+}
+
+bool is_linear_candidate(struct pvmm_state *s, mfn_t mfn, mfn_t pfn, int level)
+{
+    uint64_t ti = read_atomic64(&mfn_to_page(s, mfn)->type_info);
+
+    return mfn == pfn || ((ti & PGT_type_mask) == PGT_level_type(level) &&
+                          (ti & (PGT_count_mask | PGT_partial)));
+}
+
+bool linear_fallback(struct vcpu *curr, intpte_t e, mfn_t pfn, struct domain *d, int level,
+                     unsigned int flags)
+{
+    struct pvmm_state *s = vcpu_state(curr);
+    uint64_t ti = read_atomic64(&mfn_to_page(s, pte_mfn(e))->type_info);
+
+    return (ti & PGT_type_mask) == PGT_level_type(level) && (ti & PGT_count_mask) &&
+           get_linear_pagetable(curr, e, pfn, d, level, flags) == 0;
+}
+
+bool maybe_linear_attempt(uint64_t x, unsigned long type)
+{
+    uint64_t have = x & PGT_type_mask;
+
+    return (have == PGT_l2_page_table && type == PGT_l1_page_table) ||
+           (have == PGT_l3_page_table && type == PGT_l2_page_table) ||
+           (have == PGT_l4_page_table && type == PGT_l3_page_table);
+}
+
+bool linear_rw_change_is_safe(const struct pvmm_state *s)
+{
+    return !s->linear_pt;
 }

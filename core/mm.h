@@ -230,35 +230,64 @@ int put_page_from_l3e(struct vcpu *curr, intpte_t l3e, mfn_t pfn, unsigned int f
 int put_page_from_l4e(struct vcpu *curr, intpte_t l4e, mfn_t pfn, unsigned int flags);
 
 /*
- * Linear page-table accounting (facts §3.4, XSA-240); defined in validate-l234.c.
+ * Linear (same-level) page-table entries (facts §3.4, XSA-240): every rule
+ * about them is in linear-pt.c.
+ *
  * pg->linear_pt_count > 0 counts the same-level entries pg *contains* (+1 per
  * entry, on the containing table); < 0 counts, negated, the same-level entries
  * in other tables that *target* pg (-1 per use, on the target).  A table can
- * be one or the other, never both.  get_page_from_l{2,3,4}e takes both sides
- * when it accepts a linear entry to another table; the put side is done by
- * _put_page_type (page-type.c) whenever it drops a type reference of pg with
- * a ptpg of the same type: dec_linear_uses(pg) then dec_linear_entries(ptpg)
- * (in _put_final_page_type only if pg was validated and rc != -EINTR).
+ * be one or the other, never both.  get_linear_pagetable takes both sides
+ * when it accepts a linear entry to another table; _put_page_type
+ * (page-type.c) gives them back with put_linear_counts whenever it drops a
+ * type reference of pg with a ptpg of the same type (in put_final_page_type
+ * only if pg was validated and the devalidation did not return -EINTR).
  * Self-references hold nothing and are never counted.
  */
-/* defined in linear-pt.c (split from validate-l234.c) */
-void dec_linear_entries(struct page_info *ptpg);
-void dec_linear_uses(struct page_info *pg);
+/* One same-level entry of ptpg pointing at pg went away: -1 on both counters. */
+void put_linear_counts(struct page_info *pg, struct page_info *ptpg);
 /*
  * The linear rule for present entry e at `level` (2..4) of table pfn (owner
  * d) that points at pfn itself or at a table of the same level: 0 with the
  * references and counters taken (nothing for a self-reference), or
  * -XEN_EINVAL with a LINEAR_* reason.  With PTF_partial_set in flags the
  * entry already held a general reference, which then is the one kept.
- * Defined in linear-pt.c.
  */
 int get_linear_pagetable(struct vcpu *curr, intpte_t e, mfn_t pfn, struct domain *d,
                          int level, unsigned int flags);
+/*
+ * Whether a present entry at `level` of table pfn pointing at (valid) frame
+ * mfn can only be accepted by the linear rule: mfn is pfn itself, or in use
+ * (or partially validated) as a table of the same level.  Xen asks for the
+ * lower type first and falls back on -EINVAL; deciding first keeps a
+ * failure's reason about the linear rule.
+ */
+bool is_linear_candidate(struct pvmm_state *s, mfn_t mfn, mfn_t pfn, int level);
+/*
+ * Xen's fallback after the lower-level type was refused: the target may have
+ * become a same-level table meanwhile.  True if the linear rule accepted it.
+ */
+bool linear_fallback(struct vcpu *curr, intpte_t e, mfn_t pfn, struct domain *d, int level,
+                     unsigned int flags);
+/*
+ * Whether a request for type `type` on a frame with type word x may be a
+ * linear-table attempt (an L(n+1) frame asked for as Ln), which
+ * _get_page_type refuses without recording a reason.
+ */
+bool maybe_linear_attempt(uint64_t x, unsigned long type);
+/*
+ * Whether flipping RW on an L2..L4 entry is harmless, so the fast path may
+ * take it: only when linear entries are disabled, as a read-only linear
+ * entry made writable would hand the guest its own tables (XSA-182).
+ */
+bool linear_rw_change_is_safe(const struct pvmm_state *s);
 
-/* Xen's fix-ups of present entries for 64-bit PV (facts §3.8; L1: fast-paths.h). */
-intpte_t adjust_guest_l2e(intpte_t e, const struct domain *d);
-intpte_t adjust_guest_l3e(intpte_t e, const struct domain *d);
-intpte_t adjust_guest_l4e(intpte_t e, const struct domain *d);
+/*
+ * Xen's fix-up of a present entry of table level `level` (2..4) for 64-bit
+ * PV (adjust_guest_l2e..l4e; facts §3.8): USER, and ACCESSED at L4.  Not-present
+ * entries are returned unchanged.  The L1 fix-up, adjust_guest_l1e, is inline
+ * (fast-paths.h).  Defined in validate-l234.c.
+ */
+intpte_t adjust_guest_upper(intpte_t e, const struct domain *d, int level);
 
 /*
  * Validate table pg as a table of its level (called by validate_page with

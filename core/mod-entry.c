@@ -136,8 +136,7 @@ static int mod_upper_entry(struct vcpu *curr, intpte_t *pe, intpte_t ne, mfn_t p
         return REJECT(curr, EINVAL, FREE_FRAME, .frame = pfn, .table = pfn, .level = level,
                       .index = idx, .entry = ne, .want_type = PGT_level_type(level));
 
-    /* Without linear page tables RW cannot make an entry dangerous (XSA-182). */
-    if (!s->linear_pt)
+    if (linear_rw_change_is_safe(s))
         whitelist |= _PAGE_RW;
 
     oe = read_atomic64(pe);
@@ -150,8 +149,7 @@ static int mod_upper_entry(struct vcpu *curr, intpte_t *pe, intpte_t ne, mfn_t p
                           .level = level, .index = idx, .entry = ne);
 
         if (!entry_has_changed(oe, ne, whitelist)) {
-            ne = level == 2 ? adjust_guest_l2e(ne, d)
-                 : level == 3 ? adjust_guest_l3e(ne, d) : adjust_guest_l4e(ne, d);
+            ne = adjust_guest_upper(ne, d, level);
             if (update_intpte(pe, oe, ne, preserve_ad))
                 return 0;
             return REJECT_RC(curr, busy, PVMM_RULE_BUSY, .frame = pfn, .table = pfn, .level = level,
@@ -170,8 +168,7 @@ static int mod_upper_entry(struct vcpu *curr, intpte_t *pe, intpte_t ne, mfn_t p
             return rc;
         }
 
-        ne = level == 2 ? adjust_guest_l2e(ne, d)
-             : level == 3 ? adjust_guest_l3e(ne, d) : adjust_guest_l4e(ne, d);
+        ne = adjust_guest_upper(ne, d, level);
         if (!update_intpte(pe, oe, ne, preserve_ad)) {
             oe = ne;
             rc = REJECT_RC(curr, busy, PVMM_RULE_BUSY, .frame = pfn, .table = pfn, .level = level,

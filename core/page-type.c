@@ -61,23 +61,6 @@ static void stamp_tlbflush(struct pvmm_state *s, struct page_info *pg)
                      __atomic_load_n(&s->tlbflush_clock, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 }
 
-/* One same-level entry of ptpg pointing at pg went away (facts §3.4 item 4). */
-static void dec_linear_counts(struct page_info *pg, struct page_info *ptpg)
-{
-    dec_linear_uses(pg);
-    dec_linear_entries(ptpg);
-}
-
-/* Requests with an L(n+1) frame for an Ln type may be linear-table attempts. */
-static bool maybe_linear_attempt(uint64_t x, unsigned long type)
-{
-    uint64_t have = x & PGT_type_mask;
-
-    return (have == PGT_l2_page_table && type == PGT_l1_page_table) ||
-           (have == PGT_l3_page_table && type == PGT_l2_page_table) ||
-           (have == PGT_l4_page_table && type == PGT_l3_page_table);
-}
-
 static bool owner_is_dying(struct pvmm_state *s, const struct page_info *pg)
 {
     const struct domain *d = page_get_owner(s, pg);
@@ -288,7 +271,7 @@ static int put_final_page_type(struct vcpu *curr, struct page_info *pg, uint64_t
 
     if (ptpg && type_equal(x, read_atomic64(&ptpg->type_info)) &&
         (x & PGT_validated) && rc != -XEN_EINTR)
-        dec_linear_counts(pg, ptpg);
+        put_linear_counts(pg, ptpg);
 
     switch (rc) {
     case 0:
@@ -374,7 +357,7 @@ int _put_page_type(struct vcpu *curr, struct page_info *pg, unsigned int flags,
             if (!cmpxchg64(&pg->type_info, &x, nx))
                 goto retry;
             if (ptpg && type_equal(x, read_atomic64(&ptpg->type_info)))
-                dec_linear_counts(pg, ptpg);
+                put_linear_counts(pg, ptpg);
             return 0;
         case PGT_locked:
             /* The lock holder's own reference cannot be put here. */

@@ -189,25 +189,6 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
     return 0;
 }
 
-intpte_t adjust_guest_l2e(intpte_t e, const struct domain *d)
-{
-    (void)d;
-    return (e & _PAGE_PRESENT) ? (e | _PAGE_USER) : e;
-}
-
-intpte_t adjust_guest_l3e(intpte_t e, const struct domain *d)
-{
-    (void)d;
-    return (e & _PAGE_PRESENT) ? (e | _PAGE_USER) : e;
-}
-
-intpte_t adjust_guest_l4e(intpte_t e, const struct domain *d)
-{
-    (void)d;
-    /* ACCESSED is forced: Xen may run on private copies of the L4 (XPTI). */
-    return (e & _PAGE_PRESENT) ? (e | _PAGE_ACCESSED | _PAGE_USER) : e;
-}
-
 /*
  * Validate all 512 entries of L1 pg: take each present entry's references,
  * write back the flipped and adjusted entry.  On a failure everything taken

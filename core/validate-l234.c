@@ -71,7 +71,6 @@ static int get_page_from_upper(struct vcpu *curr, intpte_t e, mfn_t pfn, struct 
     struct pvmm_state *s = vcpu_state(curr);
     uint32_t bad = get_pte_flags(e) & BASE_DISALLOW_MASK;
     mfn_t mfn = pte_mfn(e);
-    uint64_t ti;
     int rc;
 
     if (!(e & _PAGE_PRESENT))
@@ -86,24 +85,13 @@ static int get_page_from_upper(struct vcpu *curr, intpte_t e, mfn_t pfn, struct 
         return REJECT(curr, EINVAL, BAD_MFN, .frame = mfn, .table = pfn, .level = level, .entry = e,
                       .want_type = PGT_level_type(level - 1));
 
-    /*
-     * A frame that is in use as a table of this same level can only be
-     * accepted by the linear rule: asking for the lower type would fail
-     * anyway (Xen tries it first and falls back on -EINVAL).  Going there
-     * directly keeps a failure's reason about the linear rule.
-     */
-    ti = read_atomic64(&mfn_to_page(s, mfn)->type_info);
-    if (mfn == pfn || ((ti & PGT_type_mask) == PGT_level_type(level) &&
-                       (ti & (PGT_count_mask | PGT_partial))))
+    if (is_linear_candidate(s, mfn, pfn, level))
         return get_linear_pagetable(curr, e, pfn, d, level, flags);
 
     rc = get_page_and_type_from_mfn(curr, mfn, PGT_level_type(level - 1), d, flags, e, pfn,
                                     level);
     if (rc == -XEN_EINVAL) {
-        /* It may have become a same-level table meanwhile: Xen's fallback. */
-        ti = read_atomic64(&mfn_to_page(s, mfn)->type_info);
-        if ((ti & PGT_type_mask) == PGT_level_type(level) && (ti & PGT_count_mask) &&
-            get_linear_pagetable(curr, e, pfn, d, level, flags) == 0)
+        if (linear_fallback(curr, e, pfn, d, level, flags))
             return 0;
         REJECT(curr, EINVAL, WRONG_LEVEL, .frame = mfn, .table = pfn, .level = level, .entry = e,
                .want_type = PGT_level_type(level - 1));
@@ -188,15 +176,16 @@ static inline bool is_guest_slot(int level, unsigned int i)
     return level != 4 || is_guest_l4_slot(i);
 }
 
-static intpte_t adjust_guest_upper(intpte_t e, const struct domain *d, int level)
+intpte_t adjust_guest_upper(intpte_t e, const struct domain *d, int level)
 {
-    if (level == 2)
-        return adjust_guest_l2e(e, d);
-    if (level == 3)
-        return adjust_guest_l3e(e, d);
-    return adjust_guest_l4e(e, d);
+    (void)d;
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    /* ACCESSED is forced at L4: Xen may run on private copies of the L4 (XPTI). */
+    if (level == 4)
+        return e | _PAGE_ACCESSED | _PAGE_USER;
+    return e | _PAGE_USER;
 }
-
 /*
  * Release, newest first, what entries [0, i) of table pt (frame mfn) hold,
  * plus entry i's general reference if `partial` (PTF_partial_set) - the

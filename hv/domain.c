@@ -58,7 +58,7 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    hv_vsnprintf(why, sizeof(why), fmt, ap);
+    pvmm_vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
     if (r)
         printk("pvmm: domain %u crashed: vCPU %u, vector %lu, rip %lx (%s mode): %s\n",

@@ -142,9 +142,6 @@ void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
 void debugcon_write(uint16_t port, const char *s, size_t n);
-size_t hv_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
-size_t hv_snprintf(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 void dump_regs(const struct cpu_regs *r);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdarg.h>
 #include "page.h"
 #include "reason.h"
 #include "lock.h"
@@ -330,5 +331,17 @@ static inline struct page_info *pvmm_frame(struct pvmm_state *s, mfn_t mfn)
 {
     return mfn < s->nr_frames ? &s->frame_table[mfn] : NULL;
 }
+
+/*
+ * ---- formatting (core/format.c) ----
+ *
+ * The one printf-style formatter of the core and of pvmm-hv, which links
+ * no C library: %d %i %u %x %X %p %s %c %% with the flags 0 and -, a field
+ * width, and the length modifiers l, ll and z.  Output is NUL-terminated
+ * when len > 0; the result is the length the whole output would have had.
+ */
+size_t pvmm_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap);
+size_t pvmm_snprintf(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif /* PVMM_PVMM_H */

@@ -17,7 +17,7 @@ static const char *const check_names[] = {
     "count-mismatch", "type-count-mismatch", "type-without-ref", "ref-without-owner",
     "allocated-no-ref", "writable-mapping", "wrong-child-type", "bad-linear", "xen-slot",
     "forbidden-mapping", "bad-flags", "not-validated", "bad-pin", "bad-base",
-    "free-frame-state", "tot-pages", "bad-descriptor", "linear-count", "m2p",
+    "free-frame-state", "tot-pages", "bad-descriptor", "linear-count", "m2p", "core-bug",
 };
 _Static_assert(sizeof(check_names) / sizeof(check_names[0]) == PVMM_AUDIT_CHECK_COUNT,
                "one name per audit check");
@@ -183,6 +183,9 @@ unsigned int pvmm_audit(struct pvmm_state *s, void *scratch, struct pvmm_audit_r
     for (mfn_t m = 0; m < s->nr_frames; m++)
         audit_frame_check(&c, m);
     audit_tot_pages(&c);
+    if (pvmm_core_bugs(s))
+        audit_violation(&c, PVMM_AUDIT_CORE_BUG, INVALID_MFN, INVALID_MFN, -1, 0,
+                        pvmm_core_bugs(s));
     return r->nr_violations;
 }
 

@@ -304,7 +304,7 @@ static int relinquish_table(struct vcpu *curr, struct domain *d, struct page_inf
         return -XEN_ERESTART;
     default:
         if (rc)
-            pvmm_log(s, PVMM_LOG_ERROR, "teardown: devalidating mfn %lx gave %d",
+            CORE_BUG(s, "teardown: devalidating mfn %lx gave %d",
                      (unsigned long)page_to_mfn(s, pg), rc);
         if (x & PGT_partial) {
             /* The finished partial state's type and general references go. */

@@ -47,7 +47,7 @@ static inline struct domain *page_get_owner(struct pvmm_state *s, const struct p
 
 /*
  * The reference page_get_owner_and_reference just took on pg, which has no
- * owner (a core bug, XSA-287's invariant): log it and drop it again.
+ * owner (a core bug, XSA-287's invariant): record it (CORE_BUG) and drop it.
  * Defined in frame-table.c.
  */
 void drop_unowned_reference(struct pvmm_state *s, struct page_info *pg);
@@ -93,7 +93,7 @@ void put_page_slow(struct pvmm_state *s, struct page_info *pg);
  * Drop a general reference; frees the frame when the count reaches zero.
  * A reference that is not the last one (count >= 2) is one decrement here;
  * put_page_slow (frame-table.c) is the general case: the last reference,
- * a count of zero (logged), or a lost race.
+ * a count of zero (a core bug), or a lost race.
  */
 static inline void put_page(struct pvmm_state *s, struct page_info *pg)
 {
@@ -107,7 +107,7 @@ static inline void put_page(struct pvmm_state *s, struct page_info *pg)
 /*
  * A reference page_get_reference just took on pg, whose owner turned out
  * not to be the expected one, goes back: as page_get_owner_and_reference
- * followed by put_page would do (an owner-less frame is logged).
+ * followed by put_page would do (an owner-less frame is a core bug).
  */
 static inline void put_unexpected_reference(struct pvmm_state *s, struct page_info *pg)
 {
@@ -190,7 +190,7 @@ static inline bool get_page_type_fast(struct page_info *pg, unsigned long type)
  * _put_page_type does for such a word.  If it is the last one, the page
  * must not be a page table (those are devalidated) and gets its TLB stamp
  * first, as there.  A locked page (XSA-242's wait), anything unusual
- * (logged there) or a lost race returns false, and the caller runs the
+ * (a core bug there) or a lost race returns false, and the caller runs the
  * general version.
  */
 static inline bool put_page_type_fast(struct pvmm_state *s, struct page_info *pg)
@@ -244,7 +244,7 @@ static inline bool page_lock(struct vcpu *curr, struct page_info *pg)
  * page_unlock's common case: the lock and its type reference go in one
  * compare-and-swap while at least one other type reference remains (the
  * unlock never drops the last one, XSA-242).  Anything else is a core bug,
- * which page_unlock_slow (page-type.c) logs.
+ * which page_unlock_slow (page-type.c) records (CORE_BUG).
  */
 void page_unlock_slow(struct vcpu *curr, struct page_info *pg);
 static inline void page_unlock(struct vcpu *curr, struct page_info *pg)

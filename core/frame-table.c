@@ -54,7 +54,7 @@
 void drop_unowned_reference(struct pvmm_state *s, struct page_info *pg)
 {
     /* A referenced frame without an owner breaks XSA-287's invariant. */
-    pvmm_log(s, PVMM_LOG_ERROR, "mfn %lx has references but no owner",
+    CORE_BUG(s, "mfn %lx has references but no owner",
              (unsigned long)page_to_mfn(s, pg));
     __atomic_fetch_sub(&pg->count_info, 1, __ATOMIC_ACQ_REL);
 }
@@ -98,7 +98,7 @@ void put_page_slow(struct pvmm_state *s, struct page_info *pg)
 
     do {
         if ((x & PGC_count_mask) == 0) {
-            pvmm_log(s, PVMM_LOG_ERROR, "put_page: mfn %lx has count 0 (caf %lx)",
+            CORE_BUG(s, "put_page: mfn %lx has count 0 (caf %lx)",
                      (unsigned long)page_to_mfn(s, pg), (unsigned long)x);
             return;
         }
@@ -160,7 +160,7 @@ void free_domheap_page(struct pvmm_state *s, struct page_info *pg)
     }
     if ((taf & PGT_count_mask) != 0 || (taf & (PGT_partial | PGT_locked))) {
         /* A type reference without a general reference: a core bug.  Leak. */
-        pvmm_log(s, PVMM_LOG_ERROR, "freeing mfn %lx with type_info %lx: leaked",
+        CORE_BUG(s, "freeing mfn %lx with type_info %lx: leaked",
                  (unsigned long)mfn, (unsigned long)taf);
         return;
     }

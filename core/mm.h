@@ -27,26 +27,43 @@
  *    states each own well-defined references (facts §2.3b); the auditor
  *    (audit.c) recomputes all of them from scratch and compares.
  *
- * Every operation first checks its arguments with no side effects and then
- * commits in a step that cannot fail; failures return Xen's error code and
- * record a structured reason (reason.c).  Counts change only with
- * compare-and-swap loops; entry updates are serialised per page with
- * page_lock().  Long validations are preemptible: they record progress in
- * the page (PGT_partial, nr_validated_ptes, partial_flags) and return
- * -ERESTART, which the hypercall layer turns into a continuation.
+ * Failure leaves no trace.  An operation checks what it can up front, then
+ * takes references as it goes (a validation takes one per entry); if a
+ * later step fails, it gives back exactly what it took before returning,
+ * so the failed request leaves the state as it found it (Xen works the
+ * same way; a batch keeps the requests done before the failing one).  The
+ * unit tests prove the undo: operations made to fail part way (a bad entry
+ * deep in a tree, a conflicting type, a batch stopping at a failing
+ * request) leave counts the auditor finds exact, and the frames as they
+ * were (test-validate-undo.c, test-attacks.c and others).  A failure
+ * returns Xen's error code and records a structured reason at the point
+ * where the rule is broken (REJECT, reason.c).  A state the core's own
+ * invariants exclude is not a failure but a core bug (CORE_BUG, core-bug.c):
+ * it is recorded in the state and every test harness fails on it.
+ *
+ * Reference counts change only by atomic operations on count_info and
+ * type_info (compare-and-swap loops wherever a decision depends on the old
+ * value); entry updates are serialised per table with page_lock().  Long
+ * validations are preemptible: they record progress in the page
+ * (PGT_partial, nr_validated_ptes, partial_flags) and return -ERESTART,
+ * which the hypercall layer turns into a continuation; deferred puts of
+ * replaced L2..L4 entries (old_guest_table) continue the same way.
  *
  * File map:
  *   frame-table.c    general references, allocation and freeing of frames
  *   page-type.c      the type state machine: get/put_page_type, page_lock
- *   fast-paths.h     the common cases of references and page locks, inline
- *   validate-l1.c    L1 entries: get/put_page_from_l1e, promote/demote L1
- *   validate-l234.c  L2-L4 entries, promote/demote L2-L4
- *   linear-pt.c      linear (same-level) page-table entries, XSA-240 counters
+ *   fast-paths.h     the common cases of references, types, page locks, L1
+ *                    entries, flushes and reason_clear, inline
+ *   validate-l1.c    L1 entries: get_page_from_l1e_slow, promote/demote L1
+ *   validate-l234.c  L2-L4 entries and their fix-ups, promote/demote L2-L4
+ *   linear-pt.c      linear (same-level) entries: every rule, XSA-240 counters
  *   xen-slots.c      the hypervisor's L4 slots 256..271, RO M2P fill/zap
  *   mod-entry.c      mod_l1_entry .. mod_l4_entry (single entry updates)
  *   pin.c            pin/unpin, new_guest_cr3, old_guest_table
- *   mmu-update.c     do_mmu_update
- *   mmuext-op.c      do_mmuext_op (thin dispatcher) and flush sub-ops
+ *   mmu-update.c     do_mmu_update, get_pg_owner, get_page_from_gfn_pv
+ *   mmuext-op.c      do_mmuext_op: the batch and a thin dispatcher
+ *   mmuext-flush.c   TLB and cache flushes: mmuext_op's flush sub-ops
+ *   mmuext.h         what mmuext-op.c and mmuext-flush.c share
  *   update-va-mapping.c  do_update_va_mapping[_otherdomain]
  *   guest-walk.c     walking a guest's tables to the L1 entry for an address
  *   ptwr.c           writable page-table emulation
@@ -54,13 +71,16 @@
  *   ldt.c            MMUEXT_SET_LDT and the lazy LDT shadow
  *   memory-op.c      do_memory_op reservation ops
  *   memory-exchange.c  XENMEM_exchange
- *   domain.c         pvmm_init, domains, teardown
+ *   domain.c         pvmm_init, domains, vm_assist, teardown
  *   reason.c         recording rejection reasons (reject, paths)
  *   reason-text.c    rejection reasons as plain English
  *   rmap-search.c    finding the writable mapping that blocks a type change
- *   audit.c          the full-state auditor (audit-refs.c: reference gathering)
- *   format.c         a tiny freestanding snprintf
+ *   audit.c          the full-state auditor; audit-refs.c gathers the
+ *                    references, audit-internal.h is what the two share
+ *   core-bug.c       recording core bugs
  *   rangeset.c       sets of frame ranges: I/O memory rights, read-only MMIO
+ *   format.c         the freestanding snprintf, string helpers, pvmm_log
+ *   libc.h           the few C library functions the core uses
  */
 #ifndef PVMM_CORE_MM_H
 #define PVMM_CORE_MM_H
@@ -632,6 +652,22 @@ static inline void copy_frame(void *dst, const void *src)
 }
 void pvmm_log(struct pvmm_state *s, enum pvmm_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ---- core bugs (core-bug.c) ---- */
+
+/*
+ * Record a core bug found at file:line (docs/model.md §11): count it in s,
+ * remember the first site, log the message.  Never for guest input.
+ */
+void core_bug(struct pvmm_state *s, const char *file, int line, const char *fmt, ...)
+    __attribute__((cold, format(printf, 4, 5)));
+/* CORE_BUG(s, "what %lx", x): record a core bug here and carry on. */
+#define CORE_BUG(s, ...) core_bug((s), __FILE__, __LINE__, __VA_ARGS__)
+/* Record a core bug here and return rc from the enclosing function. */
+#define ASSERT_UNREACHABLE_RET(s, rc, ...) do { \
+        CORE_BUG(s, __VA_ARGS__); \
+        return (rc); \
+    } while (0)
 
 #include "fast-paths.h"
 

@@ -92,7 +92,7 @@ int validate_page(struct vcpu *curr, struct page_info *pg, unsigned long type,
         rc = validate_segdesc_page(curr, pg);
         break;
     default:
-        pvmm_log(s, PVMM_LOG_ERROR, "validate_page: bad type %lx for mfn %lx",
+        CORE_BUG(s, "validate_page: bad type %lx for mfn %lx",
                  (unsigned long)type, (unsigned long)mfn);
         rc = -XEN_EINVAL;
         break;
@@ -151,9 +151,8 @@ int devalidate_page(struct vcpu *curr, struct page_info *pg, unsigned long type,
         return demote_l4_table(curr, pg, preemptible);
     default:
         /* seg_desc and writable pages are never devalidated. */
-        pvmm_log(s, PVMM_LOG_ERROR, "devalidate_page: bad type %lx for mfn %lx",
-                 (unsigned long)type, (unsigned long)page_to_mfn(s, pg));
-        return 0;
+        ASSERT_UNREACHABLE_RET(s, 0, "devalidate_page: bad type %lx for mfn %lx",
+                               (unsigned long)type, (unsigned long)page_to_mfn(s, pg));
     }
 }
 
@@ -166,8 +165,12 @@ int _get_page_type(struct vcpu *curr, struct page_info *pg, unsigned long type,
     uint64_t nx;
     int rc = 0;
 
+#ifdef PVMM_PLANT_CORE_BUG
+    /* Only in the build of tests/planted-core-bug.sh: every harness must fail on it. */
+    CORE_BUG(s, "planted by tests/planted-core-bug.sh");
+#endif
     if ((type & ~PGT_type_mask) != 0 || type == PGT_none) {
-        pvmm_log(s, PVMM_LOG_ERROR, "get_page_type: bad type %lx", (unsigned long)type);
+        CORE_BUG(s, "get_page_type: bad type %lx", (unsigned long)type);
         return REJECT(curr, EINVAL, BAD_ARGUMENT, .frame = mfn, .want_type = type);
     }
     /* Hypervisor frames never take a type (Xen's hold a permanent PGT_none ref: XSA-248). */
@@ -287,7 +290,7 @@ static int put_final_page_type(struct vcpu *curr, struct page_info *pg, uint64_t
         __atomic_fetch_or(&pg->type_info, PGT_partial, __ATOMIC_RELEASE);
         break;
     default:
-        pvmm_log(s, PVMM_LOG_ERROR, "devalidation of mfn %lx failed (%d)",
+        CORE_BUG(s, "devalidation of mfn %lx failed (%d)",
                  (unsigned long)page_to_mfn(s, pg), rc);
         stamp_tlbflush(s, pg);
         __atomic_fetch_sub(&pg->type_info, 1, __ATOMIC_RELEASE);
@@ -315,21 +318,18 @@ int _put_page_type(struct vcpu *curr, struct page_info *pg, unsigned int flags,
          */
         if (!(flags & PTF_partial_set)) {
             if ((x & PGT_partial) || !((x & PGT_validated) || owner_is_dying(s, pg))) {
-                pvmm_log(s, PVMM_LOG_ERROR, "put_page_type: mfn %lx taf %lx: no full ref",
-                         (unsigned long)page_to_mfn(s, pg), (unsigned long)x);
-                return 0;
+                ASSERT_UNREACHABLE_RET(s, 0, "put_page_type: mfn %lx taf %lx: no full ref",
+                                       (unsigned long)page_to_mfn(s, pg), (unsigned long)x);
             }
         } else if (!(x & PGT_partial)) {
             return 0;
         } else if ((x & PGT_count_mask) != 1) {
-            pvmm_log(s, PVMM_LOG_ERROR, "put_page_type: partial mfn %lx taf %lx",
-                     (unsigned long)page_to_mfn(s, pg), (unsigned long)x);
-            return 0;
+            ASSERT_UNREACHABLE_RET(s, 0, "put_page_type: partial mfn %lx taf %lx",
+                                   (unsigned long)page_to_mfn(s, pg), (unsigned long)x);
         }
         if ((x & PGT_count_mask) == 0) {
-            pvmm_log(s, PVMM_LOG_ERROR, "put_page_type: mfn %lx type count 0",
-                     (unsigned long)page_to_mfn(s, pg));
-            return 0;
+            ASSERT_UNREACHABLE_RET(s, 0, "put_page_type: mfn %lx type count 0",
+                                   (unsigned long)page_to_mfn(s, pg));
         }
 
         switch (nx & (PGT_locked | PGT_count_mask)) {
@@ -361,9 +361,9 @@ int _put_page_type(struct vcpu *curr, struct page_info *pg, unsigned int flags,
             return 0;
         case PGT_locked:
             /* The lock holder's own reference cannot be put here. */
-            pvmm_log(s, PVMM_LOG_ERROR, "put_page_type: mfn %lx would drop the lock's ref",
-                     (unsigned long)page_to_mfn(s, pg));
-            return -XEN_EILSEQ;
+            ASSERT_UNREACHABLE_RET(s, -XEN_EILSEQ,
+                                   "put_page_type: mfn %lx would drop the lock's ref",
+                                   (unsigned long)page_to_mfn(s, pg));
         case PGT_locked | 1:
             /*
              * Dropping the second-to-last reference of a locked page:
@@ -385,7 +385,7 @@ void put_page_type(struct vcpu *curr, struct page_info *pg)
     int rc = put_page_type_fast(vcpu_state(curr), pg) ? 0 : _put_page_type(curr, pg, 0, NULL);
 
     if (rc)
-        pvmm_log(vcpu_state(curr), PVMM_LOG_ERROR, "put_page_type: rc %d", rc);
+        CORE_BUG(vcpu_state(curr), "put_page_type: rc %d", rc);
 }
 
 int put_page_type_preemptible(struct vcpu *curr, struct page_info *pg)
@@ -469,7 +469,7 @@ void page_unlock_slow(struct vcpu *curr, struct page_info *pg)
              * _put_page_type waits while a locked page has two.  Getting
              * here is a core bug: keep the reference, release the lock.
              */
-            pvmm_log(s, PVMM_LOG_ERROR, "page_unlock: mfn %lx taf %lx",
+            CORE_BUG(s, "page_unlock: mfn %lx taf %lx",
                      (unsigned long)page_to_mfn(s, pg), (unsigned long)x);
             __atomic_fetch_and(&pg->type_info, ~PGT_locked, __ATOMIC_RELEASE);
             return;

@@ -53,3 +53,9 @@ $(BUILD)/tests/hv/%.o: hv/%.c
 	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
 $(BUILD)/tests/test-ptwr-insn: $(PTWR_INSN_HOSTED)
 -include $(PTWR_INSN_HOSTED:.o=.d)
+
+# A core bug planted in a separate build fails the unit, sim, fuzz and stress
+# harnesses (tests/planted-core-bug.sh; a full rebuild, so not a step of make check).
+.PHONY: check-planted-bug
+check-planted-bug:
+	$(Q)tests/planted-core-bug.sh $(BUILD)

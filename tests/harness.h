@@ -51,6 +51,9 @@ struct harness {
     unsigned long nr_preempt_checks;
     unsigned long preempt_at;
     bool preempt_every;
+
+    /* Core bugs the test itself plants (harness_expect_core_bugs); normally 0. */
+    unsigned long expected_core_bugs;
 };
 
 /* New machine with nr_frames frames; fails the test on allocation failure. */
@@ -78,6 +81,17 @@ static inline struct page_info *harness_page(struct harness_fx *f, mfn_t mfn)
 mfn_t harness_alloc(struct harness *h, struct domain *d);
 /* Host pointer to frame mfn's contents as 512 entries. */
 intpte_t *harness_pt(struct harness *h, mfn_t mfn);
+
+/*
+ * Core bugs (docs/model.md §11) fail every test: the auditor reports them
+ * (harness_audit) and harness_free fails the test if the state met any.  A
+ * test that plants some on purpose says how many with
+ * harness_expect_core_bugs(h, n): harness_audit then accepts up to n, and
+ * harness_free requires exactly n.
+ */
+void harness_expect_core_bugs(struct harness *h, unsigned long n);
+/* True if the core bugs met so far are exactly the expected ones. */
+bool harness_core_bugs_as_expected(const struct harness *h);
 
 /* Run the auditor; fails the test (listing violations) unless the state is clean. */
 void harness_audit(struct harness *h);

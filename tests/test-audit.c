@@ -327,6 +327,14 @@ static void free_frame_m2p(struct fixture *f)
     f->h->m2p[f->h->s.free_head] = 0x42;
 }
 
+static void plant_core_bug(struct fixture *f)
+{
+    /* A put on a free frame: a state the core's invariants exclude. */
+    harness_expect_core_bugs(f->h, 1);
+    put_page(&f->h->s, &f->h->ft[f->h->s.free_head]);
+    assert_int_equal(pvmm_core_bugs(&f->h->s), 1);
+}
+
 static const struct corruption corruptions[] = {
     { "bump a general count", bump_count, PVMM_AUDIT_COUNT_MISMATCH, 0 },
     { "bump a type count", bump_type_count, PVMM_AUDIT_TYPE_COUNT_MISMATCH, 0 },
@@ -357,6 +365,7 @@ static const struct corruption corruptions[] = {
     { "linear_pt_count without linear entries", unbalanced_linear_count,
       PVMM_AUDIT_LINEAR_COUNT, 0 },
     { "free frame with a valid M2P entry", free_frame_m2p, PVMM_AUDIT_M2P, 0 },
+    { "core bug planted", plant_core_bug, PVMM_AUDIT_CORE_BUG, 0 },
 };
 
 static void test_corruptions(void **state)

@@ -34,7 +34,8 @@
     X(TOT_PAGES,          "domain's tot_pages differs from the frames it owns") \
     X(BAD_DESCRIPTOR,     "descriptor page holds a descriptor check_descriptor refuses") \
     X(LINEAR_COUNT,       "linear_pt_count differs from the linear entries found") \
-    X(M2P,                "M2P entry inconsistent with the frame's state")
+    X(M2P,                "M2P entry inconsistent with the frame's state") \
+    X(CORE_BUG,           "the core met a state its own invariants exclude (a core bug)")
 
 enum pvmm_audit_check {
 #define PVMM_AUDIT_ENUM(n, t) PVMM_AUDIT_##n,

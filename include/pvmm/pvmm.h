@@ -12,10 +12,13 @@
  * Hypercall entry points take the calling vCPU ("current") and the raw ABI
  * arguments, exactly as a PV guest passes them in registers; guest pointers
  * are guest virtual addresses read through the platform's copy functions.
- * When an operation has to be continued later (preemption), the entry point
- * returns 0 and fills v->cont; the embedder must re-issue the call with
- * v->cont.args (pvmm-hv: rewind rip to the SYSCALL and reload registers).
- * The guest never sees -ERESTART.
+ * When an operation has to be continued later, the entry point returns 0
+ * and fills v->cont; the embedder must re-issue the call with v->cont.args
+ * (pvmm-hv: rewind rip to the SYSCALL and reload registers).  Continuations
+ * come from preemption (the platform's preempt_check), from a deferred put
+ * of a replaced L2..L4 entry that must be finished (old_guest_table, which
+ * every mmu_update that overwrites one takes), and from memory_op's extent
+ * loop.  The guest never sees -ERESTART.
  */
 #ifndef PVMM_PVMM_H
 #define PVMM_PVMM_H
@@ -165,7 +168,22 @@ struct pvmm_state {
      * entry for one is accepted with _PAGE_RW cleared.  Empty after pvmm_init.
      */
     struct rangeset mmio_ro_ranges;
+
+    /*
+     * Core bugs met so far (states the core's own invariants exclude;
+     * docs/model.md §11), and the source site of the first.  Read them with
+     * pvmm_core_bugs(); the auditor reports a non-zero count.
+     */
+    unsigned long core_bugs;
+    const char   *core_bug_file;
+    int           core_bug_line;
 };
+
+/* Number of core bugs met in s so far (0 in a correct core). */
+static inline unsigned long pvmm_core_bugs(const struct pvmm_state *s)
+{
+    return __atomic_load_n(&s->core_bugs, __ATOMIC_RELAXED);
+}
 
 #define INVALID_M2P_ENTRY  (~0UL)
 #define SHARED_M2P_ENTRY   (~0UL - 1)

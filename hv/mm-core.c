@@ -198,6 +198,22 @@ static void sync_descriptor_tables(struct vcpu *v)
     desc_set_ldt(LDT_VIRT_START, v->ldt_ents);
 }
 
+/*
+ * A core bug met by the core call just made (docs/model.md §11) ends the domain that made
+ * it - through domain_crash, after the core has returned, so no core lock is held - and not
+ * the hypervisor.  r is the guest's entry frame, or NULL.
+ */
+static void crash_on_core_bug(const struct cpu_regs *r)
+{
+    static unsigned long seen;
+    unsigned long bugs = pvmm_core_bugs(&core_state);
+
+    if (bugs == seen)
+        return;
+    seen = bugs;
+    domain_crash(r, "core bug at %s:%d", core_state.core_bug_file, core_state.core_bug_line);
+}
+
 long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled)
 {
     struct vcpu *v = current;
@@ -239,6 +255,7 @@ long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5],
         *handled = false;
         return 0;
     }
+    crash_on_core_bug(r);
     if (v->cont.pending) {
         /* Re-issue the remaining work: rewind to the SYSCALL with the new arguments. */
         v->cont.pending = false;
@@ -259,6 +276,7 @@ int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
                 bool is_cmpxchg, uint64_t old, uint64_t *actual)
 {
     int rc = pvmm_ptwr_emulate(v, addr, val, bytes, is_cmpxchg, old, actual);
+    crash_on_core_bug(NULL);
     if (rc < 0)
         report_refusal(v, "trapped write to a page table (ptwr)", rc);
     return rc;
@@ -273,6 +291,7 @@ int mmglue_ptwr_check(struct vcpu *v, uint64_t addr)
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
 {
     int rc = pvmm_new_baseptr(v, mfn);
+    crash_on_core_bug(NULL);
     if (rc)
         report_refusal(v, "emulated mov to CR3", rc);
     return rc;
@@ -284,6 +303,7 @@ bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
     unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START);
     *guest_cr2 = v->ldt_base + off;
     int rc = pv_map_ldt_shadow_page(v, off);
+    crash_on_core_bug(NULL);
     if (rc) {
         report_refusal(v, "lazy LDT mapping", rc);
         return false;

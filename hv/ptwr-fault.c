@@ -16,11 +16,13 @@
 #include "hv.h"
 #include "ptwr-insn.h"
 
-/* Up to PTWR_INSN_MAX bytes at rip: how many could be read. */
+/* Up to PTWR_INSN_MAX bytes at rip: how many could be read (all at once when possible). */
 static unsigned int fetch_insn(uint64_t rip, uint8_t *code)
 {
     unsigned int n = 0;
 
+    if (!copy_from_guest_va(code, rip, PTWR_INSN_MAX))
+        return PTWR_INSN_MAX;
     while (n < PTWR_INSN_MAX && !copy_from_guest_va(&code[n], rip + n, 1))
         n++;
     return n;

@@ -20,7 +20,7 @@
 
 #define ANY  (-1)
 
-/* twobyte, opcode, /ext, byte operand, source, operation */
+/* twobyte, opcode, /ext, byte operand, source, operation; sorted by (twobyte, opcode). */
 static const struct ptwr_form forms[] = {
     { 0, 0x00, ANY, 1, PTWR_SRC_REG, PTWR_ADD },
     { 0, 0x01, ANY, 0, PTWR_SRC_REG, PTWR_ADD },
@@ -74,13 +74,13 @@ static const struct ptwr_form forms[] = {
     { 0, 0xff, 0, 0, PTWR_SRC_NONE, PTWR_INC },
     { 0, 0xff, 1, 0, PTWR_SRC_NONE, PTWR_DEC },
     { 1, 0xab, ANY, 0, PTWR_SRC_REG, PTWR_BTS },
+    { 1, 0xb0, ANY, 1, PTWR_SRC_REG, PTWR_CMPXCHG },
+    { 1, 0xb1, ANY, 0, PTWR_SRC_REG, PTWR_CMPXCHG },
     { 1, 0xb3, ANY, 0, PTWR_SRC_REG, PTWR_BTR },
-    { 1, 0xbb, ANY, 0, PTWR_SRC_REG, PTWR_BTC },
     { 1, 0xba, 5, 0, PTWR_SRC_IMM8, PTWR_BTS },
     { 1, 0xba, 6, 0, PTWR_SRC_IMM8, PTWR_BTR },
     { 1, 0xba, 7, 0, PTWR_SRC_IMM8, PTWR_BTC },
-    { 1, 0xb0, ANY, 1, PTWR_SRC_REG, PTWR_CMPXCHG },
-    { 1, 0xb1, ANY, 0, PTWR_SRC_REG, PTWR_CMPXCHG },
+    { 1, 0xbb, ANY, 0, PTWR_SRC_REG, PTWR_BTC },
     { 1, 0xc0, ANY, 1, PTWR_SRC_REG, PTWR_XADD },
     { 1, 0xc1, ANY, 0, PTWR_SRC_REG, PTWR_XADD },
     { 1, 0xc3, ANY, 0, PTWR_SRC_REG, PTWR_MOV },          /* movnti */
@@ -92,16 +92,33 @@ static const struct ptwr_form forms[] = {
 #define REX_X 2
 #define REX_B 1
 
-/* The table row for (twobyte, opcode, ModRM.reg); reg < 0: any row of that opcode. */
-static const struct ptwr_form *find_form(unsigned int twobyte, uint8_t opcode, int reg)
-{
-    for (unsigned int i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-        const struct ptwr_form *f = &forms[i];
+#define NFORMS (sizeof(forms) / sizeof(forms[0]))
 
-        if (f->twobyte == twobyte && f->opcode == opcode &&
-            (reg < 0 || f->ext == ANY || f->ext == reg))
-            return f;
+/* The first table row of (twobyte, opcode), or NFORMS if there is none. */
+static unsigned int find_opcode(unsigned int twobyte, uint8_t opcode)
+{
+    unsigned int key = twobyte << 8 | opcode, lo = 0, hi = NFORMS;
+
+    while (lo < hi) {                         /* the first row whose key is >= key */
+        unsigned int mid = (lo + hi) / 2;
+
+        if ((unsigned int)(forms[mid].twobyte << 8 | forms[mid].opcode) < key)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    return lo < NFORMS && forms[lo].twobyte == twobyte && forms[lo].opcode == opcode ? lo
+                                                                                     : NFORMS;
+}
+
+/* From row i on (the opcode's first), the row whose /ext matches ModRM.reg; NULL if none. */
+static const struct ptwr_form *match_ext(unsigned int i, unsigned int reg)
+{
+    for (const struct ptwr_form *f = &forms[i];
+         f < &forms[NFORMS] && f->twobyte == forms[i].twobyte && f->opcode == forms[i].opcode;
+         f++)
+        if (f->ext == ANY || f->ext == (int)reg)
+            return f;
     return 0;
 }
 
@@ -199,7 +216,7 @@ static bool decode_imm(const uint8_t *code, unsigned int avail, unsigned int *i,
 
 int ptwr_decode(const uint8_t *code, unsigned int avail, struct ptwr_insn *insn)
 {
-    unsigned int i = 0, rex = 0, twobyte = 0;
+    unsigned int i = 0, rex = 0, twobyte = 0, row;
     bool opsize = false;
     uint64_t b, modrm = 0;
     const struct ptwr_form *f;
@@ -235,13 +252,14 @@ int ptwr_decode(const uint8_t *code, unsigned int avail, struct ptwr_insn *insn)
         if (!fetch(code, avail, &i, 1, &b))
             return -1;
     }
-    f = find_form(twobyte, (uint8_t)b, -1);
-    if (!f)
+    row = find_opcode(twobyte, (uint8_t)b);
+    if (row == NFORMS)
         return -1;
+    f = &forms[row];
     if (f->op != PTWR_STOS) {
         if (!fetch(code, avail, &i, 1, &modrm) || (modrm >> 6) == 3)
             return -1;                        /* a register operand cannot have faulted */
-        f = find_form(twobyte, (uint8_t)b, (int)((modrm >> 3) & 7));
+        f = match_ext(row, (unsigned int)(modrm >> 3) & 7);
         if (!f || !decode_modrm(code, avail, &i, (uint8_t)modrm, rex, insn))
             return -1;
     }

@@ -37,5 +37,6 @@ int bench_update_va_mapping(void);
 int bench_syscall_bounce(void);
 int bench_event_upcall(void);       /* event_upcall and timer_virq */
 int bench_preempt_gap(void);        /* preempt_gap_pin1g */
+int bench_ptwr(void);               /* ptwr_store and ptwr_lock_btr */
 
 #endif /* GUEST_BENCH_H */

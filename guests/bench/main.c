@@ -13,7 +13,9 @@
  *                       with the iret hypercall (user -> kernel -> user);
  *   event_upcall        event send to self -> upcall, and timer_virq: timer set -> VIRQ_TIMER
  *                       upcall (events.c);
- *   preempt_gap         preempt_gap_pin1g: the worst timer-to-upcall delay during a 1 GiB pin.
+ *   preempt_gap         preempt_gap_pin1g: the worst timer-to-upcall delay during a 1 GiB pin;
+ *   ptwr                ptwr_store: a `mov` to an L1 entry, emulated; ptwr_lock_btr: `lock btr`
+ *                       / `lock bts` of its RW bit (ptwr.c).
  * The guest command line may name a subset ("null_hypercall pin_1g"); the default is all.
  * The run ends with SUCCESS only if every selected benchmark ran without an error.
  */
@@ -39,6 +41,7 @@ static const struct {
     { "syscall_bounce", bench_syscall_bounce },
     { "event_upcall", bench_event_upcall },
     { "preempt_gap", bench_preempt_gap },
+    { "ptwr", bench_ptwr },
 };
 
 /* Is `name` a whole word of the command line (or is the command line empty)? */

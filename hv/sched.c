@@ -37,14 +37,35 @@ void runstate_get(struct vcpu *v, struct vcpu_runstate_info *ri)
     ri->time[h->runstate_state & 3] += NOW() - h->runstate_entry;
 }
 
-/* Copy v's runstate to its registered area (v must be current: a guest VA). */
+/*
+ * Copy v's runstate to its registered area (v must be current: a guest VA).  With
+ * VMASST_TYPE_runstate_update_flag, Xen's protocol: XEN_RUNSTATE_UPDATE is set in
+ * state_entry_time (its top byte) before the record is written and cleared after, so a
+ * reader on another vCPU can tell a torn read.
+ */
 void update_runstate_area(struct vcpu *v)
 {
     struct vcpu_runstate_info ri;
-    if (!hvv(v)->runstate_guest)
+    uint64_t area = hvv(v)->runstate_guest;
+    uint64_t top = area + offsetof(struct vcpu_runstate_info, state_entry_time) + 7;
+    bool flag = v->domain->vm_assist & (1UL << VMASST_TYPE_runstate_update_flag);
+    uint8_t b;
+
+    if (!area)
         return;
     runstate_get(v, &ri);
-    copy_to_guest_va(hvv(v)->runstate_guest, &ri, sizeof(ri));
+    if (flag) {
+        ri.state_entry_time |= XEN_RUNSTATE_UPDATE;
+        b = (uint8_t)(ri.state_entry_time >> 56);
+        copy_to_guest_va(top, &b, 1);
+        __asm__ volatile("" ::: "memory");
+    }
+    copy_to_guest_va(area, &ri, sizeof(ri));
+    if (flag) {
+        __asm__ volatile("" ::: "memory");
+        b = (uint8_t)((ri.state_entry_time & ~XEN_RUNSTATE_UPDATE) >> 56);
+        copy_to_guest_va(top, &b, 1);
+    }
 }
 
 void vcpu_unblock(struct vcpu *v)

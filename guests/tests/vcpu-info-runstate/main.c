@@ -18,8 +18,10 @@
  *      mask copied, and a valid time record that agrees with the old one; a second
  *      registration -EINVAL;
  *   3. an event sent to self is delivered through the new record;
- *   4. the runstate area is filled at registration (state running); after a 10 ms
- *      SCHEDOP_block, get_runstate_info shows at least 5 ms blocked and the vCPU running.
+ *   4. with VMASST_TYPE_runstate_update_flag on, the runstate area is filled at registration
+ *      (state running); after a 10 ms SCHEDOP_block, get_runstate_info shows at least 5 ms
+ *      blocked and the vCPU running, and the area says the same blocked time with
+ *      XEN_RUNSTATE_UPDATE clear.
  */
 #include <xen/sched.h>
 #include <xen/vcpu.h>
@@ -104,6 +106,8 @@ static int check_runstate(void)
     long rc;
 
     runstate_area.state = -1;
+    if ((rc = hypercall_vm_assist(VMASST_CMD_enable, VMASST_TYPE_runstate_update_flag)) != 0)
+        return xtf_failure("vm_assist(runstate_update_flag): %ld", rc);
     if ((rc = hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &area)) != 0)
         return xtf_failure("register_runstate_memory_area: %ld", rc);
     printk("runstate area: state %d entry %lu running %lu blocked %lu\n", runstate_area.state,
@@ -127,6 +131,12 @@ static int check_runstate(void)
         return xtf_failure("get_runstate_info state %d, expected running", ri.state);
     if (ri.time[RUNSTATE_blocked] < 5000000UL)
         return xtf_failure("blocked for %lu ns in a 10 ms block",
+                           (unsigned long)ri.time[RUNSTATE_blocked]);
+    if (runstate_area.state_entry_time & XEN_RUNSTATE_UPDATE)
+        return xtf_failure("the runstate area was left with XEN_RUNSTATE_UPDATE set");
+    if (runstate_area.time[RUNSTATE_blocked] != ri.time[RUNSTATE_blocked])
+        return xtf_failure("the runstate area's blocked time %lu differs from %lu",
+                           (unsigned long)runstate_area.time[RUNSTATE_blocked],
                            (unsigned long)ri.time[RUNSTATE_blocked]);
     return 0;
 }

@@ -39,6 +39,7 @@ __attribute__((noreturn)) static void domain_crash_teardown(void)
     int rc;
 
     write_cr3(virt_to_maddr(idle_l4));
+    vcpu_events_teardown(d);        /* timers stopped, vcpu_info frames given back */
     current->online = false;
     current = NULL;                 /* no CR3 reloads for it from the core any more */
     do

@@ -88,6 +88,7 @@ bool hv_preempt_check(struct vcpu *v);
 
 /* ---- vCPU timers and operations (vcpu-op.c) ---- */
 void vcpu_timers_init(struct vcpu *v);
+void vcpu_events_teardown(struct domain *d);
 void set_periodic(struct vcpu *v, uint64_t period_ns);   /* 0: stop */
 long hc_set_timer_op(uint64_t timeout);
 long hc_vcpu_op(unsigned long cmd, unsigned long vcpuid, uint64_t arg);

@@ -276,6 +276,7 @@ bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2);
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn);
 int mmglue_check_writable_frame(struct vcpu *v, uint64_t mfn);
 int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn);
+void mmglue_put_writable_frame(struct vcpu *v, uint64_t mfn);
 extern struct pvmm_platform hv_platform;
 extern uint64_t hv_m2p_mfn;
 

@@ -10,6 +10,7 @@
 
 int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn);
 int mmglue_check_writable_frame(struct vcpu *v, uint64_t mfn);
+void mmglue_put_writable_frame(struct vcpu *v, uint64_t mfn);
 
 /*
  * Take a general and a writable type reference on frame mfn for v's domain (what Xen's
@@ -23,6 +24,12 @@ int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn)
     if (!pg || !get_page_and_type(v, pg, v->domain, PGT_writable_page))
         return -XEN_EINVAL;
     return 0;
+}
+
+/* Drop the references mmglue_get_writable_frame took. */
+void mmglue_put_writable_frame(struct vcpu *v, uint64_t mfn)
+{
+    put_page_and_type(v, pvmm_frame(v->domain->state, mfn));
 }
 
 /* The same check, dropping the references again: 0 or -XEN_EINVAL. */

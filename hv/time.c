@@ -178,8 +178,11 @@ uint64_t get_s_time(void)
     return scale_delta(rdtsc() - tsc_boot);
 }
 
+/* The TSC value at system time ns, saturating (a guest may ask for a timer at ~0). */
 uint64_t s_time_to_tsc(uint64_t ns)
 {
+    if (ns / 1000000U >= (~0UL - tsc_boot) / tsc_khz - 1)
+        return ~0UL;
     return tsc_boot + ns / 1000000U * tsc_khz + ns % 1000000U * tsc_khz / 1000000U;
 }
 
@@ -231,7 +234,8 @@ static uint64_t rtc_read_seconds(void)
         hour = hour % 12 + 12;             /* 12-hour mode, PM */
     century = bcd(r[6], binary);
     year = bcd(r[5], binary) + (century >= 19 && century <= 30 ? century * 100 : 2000);
-    return days_since_epoch(year, bcd(r[4], binary), bcd(r[3], binary)) * 86400 + hour * 3600 + bcd(r[1], binary) * 60 + bcd(r[0], binary);
+    return days_since_epoch(year, bcd(r[4], binary), bcd(r[3], binary)) * 86400 +
+           hour * 3600 + bcd(r[1], binary) * 60 + bcd(r[0], binary);
 }
 
 /* ---- initialisation and the guest-visible records ---- */

@@ -98,7 +98,7 @@ static void guest_exception(struct cpu_regs *r)
     case 18:
         domain_crash(r, "%s while the domain ran", vector_name(vec));
     default:
-        if (vec >= 32)      /* a stray interrupt: every source is masked; ignore it */
+        if (vec >= 32)      /* not reached: interrupts go to do_IRQ (irq.c) first */
             break;
         bounce_exception(r, vec, vector_has_error_code(vec), err);
         break;
@@ -106,10 +106,11 @@ static void guest_exception(struct cpu_regs *r)
 }
 
 /*
- * An NMI or an interrupt vector (>= 32) that arrived while the hypervisor ran.  Neither is
- * the hypervisor's fault nor needs anything from it (every interrupt source is masked, and
- * no NMI source is used), so it is counted, logged and returned from: the interrupted code
- * resumes as if nothing happened.  Returns false for anything else.
+ * An NMI that arrived while the hypervisor ran (interrupt vectors, >= 32, are dispatched to
+ * do_IRQ before this and only reach it if that changes).  It is not the hypervisor's fault
+ * nor needs anything from it (no NMI source is used), so it is counted, logged and returned
+ * from: the interrupted code resumes as if nothing happened.  Returns false for anything
+ * else.
  */
 static bool hypervisor_interrupt(const struct cpu_regs *r)
 {

@@ -105,6 +105,26 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/* The domain is going away: stop its vCPUs' timers and give back the vcpu_info frames, so
+ * that the core's teardown finds no reference of the hypervisor's left. */
+void vcpu_events_teardown(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = &d->vcpu[i];
+        struct hv_vcpu *h = hvv(v);
+        if (!h)
+            continue;
+        stop_timer(&h->singleshot_timer);
+        stop_timer(&h->periodic_timer);
+        stop_timer(&h->poll_timer);
+        h->periodic_period = 0;
+        if (h->vcpu_info_mfn) {
+            mmglue_put_writable_frame(v, h->vcpu_info_mfn);
+            h->vcpu_info_mfn = 0;
+        }
+    }
+}
+
 long hc_vcpu_op(unsigned long cmd, unsigned long vcpuid, uint64_t arg)
 {
     struct domain *d = current->domain;

@@ -6,7 +6,8 @@
  * way `sti; hlt` enables interrupts) and its paravirtual spinlocks wait with SCHEDOP_poll on
  * one event channel, events masked: poll must return as soon as that port is pending, masked
  * or not, and at once if it already is. Neither may return early while nothing is pending,
- * and neither may sleep through an event that was already there.
+ * and neither may sleep through an event that was already there ("at once" allows 250 ms:
+ * TCG on a loaded host).
  *
  * The guest checks:
  *   1. SCHEDOP_yield: 0;
@@ -80,7 +81,7 @@ int test_main(void)
                            events_seen - before);
     printk("block with an event pending returned after %lu us\n",
            (unsigned long)(t1 - t0) / 1000);
-    if (t1 - t0 > 50000000UL)
+    if (t1 - t0 > 250000000UL)
         return xtf_failure("SCHEDOP_block with an event pending slept %lu us",
                            (unsigned long)(t1 - t0) / 1000);
 
@@ -92,7 +93,7 @@ int test_main(void)
     t0 = pvclock_ns();
     XTF_EXPECT_RC(poll(&port, 1, t0 + 1000000000UL), 0, "poll on a pending masked port");
     t1 = pvclock_ns();
-    if (t1 - t0 > 50000000UL)
+    if (t1 - t0 > 250000000UL)
         return xtf_failure("poll on a pending port slept %lu us", (unsigned long)(t1 - t0) / 1000);
     port_clear(ipi);
 

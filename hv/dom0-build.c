@@ -106,6 +106,7 @@ struct cpu_regs *dom0_build(const struct boot_module *mod)
     struct domain *d = mmglue_create_dom0(DOM0_PAGES);
     struct vcpu *v = &d->vcpu[0];
     v->plat = &dom0_hv_vcpu;
+    debugreg_init(&dom0_hv_vcpu);
     current = v;
     dom0 = d;
     const struct pvmm_builder_params params = {

@@ -232,6 +232,22 @@ bool emulate_privileged_op(struct cpu_regs *r)
         }
         break;
     }
+    case 0x21:                           /* mov %drN, %reg */
+    case 0x23: {                         /* mov %reg, %drN */
+        uint8_t modrm = fetch(&ins);
+        if (ins.fault)
+            return false;
+        int drn = ((modrm >> 3) & 7) | ((ins.rex & 4) ? 8 : 0);
+        uint64_t *reg = gpr(r, (modrm & 7) | ((ins.rex & 1) ? 8 : 0));
+        int rc = op == 0x21 ? guest_get_debugreg(drn, reg) : (int)guest_set_debugreg(drn, *reg);
+        if (rc == -XEN_ENODEV) {
+            bounce_exception(r, 6, false, 0);
+            return true;
+        }
+        if (rc)
+            return false;
+        break;
+    }
     case 0x30:
     case 0x32:
         if (!emulate_msr(r, op == 0x30))

@@ -90,6 +90,8 @@ struct hv_vcpu {
     bool     fpu_ts;          /* the virtual CR0.TS */
     uint64_t cr4;             /* guest-visible CR4 bits it may control */
     unsigned int iopl;        /* the virtual IOPL (0..3) */
+    uint64_t dr[4];           /* debug registers as the guest set them (debugreg.c) */
+    uint32_t dr6, dr7, dr7_emul;
     uint64_t iobmp;           /* PHYSDEVOP_set_iobitmap: guest VA of the I/O bitmap */
     unsigned int iobmp_limit; /* ports it covers (0: none) */
     struct vcpu_info *vcpu_info;   /* hypervisor mapping of this vCPU's vcpu_info */
@@ -261,6 +263,11 @@ long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg
 long hc_xen_version(unsigned long cmd, uint64_t arg);
 long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count);
 long hc_physdev_op(unsigned long cmd, uint64_t arg);       /* hc-physdev.c */
+void debugreg_init(struct hv_vcpu *h);                     /* debugreg.c */
+long guest_set_debugreg(int reg, uint64_t value);          /* 0, -EPERM, -EINVAL, -ENODEV */
+int guest_get_debugreg(int reg, uint64_t *value);          /* 0 or -ENODEV */
+long hc_set_debugreg(unsigned long reg, uint64_t value);
+long hc_get_debugreg(unsigned long reg);
 long hc_physdev_op_compat(uint64_t arg);
 
 /* ---- the memory-management core's glue (mm-core.c) ---- */

@@ -84,6 +84,8 @@ ADAPT(h_event_channel_op_compat, hc_event_channel_op_compat(a[0]))
 ADAPT(h_vcpu_op, hc_vcpu_op(a[0], a[1], a[2]))
 ADAPT(h_event_channel_op, hc_event_channel_op(a[0], a[1]))
 ADAPT(h_physdev_op, hc_physdev_op(a[0], a[1]))
+ADAPT(h_set_debugreg, hc_set_debugreg(a[0], a[1]))
+ADAPT(h_get_debugreg, hc_get_debugreg(a[0]))
 ADAPT(h_physdev_op_compat, hc_physdev_op_compat(a[0]))
 
 static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
@@ -113,6 +115,8 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_vcpu_op] = h_vcpu_op,
     [__HYPERVISOR_event_channel_op] = h_event_channel_op,
     [__HYPERVISOR_physdev_op] = h_physdev_op,
+    [__HYPERVISOR_set_debugreg] = h_set_debugreg,
+    [__HYPERVISOR_get_debugreg] = h_get_debugreg,
     [__HYPERVISOR_physdev_op_compat] = h_physdev_op_compat,
 };
 

@@ -315,6 +315,36 @@ static void argument_checks(void **state)
     hc_teardown(&f);
 }
 
+/*
+ * XSA-212: Xen checked only the lists' base addresses, so a made-up nr_exchanged could point
+ * the element being accessed into the hypervisor.  The part still to be done must start at a
+ * guest address: here element nr_exchanged of a list at 0 is at 0xffff800000000000.
+ */
+static void xsa212_exchange_progress_into_hypervisor(void **state)
+{
+    struct hc_fixture f;
+    xen_pfn_t out[1];
+    struct xen_memory_exchange x;
+    struct hc_counts snap;
+    unsigned long conts = 0;
+    const uint64_t huge = 1UL << 61, into_xen = 0xffff800000000000UL / sizeof(xen_pfn_t);
+
+    (void)state;
+    hc_setup(&f, 0, true);
+    hc_counts_take(f.h, &snap);
+    x = xchg(NULL, huge, 0, out, huge, 0);
+    x.nr_exchanged = into_xen;
+    assert_int_equal(exchange(f.v, &x, &conts), -XEN_EFAULT);
+    assert_reason(f.v, PVMM_RULE_GUEST_FAULT);
+    assert_int_equal(x.nr_exchanged, into_xen);
+    x = xchg(out, huge, 0, NULL, huge, 0);               /* the same through the out list */
+    x.nr_exchanged = into_xen;
+    assert_int_equal(exchange(f.v, &x, &conts), -XEN_EFAULT);
+    hc_counts_same(f.h, &snap);
+    harness_audit(f.h);
+    hc_teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +354,7 @@ int main(void)
         cmocka_unit_test(larger_input_order),
         cmocka_unit_test(preemption_between_chunks),
         cmocka_unit_test(argument_checks),
+        cmocka_unit_test(xsa212_exchange_progress_into_hypervisor),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,7 +44,7 @@ static long get_dr(long reg)
     return _hypercall1(__HYPERVISOR_get_debugreg, reg);
 }
 
-#define PROBE(insn, ...) ({ unsigned long b_ = fault_count;                        \
+#define TRAPS(insn, ...) ({ unsigned long b_ = fault_count;                        \
     asm volatile ("1: " insn "\n2:\n" ASM_EXTABLE(1b, 2b) __VA_ARGS__ : "memory");   \
     fault_count != b_; })
 
@@ -154,7 +154,7 @@ static void debugging_extensions(void)
                     get_dr(5));
     if (set_dr(4, 0) != -XEN_ENODEV || set_dr(5, 0) != -XEN_ENODEV)
         xtf_failure("CR4.DE: set_debugreg(4/5) not -ENODEV");
-    if (!PROBE("mov %%dr4, %0", : "+r" (v) :) || last_fault.vector != X86_EXC_UD)
+    if (!TRAPS("mov %%dr4, %0", : "+r" (v) :) || last_fault.vector != X86_EXC_UD)
         xtf_failure("CR4.DE: mov %%dr4 did not give #UD");
     expect_set("an I/O breakpoint with CR4.DE", 7, 0x20002, 0, 0x20402);
     asm volatile ("mov %0, %%cr4" : : "r" (cr4));
@@ -179,40 +179,40 @@ static void mov_forms(void)
     unsigned long stack;
 
     set_dr(1, 0x1111);
-    if (PROBE("mov %%dr1, %0", : "+r" (v) :) || v != 0x1111)
+    if (TRAPS("mov %%dr1, %0", : "+r" (v) :) || v != 0x1111)
         xtf_failure("mov %%dr1: %#lx", v);
     v = 0x2222;
-    if (PROBE("mov %0, %%dr2", : : "r" (v)))
+    if (TRAPS("mov %0, %%dr2", : : "r" (v)))
         xtf_failure("mov to %%dr2 faulted");
     expect_dr("after mov to %dr2", 2, 0x2222);
     {
         register unsigned long r9 asm ("r9") = 0x3333;   /* REX.B: a register above 7 */
 
-        if (PROBE("mov %0, %%dr3", : : "r" (r9)))
+        if (TRAPS("mov %0, %%dr3", : : "r" (r9)))
             xtf_failure("mov %%r9 to %%dr3 faulted");
     }
     if (0)
         xtf_failure("mov %%r9 to %%dr3 faulted");
     expect_dr("after mov %r9 to %dr3", 3, 0x3333);
     v = 0;
-    if (PROBE("mov %%dr7, %0", : "+r" (v) :) || v != DR7_DEFAULT)
+    if (TRAPS("mov %%dr7, %0", : "+r" (v) :) || v != DR7_DEFAULT)
         xtf_failure("mov %%dr7: %#lx", v);
-    if (PROBE("mov %%dr6, %0", : "+r" (v) :) || v != DR6_DEFAULT)
+    if (TRAPS("mov %%dr6, %0", : "+r" (v) :) || v != DR6_DEFAULT)
         xtf_failure("mov %%dr6: %#lx", v);
     v = 0xffff800000000000UL;
-    if (!PROBE("mov %0, %%dr0", : : "r" (v)) || last_fault.vector != X86_EXC_GP ||
+    if (!TRAPS("mov %0, %%dr0", : : "r" (v)) || last_fault.vector != X86_EXC_GP ||
         last_fault.error_code != 0)
         xtf_failure("mov of a hypervisor address to %%dr0: no #GP(0)");
     v = 0x2400;
-    if (!PROBE("mov %0, %%dr7", : : "r" (v)) || last_fault.vector != X86_EXC_GP)
+    if (!TRAPS("mov %0, %%dr7", : : "r" (v)) || last_fault.vector != X86_EXC_GP)
         xtf_failure("mov of DR7.GD: no #GP(0)");
     v = ~0UL;
-    if (!PROBE("mov %0, %%dr6", : : "r" (v)) || last_fault.vector != X86_EXC_GP)
+    if (!TRAPS("mov %0, %%dr6", : : "r" (v)) || last_fault.vector != X86_EXC_GP)
         xtf_failure("mov of a 64-bit DR6: no #GP(0)");
-    if (!PROBE(".byte 0x44, 0x0f, 0x21, 0xc0", : "+a" (v) :) ||
+    if (!TRAPS(".byte 0x44, 0x0f, 0x21, 0xc0", : "+a" (v) :) ||
         last_fault.vector != X86_EXC_UD)
         xtf_failure("mov %%dr8, %%rax: no #UD");
-    if (!PROBE(".byte 0x44, 0x0f, 0x23, 0xc0", : "+a" (v) :) ||
+    if (!TRAPS(".byte 0x44, 0x0f, 0x23, 0xc0", : "+a" (v) :) ||
         last_fault.vector != X86_EXC_UD)
         xtf_failure("mov %%rax, %%dr8: no #UD");
 

@@ -10,7 +10,14 @@
 # Each part of the tree has its own fragment in mk/; a fragment appends to ALL_TARGETS,
 # CHECK_STEPS (names of check steps: a phony target check-NAME whose recipe runs
 # tools/check-step, which prints the step's header and counts its TAP lines),
-# SLOW_CHECK_STEPS (the steps check-quick leaves out) and BENCH_STEPS.
+# SLOW_CHECK_STEPS (the steps check-quick leaves out) and BENCH_STEPS.  A new step is
+#
+#   CHECK_STEPS += mine
+#   check-mine: $(BUILD)/my-test
+#   	$(Q)RESULTS=$(BUILD)/results tools/check-step --time "5 s" mine $(BUILD)/my-test
+#
+# where my-test prints one "ok ..." / "not ok ..." line per check (TAP; "# SKIP why" for a
+# check that cannot run here); a new guest (guests/tests/NAME/main.c) needs no change here.
 
 ifeq ($(origin CC),default)
 CC := gcc

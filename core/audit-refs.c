@@ -1,7 +1,7 @@
 /*
  * core/audit-refs.c - the auditor's reference gathering.
  *
- * Walks everything that holds references (facts §2.3b) and adds, per target
+ * Walks everything that holds references (model.md §2.3b) and adds, per target
  * frame, the general and type references each holder owns:
  *
  *   PGC_allocated                          1 general

@@ -1,6 +1,6 @@
 /*
  * core/descriptors.c - segment descriptors: check_descriptor, seg_desc pages,
- * set_gdt and update_descriptor (facts §5.1-§5.3, Appendix C).
+ * set_gdt and update_descriptor (model.md §5.1-§5.3, model.md §10).
  *
  * A GDT or LDT frame has type PGT_seg_desc_page.  That type can only be taken
  * while the frame's type count is zero, and every writable mapping holds a
@@ -72,7 +72,7 @@ static bool guest_gate_selector_okay(uint16_t sel)
 }
 
 /*
- * Check one descriptor for domain d and fix it up in place (facts §5.3).
+ * Check one descriptor for domain d and fix it up in place (model.md §5.3).
  * Returns true and possibly rewrites *desc if the descriptor is allowed in a
  * 64-bit PV guest's GDT or LDT; false (leaving *desc alone) if it is refused.
  * The check is idempotent: a fixed-up descriptor passes again unchanged.
@@ -251,7 +251,7 @@ fail:
 }
 
 /*
- * HYPERVISOR_set_gdt(frame_list, entries) (facts §5.2): entries > 7168 ->
+ * HYPERVISOR_set_gdt(frame_list, entries) (model.md §5.2): entries > 7168 ->
  * -EINVAL; the ceil(entries/512) frame numbers are read from the guest
  * (-EFAULT); see pv_set_gdt for the rest.  On success the local TLB is
  * flushed.  entries == 0 leaves v without a GDT.
@@ -280,7 +280,7 @@ long do_set_gdt(struct vcpu *v, uint64_t frame_list, unsigned int entries)
 }
 
 /*
- * HYPERVISOR_update_descriptor(maddr, desc) (facts §5.3): write one checked
+ * HYPERVISOR_update_descriptor(maddr, desc) (model.md §5.3): write one checked
  * descriptor at machine address maddr.  -EINVAL if maddr is not 8-byte
  * aligned, desc is refused by check_descriptor, the frame is not the
  * caller's, or the frame can take neither a seg_desc reference (if it is a

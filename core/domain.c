@@ -7,7 +7,7 @@
  * Ordinary domains have ids 0..PVMM_MAX_DOMAINS-1 and live in s->domains.
  *
  * Teardown (pvmm_domain_destroy, Xen's domain_relinquish_resources and
- * relinquish_memory, facts §2.5) releases in this order:
+ * relinquish_memory, model.md §2.5) releases in this order:
  *   1. per vCPU: the deferred put, the kernel and user bases, GDT and LDT;
  *   2. every pin;
  *   3. forced devalidation of every still validated or partial L4, then
@@ -139,7 +139,7 @@ struct domain *pvmm_domain_lookup(struct pvmm_state *s, domid_t domid)
     return &s->domains[domid];
 }
 
-/* VMASST types valid for a 64-bit PV guest (facts §4.6). */
+/* VMASST types valid for a 64-bit PV guest (model.md §4.6). */
 #define VMASST_VALID_64 ((1UL << VMASST_TYPE_4gb_segments) |         \
                          (1UL << VMASST_TYPE_4gb_segments_notify) |  \
                          (1UL << VMASST_TYPE_writable_pagetables) |  \

@@ -2,7 +2,7 @@
  * core/fast-paths.h - the common cases of the core's hot paths, inline.
  *
  * Every entry a guest writes or a table validation checks takes and drops a
- * handful of references and locks (facts §2.1-§2.6), so these few
+ * handful of references and locks (model.md §2.1-§2.6), so these few
  * operations are the core's hot paths.  Their common case is one
  * compare-and-swap; it is done here, inline in the caller, and everything
  * else (the rare and the complicated cases: a frame's last reference, a
@@ -287,7 +287,7 @@ static inline bool page_lock_type(struct vcpu *curr, struct page_info *pg, unsig
 #define PAGE_CACHE_ATTRS   (_PAGE_PAT | _PAGE_PCD | _PAGE_PWT)
 /*
  * L1 mask of a release build (no _PAGE_GNTTAB): the base mask without
- * GLOBAL, i.e. PWT, PCD and PAT are refused (facts §3.1).
+ * GLOBAL, i.e. PWT, PCD and PAT are refused (model.md §3.1).
  */
 #define L1_DISALLOW_MASK   (BASE_DISALLOW_MASK & ~(uint32_t)_PAGE_GLOBAL)
 
@@ -306,7 +306,7 @@ static inline uint32_t l1_disallow_mask(const struct domain *d)
     return L1_DISALLOW_MASK;
 }
 
-/* Xen's fix-up of a present L1 entry for 64-bit PV (facts §3.8). */
+/* Xen's fix-up of a present L1 entry for 64-bit PV (model.md §3.8). */
 static inline intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d)
 {
     (void)d;

@@ -28,7 +28,7 @@
  *    not flush after removing a mapping).  Freed frames are therefore
  *    stamped with an epoch (s->tlbflush_clock): a frame freed since the
  *    last *completed* global flush (s->tlbflush_clean) is only handed out
- *    after flushing every domain's vCPUs (facts §8, rule 7).  The flush runs
+ *    after flushing every domain's vCPUs (model.md §8, rule 7).  The flush runs
  *    outside the heap lock.
  *
  * Special owners: dom_io owns I/O memory (every frame that is not RAM, with

@@ -1,6 +1,6 @@
 /*
- * core/ldt.c - MMUEXT_SET_LDT and the lazily mapped LDT shadow (facts §5.4,
- * Appendix C).
+ * core/ldt.c - MMUEXT_SET_LDT and the lazily mapped LDT shadow (model.md §5.4,
+ * model.md §10).
  *
  * SET_LDT only records the LDT's linear base and size; nothing is checked
  * about the pages behind it.  The first time the guest loads an LDT selector

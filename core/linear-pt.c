@@ -2,7 +2,7 @@
  * core/linear-pt.c - linear ("recursive") page tables.
  *
  * A read-only entry at level N (2..4) may point at a table of the same
- * level N instead of the next level down (facts §3.4).  Guests use this to
+ * level N instead of the next level down (model.md §3.4).  Guests use this to
  * see their own page tables through a recursive slot.  The rules:
  *
  *  1. the entry must not be writable (else the guest could write its own

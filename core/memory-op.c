@@ -1,6 +1,6 @@
 /*
  * core/memory-op.c - the memory_op hypercall's reservation sub-ops and the
- * cheap queries (Xen's common/memory.c and x86_64/mm.c, facts §7).
+ * cheap queries (Xen's common/memory.c and x86_64/mm.c, model.md §7).
  *
  * memory_op(cmd, arg): cmd & 0x3F is the sub-op, cmd >> MEMOP_EXTENT_SHIFT
  * the extent to start from (continuations).  For increase_reservation,

@@ -24,7 +24,7 @@
  *    entry is validated before it is written (mod-entry.c) and the old
  *    entry's references are dropped after.
  *  - Pins, vCPU page-table bases, descriptor tables and partial validation
- *    states each own well-defined references (facts §2.3b); the auditor
+ *    states each own well-defined references (model.md §2.3b); the auditor
  *    (audit.c) recomputes all of them from scratch and compares.
  *
  * Failure leaves no trace.  An operation checks what it can up front, then
@@ -250,7 +250,7 @@ int put_page_from_l3e(struct vcpu *curr, intpte_t l3e, mfn_t pfn, unsigned int f
 int put_page_from_l4e(struct vcpu *curr, intpte_t l4e, mfn_t pfn, unsigned int flags);
 
 /*
- * Linear (same-level) page-table entries (facts §3.4, XSA-240): every rule
+ * Linear (same-level) page-table entries (model.md §3.4, XSA-240): every rule
  * about them is in linear-pt.c.
  *
  * pg->linear_pt_count > 0 counts the same-level entries pg *contains* (+1 per
@@ -303,7 +303,7 @@ bool linear_rw_change_is_safe(const struct pvmm_state *s);
 
 /*
  * Xen's fix-up of a present entry of table level `level` (2..4) for 64-bit
- * PV (adjust_guest_l2e..l4e; facts §3.8): USER, and ACCESSED at L4.  Not-present
+ * PV (adjust_guest_l2e..l4e; model.md §3.8): USER, and ACCESSED at L4.  Not-present
  * entries are returned unchanged.  The L1 fix-up, adjust_guest_l1e, is inline
  * (fast-paths.h).  Defined in validate-l234.c.
  */
@@ -317,7 +317,7 @@ intpte_t adjust_guest_upper(intpte_t e, const struct domain *d, int level);
  * failing slot added to the reason's path).  L2..L4 resume from
  * pg->nr_validated_ptes / partial_flags and, if preemptible, return
  * -XEN_ERESTART with the progress recorded in pg or -XEN_EINTR when
- * nothing was done; any other error undoes everything (facts §2.5).
+ * nothing was done; any other error undoes everything (model.md §2.5).
  * Defined in validate-l1.c (L1) and validate-l234.c (L2..L4).
  */
 int promote_l1_table(struct vcpu *curr, struct page_info *pg);

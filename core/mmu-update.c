@@ -15,7 +15,7 @@
  * foreigndom: low 16 bits FD (owner of the frames being mapped), high 16
  * bits PFD + 1 (owner of the page tables, 0 = the caller).  Processing stops
  * at the first failing request, whose error is returned; *pdone receives the
- * number of requests completed.  As measured on Xen 4.17 (facts Appendix C),
+ * number of requests completed.  As measured on Xen 4.17 (model.md §10),
  * pdone is *overwritten* by a fresh call; a continuation re-reads it and adds
  * to it, so the guest finally sees the total.  Preemption between requests,
  * -ERESTART from a preemptible entry update, or a pending deferred put

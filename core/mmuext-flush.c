@@ -8,7 +8,7 @@
  * platform maps that onto physical CPUs.  Xen's "dirty CPU mask" of a
  * domain corresponds to the mask of its online vCPUs.
  *
- * Sub-op rules (facts §4.4): every flush requires FD to be the caller
+ * Sub-op rules (model.md §4.4): every flush requires FD to be the caller
  * (-EPERM); a vCPU bitmap that cannot be read gives -EINVAL; INVLPG_LOCAL
  * silently ignores a non-canonical address, INVLPG_MULTI/ALL one outside the
  * guest range (__addr_ok); cache flushes need I/O rights, which in this

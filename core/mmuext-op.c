@@ -12,7 +12,7 @@
  * FD (foreigndom, 16 bits) names the domain whose frames are pinned,
  * unpinned, cleared or copied; the caller's own numeric id or an unknown id
  * gives -ESRCH and a domain the caller has no privilege over -EPERM, both
- * before any op runs and with *pdone left untouched (facts Appendix C).
+ * before any op runs and with *pdone left untouched (model.md §10).
  * Everything else (base pointers, flushes, LDT) requires FD to be the caller
  * (-EPERM).  Unknown commands give -ENOSYS, the removed superpage marks
  * -EOPNOTSUPP (XSA-167).

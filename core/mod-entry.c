@@ -3,7 +3,7 @@
  *
  * Every guest change to a live page table comes through here (from
  * mmu_update, update_va_mapping and writable page-table emulation), with
- * the table page-locked by the caller.  The order is Xen's (facts §3.5,
+ * the table page-locked by the caller.  The order is Xen's (model.md §3.5,
  * §4.3): check the new entry and take its references, write it atomically,
  * and only then release what the old entry held - so at no instant does a
  * live entry hold less than it maps.
@@ -14,7 +14,7 @@
  * change (XSA-182): a read-only linear entry turned writable would hand the
  * guest a writable view of its page tables, so it is revalidated in full.
  * Old L2..L4 entries are released through curr->old_guest_table (a
- * deferred, preemptible put, facts §2.5); L4 slots 256..271 belong to the
+ * deferred, preemptible put, model.md §2.5); L4 slots 256..271 belong to the
  * hypervisor and are refused.
  */
 #include "mm.h"

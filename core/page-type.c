@@ -5,7 +5,7 @@
  *
  * type_info holds a frame's type (none, L1..L4, seg_desc, writable), the
  * flags PGT_validated / PGT_partial / PGT_pinned / PGT_locked, and a type
- * reference count (facts §1.4, §2.2-§2.6).  The states that matter:
+ * reference count (model.md §1.4, §2.2-§2.6).  The states that matter:
  *
  *   T, count 0, not validated   untyped, or a devalidated page table:
  *                               any type may be taken (type change)

@@ -2,14 +2,14 @@
  * core/pin.c - pins, page-table bases (CR3) and deferred type puts.
  *
  * Three kinds of holder keep a page table in use independently of the
- * entries that point at it (facts §2.3b, §2.4, §4.4):
+ * entries that point at it (model.md §2.3b, §2.4, §4.4):
  *
  *  - a pin (PGT_pinned) owns one general and one type reference of the
  *    pinned level.  Pins do not nest: pinning a pinned frame is -EINVAL,
  *    unpinning an unpinned one too;
  *  - a vCPU's kernel base (guest_table, MMUEXT_NEW_BASEPTR) and user base
  *    (guest_table_user, MMUEXT_NEW_USER_BASEPTR) each own one general and
- *    one L4 type reference.  So, as on Xen 4.17 (facts Appendix C), the L4
+ *    one L4 type reference.  So, as on Xen 4.17 (model.md §10), the L4
  *    loaded in CR3 may be unpinned and stays validated until CR3 moves,
  *    and an unpinned L4 is validated on the fly when it is loaded;
  *  - old_guest_table owns one general reference and a type reference (or a

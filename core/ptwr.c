@@ -3,8 +3,8 @@
  *
  * A PV guest kernel may keep its L1 tables mapped read-only and simply write
  * to them: the write faults, and the hypervisor emulates the one store as if
- * the guest had issued an mmu_update for that entry.  Rules (facts §3.10 and
- * Appendix C):
+ * the guest had issued an mmu_update for that entry.  Rules (model.md §3.10 and
+ * model.md §10):
  *
  *  - only for a domain with VMASST_TYPE_writable_pagetables, or the
  *    hardware domain, for which Xen 4.17 emulates even without the assist;
@@ -25,7 +25,7 @@
  */
 #include "mm.h"
 
-/* Xen's writable-pagetables assist, or the hardware domain (Appendix C). */
+/* Xen's writable-pagetables assist, or the hardware domain (model.md §10). */
 static bool ptwr_enabled(const struct domain *d)
 {
     return d->is_privileged || (d->vm_assist & (1UL << VMASST_TYPE_writable_pagetables));

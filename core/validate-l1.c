@@ -3,7 +3,7 @@
  *
  * An L1 entry is the only kind of entry that maps data.  A present L1e is
  * checked against the level's disallowed flags, then classified by the
- * frame it maps (facts §3.2):
+ * frame it maps (model.md §3.2):
  *
  *  - I/O memory (not a RAM frame, or a frame owned by dom_io): needs I/O
  *    memory rights over the frame (the domain's iomem_caps), takes no
@@ -22,7 +22,7 @@
  */
 #include "mm.h"
 
-/* Uncacheable under Xen's PAT (facts Appendix A). */
+/* Uncacheable under Xen's PAT (model.md §3.2). */
 #define _PAGE_UC           (_PAGE_PCD | _PAGE_PWT)
 
 /* The all-ones frame number of an L1e (Xen's PADDR_MASK >> PAGE_SHIFT). */
@@ -114,7 +114,7 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
         return get_io_page_from_l1e(curr, l1e, mfn, l1e_owner, pg_owner);
     }
 
-    /* RAM: the frame must be pg_owner's (facts §3.2 step 3). */
+    /* RAM: the frame must be pg_owner's (model.md §3.2 step 3). */
     if (real_owner != pg_owner) {
         /*
          * A privileged foreign domain may hand on its right to map its
@@ -178,7 +178,7 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
         }
     }
 
-    /* Hypervisor-shared pages must stay write-back (facts §3.2 step 6). */
+    /* Hypervisor-shared pages must stay write-back (model.md §3.2 step 6). */
     if ((l1e & PAGE_CACHE_ATTRS) && (read_atomic64(&pg->count_info) & PGC_xen_heap)) {
         REJECT(curr, EACCES, SPECIAL_PAGE_CACHE, .frame = mfn, .level = 1, .entry = l1e);
         if (l1e & _PAGE_RW)

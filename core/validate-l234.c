@@ -4,12 +4,12 @@
  * An entry above L1 maps a page table of the next level down, which must
  * belong to the domain that owns the table containing the entry and becomes
  * (or already is) a validated table of that level: L2e -> L1, L3e -> L2,
- * L4e -> L3 (facts §3.3).  Superpages are refused (PSE at L2/L3, XSA-148).
- * The one exception is the linear rule (facts §3.4, linear-pt.c): a
+ * L4e -> L3 (model.md §3.3).  Superpages are refused (PSE at L2/L3, XSA-148).
+ * The one exception is the linear rule (model.md §3.4, linear-pt.c): a
  * read-only entry may point at a table of its own level.
  *
  * Validating an L2..L4 table (promote_lN_table) can recurse through a whole
- * tree, so it is preemptible (facts §2.5): L2 and L3 check for preemption
+ * tree, so it is preemptible (model.md §2.5): L2 and L3 check for preemption
  * before every entry after the first (XSA-58), L4 only through its L3
  * children.  Progress lives in the page (nr_validated_ptes, partial_flags
  * with PTF_partial_set when the entry at nr_validated_ptes is itself a
@@ -121,7 +121,7 @@ int get_page_from_l4e(struct vcpu *curr, intpte_t l4e, mfn_t pfn, struct domain 
 /*
  * Release what a present entry e of table pfn holds (nothing for a
  * self-reference).  PTF_defer hands the type reference to
- * curr->old_guest_table, to be dropped preemptibly later (facts §2.5); if
+ * curr->old_guest_table, to be dropped preemptibly later (model.md §2.5); if
  * that slot is taken the put happens now, non-preemptibly.  Otherwise the
  * type reference goes (with linear accounting against pfn, see mm.h) and,
  * if that completed, the general reference.  Returns 0, or -XEN_EINTR /
@@ -202,7 +202,7 @@ static void undo_upper(struct vcpu *curr, const intpte_t *pt, mfn_t mfn, int lev
 }
 
 /*
- * Validate L2..L4 table pg from entry nr_validated_ptes on (facts §2.5,
+ * Validate L2..L4 table pg from entry nr_validated_ptes on (model.md §2.5,
  * §3.3).  Returns 0 (all entries hold their references, fixed up), or
  * -XEN_ERESTART with the progress recorded in pg, or -XEN_EINTR when
  * nothing was done, or a negative errno after undoing everything.

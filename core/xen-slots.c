@@ -2,7 +2,7 @@
  * core/xen-slots.c - the hypervisor's L4 slots 256..271.
  *
  * Every validated guest L4 carries the hypervisor's own mappings in slots
- * 256..271 (facts §3.6, §3.7): the guest never writes them (mod_l4_entry
+ * 256..271 (model.md §3.6, §3.7): the guest never writes them (mod_l4_entry
  * refuses, validation skips them) and the core overwrites all sixteen each
  * time an L4 is validated.  The entries carry no _PAGE_USER, so a 64-bit PV
  * guest (kernel and user both in ring 3) cannot reach them - except slot

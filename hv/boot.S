@@ -2,7 +2,7 @@
  * hv/boot.S - multiboot v1 header and the 32-bit entry stub that enters long mode.
  *
  * QEMU enters start32 in flat 32-bit protected mode with paging off, EAX = 0x2BADB002 and
- * EBX = the physical address of the multiboot info (qemu-notes.md §4).  We build boot page
+ * EBX = the physical address of the multiboot info.  We build boot page
  * tables in .boot.data:
  *   - L4[0] and L4[262] -> one L3 whose first four entries map physical 0..4 GiB with 2 MiB
  *     pages (identity for the switch, and the direct map at 0xffff830000000000);

@@ -7,7 +7,7 @@
  * depends on it: a poweroff after "Test result: SUCCESS" or "Test result: SKIP" is PASS
  * (QEMU status 33); any other poweroff, a domain crash (domain.c), or a hypervisor panic is
  * FAIL (status 35).
- * A harness still checks the line itself (qemu-notes.md §9).
+ * A harness still checks the line itself.
  */
 #include "hv.h"
 #include <xen/sched.h>

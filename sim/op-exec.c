@@ -229,7 +229,7 @@ int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_resul
          * an unmapped shadow page faults into Xen, which tries to map the
          * guest's page (pv_map_ldt_shadow_page).  Out of limit: #GP(sel);
          * a page that cannot become a descriptor page: #PF, error code 0,
-         * CR2 = LDT base + offset (Appendix C).
+         * CR2 = LDT base + offset (model.md §10).
          */
         res->kind = RES_ACCESS;
         rc = pv_map_ldt_shadow_page(v, off);

@@ -89,7 +89,7 @@ static const struct named consts[] = {
     { "__HYPERVISOR_mmuext_op", __HYPERVISOR_mmuext_op },
     { "__HYPERVISOR_grant_table_op", __HYPERVISOR_grant_table_op },
     { "__HYPERVISOR_multicall", __HYPERVISOR_multicall },
-    /* the hypervisor's virtual addresses (facts §3.6) */
+    /* the hypervisor's virtual addresses (model.md §3.6) */
     { "HYPERVISOR_VIRT_START", HYPERVISOR_VIRT_START }, { "HYPERVISOR_VIRT_END", HYPERVISOR_VIRT_END },
     { "MACH2PHYS_VIRT_START", MACH2PHYS_VIRT_START }, { "MACH2PHYS_VIRT_END", MACH2PHYS_VIRT_END },
     { "LINEAR_PT_VIRT_START", 0xFFFF810000000000UL }, { "PERDOMAIN_VIRT_START", 0xFFFF820000000000UL },

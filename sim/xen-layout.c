@@ -1,7 +1,7 @@
 /*
  * sim/xen-layout.c - the hypervisor's part of the simulated machine.
  *
- * Xen keeps its own mappings in L4 slots 256..271 of every guest L4 (facts
+ * Xen keeps its own mappings in L4 slots 256..271 of every guest L4 (model.md
  * §3.6, §3.7); the core copies a template into each validated L4.  Here the
  * template is real: it points at page tables in simulated memory, so that a
  * guest access to those addresses goes through the same walker as any

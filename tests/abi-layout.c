@@ -3,7 +3,7 @@
  *
  * Every structure size, field offset and key constant of include/xen/ is
  * checked here against the values in the reference documents
- * (xen-pv-mm-facts.md, pv64-guest-boot-abi.md). Compiling this file is the
+ * (Xen's public headers). Compiling this file is the
  * test: any drift fails the build. It must build hosted and freestanding
  * with gcc and clang.
  */
@@ -36,7 +36,7 @@ PIN_SIZE(xen_ulong_t, 8);
 PIN_SIZE(domid_t, 2);
 PIN_SIZE(void *, 8);   /* the ABI here is 64-bit only */
 
-/* Errno values (boot-abi §14, facts §4.1). */
+/* Errno values (Xen's public headers). */
 PIN(XEN_EPERM == 1);
 PIN(XEN_ENOENT == 2);
 PIN(XEN_ESRCH == 3);
@@ -58,7 +58,7 @@ PIN(XEN_EILSEQ == 84);
 PIN(XEN_ERESTART == 85);
 PIN(XEN_EOPNOTSUPP == 95);
 
-/* Hypercall numbers (facts §4.2, boot-abi §7.1). */
+/* Hypercall numbers (model.md §4.2). */
 PIN(__HYPERVISOR_set_trap_table == 0);
 PIN(__HYPERVISOR_mmu_update == 1);
 PIN(__HYPERVISOR_set_gdt == 2);
@@ -106,7 +106,7 @@ PIN(__HYPERVISOR_arch_7 == 55);
 PIN(CONSOLEIO_write == 0);
 PIN(CONSOLEIO_read == 1);
 
-/* mmu_update (facts §4.3). */
+/* mmu_update (model.md §4.3). */
 PIN_SIZE(struct mmu_update, 16);
 PIN_FIELD(struct mmu_update, ptr, 0, 8);
 PIN_FIELD(struct mmu_update, val, 8, 8);
@@ -116,7 +116,7 @@ PIN(MMU_PT_UPDATE_PRESERVE_AD == 2);
 PIN(MMU_PT_UPDATE_NO_TRANSLATE == 3);
 PIN(MMU_UPDATE_PREEMPTED == 0x80000000U);
 
-/* mmuext_op (facts §4.4). */
+/* mmuext_op (model.md §4.4). */
 PIN_SIZE(struct mmuext_op, 24);
 PIN_FIELD(struct mmuext_op, cmd, 0, 4);
 PIN_FIELD(struct mmuext_op, arg1, 8, 8);
@@ -147,7 +147,7 @@ PIN(MMUEXT_FLUSH_CACHE_GLOBAL == 18);
 PIN(MMUEXT_MARK_SUPER == 19);
 PIN(MMUEXT_UNMARK_SUPER == 20);
 
-/* update_va_mapping flags (facts §4.5). */
+/* update_va_mapping flags (model.md §4.5). */
 PIN(UVMF_NONE == 0);
 PIN(UVMF_TLB_FLUSH == 1);
 PIN(UVMF_INVLPG == 2);
@@ -156,7 +156,7 @@ PIN(UVMF_MULTI == 0);
 PIN(UVMF_LOCAL == 0);
 PIN(UVMF_ALL == 4);
 
-/* Domain ids (facts §4.7). */
+/* Domain ids (model.md §4.7). */
 PIN(DOMID_FIRST_RESERVED == 0x7FF0);
 PIN(DOMID_SELF == 0x7FF0);
 PIN(DOMID_IO == 0x7FF1);
@@ -165,7 +165,7 @@ PIN(DOMID_COW == 0x7FF3);
 PIN(DOMID_INVALID == 0x7FF4);
 PIN(DOMID_IDLE == 0x7FFF);
 
-/* vm_assist (boot-abi §12.4). */
+/* vm_assist (Xen's public headers). */
 PIN(VMASST_CMD_enable == 0);
 PIN(VMASST_CMD_disable == 1);
 PIN(VMASST_TYPE_4gb_segments == 0);
@@ -176,20 +176,20 @@ PIN(VMASST_TYPE_architectural_iopl == 4);
 PIN(VMASST_TYPE_runstate_update_flag == 5);
 PIN(VMASST_TYPE_m2p_strict == 32);
 
-/* trap_info (boot-abi §9.1). */
+/* trap_info (Xen's public headers). */
 PIN_SIZE(struct trap_info, 16);
 PIN_FIELD(struct trap_info, vector, 0, 1);
 PIN_FIELD(struct trap_info, flags, 1, 1);
 PIN_FIELD(struct trap_info, cs, 2, 2);
 PIN_FIELD(struct trap_info, address, 8, 8);
 
-/* multicall_entry (boot-abi §12.5). */
+/* multicall_entry (Xen's public headers). */
 PIN_SIZE(struct multicall_entry, 64);
 PIN_FIELD(struct multicall_entry, op, 0, 8);
 PIN_FIELD(struct multicall_entry, result, 8, 8);
 PIN_FIELD(struct multicall_entry, args, 16, 48);
 
-/* Selectors and GDT (boot-abi §4.1 and appendix). */
+/* Selectors and GDT (Xen's public headers). */
 PIN(FLAT_RING3_CS32 == 0xe023);
 PIN(FLAT_RING3_CS64 == 0xe033);
 PIN(FLAT_RING3_DS32 == 0xe02b);
@@ -212,7 +212,7 @@ PIN(FIRST_RESERVED_GDT_PAGE == 14);
 PIN(FIRST_RESERVED_GDT_BYTE == 0xE000);
 PIN(FIRST_RESERVED_GDT_ENTRY == 7168);
 
-/* Hypervisor virtual addresses (boot-abi §5, facts appendix A). */
+/* Hypervisor virtual addresses (Xen's public headers). */
 PIN(HYPERVISOR_VIRT_START == 0xFFFF800000000000UL);
 PIN(HYPERVISOR_VIRT_END == 0xFFFF880000000000UL);
 PIN(MACH2PHYS_VIRT_START == 0xFFFF800000000000UL);
@@ -225,7 +225,7 @@ PIN(SEGBASE_GS_USER == 1);
 PIN(SEGBASE_GS_KERNEL == 2);
 PIN(SEGBASE_GS_USER_SEL == 3);
 
-/* iret frame (boot-abi §8.4). */
+/* iret frame (Xen's public headers). */
 PIN(VGCF_in_syscall == 0x100);
 PIN_SIZE(struct iret_context, 72);
 PIN_FIELD(struct iret_context, rax, 0, 8);
@@ -238,7 +238,7 @@ PIN_FIELD(struct iret_context, rflags, 48, 8);
 PIN_FIELD(struct iret_context, rsp, 56, 8);
 PIN_FIELD(struct iret_context, ss, 64, 8);
 
-/* start_info (boot-abi §3). */
+/* start_info (Xen's public headers). */
 PIN(MAX_GUEST_CMDLINE == 1024);
 PIN(SIF_PRIVILEGED == 0x1);
 PIN(SIF_INITDOMAIN == 0x2);
@@ -268,7 +268,7 @@ PIN_FIELD(struct start_info, first_p2m_pfn, 1152, 8);
 PIN_FIELD(struct start_info, nr_p2m_frames, 1160, 8);
 PIN_SIZE(struct xen_multiboot_mod_list, 16);
 
-/* vcpu_time_info, vcpu_info, shared_info (boot-abi §6). */
+/* vcpu_time_info, vcpu_info, shared_info (Xen's public headers). */
 PIN(XEN_LEGACY_MAX_VCPUS == 32);
 PIN(EVTCHN_2L_NR_CHANNELS == 4096);
 PIN_SIZE(struct vcpu_time_info, 32);
@@ -302,7 +302,7 @@ PIN_FIELD(struct shared_info, arch.p2m_cr3, 3112, 8);
 PIN_FIELD(struct shared_info, arch.p2m_vaddr, 3120, 8);
 PIN_FIELD(struct shared_info, arch.p2m_generation, 3128, 8);
 
-/* memory_op (facts §7.1). */
+/* memory_op (model.md §7.1). */
 PIN(MEMOP_EXTENT_SHIFT == 6);
 PIN(MEMOP_CMD_MASK == 0x3F);
 PIN(XENMEM_increase_reservation == 0);
@@ -361,7 +361,7 @@ PIN_FIELD(struct xen_add_to_physmap, gpfn, 16, 8);
 PIN_SIZE(struct xen_remove_from_physmap, 16);
 PIN_FIELD(struct xen_remove_from_physmap, gpfn, 8, 8);
 
-/* sched_op (boot-abi §12.2). */
+/* sched_op (Xen's public headers). */
 PIN(SCHEDOP_yield == 0);
 PIN(SCHEDOP_block == 1);
 PIN(SCHEDOP_shutdown == 2);
@@ -386,7 +386,7 @@ PIN_SIZE(struct sched_remote_shutdown, 8);
 PIN_FIELD(struct sched_remote_shutdown, domain_id, 0, 2);
 PIN_FIELD(struct sched_remote_shutdown, reason, 4, 4);
 
-/* xen_version (boot-abi §12.3). */
+/* xen_version (Xen's public headers). */
 PIN(XENVER_version == 0);
 PIN(XENVER_extraversion == 1);
 PIN(XENVER_compile_info == 2);
@@ -418,7 +418,7 @@ PIN_FIELD(struct xen_feature_info, submap_idx, 0, 4);
 PIN_FIELD(struct xen_feature_info, submap, 4, 4);
 PIN_OFF(struct xen_build_id, buf, 4);
 
-/* callback_op (boot-abi §12.6). */
+/* callback_op (Xen's public headers). */
 PIN(CALLBACKTYPE_event == 0);
 PIN(CALLBACKTYPE_failsafe == 1);
 PIN(CALLBACKTYPE_syscall == 2);
@@ -435,7 +435,7 @@ PIN_FIELD(struct callback_register, flags, 2, 2);
 PIN_FIELD(struct callback_register, address, 8, 8);
 PIN_SIZE(struct callback_unregister, 4);
 
-/* ELF notes (boot-abi §1.2). */
+/* ELF notes (Xen's public headers). */
 PIN(XEN_ELFNOTE_INFO == 0);
 PIN(XEN_ELFNOTE_ENTRY == 1);
 PIN(XEN_ELFNOTE_HYPERCALL_PAGE == 2);
@@ -458,7 +458,7 @@ PIN(XEN_ELFNOTE_PHYS32_ENTRY == 18);
 PIN(XEN_ELFNOTE_PHYS32_RELOC == 19);
 PIN(XEN_ELFNOTE_MAX == 19);
 
-/* Feature bits (boot-abi §1.5, §12.3). */
+/* Feature bits (Xen's public headers). */
 PIN(XENFEAT_writable_page_tables == 0);
 PIN(XENFEAT_writable_descriptor_tables == 1);
 PIN(XENFEAT_auto_translated_physmap == 2);
@@ -476,7 +476,7 @@ PIN(XENFEAT_vcpu_time_phys_area == 19);
 PIN(XENFEAT_dm_msix_all_writes == 20);
 PIN(XENFEAT_NR_SUBMAPS == 1);
 
-/* Grant tables (facts §6, boot-abi §12.8). */
+/* Grant tables (model.md §6; not implemented). */
 PIN(GNTTAB_NR_RESERVED_ENTRIES == 8);
 PIN_SIZE(struct grant_entry_v1, 8);
 PIN_FIELD(struct grant_entry_v1, flags, 0, 2);

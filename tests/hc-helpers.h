@@ -55,7 +55,7 @@ static inline struct mmu_update hc_req(mfn_t table, unsigned int index, unsigned
     return u;
 }
 
-/* What Xen stores for a present 64-bit PV L1 entry (facts §3.8). */
+/* What Xen stores for a present 64-bit PV L1 entry (model.md §3.8). */
 static inline intpte_t hc_adjusted_l1e(intpte_t e)
 {
     if (!(e & _PAGE_PRESENT))

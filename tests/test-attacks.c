@@ -310,7 +310,7 @@ static void reference_count_overflow(void **state)
     caf = pg->count_info;
     taf = pg->type_info;
 
-    /* General count one below the ceiling: Xen's get refuses (facts §2.1). */
+    /* General count one below the ceiling: Xen's get refuses (model.md §2.1). */
     pg->count_info = (caf & ~PGC_count_mask) | (PGC_count_mask - 1);
     assert_int_equal(pt_update(&f, f.as.l1, 105, pte_from_mfn(x, HC_RO)), -XEN_EBUSY);
     assert_int_equal(harness_mmuext(f.v, MMUEXT_PIN_L1_TABLE, x, 0), -XEN_EINVAL);
@@ -330,7 +330,7 @@ static void reference_count_overflow(void **state)
 
 /*
  * Freeing a frame still in use: decrease_reservation of the live L1
- * succeeds (Appendix C), the L1 keeps working, and it is freed only when
+ * succeeds (model.md §10), the L1 keeps working, and it is freed only when
  * its last reference goes; then it can be neither mapped nor pinned.
  */
 static void free_live_page_table(void **state)

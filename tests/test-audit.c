@@ -104,7 +104,7 @@ static void test_clean_built_pinned_running(void **state)
     assert_int_equal(pvmm_new_baseptr(&d->vcpu[0], as.l4), 0);
     harness_audit(h);
 
-    /* Unpinned while loaded (Appendix C): the base keeps it validated. */
+    /* Unpinned while loaded (model.md §10): the base keeps it validated. */
     assert_int_equal(harness_mmuext(&d->vcpu[0], MMUEXT_UNPIN_TABLE, as.l4, 0), 0);
     harness_audit(h);
     assert_int_equal(harness_type_count(h, as.l4), 1);

@@ -1,6 +1,6 @@
 /*
  * tests/test-continuations.c - preemption and continuations of the batched
- * hypercalls (core/mmu-update.c, core/mmuext-op.c; facts §2.5, §4.3, §4.4).
+ * hypercalls (core/mmu-update.c, core/mmuext-op.c; model.md §2.5, §4.3, §4.4).
  *
  * The harness's preemption script forces preempt_check() to say "yes" at a
  * chosen check, or at every check; each test then re-issues continuations

@@ -1,6 +1,6 @@
 /*
  * tests/test-descriptors.c - check_descriptor and update_descriptor
- * (core/descriptors.c; facts §5.3, Appendix C).  set_gdt is in test-gdt.c.
+ * (core/descriptors.c; model.md §5.3, §10).  set_gdt is in test-gdt.c.
  */
 #include "descriptor-build.h"
 

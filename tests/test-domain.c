@@ -1,6 +1,6 @@
 /*
  * tests/test-domain.c - the state, domains and teardown (core/domain.c;
- * facts §1.5, §2.5 last bullet).  After pvmm_domain_destroy every frame of
+ * model.md §1.5, §2.5 last bullet).  After pvmm_domain_destroy every frame of
  * the domain must be free, its tot_pages 0, and the auditor must find no
  * reference left - whatever the domain had: pins, linear entries, bases on
  * several vCPUs, a user base, GDT and LDT frames, a deferred put.

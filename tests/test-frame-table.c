@@ -1,6 +1,6 @@
 /*
  * tests/test-frame-table.c - general references, allocation and freeing of
- * frames (core/frame-table.c; facts §1.5, §2.1, §8 rule 7).
+ * frames (core/frame-table.c; model.md §1.5, §2.1, §8 rule 7).
  */
 #include "harness.h"
 

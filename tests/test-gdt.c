@@ -1,5 +1,5 @@
 /*
- * tests/test-gdt.c - set_gdt and GDT frames (core/descriptors.c; facts §5.1,
+ * tests/test-gdt.c - set_gdt and GDT frames (core/descriptors.c; model.md §5.1,
  * §5.2): validation and fix-up of seg_desc pages, argument checks,
  * replacing and dropping a GDT, the SLES 12 writable-frame case, XSA-214.
  */

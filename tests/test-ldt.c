@@ -1,6 +1,6 @@
 /*
  * tests/test-ldt.c - MMUEXT_SET_LDT and the lazy LDT shadow (core/ldt.c;
- * facts §5.4, Appendix C).
+ * model.md §5.4, §10).
  *
  * Every test runs a domain on the harness's small address space: data frame
  * i is mapped read-write at VA i * 4 KiB (L1 slot i), the tables read-only
@@ -67,7 +67,7 @@ static unsigned int shadow_pages(const struct vcpu *v)
 }
 
 /*
- * The LDT case (issue 2, Appendix C): SET_LDT on a page that is mapped
+ * The LDT case (issue 2, model.md §10): SET_LDT on a page that is mapped
  * writable succeeds (checked lazily); the first LDT access then fails and
  * the reason names the writable mapping; after the page is made read-only
  * (update_va_mapping) the access succeeds; while the page is the LDT,

@@ -1,6 +1,6 @@
 /*
  * tests/test-linear.c - linear (same-level, "recursive") page-table entries
- * (core/linear-pt.c, core/validate-l234.c; facts §3.4, XSA-240).
+ * (core/linear-pt.c, core/validate-l234.c; model.md §3.4, XSA-240).
  *
  * A read-only entry at level N may point at its own table (holding nothing)
  * or at another validated table of level N of the same domain (holding a

@@ -1,5 +1,5 @@
 /*
- * tests/test-memory-op.c - memory_op (core/memory-op.c; facts §7, Appendix C).
+ * tests/test-memory-op.c - memory_op (core/memory-op.c; model.md §7, §10).
  */
 #include "hc-helpers.h"
 

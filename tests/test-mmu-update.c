@@ -1,6 +1,6 @@
 /*
  * tests/test-mmu-update.c - the mmu_update hypercall (core/mmu-update.c;
- * facts §4.3, §4.7, Appendix C).
+ * model.md §4.3, §4.7, model.md §10).
  *
  * Each test runs domain 1 (or the privileged domain 0) on the harness's
  * small address space and checks return code, reason, *pdone and the
@@ -177,7 +177,7 @@ static void table_frame_must_be_owned(void **state)
     hc_teardown(&f);
 }
 
-/* foreigndom: FD resolution and privilege (facts §4.3, §4.7, Appendix C). */
+/* foreigndom: FD resolution and privilege (model.md §4.3, §4.7, model.md §10). */
 static void foreign_domain_resolution(void **state)
 {
     struct hc_fixture f;
@@ -399,7 +399,7 @@ static void machphys_update_xen_frames(void **state)
 /*
  * Partial completion: a batch whose third request fails has applied the
  * first two, returns the third's error and reports pdone = 2.  pdone is
- * overwritten, not added to (Appendix C).
+ * overwritten, not added to (model.md §10).
  */
 static void batch_stops_at_first_failure(void **state)
 {

@@ -1,6 +1,6 @@
 /*
  * tests/test-mmuext.c - the mmuext_op hypercall (core/mmuext-op.c,
- * core/mmuext-flush.c; facts §4.4, Appendix C).
+ * core/mmuext-flush.c; model.md §4.4, §10).
  */
 #include "hc-helpers.h"
 
@@ -92,7 +92,7 @@ static void pin_errors(void **state)
     hc_teardown(&f);
 }
 
-/* NEW_BASEPTR and NEW_USER_BASEPTR (facts §4.4, Appendix C). */
+/* NEW_BASEPTR and NEW_USER_BASEPTR (model.md §4.4, §10). */
 static void base_pointers(void **state)
 {
     struct hc_fixture f;
@@ -370,7 +370,7 @@ static void removed_and_unknown_commands(void **state)
 
 /*
  * foreigndom problems are reported before any op runs, and leave *pdone
- * untouched (Appendix C).
+ * untouched (model.md §10).
  */
 static void bad_foreigndom_leaves_pdone(void **state)
 {

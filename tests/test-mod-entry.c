@@ -1,6 +1,6 @@
 /*
  * tests/test-mod-entry.c - single-entry updates of live tables
- * (core/mod-entry.c; facts §3.5, §4.3, §2.5).
+ * (core/mod-entry.c; model.md §3.5, §4.3, §2.5).
  *
  * Updates go through mmu_update (harness_pt_update), which locks the table
  * and calls mod_lN_entry; continuations (the deferred put of an old L2..L4
@@ -332,7 +332,7 @@ static void old_references_released(void **state)
 
 /*
  * Overwriting a present L2..L4 entry defers the old child's put to
- * old_guest_table (facts §2.5): the hypercall returns a continuation that
+ * old_guest_table (model.md §2.5): the hypercall returns a continuation that
  * finishes it, and only then is the old child released.
  */
 static void old_entry_put_is_deferred(void **state)

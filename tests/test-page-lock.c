@@ -1,5 +1,5 @@
 /*
- * tests/test-page-lock.c - page_lock/page_unlock (core/page-type.c; facts
+ * tests/test-page-lock.c - page_lock/page_unlock (core/page-type.c; model.md
  * §2.6): the lock only works on validated typed pages, carries a type
  * reference, and is never left holding the last one (XSA-242).
  */

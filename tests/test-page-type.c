@@ -1,8 +1,8 @@
 /*
  * tests/test-page-type.c - general references and the type state machine
- * (core/frame-table.c, core/page-type.c; facts §1.5, §2.1-§2.3a, §2.6).
+ * (core/frame-table.c, core/page-type.c; model.md §1.5, §2.1-§2.3a, §2.6).
  *
- * The state table of facts §2.3a is run row by row: each row builds a
+ * The state table of model.md §2.3a is run row by row: each row builds a
  * starting state (by real operations where one exists, directly in the
  * frame table for the transient states another CPU would hold), writes
  * contents that would fail validation where the row must prove that no
@@ -37,7 +37,7 @@ static void write_content(struct harness_fx *f, mfn_t m, enum content c, mfn_t d
         p[5] = BAD_DESCRIPTOR;
 }
 
-/* ---- the state table (facts §2.3a) ---- */
+/* ---- the state table (model.md §2.3a) ---- */
 
 enum setup {
     S_FRESH,          /* none, count 0, not validated (just allocated) */

@@ -1,6 +1,6 @@
 /*
  * tests/test-pin.c - pins, page-table bases and deferred puts (core/pin.c;
- * facts §2.4, §4.4, Appendix C), through the hypercalls a guest uses.
+ * model.md §2.4, §4.4, model.md §10), through the hypercalls a guest uses.
  */
 #include "harness.h"
 
@@ -204,7 +204,7 @@ static void pin_fails_deep_in_tree(void **state)
 }
 
 /*
- * Appendix C: unpinning the L4 loaded in CR3 succeeds - CR3 holds its own
+ * model.md §10: unpinning the L4 loaded in CR3 succeeds - CR3 holds its own
  * type reference - and the table stays validated (cannot be mapped
  * writable) until CR3 moves away from it.
  */
@@ -236,7 +236,7 @@ static void unpin_l4_in_cr3(void **state)
     harness_free(f.h);
 }
 
-/* Appendix C: NEW_BASEPTR validates an unpinned L4 on the fly; CR3 holds the only reference. */
+/* model.md §10: NEW_BASEPTR validates an unpinned L4 on the fly; CR3 holds the only reference. */
 static void new_baseptr_validates_unpinned(void **state)
 {
     struct harness *h = harness_new(NR_FRAMES);

@@ -1,6 +1,6 @@
 /*
  * tests/test-preempt.c - preemptible validation and devalidation, forced at
- * every possible point (facts §2.2-§2.5; core/page-type.c, core/pin.c,
+ * every possible point (model.md §2.2-§2.5; core/page-type.c, core/pin.c,
  * core/domain.c).
  *
  * A tree of 1 L4, 2 L3s, 4 L2s and 8 L1s (with a linear L2 entry and an L4

@@ -1,6 +1,6 @@
 /*
- * tests/test-ptwr.c - writable page-table emulation (core/ptwr.c; facts
- * §3.10, Appendix C).
+ * tests/test-ptwr.c - writable page-table emulation (core/ptwr.c; model.md
+ * §3.10, model.md §10).
  *
  * The harness address space maps its own L1 read-only at hc_pt_va(3), so a
  * store to hc_pt_va(3) + 8 * i is a trapped write to entry i of that L1.
@@ -63,7 +63,7 @@ static void full_word_stores(void **state)
 }
 
 /*
- * Sub-word stores are merged into the 8-byte entry.  Appendix C: a 4-byte
+ * Sub-word stores are merged into the 8-byte entry.  model.md §10: a 4-byte
  * store that clears bit 52 of a guest-kernel entry makes it a user
  * mapping, which is then marked GLOBAL.
  */

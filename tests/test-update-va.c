@@ -1,6 +1,6 @@
 /*
  * tests/test-update-va.c - update_va_mapping and update_va_mapping_otherdomain
- * (core/update-va-mapping.c; facts §4.5).
+ * (core/update-va-mapping.c; model.md §4.5).
  *
  * The harness address space maps data frame i at VA i * 4 KiB through one
  * L1; slots 4.. of that L1 are empty.

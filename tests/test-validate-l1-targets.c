@@ -1,6 +1,6 @@
 /*
  * tests/test-validate-l1-targets.c - what a present L1 entry may map
- * (core/validate-l1.c; facts §3.2, Appendix C): page tables and descriptor
+ * (core/validate-l1.c; model.md §3.2, §10): page tables and descriptor
  * pages only read-only, other domains' and free frames not at all, I/O
  * frames only with I/O rights (cacheable ones forced uncacheable), and
  * hypervisor-shared pages only write-back.  The auditor runs after every
@@ -172,7 +172,7 @@ static void foreign_and_free_frames(void **state)
     harness_free(h);
 }
 
-/* I/O frames (facts §3.2 I/O path, Appendix C). */
+/* I/O frames (model.md §3.2 I/O path, model.md §10). */
 struct io_row {
     const char *name;
     bool priv;

@@ -1,6 +1,6 @@
 /*
  * tests/test-validate-undo.c - validation that fails or is preempted part
- * way (core/validate-l1.c, core/validate-l234.c, page-type.c; facts §2.2,
+ * way (core/validate-l1.c, core/validate-l234.c, page-type.c; model.md §2.2,
  * §2.5): a failure releases every reference taken so far, and preemption at
  * every possible point, or at every check, still ends in the right state
  * with the auditor clean between continuations.
@@ -110,7 +110,7 @@ static void tree_failure_undoes(void **state)
 }
 
 /*
- * Preemption at every possible point (facts §2.5): pin and unpin of a tree
+ * Preemption at every possible point (model.md §2.5): pin and unpin of a tree
  * stopped at the k-th preemption check, for every k, each time continued to
  * completion.  With a bad entry the validation must still fail with the same
  * error and release everything, wherever it was interrupted.

@@ -1,6 +1,6 @@
 /*
  * tests/test-validate.c - per-level entry validation (core/validate-l1.c,
- * core/validate-l234.c; facts §3.1-§3.3, §3.8, Appendix C).
+ * core/validate-l234.c; model.md §3.1-§3.3, §3.8, model.md §10).
  *
  * Every row builds a fresh table holding one entry, pins it (which
  * validates it) or writes the entry into a live table with mmu_update, and
@@ -12,7 +12,7 @@
  */
 #include "validate-helpers.h"
 
-/* The entry Xen stores for a present guest entry e at `level` (facts §3.8). */
+/* The entry Xen stores for a present guest entry e at `level` (model.md §3.8). */
 static intpte_t expect_adjusted(int level, intpte_t e)
 {
     if (!(e & _PAGE_PRESENT))
@@ -200,7 +200,7 @@ static void adjust_fixups_visible(void **state)
     assert_int_equal(t1[4], pte_from_mfn(data, _PAGE_RW));
 
     /*
-     * Appendix C: an update that clears bit 52 of a guest-kernel entry makes
+     * model.md §10: an update that clears bit 52 of a guest-kernel entry makes
      * it a user mapping, which is then marked GLOBAL.
      */
     assert_int_equal(harness_pt_update(v, l1, 0, t1[0] & ~BIT52), 0);

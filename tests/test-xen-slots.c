@@ -1,6 +1,6 @@
 /*
  * tests/test-xen-slots.c - the hypervisor's L4 slots 256..271
- * (core/xen-slots.c; facts §3.6, §3.7, Appendix C).
+ * (core/xen-slots.c; model.md §3.6, §3.7, model.md §10).
  *
  * Every validated L4 carries the hypervisor's entries in slots 256..271,
  * written by the core whatever the guest left there; the guest can never
@@ -226,7 +226,7 @@ static void auditor_checks_slots(void **state)
 }
 
 /*
- * Appendix C: once an L4 is neither pinned nor loaded it loses its type and
+ * model.md §10: once an L4 is neither pinned nor loaded it loses its type and
  * may be mapped writable - slots 256..271 included.  Whatever the guest
  * writes there is overwritten when it is validated again.
  */

@@ -1,5 +1,5 @@
 /*
- * tests/test-xsa-backlog-loops.c - regression tests for the XSAs of facts
+ * tests/test-xsa-backlog-loops.c - regression tests for the XSAs of model.md
  * §9 whose area exists in the core but had no test of their own: software
  * page walks, preemptible loops and the frame-table layout (docs/xsa.md has
  * the whole catalogue; test-xsa-backlog.c has the rest).  Each test is

@@ -1,5 +1,5 @@
 /*
- * tests/test-xsa-backlog.c - regression tests for the XSAs of facts §9
+ * tests/test-xsa-backlog.c - regression tests for the XSAs of model.md §9
  * whose area exists in the core but had no test of their own: frame
  * ownership, reuse and TLB flushing (docs/xsa.md has the whole catalogue;
  * test-xsa-backlog-loops.c has the rest).  Each test is named after its

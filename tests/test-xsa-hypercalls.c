@@ -1,5 +1,5 @@
 /*
- * tests/test-xsa-hypercalls.c - regression tests for the XSAs of facts §9
+ * tests/test-xsa-hypercalls.c - regression tests for the XSAs of model.md §9
  * that concern the hypercall layer (mmu_update, mmuext_op,
  * update_va_mapping, ptwr, memory_op).  Each test is named after its
  * advisory and says what it probes.

@@ -1,7 +1,7 @@
 /*
  * head.S: the guest's first instructions, its stacks and the hypercall page.
  *
- * Contract with the domain builder (pv64-guest-boot-abi.md §4): we start in guest kernel
+ * Contract with the domain builder (Xen's PV64 boot ABI): we start in guest kernel
  * mode at _start with rsi = VA of start_info and rsp = the end of the builder's one-page boot
  * stack, every other general-purpose register zero, on the bootstrap L4 (pinned, in CR3).
  *

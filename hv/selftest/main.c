@@ -5,7 +5,7 @@
  * It is deliberately independent of guests/lib, so that the hypervisor can be brought up
  * (and bisected) without the full guest runtime.  Each check prints one line; the run ends
  * with the usual "Test result:" line and SCHEDOP_shutdown(poweroff).  It passes on real Xen
- * too (../shared/tools/xen-run), which is how its expectations were chosen:
+ * too (xen-run, CONTRIBUTING.md), which is how its expectations were chosen:
  *   - the hypercall page holds Xen's exact stub bytes (boot-ABI §1.6);
  *   - forced-emulation CPUID works before any trap table exists and reports "XenVMMXenVMM";
  *   - int3 is a trap through the trap table; `int $n` needs DPL >= 1 in the trap table, else

@@ -2,7 +2,7 @@
  * pvmm/page.h - the frame table entry (struct page_info) and its bit fields.
  *
  * One struct page_info per machine frame, 32 bytes, laid out after Xen's
- * non-BIGMEM x86-64 page_info (facts §1.2): a general reference count with
+ * non-BIGMEM x86-64 page_info (model.md §1.2): a general reference count with
  * PGC_* flags, a type word with PGT_* flags and a type reference count, the
  * owner, and the validation-progress fields that make page-table validation
  * preemptible.  count_info and type_info are only ever changed with atomic
@@ -23,13 +23,13 @@ typedef uint16_t domid_t;
 #define L1_PAGETABLE_ENTRIES    512
 #define INVALID_MFN             (~(mfn_t)0)
 
-/* ---- count_info: general reference count plus PGC_* flags (facts §1.3) ---- */
+/* ---- count_info: general reference count plus PGC_* flags (model.md §1.3) ---- */
 #define PGC_allocated      (1UL << 63)  /* owned by its domain; holds 1 general ref */
 #define PGC_xen_heap       (1UL << 62)  /* hypervisor page shared with a guest */
 #define PGC_count_width    56
 #define PGC_count_mask     ((1UL << PGC_count_width) - 1)  /* bits 0..55 */
 
-/* ---- type_info: type, flags and type reference count (facts §1.4) ---- */
+/* ---- type_info: type, flags and type reference count (model.md §1.4) ---- */
 #define PGT_type_shift     61
 #define PGT_type_mask      (7UL << 61)  /* bits 63:61 */
 #define PGT_none           (0UL << 61)  /* no special use */
@@ -56,7 +56,7 @@ typedef uint16_t domid_t;
 /* Level (1..4) of a page-table type, 0 for non-page-table types. */
 #define PGT_type_level(t)   (PGT_is_pagetable(t) ? (int)((t) >> PGT_type_shift) : 0)
 
-/* partial_flags bits (facts §2.5). */
+/* partial_flags bits (model.md §2.5). */
 #define PTF_partial_set            (1U << 0)  /* entry nr_validated_ptes holds a general ref */
 #define PTF_preemptible            (1U << 2)
 #define PTF_defer                  (1U << 3)
@@ -104,7 +104,7 @@ typedef uint64_t intpte_t;
 
 /*
  * Xen's 24-bit "flag space": flag bits 0..11 are PTE bits 0..11 and flag
- * bits 12..23 are PTE bits 52..63 (facts, conventions).
+ * bits 12..23 are PTE bits 52..63 (model.md §3.1).
  */
 static inline uint32_t get_pte_flags(intpte_t e)
 {

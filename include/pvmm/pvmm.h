@@ -88,12 +88,12 @@ struct vcpu {
     mfn_t    guest_table;          /* kernel L4 (NEW_BASEPTR), INVALID_MFN if none */
     mfn_t    guest_table_user;     /* user L4 (NEW_USER_BASEPTR), INVALID_MFN if none */
 
-    /* A type reference still to be dropped (deferred or interrupted put; facts §2.5). */
+    /* A type reference still to be dropped (deferred or interrupted put; model.md §2.5). */
     struct page_info *old_guest_table;
     struct page_info *old_guest_ptpg;
     bool     old_guest_table_partial;
 
-    /* Descriptor tables (facts §5). */
+    /* Descriptor tables (model.md §5). */
     /*
      * gdt_frames[0 .. ceil(gdt_ents / 512)) each hold a general + seg_desc
      * type reference (set_gdt); the other slots are INVALID_MFN.

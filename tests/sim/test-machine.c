@@ -81,7 +81,7 @@ static void test_layout_matches_worked_example(void **state)
     struct pvmm_dom_layout l;
 
     (void)state;
-    /* pv64-guest-boot-abi.md §2.5: 128 MiB, kernel 0x100000-0x112000. */
+    /* Xen's dom0 layout: 128 MiB, kernel 0x100000-0x112000. */
     assert_int_equal(pvmm_build_layout(&p, &l), 0);
     assert_int_equal(l.p2m_va, 0x112000);
     assert_int_equal(l.start_info_va, 0x152000);

@@ -2,7 +2,7 @@
  * invlpg: a missing INVLPG leaves a stale translation; the right flush removes it.
  *
  * Xen validates and writes L1 entries for the guest, but flushing the TLB after an L1 change
- * is the guest's job (facts §8): update_va_mapping flushes only what its flags ask for
+ * is the guest's job (model.md §8): update_va_mapping flushes only what its flags ask for
  * (UVMF_NONE, UVMF_INVLPG, UVMF_TLB_FLUSH), and mmu_update of an L1 entry flushes nothing.
  * The guest uses MMUEXT_INVLPG_LOCAL / MMUEXT_TLB_FLUSH_LOCAL when it needs a flush later.
  * A hypervisor that silently flushed everything would hide guest bugs (and be slow); one that

@@ -4,9 +4,9 @@
  * Descriptor tables are as dangerous as page tables: a guest that could edit a live LDT
  * after Xen checked it could plant a call gate or a DPL-0 code segment. So a frame used as an
  * LDT (or GDT) page takes the "segment descriptor" type, which, like a page-table type, cannot
- * coexist with any writable mapping (facts §5.4).
+ * coexist with any writable mapping (model.md §5.4).
  *
- * Xen checks the LDT lazily (Appendix C): MMUEXT_SET_LDT only records base and size and
+ * Xen checks the LDT lazily (model.md §10): MMUEXT_SET_LDT only records base and size and
  * returns 0 even for a writable page. The first load of an LDT selector faults inside Xen,
  * which then tries to map the guest's page into its shadow LDT area; while the page is
  * mapped writable that fails and the guest gets #PF with error code 0 and CR2 = LDT base +

@@ -1,7 +1,7 @@
 /*
  * linear-pt: the rules for linear ("recursive") page tables.
  *
- * Xen lets an entry at level N point at a page-table page of the same level N (facts §3.4).
+ * Xen lets an entry at level N point at a page-table page of the same level N (model.md §3.4).
  * The classic use is a self-referencing L4 slot, which makes every page-table page of the
  * address space appear in a 512 GiB window, so a kernel can read its PTEs by address. Three
  * rules keep that safe:

@@ -3,7 +3,7 @@
  *
  * Pinning (MMUEXT_PIN_Ln_TABLE) gives a page-table frame a type reference of its own, so it
  * stays validated even when nothing else references it; UNPIN drops that reference. The L4 in
- * CR3 holds a type reference too, independently of the pin (facts §2.4, Appendix C). That has
+ * CR3 holds a type reference too, independently of the pin (model.md §2.4, §10). That has
  * consequences a re-implementation must match:
  *   - a second pin of a pinned table fails with -EINVAL, and so does unpinning a table that is
  *     not pinned;

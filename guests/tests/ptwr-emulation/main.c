@@ -5,15 +5,15 @@
  * VMASST_TYPE_writable_pagetables (and, on Xen, always for the hardware domain), Xen does not
  * bounce that #PF: it decodes the store, validates the new entry exactly as mmu_update would,
  * applies it with its usual adjustments and resumes the guest after the instruction ("ptwr",
- * facts §3.10). An entry that fails validation is not written, and the #PF is delivered to
+ * model.md §3.10). An entry that fails validation is not written, and the #PF is delivered to
  * the guest as if nothing had been emulated.
  *
  * We check:
- *   - a valid 8-byte store lands, with Xen's fix-ups visible on read-back (facts §3.8): an
+ *   - a valid 8-byte store lands, with Xen's fix-ups visible on read-back (model.md §3.8): an
  *     entry without _PAGE_USER gets _PAGE_USER plus the guest-kernel marker (bit 52); an entry
  *     with _PAGE_USER keeps bit 52 clear (and may be made GLOBAL);
  *   - a 4-byte store to the upper half that clears bit 52 is merged into the full entry
- *     (Appendix C: it becomes a user mapping);
+ *     (model.md §10: it becomes a user mapping);
  *   - after INVLPG the VA really reaches the new frame;
  *   - malicious stores (the L1 itself, or the L2 above it, mapped writable) are refused: the
  *     entry is unchanged and the guest gets #PF with error code P|W (U clear: guest kernel

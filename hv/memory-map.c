@@ -7,9 +7,9 @@
  * domain may not map that is followed by one it may, or by the next entry (Xen reports the
  * holes in dom0's I/O-memory rights this way, so that dom0 does not place anything there).
  * The buffer must have room for one entry more than is written.  The frames dom0 may not map
- * are Xen's dom0 set-up: the IO-APIC page, the local APIC and MSI window
- * 0xfee00000-0xfeefffff, the AMD HyperTransport hole, and everything at or above the CPU's
- * physical-address width.
+ * are its I/O-memory rights (dom0-perms.c: the local APIC and MSI window, the AMD
+ * HyperTransport hole, unusable ranges, a protected HPET, everything at or above the CPU's
+ * physical-address width), and the IO-APIC page is reported as a hole too, as Xen does.
  *
  * machphys_mfn_list: the first mfn of each 2 MiB of the M2P, as many as the M2P covers
  * (max_ram_page entries of 8 bytes), at most max_extents.  The M2P's frames are shared
@@ -21,12 +21,44 @@
 
 #define E820_RESERVED 2
 
-/* Frames dom0 may not map, sorted and disjoint: [first, last]. */
-static const struct { uint64_t first, last; } dom0_iomem_denied[] = {
-    { 0xfec00, 0xfec00 },                    /* IO-APIC */
-    { 0xfee00, 0xfeeff },                    /* local APIC and the MSI window */
-    { 0xfd00000000UL >> PAGE_SHIFT, 0xffffffffffUL >> PAGE_SHIFT },   /* HT hole (AMD) */
+/*
+ * Holes reported besides the ones in the domain's I/O-memory rights: the IO-APIC page, which
+ * Xen 4.17 reports as reserved although its dom0 may map it read-only (measured).
+ */
+static const struct { uint64_t first, last; } extra_holes[] = {
+    { 0xfec00, 0xfec00 },
 };
+
+/* Frames not to be reported as usable, [first, last], in no particular order. */
+#define MAX_DENIED (PVMM_RANGESET_MAX + 2)
+struct denied {
+    unsigned int nr;
+    struct { uint64_t first, last; } r[MAX_DENIED];
+};
+
+/* The complement of d's I/O-memory rights, plus extra_holes. */
+static void denied_ranges(const struct domain *d, struct denied *out)
+{
+    const struct rangeset *caps = &d->iomem_caps;
+    uint64_t next = 0;
+
+    out->nr = 0;
+    for (unsigned int i = 0; i < caps->nr; i++) {
+        if (caps->r[i].s > next) {
+            out->r[out->nr].first = next;
+            out->r[out->nr++].last = caps->r[i].s - 1;
+        }
+        next = caps->r[i].e + 1;
+    }
+    if (next != 0) {                     /* 0: the last range ended at ~0 */
+        out->r[out->nr].first = next;
+        out->r[out->nr++].last = ~0UL;
+    }
+    for (unsigned int i = 0; i < sizeof(extra_holes) / sizeof(extra_holes[0]); i++) {
+        out->r[out->nr].first = extra_holes[i].first;
+        out->r[out->nr++].last = extra_holes[i].last;
+    }
+}
 
 /* The e820 entry layout of the ABI: 20 bytes, packed. */
 struct e820entry {
@@ -41,6 +73,7 @@ struct map_ctxt {
     uint32_t n;          /* entries counted (and written, if store) */
     uint64_t s;          /* first frame not yet accounted for */
     uint64_t paddr_limit;   /* first frame beyond the physical-address width */
+    struct denied denied;   /* frames the domain may not map */
 };
 
 static unsigned int paddr_bits(void)
@@ -88,15 +121,16 @@ static int report_permitted(struct map_ctxt *c, uint64_t s, uint64_t e)
         bool denied = false;
         int rc;
 
-        for (unsigned int i = 0; i < sizeof(dom0_iomem_denied) / sizeof(dom0_iomem_denied[0]);
-             i++) {
-            if (cur >= dom0_iomem_denied[i].first && cur <= dom0_iomem_denied[i].last) {
-                cur = dom0_iomem_denied[i].last + 1;
+        for (unsigned int i = 0; i < c->denied.nr; i++) {
+            if (cur >= c->denied.r[i].first && cur <= c->denied.r[i].last) {
+                if (c->denied.r[i].last == ~0UL)
+                    return 0;
+                cur = c->denied.r[i].last + 1;
                 denied = true;
                 break;
             }
-            if (dom0_iomem_denied[i].first > cur && dom0_iomem_denied[i].first - 1 < end)
-                end = dom0_iomem_denied[i].first - 1;
+            if (c->denied.r[i].first > cur && c->denied.r[i].first - 1 < end)
+                end = c->denied.r[i].first - 1;
         }
         if (denied)
             continue;
@@ -117,6 +151,7 @@ long hv_machine_memory_map(uint64_t arg)
 
     if (!current->domain->is_privileged)
         return -XEN_EPERM;
+    denied_ranges(current->domain, &c.denied);
     if (copy_from_guest_va(&c.map, arg, sizeof(c.map)))
         return -XEN_EFAULT;
     c.store = c.map.buffer != 0;

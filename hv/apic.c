@@ -16,6 +16,8 @@
 #define APIC_TPR        0x080
 #define APIC_EOI        0x0b0
 #define APIC_SVR        0x0f0
+#define APIC_ICR_LO     0x300
+#define APIC_ICR_HI     0x310
 #define APIC_LVT_TIMER  0x320
 #define APIC_LVT_LINT0  0x350
 #define APIC_LVT_LINT1  0x360
@@ -25,6 +27,7 @@
 #define APIC_TDCR       0x3e0
 
 #define LVT_MASKED          (1u << 16)
+#define DM_NMI              (4u << 8)       /* delivery mode NMI (ICR and LVT entries) */
 #define LVT_TIMER_DEADLINE  (2u << 17)
 #define MSR_TSC_DEADLINE    0x6e0
 
@@ -130,4 +133,22 @@ void apic_set_deadline(uint64_t deadline)
     if (ticks > 0xffffffffu)
         ticks = 0xffffffffu;
     apic_write(APIC_TMICT, (uint32_t)ticks);
+}
+
+/* Send this CPU an NMI through the ICR (physical destination: its own APIC ID). */
+void apic_self_nmi(void)
+{
+    apic_write(APIC_ICR_HI, apic_read(APIC_ID));
+    apic_write(APIC_ICR_LO, DM_NMI);
+}
+
+/*
+ * Let the local timer deliver an NMI after `ticks` (one-shot).  The timer's vector is gone
+ * until apic_calibrate_stop() runs again: this is for the NMI self-test only, which ends
+ * the run.
+ */
+void apic_nmi_after(uint32_t ticks)
+{
+    apic_write(APIC_LVT_TIMER, DM_NMI);
+    apic_write(APIC_TMICT, ticks);
 }

@@ -36,7 +36,7 @@ static struct hv_vcpu dom0_hv_vcpu;
 uint64_t hv_shared_info_mfn;
 
 /* True if the hypervisor command line has the word `word`. */
-static bool hv_option(const char *word)
+bool hv_option(const char *word)
 {
     for (const char *p = hv_cmdline; *p;) {
         size_t i = 0;

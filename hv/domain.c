@@ -107,5 +107,6 @@ void start_guest(struct cpu_regs *r)
     set_periodic(current, MILLISECS(10));      /* Xen's default for a PV vCPU */
     load_guest_cr3(current);
     printk("pvmm: starting dom0 at %lx\n", r->rip);
+    nmi_selftest_arm();
     exit_to_guest(r);
 }

@@ -37,6 +37,8 @@ uint32_t apic_timer_count(void);
 void apic_calibrate_stop(void);
 void apic_set_timer_khz(uint64_t khz);
 void apic_set_deadline(uint64_t tsc);          /* 0: disarm */
+void apic_self_nmi(void);
+void apic_nmi_after(uint32_t ticks);
 void do_IRQ(struct cpu_regs *r);
 
 /* ---- time (time.c) ---- */

@@ -285,6 +285,14 @@ int mmglue_check_writable_frame(struct vcpu *v, uint64_t mfn);
 int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn);
 void mmglue_put_writable_frame(struct vcpu *v, uint64_t mfn);
 extern struct pvmm_platform hv_platform;
+
+/* ---- the hypervisor command line (dom0-build.c) ---- */
+bool hv_option(const char *word);      /* the command line has this word */
+
+/* ---- NMIs (traps.c, nmi-selftest.c) ---- */
+extern unsigned long hv_nmi_count;     /* NMIs taken in hypervisor context */
+void nmi_selftest_boot(void);          /* option nmi-test=hv: a self-NMI at boot */
+void nmi_selftest_arm(void);           /* option nmi-test=guest: an NMI while the guest runs */
 extern uint64_t hv_m2p_mfn;
 
 /* ---- the machine's memory map and the M2P's frames for dom0 (memory-map.c) ---- */

@@ -85,6 +85,7 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
     syscall_init();
     apic_init();
     time_init();
+    nmi_selftest_boot();
     printk("pvmm-hv: NX %s, SMEP %s, SMAP %s; hypervisor at %p\n",
            cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off",
            cpu_has_smap ? "on" : "off", (void *)hv_main);

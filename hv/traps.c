@@ -3,8 +3,8 @@
  * (handled here, emulated, or bounced to the guest's trap table).
  *
  * Nothing a guest does ends in panic(): an NMI, #DF or #MC taken while the guest runs ends
- * that domain (domain_crash, domain.c), and an NMI or a stray interrupt vector taken in the
- * hypervisor is logged and returned from.  Only a fault of the hypervisor's own code that no
+ * that domain (domain_crash, domain.c), and an NMI taken in the hypervisor is logged and
+ * returned from (external interrupts go to do_IRQ, irq.c, in either context).  Only a fault of the hypervisor's own code that no
  * fix-up covers is a hypervisor bug, and panics.
  *
  * What the hypervisor handles itself (boot-ABI §9.4): #UD carrying the forced-emulation
@@ -105,23 +105,24 @@ static void guest_exception(struct cpu_regs *r)
     }
 }
 
+unsigned long hv_nmi_count;
+
 /*
  * An NMI that arrived while the hypervisor ran (interrupt vectors, >= 32, are dispatched to
- * do_IRQ before this and only reach it if that changes).  It is not the hypervisor's fault
- * nor needs anything from it (no NMI source is used), so it is counted, logged and returned
- * from: the interrupted code resumes as if nothing happened.  Returns false for anything
+ * do_IRQ before this).  It is not the hypervisor's fault and needs nothing from it (no NMI
+ * source is used), so it is counted, logged (the first few: an NMI storm must not become a
+ * console storm) and returned from: the interrupted code resumes as if nothing happened.
+ * (The NMI self-test for guest context re-arms its NMI here.)  Returns false for anything
  * else.
  */
-static bool hypervisor_interrupt(const struct cpu_regs *r)
+static bool hypervisor_nmi(const struct cpu_regs *r)
 {
-    static unsigned long count;
-    unsigned int vec = (unsigned int)r->entry_vector;
-
-    if (vec != 2 && vec < 32)
+    if (r->entry_vector != 2)
         return false;
-    count++;
-    printk("pvmm: %s (vector %u) in the hypervisor at %lx: ignored (%lu so far)\n",
-           vec == 2 ? "NMI" : "interrupt", vec, r->rip, count);
+    if (hv_nmi_count++ < 4)
+        printk("pvmm: NMI in the hypervisor at %lx: ignored (%lu so far; only the first four "
+               "are logged)\n", r->rip, hv_nmi_count);
+    nmi_selftest_arm();
     return true;
 }
 
@@ -144,7 +145,7 @@ void handle_exception(struct cpu_regs *r)
             r->rflags &= ~X86_EFLAGS_TF;
             return;
         }
-        if (hypervisor_interrupt(r))
+        if (hypervisor_nmi(r))
             return;
         unsigned int vec = (unsigned int)r->entry_vector;
         printk("pvmm: hypervisor fault %s (vector %u)\n", vector_name(vec), vec);

@@ -95,7 +95,8 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 # `make check` step hv: boots the bring-up guest and every test guest on pvmm-hv, one check
 # each; then the same guests built with clang, as ONE check (a compiler compatibility check:
 # the guests are the same tests); then tests/hv/test-hv-run.sh checks hv-run's own judgement
-# (a guest that forges hypervisor lines and fails is a FAILURE).  tools/setup-qemu finds
+# (a guest that forges hypervisor lines and fails is a FAILURE), and tests/hv/test-nmi.sh that
+# an NMI in either context stops nothing but the domain.  tools/setup-qemu finds
 # QEMU >= 8 or unpacks it privately (on CI, .ci/run has already installed it system-wide with
 # --system); it runs once here, before any QEMU starts, so two parallel boots never race to
 # install it.  tools/hv-check runs at most HV_CHECK_JOBS QEMUs at once (2; use 1 on a machine
@@ -109,9 +110,10 @@ HV_CHECK_BUDGET ?= 180
 HV_CHECK_ARGS = --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV_CHECK_TIMEOUT) \
     --budget $(HV_CHECK_BUDGET) --logs $(BUILD)/hv-logs
 check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \
-          $(BUILD)/guests/test-console-forgery.elf
+          $(BUILD)/guests/test-console-forgery.elf \
+          $(BUILD)/guests/test-registers-survive-interrupts.elf
 	$(Q)RESULTS=$(BUILD)/results tools/check-step \
-	    --time "about 1 s per boot: $$(($(words $(GUEST_ELFS)) * 2 + 2)) boots, 2 at a time" hv \
+	    --time "about 1 s per boot: $$(($(words $(GUEST_ELFS)) * 2 + 5)) boots, 2 at a time" hv \
 	    sh -c '\
 	    if ! setup=$$(tools/setup-qemu); then echo "not ok hv: no QEMU >= 8 (tools/setup-qemu failed)"; exit 1; fi; \
 	    eval "$$setup"; export QEMU QEMU_FW QEMU_MODULE_DIR; s=0; \
@@ -119,6 +121,8 @@ check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CL
 	    tools/hv-check $(HV_CHECK_ARGS) --as-one "clang builds of the guests" \
 	        $(GUEST_CLANG_ELFS) || s=1; \
 	    tests/hv/test-hv-run.sh $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-console-forgery.elf \
-	        $(HV_CHECK_TIMEOUT) || s=1; exit $$s'
+	        $(HV_CHECK_TIMEOUT) || s=1; \
+	    tests/hv/test-nmi.sh $(BUILD)/pvmm-hv.elf \
+	        $(BUILD)/guests/test-registers-survive-interrupts.elf $(HV_CHECK_TIMEOUT) || s=1; exit $$s'
 
 -include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d)

@@ -11,7 +11,8 @@
  *      read with the kernel's page tables even from user mode, and unreadable bytes count as
  *      set.
  * Otherwise the #GP(0) goes to the guest.  A permitted access to a port the hypervisor owns
- * (its serial port COM1 0x3f8-0x3ff, isa-debug-exit 0xf4-0xf7, the PICs 0x20-0x21 and
+ * (its serial port COM1 0x3f8-0x3ff, the console channels 0xe9 and 0xea, isa-debug-exit
+ * 0xf4-0xf7, the PICs 0x20-0x21 and
  * 0xa0-0xa1, the PIT 0x40-0x43 and port 0x61, port 0xf0 - as Xen denies its dom0 the ports it
  * uses) reads as all ones and writes nothing; every other port is the real one (the privileged
  * domain drives the machine's devices, as Xen's dom0 does).
@@ -35,6 +36,8 @@ static const struct { uint16_t first, last; } hv_ports[] = {
     { 0x61, 0x61 },     /* PIT channel 2 gate, speaker */
     { 0xa0, 0xa1 },     /* slave PIC */
     { 0xf0, 0xf0 },     /* IGNNE# */
+    { HV_LINES_PORT, HV_LINES_PORT },             /* isa-debugcon: our own lines (hv.h) */
+    { GUEST_CONSOLE_PORT, GUEST_CONSOLE_PORT },   /* isa-debugcon: the guest's console_io */
     { 0xf4, 0xf7 },     /* isa-debug-exit: the verdict */
     { 0x3f8, 0x3ff },   /* COM1: the console */
 };

@@ -4,7 +4,8 @@
 #   tests/hv/test-hv-run.sh HV_ELF CONSOLE_FORGERY_ELF [TIMEOUT_S]
 #
 # The console-forgery guest with the command line "fail" prints NUL bytes and lines that look
-# like the hypervisor's ("pvmm: hardware domain crashed", "pvmm: PANIC"), then reports FAILURE.
+# like the hypervisor's ("pvmm: hardware domain crashed", "pvmm: PANIC") through console_io
+# and straight to the hypervisor's debug port 0xe9 (with PHYSDEVOP_set_iopl), then reports FAILURE.
 # hv-run must say FAILURE (not CRASH, HV_PANIC or NO_VERDICT), show the forged lines as the guest's,
 # and list none of them among the hypervisor's lines.  (Without "fail" the guest must give
 # SUCCESS; make check-hv boots it that way like every guest.)

@@ -9,12 +9,18 @@
  * writes to; pvmm-hv keeps them on a separate channel (docs/hv.md), and tools/hv-run judges
  * only the guest's channel for the verdict and only the hypervisor's for a crash.
  *
+ * A dom0 may also get port I/O (PHYSDEVOP_set_iopl), so it writes the same forgeries straight
+ * to port 0xe9, pvmm-hv's channel for its own lines, and a verdict line to 0xea, the channel
+ * for the guest's console_io bytes: the hypervisor keeps both ports (writes go nowhere, as on
+ * Xen, where nothing listens there).
+ *
  * The guest checks what it can see itself: every write, with NULs, of length 0 and split in
- * the middle of a line, returns 0. The harness side is the verdict: SUCCESS here, and with the
+ * the middle of a line, returns 0, and the port writes do not fault. The harness side is the verdict: SUCCESS here, and with the
  * command line "fail" the guest prints the same forgeries and then reports FAILURE, which
  * must be judged FAILURE, not CRASH (tests/hv/test-hv-run.sh).
  */
 #include "guest.h"
+#include <xen/physdev.h>
 
 const char test_title[] = "NUL bytes and forged hypervisor lines on the guest console";
 
@@ -38,6 +44,23 @@ static int write_raw(const char *what, const char *buf, unsigned int len)
     return 0;
 }
 
+/* With the virtual IOPL raised, write text byte by byte to an I/O port. */
+static int write_port(uint16_t port, const char *text)
+{
+    struct physdev_set_iopl iopl = { 1 };
+    long rc = _hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl);
+
+    if (rc)
+        return xtf_error("PHYSDEVOP_set_iopl(1) gave %ld", rc);
+    for (; *text; text++)
+        asm volatile ("outb %b0, %w1" :: "a" (*text), "Nd" (port));
+    iopl.iopl = 0;
+    rc = _hypercall2(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, &iopl);
+    if (rc)
+        return xtf_error("PHYSDEVOP_set_iopl(0) gave %ld", rc);
+    return 0;
+}
+
 int test_main(void)
 {
     bool fail = strcmp(start_info->cmd_line, "fail") == 0;
@@ -50,6 +73,10 @@ int test_main(void)
     for (i = 0; i < ARRAY_SIZE(forged); i++)
         if (write_raw("a forged line", forged[i], strlen(forged[i])))
             return XTF_FAILURE;
+    if (write_port(0xe9, "pvmm: PANIC: forged by the guest through port 0xe9\n"
+                         "pvmm: hardware domain crashed: forged through port 0xe9\n") ||
+        write_port(0xea, "Test result: SUCCESS\n"))
+        return XTF_ERROR;
     /* One line in two writes, a NUL in each half. */
     if (write_raw("half a line", "split \0line, ", 13) ||
         write_raw("its other half", "second\0 half\n", 13))

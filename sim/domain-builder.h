@@ -25,7 +25,7 @@ struct pvmm_build_params {
     domid_t  domid;
     bool     privileged;        /* SIF_PRIVILEGED | SIF_INITDOMAIN, may map I/O memory */
     uint64_t nr_pages;          /* memory of the domain, all allocated now */
-    uint64_t max_pages;         /* limit for later increase_reservation (>= nr_pages; 0 = nr_pages) */
+    uint64_t max_pages;         /* limit for increase_reservation (>= nr_pages; 0 = nr_pages) */
     unsigned int nr_vcpus;      /* 1..PVMM_MAX_VCPUS */
     uint64_t kernel_start;      /* VA of a blank kernel region (page aligned) ... */
     uint64_t kernel_end;        /* ... and its end (rounded up to a page); ignored with image */

@@ -54,7 +54,8 @@ static void on_entry(void *ctx, mfn_t table, int level, int slot, intpte_t e, en
         fprintf(d->f, "  b%lx [label=\"frame 0x%lx\\n%s, type count %lu\", color=red, "
                 "fontcolor=red];\n", (unsigned long)t, (unsigned long)t,
                 t < d->m->nr_frames ? pt_type_name(d->m->ft[t].type_info) : "?",
-                t < d->m->nr_frames ? (unsigned long)(d->m->ft[t].type_info & PGT_count_mask) : 0UL);
+                t < d->m->nr_frames ?
+                (unsigned long)(d->m->ft[t].type_info & PGT_count_mask) : 0UL);
         fprintf(d->f, "  f%lx -> b%lx [label=\"[%d] writable:\\nblocks the operation\", "
                 "color=red, fontcolor=red, penwidth=3];\n", (unsigned long)table,
                 (unsigned long)t, slot);

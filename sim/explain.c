@@ -42,8 +42,8 @@ static void blocker(FILE *f, const struct pvmm_reason *r)
 {
     if (!r->have_blocker)
         return;
-    fprintf(f, "\nWhat blocks it: frame 0x%lx is still mapped writable by entry %d of L1 frame 0x%lx",
-            (unsigned long)r->frame, r->blocker_slot, (unsigned long)r->blocker_l1);
+    fprintf(f, "\nWhat blocks it: frame 0x%lx is still mapped writable by entry %d of L1 "
+            "frame 0x%lx", (unsigned long)r->frame, r->blocker_slot, (unsigned long)r->blocker_l1);
     if (r->blocker_va != ~0UL)
         fprintf(f, " (virtual address 0x%lx)", (unsigned long)r->blocker_va);
     fprintf(f, ".\nA frame with a writable mapping can never become a page table or a descriptor\n"
@@ -78,7 +78,8 @@ void sim_explain(FILE *f, const struct scn_script *s, const struct scn_outcome *
                     (o->res.acc.pfec & PFEC_PRESENT) ? " the page is present but the access is "
                     "not allowed;" : " no present mapping;",
                     (o->res.acc.pfec & PFEC_WRITE) ? " a write;" : " a read;",
-                    (o->res.acc.pfec & PFEC_USER) ? " from guest user mode;" : " from guest kernel mode;",
+                    (o->res.acc.pfec & PFEC_USER) ? " from guest user mode;" :
+                    " from guest kernel mode;",
                     (o->res.acc.pfec & PFEC_RSVD) ? " a reserved bit was set;" : "",
                     (o->res.acc.pfec & PFEC_INSN) ? " an instruction fetch;" : "",
                     (o->res.acc.pfec & PFEC_PK) ? " a protection key forbids it;" : "");

@@ -50,7 +50,9 @@ static void print_batch_args(FILE *f, const struct sim_op *op)
 
 void sim_op_print(FILE *f, const struct sim_op *op)
 {
-    static const char *const acc[] = { [ST_READ] = "read", [ST_WRITE] = "write", [ST_EXEC] = "exec" };
+    static const char *const acc[] = {
+        [ST_READ] = "read", [ST_WRITE] = "write", [ST_EXEC] = "exec",
+    };
     char v[16];
 
     switch (op->kind) {

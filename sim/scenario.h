@@ -140,7 +140,8 @@ struct scn_stmt {
     /* ST_EXPECT */
     enum scn_expect_kind expect;
     int      rule;              /* EXP_REASON */
-    struct scn_expr *value;     /* EXP_RC, EXP_FAULT (NULL = any), EXP_VALUE, EXP_DONE; ST_LET, ST_ASSERT */
+    /* EXP_RC, EXP_FAULT (NULL = any), EXP_VALUE, EXP_DONE; ST_LET, ST_ASSERT */
+    struct scn_expr *value;
     char    *text;              /* ST_SAY, ST_SET word */
 };
 

@@ -39,7 +39,8 @@ static const struct stmt_spec specs[] = {
     { "exec", ST_EXEC, TGT_VCPU, true, "va", "va" },
     { "mmu_update", ST_MMU_UPDATE, TGT_VCPU, false, "ptr+ val+ count foreigndom pdone", "" },
     { "mmuext_op", ST_MMUEXT_OP, TGT_VCPU, false,
-      "cmd+$ arg1+ mfn+ linear_addr+ arg2+ nr_ents+ vcpumask+ src_mfn+ count foreigndom pdone", "" },
+      "cmd+$ arg1+ mfn+ linear_addr+ arg2+ nr_ents+ vcpumask+ src_mfn+ count foreigndom "
+      "pdone", "" },
     { "update_va_mapping", ST_UPDATE_VA_MAPPING, TGT_VCPU, false, "va val flags", "va val" },
     { "update_va_mapping_otherdomain", ST_UPDATE_VA_MAPPING_OTHERDOMAIN, TGT_VCPU, false,
       "va val flags domid", "va val domid" },
@@ -241,7 +242,8 @@ static bool parse_args(const struct scn_line *l, int pos, const struct stmt_spec
         if (!strchr(flags, '+'))
             for (int i = 0; i < st->nargs; i++)
                 if (strcmp(st->args[i].key, k->text) == 0) {
-                    scn_errorf(err, l->file, l->lineno, k->col, "argument '%s' given twice", k->text);
+                    scn_errorf(err, l->file, l->lineno, k->col, "argument '%s' given twice",
+                               k->text);
                     return false;
                 }
         pos += 2;

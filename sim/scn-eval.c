@@ -34,7 +34,8 @@ static int err_at(struct scn_error *err, const struct scn_stmt *st, const struct
 static struct sim_domain *built(struct scn_ctx *c, const struct scn_stmt *st,
                                 const struct scn_expr *e, uint64_t d, struct scn_error *err)
 {
-    if (d >= PVMM_MAX_DOMAINS || !c->m->doms[d].built || !pvmm_domain_lookup(&c->m->s, (domid_t)d)) {
+    if (d >= PVMM_MAX_DOMAINS || !c->m->doms[d].built ||
+        !pvmm_domain_lookup(&c->m->s, (domid_t)d)) {
         err_at(err, st, e, "%s(): domain %lu does not exist (build it with `domain`)", e->name,
                (unsigned long)d);
         return NULL;
@@ -74,7 +75,8 @@ static int walk(struct scn_ctx *c, const struct scn_stmt *st, const struct scn_e
         if (!(ent & _PAGE_PRESENT) || (l < 4 && (ent & _PAGE_PSE)) ||
             pte_mfn(ent) >= c->m->nr_frames)
             return err_at(err, st, e, "%s(): %#lx is not mapped at level %d (L%d entry %u is %#lx)",
-                          e->name, (unsigned long)va, l - 1, l, pt_index(va, l), (unsigned long)ent);
+                          e->name, (unsigned long)va, l - 1, l, pt_index(va, l),
+                          (unsigned long)ent);
         t = pte_mfn(ent);
     }
     *mfn = t;
@@ -143,7 +145,8 @@ static int call(struct scn_ctx *c, const struct scn_stmt *st, const struct scn_e
         return 0;
     }
     if (!strcmp(fn, "tot_pages")) {
-        struct domain *d = a[0] < PVMM_MAX_DOMAINS ? pvmm_domain_lookup(&m->s, (domid_t)a[0]) : NULL;
+        struct domain *d = a[0] < PVMM_MAX_DOMAINS ?
+                           pvmm_domain_lookup(&m->s, (domid_t)a[0]) : NULL;
 
         if (!d)
             return err_at(err, st, e, "tot_pages(): no domain %lu", (unsigned long)a[0]);

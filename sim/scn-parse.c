@@ -44,7 +44,8 @@ static bool parse_expect(const struct scn_line *l, struct scn_stmt *st,
     int pos = 1;
 
     if (t->kind == TK_END) {
-        scn_errorf(err, l->file, l->lineno, t->col, "expect what? (ok, -EINVAL, fault, reason ...)");
+        scn_errorf(err, l->file, l->lineno, t->col,
+                   "expect what? (ok, -EINVAL, fault, reason ...)");
         return false;
     }
     st->expect = EXP_RC;
@@ -62,8 +63,8 @@ static bool parse_expect(const struct scn_line *l, struct scn_stmt *st,
         return false;
 end:
     if (l->tok[pos].kind != TK_END) {
-        scn_errorf(err, l->file, l->lineno, l->tok[pos].col, "unexpected '%s' after the expectation",
-                   l->tok[pos].text);
+        scn_errorf(err, l->file, l->lineno, l->tok[pos].col,
+                   "unexpected '%s' after the expectation", l->tok[pos].text);
         return false;
     }
     return true;
@@ -92,7 +93,8 @@ static int parse_raw(const char *file, int lineno, const char *src, struct scn_s
     const char *p = src + strspn(src, " \t");
     char word[16] = "", rule[64] = "", extra[2] = "";
 
-    if (strncmp(p, "say", 3) == 0 && (p[3] == ' ' || p[3] == '\t' || p[3] == '\0' || p[3] == '\n')) {
+    if (strncmp(p, "say", 3) == 0 &&
+        (p[3] == ' ' || p[3] == '\t' || p[3] == '\0' || p[3] == '\n')) {
         st->kind = ST_SAY;
         st->text = trimmed(p + 3);
         return 1;
@@ -101,7 +103,8 @@ static int parse_raw(const char *file, int lineno, const char *src, struct scn_s
         st->kind = ST_EXPECT;
         st->expect = EXP_REASON;
         if (sscanf(p, "expect reason %63[^ \t#\r\n] %1[^ \t#\r\n]", rule, extra) < 1) {
-            scn_errorf(err, file, lineno, 0, "expect reason needs a rule name, e.g. writable-pagetable");
+            scn_errorf(err, file, lineno, 0,
+                       "expect reason needs a rule name, e.g. writable-pagetable");
             return -1;
         }
         if (extra[0]) {
@@ -139,7 +142,8 @@ static int parse_line(const char *file, int lineno, const char *src, struct scn_
         return 0;
     t = &l->tok[0];
     if (t->kind != TK_IDENT) {
-        scn_errorf(err, file, lineno, t->col, "a line starts with a statement name, found '%s'", t->text);
+        scn_errorf(err, file, lineno, t->col,
+                   "a line starts with a statement name, found '%s'", t->text);
         return -1;
     }
     if (!strcmp(t->text, "let")) {

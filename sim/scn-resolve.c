@@ -47,8 +47,14 @@ static int set_cpu_field(struct sim_op *op, const struct scn_stmt *st, const str
     for (size_t i = 0; i < sizeof(cpu_keys) / sizeof(cpu_keys[0]); i++)
         if (!strcmp(a->key, cpu_keys[i].key))
             op->cpu_set |= cpu_keys[i].bit;
-    if (!strcmp(a->key, "pkru")) { p->pkru = (uint32_t)x; return x >> 32 ? bad(err, st, a, "32 bits") : 0; }
-    if (!strcmp(a->key, "cpl")) { p->cpl = (unsigned int)x; return x > 3 ? bad(err, st, a, "0..3") : 0; }
+    if (!strcmp(a->key, "pkru")) {
+        p->pkru = (uint32_t)x;
+        return x >> 32 ? bad(err, st, a, "32 bits") : 0;
+    }
+    if (!strcmp(a->key, "cpl")) {
+        p->cpl = (unsigned int)x;
+        return x > 3 ? bad(err, st, a, "0..3") : 0;
+    }
     if (!strcmp(a->key, "maxphyaddr")) {
         p->maxphyaddr = (unsigned int)x;
         return x < 36 || x > 52 ? bad(err, st, a, "36..52") : 0;
@@ -180,7 +186,9 @@ int scn_resolve(struct scn_ctx *c, const struct scn_stmt *st, struct sim_op *op,
     }
     switch (st->kind) {
     case ST_UPDATE_VA_MAPPING: op->nr = __HYPERVISOR_update_va_mapping; break;
-    case ST_UPDATE_VA_MAPPING_OTHERDOMAIN: op->nr = __HYPERVISOR_update_va_mapping_otherdomain; break;
+    case ST_UPDATE_VA_MAPPING_OTHERDOMAIN:
+        op->nr = __HYPERVISOR_update_va_mapping_otherdomain;
+        break;
     case ST_UPDATE_DESCRIPTOR: op->nr = __HYPERVISOR_update_descriptor; break;
     case ST_VM_ASSIST: op->nr = __HYPERVISOR_vm_assist; break;
     default: break;
@@ -192,7 +200,8 @@ int scn_resolve(struct scn_ctx *c, const struct scn_stmt *st, struct sim_op *op,
         if (a->word[0]) {
             if (st->kind == ST_SET) {
                 if (!strcmp(a->key, "preempt")) {
-                    op->set_preempt = !strcmp(a->word, "every") ? SIM_PREEMPT_EVERY : SIM_PREEMPT_NEVER;
+                    op->set_preempt = !strcmp(a->word, "every") ? SIM_PREEMPT_EVERY
+                                                                 : SIM_PREEMPT_NEVER;
                 } else {
                     static const char *const lv[] = { "debug", "info", "warn", "error", "none" };
 

@@ -128,7 +128,8 @@ static int check_expects(struct runner *r, int i, const struct sim_result *res)
         uint64_t v = 0;
 
         if (e->value && scn_eval(&r->c, e, e->value, &v, &err)) {
-            failure(r, e, "%s", strstr(err.msg, "error: ") ? strstr(err.msg, "error: ") + 7 : err.msg);
+            failure(r, e, "%s", strstr(err.msg, "error: ") ? strstr(err.msg, "error: ") + 7
+                                                            : err.msg);
             return -1;
         }
         if (holds(e, v, res))
@@ -199,12 +200,14 @@ static int interpolate(struct runner *r, const struct scn_stmt *st, char *out, s
         e = scn_lex(st->file, st->lineno, src, &l, &err) ?
             scn_parse_expr(&l, &pos, &r->s->vars, &err) : NULL;
         if (e && l.tok[pos].kind != TK_END) {
-            scn_errorf(&err, st->file, st->lineno, 0, "unexpected '%s' in {%s}", l.tok[pos].text, src);
+            scn_errorf(&err, st->file, st->lineno, 0, "unexpected '%s' in {%s}", l.tok[pos].text,
+                       src);
             scn_expr_free(e);
             e = NULL;
         }
         if (!e || scn_eval(&r->c, st, e, &v, &err)) {
-            failure(r, st, "in {%s}: %s", src, strstr(err.msg, "error: ") ? strstr(err.msg, "error: ") + 7 : err.msg);
+            failure(r, st, "in {%s}: %s", src,
+                    strstr(err.msg, "error: ") ? strstr(err.msg, "error: ") + 7 : err.msg);
             scn_expr_free(e);
             scn_line_free(&l);
             free(src);

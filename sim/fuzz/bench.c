@@ -52,7 +52,8 @@ int main(void)
     t0 = now();
     do {
         for (int i = 0; i < 100000; i++, n++) {
-            sim_guest_access(m, v, true, SIM_READ, 0x100000 + ((uint64_t)(i & 63) << 12), &val, 8, &r);
+            sim_guest_access(m, v, true, SIM_READ, 0x100000 + ((uint64_t)(i & 63) << 12), &val,
+                             8, &r);
             sink += val;
         }
         t = now() - t0;
@@ -63,7 +64,8 @@ int main(void)
     t0 = now();
     do {
         for (int i = 0; i < 100000; i++, n++) {
-            sim_walk(&m->phys, &sv->cpu.p, 0x100000 + ((uint64_t)(i & 511) << 12), SIM_READ, true, &w);
+            sim_walk(&m->phys, &sv->cpu.p, 0x100000 + ((uint64_t)(i & 511) << 12), SIM_READ,
+                     true, &w);
             sink += w.t.pa_page;
         }
         t = now() - t0;

@@ -76,7 +76,9 @@ void fuzz_op_init(struct sim_op *op, enum scn_stmt_kind kind, int dom, int vcpu)
         op->build.kernel_end = 0x110000;
         break;
     case ST_UPDATE_VA_MAPPING: op->nr = __HYPERVISOR_update_va_mapping; break;
-    case ST_UPDATE_VA_MAPPING_OTHERDOMAIN: op->nr = __HYPERVISOR_update_va_mapping_otherdomain; break;
+    case ST_UPDATE_VA_MAPPING_OTHERDOMAIN:
+        op->nr = __HYPERVISOR_update_va_mapping_otherdomain;
+        break;
     case ST_UPDATE_DESCRIPTOR: op->nr = __HYPERVISOR_update_descriptor; break;
     case ST_VM_ASSIST: op->nr = __HYPERVISOR_vm_assist; break;
     default: break;

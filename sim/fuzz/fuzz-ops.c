@@ -319,7 +319,8 @@ unsigned long fuzz_run(const uint8_t *data, size_t size, FILE *trace)
             fprintf(trace, "domain d%d pages=0x400 vcpus=2 max=%#lx privileged=%d\n", d,
                     (unsigned long)p.max_pages, p.privileged);
         if (h0 & FUZZ_H_WRITABLE_PT)
-            pvmm_domain_lookup(&m->s, (domid_t)d)->vm_assist |= 1UL << VMASST_TYPE_writable_pagetables;
+            pvmm_domain_lookup(&m->s, (domid_t)d)->vm_assist |=
+                1UL << VMASST_TYPE_writable_pagetables;
         if (sim_op_exec(m, &(struct sim_op){ .kind = ST_VCPU_UP, .dom = d, .vcpu = 1 }, &res,
                         err, sizeof(err)))
             abort();

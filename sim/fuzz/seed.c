@@ -223,7 +223,8 @@ static int one(const char *dir, const char *file, bool quiet)
         } else {
             rc = 0;
             if (!quiet)
-                printf("ok %s: %lu operations, %zu bytes -> %s\n", file, cv.nops, cv.seed.len, path);
+                printf("ok %s: %lu operations, %zu bytes -> %s\n", file, cv.nops, cv.seed.len,
+                       path);
         }
         if (f)
             fclose(f);

@@ -22,12 +22,6 @@ static struct domain *domain_by_id(domid_t id)
     return id == DOMID_SELF || id == d->domain_id ? d : NULL;
 }
 
-static bool port_is_valid(struct domain *d, uint32_t port)
-{
-    (void)d;
-    return port < EVTCHN_2L_NR_CHANNELS;
-}
-
 /* Port `port` of d, or NULL if it is out of range. */
 static struct evtchn *port_entry(struct domain *d, uint32_t port)
 {

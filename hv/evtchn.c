@@ -3,7 +3,9 @@
  *
  * A domain has EVTCHN_2L_NR_CHANNELS (4096) ports; port 0 is reserved, so 4095 can be bound,
  * and get_free_port() gives -ENOSPC past that (Xen's limit for a domain without a lower
- * max_evtchn_port, such as dom0).  The guest-visible state is in shared_info and vcpu_info:
+ * max_evtchn_port, such as dom0).  As in Xen, only the ports of the buckets allocated so far
+ * are valid (port_is_valid): the first 64 from the start, 64 more each time the lowest free
+ * port is the first of a new bucket; a reset frees ports but not buckets.  The guest-visible state is in shared_info and vcpu_info:
  *   shared_info.evtchn_pending[port / 64] bit port % 64   the port has an event,
  *   shared_info.evtchn_mask[...]                           the port is masked,
  *   vcpu_info.evtchn_pending_sel bit port / 64             that word has pending ports,
@@ -31,6 +33,7 @@ void evtchn_init_domain(struct domain *d, struct shared_info *si)
     struct evtchn_domain *ed = evtchn_dom(d);
     memset(ed, 0, sizeof(*ed));
     ed->si = si;
+    ed->valid_evtchns = EVTCHNS_PER_BUCKET;
     ed->port[0].state = ECS_RESERVED;
 }
 
@@ -39,14 +42,26 @@ void evtchn_init_vcpu(struct vcpu *v)
     memset(hvv(v)->virq_to_port, 0, sizeof(hvv(v)->virq_to_port));
 }
 
-/* The lowest free port, or -ENOSPC. */
+/* Xen's port_is_valid: `port` lies in a bucket the domain has. */
+bool port_is_valid(struct domain *d, uint32_t port)
+{
+    return port < evtchn_dom(d)->valid_evtchns;
+}
+
+/* The lowest free port (its bucket made valid first, as Xen allocates it), or -ENOSPC. */
 int get_free_port(struct domain *d)
 {
     struct evtchn_domain *ed = evtchn_dom(d);
-    for (unsigned int p = 0; p < EVTCHN_2L_NR_CHANNELS; p++)
+    unsigned int p;
+
+    for (p = 0; p < EVTCHN_2L_NR_CHANNELS; p++)
         if (ed->port[p].state == ECS_FREE)
-            return (int)p;
-    return -XEN_ENOSPC;
+            break;
+    if (p == EVTCHN_2L_NR_CHANNELS)
+        return -XEN_ENOSPC;
+    if (p >= ed->valid_evtchns)
+        ed->valid_evtchns = (p / EVTCHNS_PER_BUCKET + 1) * EVTCHNS_PER_BUCKET;
+    return (int)p;
 }
 
 static inline bool test_and_set(volatile xen_ulong_t *w, unsigned int bit)

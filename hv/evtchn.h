@@ -17,13 +17,18 @@ struct evtchn {
     uint32_t virq;             /* ECS_VIRQ */
 };
 
+/* Ports are made valid EVTCHNS_PER_BUCKET at a time, as Xen allocates its port buckets. */
+#define EVTCHNS_PER_BUCKET 64
+
 struct evtchn_domain {
     struct shared_info *si;
+    uint32_t valid_evtchns;     /* ports below this exist: a multiple of the bucket size */
     struct evtchn port[EVTCHN_2L_NR_CHANNELS];
 };
 
 struct evtchn_domain *evtchn_dom(struct domain *d);
 int get_free_port(struct domain *d);
+bool port_is_valid(struct domain *d, uint32_t port);
 void evtchn_set_pending(struct domain *d, unsigned int vcpu_id, uint32_t port);
 void evtchn_clear_pending(struct domain *d, uint32_t port);
 void evtchn_unmask(struct domain *d, uint32_t port);

@@ -54,7 +54,9 @@ static long do_multicall(struct cpu_regs *r, uint64_t list, unsigned long nr)
     return 0;
 }
 
-/* One adapter per hypercall: the raw ABI arguments to the handler's parameters. */
+/* One adapter per hypercall: the raw ABI arguments to the handler's parameters.  A command,
+ * vCPU id or count that Xen declares as a 32-bit int is cut to its low 32 bits here, so the
+ * upper half of the register is ignored as on Xen. */
 typedef long (*hypercall_fn)(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]);
 
 static long h_mm(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
@@ -70,20 +72,20 @@ ADAPT(h_set_trap_table, hc_set_trap_table(a[0]))
 ADAPT(h_stack_switch, hc_stack_switch(a[0], a[1]))
 ADAPT(h_set_callbacks, hc_set_callbacks(a[0], a[1], a[2]))
 ADAPT(h_fpu_taskswitch, hc_fpu_taskswitch(a[0]))
-ADAPT(h_sched_op_compat, hc_sched_op_compat(r, a[0], a[1]))
+ADAPT(h_sched_op_compat, hc_sched_op_compat(r, (unsigned int)a[0], a[1]))
 ADAPT(h_multicall, do_multicall(r, a[0], a[1]))
-ADAPT(h_xen_version, hc_xen_version(a[0], a[1]))
-ADAPT(h_console_io, hc_console_io(a[0], a[1], a[2]))
+ADAPT(h_xen_version, hc_xen_version((unsigned int)a[0], a[1]))
+ADAPT(h_console_io, hc_console_io((unsigned int)a[0], (unsigned int)a[1], a[2]))
 ADAPT(h_grant_table_op, hc_grant_table_op(a[0], a[1], a[2]))
 ADAPT(h_iret, do_iret(r))
 ADAPT(h_set_segment_base, hc_set_segment_base(a[0], a[1]))
-ADAPT(h_sched_op, hc_sched_op(r, a[0], a[1]))
-ADAPT(h_callback_op, hc_callback_op(a[0], a[1]))
+ADAPT(h_sched_op, hc_sched_op(r, (unsigned int)a[0], a[1]))
+ADAPT(h_callback_op, hc_callback_op((unsigned int)a[0], a[1]))
 ADAPT(h_set_timer_op, hc_set_timer_op(a[0]))
 ADAPT(h_event_channel_op_compat, hc_event_channel_op_compat(a[0]))
-ADAPT(h_vcpu_op, hc_vcpu_op(a[0], a[1], a[2]))
-ADAPT(h_event_channel_op, hc_event_channel_op(a[0], a[1]))
-ADAPT(h_physdev_op, hc_physdev_op(a[0], a[1]))
+ADAPT(h_vcpu_op, hc_vcpu_op((unsigned int)a[0], (unsigned int)a[1], a[2]))
+ADAPT(h_event_channel_op, hc_event_channel_op((unsigned int)a[0], a[1]))
+ADAPT(h_physdev_op, hc_physdev_op((unsigned int)a[0], a[1]))
 ADAPT(h_set_debugreg, hc_set_debugreg(a[0], a[1]))
 ADAPT(h_get_debugreg, hc_get_debugreg(a[0]))
 ADAPT(h_physdev_op_compat, hc_physdev_op_compat(a[0]))

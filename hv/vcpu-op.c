@@ -74,6 +74,8 @@ static long register_runstate(struct vcpu *v, uint64_t arg)
     struct vcpu_register_runstate_memory_area area;
     if (copy_from_guest_va(&area, arg, sizeof(area)))
         return -XEN_EFAULT;
+    if (!guest_range_ok(area.addr, 1))
+        return -XEN_EFAULT;             /* Xen's guest_handle_okay: a guest address */
     hvv(v)->runstate_guest = area.addr;
     if (v == current)
         update_runstate_area(v);

@@ -22,7 +22,7 @@
  * string moves at most IO_REP_BATCH elements per trap and leaves rip on the instruction until
  * rcx reaches 0, so a huge count cannot hold the hypervisor.  A guest-memory fault in ins/outs
  * is a #PF for the guest at that element (the registers say how far it got); a non-canonical
- * address is the #GP(0).
+ * address or one in the hypervisor's slots is the #GP(0), as on Xen.
  */
 #include "hv.h"
 #include <xen/xen.h>
@@ -209,8 +209,8 @@ static bool string_io(struct cpu_regs *r, const struct io_insn *d)
         uint64_t va = base + (d->addr32 ? (uint32_t)*idx : *idx);
         uint32_t v = 0;
 
-        if (!is_canonical(va) || !is_canonical(va + d->bytes - 1))
-            return false;                       /* #GP(0), the registers as far as done */
+        if (!guest_range_ok(va, d->bytes))
+            return false;   /* non-canonical or the hypervisor's: #GP(0), as far as done */
         if (in) {
             v = port_read(d->port, d->bytes);
             if (copy_to_guest_va(va, &v, d->bytes)) {

@@ -15,9 +15,10 @@
  * Xen, where nothing listens there).
  *
  * The guest checks what it can see itself: every write, with NULs, of length 0 and split in
- * the middle of a line, returns 0, and the port writes do not fault. The harness side is the verdict: SUCCESS here, and with the
- * command line "fail" the guest prints the same forgeries and then reports FAILURE, which
- * must be judged FAILURE, not CRASH (tests/hv/test-hv-run.sh).
+ * the middle of a line, returns 0, and the port writes do not fault. The harness side is the
+ * verdict: SUCCESS here, and with the command line "fail" the guest prints the same forgeries
+ * and then reports FAILURE, which must be judged FAILURE, not CRASH or HV_PANIC
+ * (tests/hv/test-hv-run.sh).
  */
 #include "guest.h"
 #include <xen/physdev.h>

@@ -44,6 +44,7 @@ include mk/core.mk
 -include mk/guests.mk
 -include mk/hv.mk
 -include mk/stress.mk
+-include mk/linux.mk
 
 all-targets: $(ALL_TARGETS)
 

@@ -131,16 +131,96 @@ static void build_tables(const struct build *b)
     }
 }
 
-/* The p2m list in guest memory, one page of 512 entries at a time. */
+/* Page `first / 512` of the p2m list: entries first .. first + 511 into frame mfn. */
+static void fill_p2m_page(const struct build *b, mfn_t mfn, uint64_t first)
+{
+    uint64_t *page = map(b, mfn);
+
+    for (uint64_t i = 0; i < PAGE_SIZE / 8; i++)
+        page[i] = first + i < b->l->nr_pages ? b->p2m[first + i] : 0;
+    unmap(b, page);
+}
+
+/* The p2m list in the region, one page of 512 entries at a time. */
 static void write_p2m_list(const struct build *b)
 {
     const struct pvmm_dom_layout *l = b->l;
 
-    for (uint64_t first = 0; first < l->nr_pages; first += PAGE_SIZE / 8) {
-        uint64_t *page = map(b, region_mfn(b, l->p2m_va + first * 8));
+    for (uint64_t first = 0; first < l->nr_pages; first += PAGE_SIZE / 8)
+        fill_p2m_page(b, region_mfn(b, l->p2m_va + first * 8), first);
+}
 
-        for (uint64_t pfn = first; pfn < first + PAGE_SIZE / 8 && pfn < l->nr_pages; pfn++)
-            page[pfn - first] = b->p2m[pfn];
+/* A cleared frame for the INIT_P2M mapping: the next pfn after *next. */
+static bool take_p2m_frame(const struct build *b, uint64_t *next, mfn_t *mfn)
+{
+    void *page;
+
+    if (*next >= b->l->nr_pages)
+        return false;
+    *mfn = b->p2m[(*next)++];
+    page = map(b, *mfn);
+    __builtin_memset(page, 0, PAGE_SIZE);
+    unmap(b, page);
+    return true;
+}
+
+/*
+ * INIT_P2M: map the p2m list at l->p2m_va with 4 KiB pages, walking down
+ * from the bootstrap L4 and taking each missing table, then each data page,
+ * from the pfns at first_p2m_pfn in that order (Xen's order).  Returns the
+ * number of frames taken, or -1 when the domain's memory runs out.
+ */
+static int64_t map_p2m_outside(const struct build *b, mfn_t l4)
+{
+    const struct pvmm_dom_layout *l = b->l;
+    uint64_t next = l->first_p2m_pfn, len = l->nr_pages * 8;
+
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        uint64_t va = l->p2m_va + off;
+        mfn_t table = l4, data;
+
+        for (int level = 4; level > 1; level--) {
+            intpte_t *t = map(b, table);
+            intpte_t e = t[pt_index(va, level)];
+
+            unmap(b, t);
+            if (!(e & _PAGE_PRESENT)) {
+                mfn_t fresh;
+
+                if (!take_p2m_frame(b, &next, &fresh))
+                    return -1;
+                e = pte_from_mfn(fresh, UPPER);
+                set_entry(b, table, pt_index(va, level), e);
+            }
+            table = pte_mfn(e);
+        }
+        if (next >= l->nr_pages)
+            return -1;
+        data = b->p2m[next++];
+        fill_p2m_page(b, data, off / 8);
+        set_entry(b, table, pt_index(va, 1), pte_from_mfn(data, LEAF));
+    }
+    return (int64_t)(next - l->first_p2m_pfn);
+}
+
+/* The initrd: into the region, or (unmapped) into the frames of its pfns, zero-padded. */
+static void load_initrd(const struct build *b, const struct pvmm_builder_params *p)
+{
+    const struct pvmm_dom_layout *l = b->l;
+    const uint8_t *src = p->initrd;
+
+    if (!l->initrd_len)
+        return;
+    if (l->initrd_va) {
+        region_write(b, l->initrd_va, src, l->initrd_len);
+        return;
+    }
+    for (uint64_t off = 0; off < l->initrd_len; off += PAGE_SIZE) {
+        uint8_t *page = map(b, b->p2m[l->initrd_pfn + off / PAGE_SIZE]);
+        uint64_t n = l->initrd_len - off < PAGE_SIZE ? l->initrd_len - off : PAGE_SIZE;
+
+        __builtin_memcpy(page, src + off, n);
+        __builtin_memset(page + n, 0, PAGE_SIZE - n);
         unmap(b, page);
     }
 }
@@ -159,6 +239,14 @@ static void write_start_info(const struct build *b, const struct pvmm_builder_pa
     si->pt_base = b->l->pt_va;
     si->nr_pt_frames = b->l->nr_pt_frames;
     si->mfn_list = b->l->p2m_va;
+    if (b->l->initrd_len) {
+        si->mod_start = b->l->initrd_va ? b->l->initrd_va : b->l->initrd_pfn;
+        si->mod_len = b->l->initrd_len;
+        if (!b->l->initrd_va)
+            si->flags |= SIF_MOD_START_PFN;
+    }
+    si->first_p2m_pfn = b->l->first_p2m_pfn;
+    si->nr_p2m_frames = b->l->nr_p2m_frames;
     if (p->cmdline)
         for (unsigned int i = 0; i < MAX_GUEST_CMDLINE - 1 && p->cmdline[i]; i++)
             si->cmd_line[i] = p->cmdline[i];
@@ -201,7 +289,7 @@ int pvmm_builder_build(struct domain *d, const struct pvmm_builder_params *p, mf
     struct build b = { .s = d->state, .l = out, .p2m = p2m };
     int rc;
 
-    rc = pvmm_builder_layout(img, p->nr_pages, out, why);
+    rc = pvmm_builder_layout_initrd(img, p->nr_pages, p->initrd ? p->initrd_len : 0, out, why);
     if (rc)
         return rc;
     if (p->dom0 && img->has_supported_features &&
@@ -225,9 +313,20 @@ int pvmm_builder_build(struct domain *d, const struct pvmm_builder_params *p, mf
         pvmm_hypercall_page_fill(page);
         region_write(&b, img->hypercall_page, page, PAGE_SIZE);
     }
-    write_p2m_list(&b);
-    write_start_info(&b, p);
+    load_initrd(&b, p);
     build_tables(&b);
+    if (out->p2m_outside) {
+        int64_t n = map_p2m_outside(&b, out->l4_mfn);
+
+        if (n < 0) {
+            *why = "not enough memory in the domain for the INIT_P2M mapping";
+            return -XEN_ENOMEM;
+        }
+        out->nr_p2m_frames = (uint64_t)n;
+    } else {
+        write_p2m_list(&b);
+    }
+    write_start_info(&b, p);
 
     v0->online = true;
     v0->kernel_mode = true;

@@ -6,10 +6,20 @@
  *
  * The bootstrap region [v_start, v_end) starts at the image's virt_base and
  * maps pfn N at VA virt_base + N*4096.  In order after the kernel image: the
- * p2m list (nr_pages 8-byte mfns), the start_info page, the bootstrap page
- * tables (the L4 first, then L1, L2, L3 bottom-up as the region needs them:
- * dom0 order), one stack page, and padding up to a 4 MiB boundary with at
- * least 512 KiB spare (the §2.3 sizing search).
+ * initrd (unless the image has MOD_START_PFN), the p2m list (nr_pages 8-byte
+ * mfns; unless the image has INIT_P2M), the start_info page, the bootstrap
+ * page tables (the L4 first, then L1, L2, L3 bottom-up as the region needs
+ * them: dom0 order), one stack page, and padding up to a 4 MiB boundary with
+ * at least 512 KiB spare (the §2.3 sizing search).
+ *
+ * As Xen's dom0 builder: the bootstrap allocation is a power of two of pages
+ * (2^order >= the region); an unmapped initrd (MOD_START_PFN) takes the pfns
+ * right after it, start_info.mod_start being its first pfn and
+ * SIF_MOD_START_PFN set.  With INIT_P2M the p2m list is mapped at that VA
+ * with 4 KiB pages, by tables hung under the bootstrap L4 and allocated,
+ * together with the p2m pages, from the pfns after the initrd in the order
+ * the walk needs them (L3, L2, L1, data...): start_info.first_p2m_pfn and
+ * nr_p2m_frames name that range, mfn_list its VA.
  *
  * Every page of the region is mapped read-write except the page-table pages,
  * which are mapped read-only.  Leaves carry P|RW|A|U and the guest-kernel
@@ -40,6 +50,8 @@ struct pvmm_builder_params {
     bool     dom0;               /* SIF_PRIVILEGED|SIF_INITDOMAIN; the XENFEAT_dom0 check */
     bool     scrub_all;          /* clear every frame, not only those of the bootstrap region */
     uint64_t shared_info_maddr;  /* start_info.shared_info, 0 if none */
+    const void *initrd;          /* the initrd's bytes, or NULL */
+    uint64_t initrd_len;         /* start_info.mod_len; 0 for none */
 };
 
 /* The bootstrap layout (§2.2), all guest virtual addresses. */
@@ -47,7 +59,13 @@ struct pvmm_dom_layout {
     uint64_t nr_pages;
     uint64_t v_start, v_end;     /* the bootstrap region */
     uint64_t kernel_start, kernel_end;  /* virt_kstart, virt_kend rounded up to a page */
-    uint64_t p2m_va;             /* mfn_list */
+    uint64_t initrd_va;          /* the mapped initrd, 0 if none or unmapped */
+    uint64_t initrd_pfn;         /* its first pfn (mapped or not); 0 if none */
+    uint64_t initrd_len;
+    uint64_t p2m_va;             /* mfn_list: in the region, or INIT_P2M */
+    bool     p2m_outside;        /* INIT_P2M: p2m_va lies outside the region */
+    uint64_t first_p2m_pfn;      /* INIT_P2M: first pfn of the p2m frames (set by the */
+    uint64_t nr_p2m_frames;      /* build: tables and data pages); else both 0 */
     uint64_t start_info_va;      /* rsi */
     uint64_t pt_va;              /* pt_base: the L4 */
     uint64_t nr_pt_frames;
@@ -72,6 +90,16 @@ struct pvmm_boot_regs {
  */
 int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
                         struct pvmm_dom_layout *out, const char **why);
+
+/*
+ * The same with an initrd of initrd_len bytes (0: none).  Also -XEN_EINVAL
+ * for an INIT_P2M range that is not page-aligned, not canonical, overlaps
+ * the region or the hypervisor's range, and -XEN_ENOMEM when an unmapped
+ * initrd does not fit after the power-of-two bootstrap allocation.
+ */
+int pvmm_builder_layout_initrd(const struct pvmm_image *img, uint64_t nr_pages,
+                               uint64_t initrd_len, struct pvmm_dom_layout *out,
+                               const char **why);
 
 /*
  * Build the domain d (created by the embedder, owning no frames yet) from

@@ -6,8 +6,8 @@
  * file offset 0), then SHT_NOTE sections.  An image whose only Xen
  * information is the legacy __xen_guest section is refused with its own
  * message, as are images asking for things the builder does not implement
- * (INIT_P2M, MOD_START_PFN, BSD_SYMTAB, a required supervisor_mode_kernel or
- * auto_translated_physmap).  Every field is read byte by byte after a bounds
+ * (BSD_SYMTAB, a required supervisor_mode_kernel or auto_translated_physmap).
+ * INIT_P2M and MOD_START_PFN are recorded for the builder (pv-build.h).  Every field is read byte by byte after a bounds
  * check, so any buffer of any alignment is safe to hand in.
  */
 #include "pv-image.h"
@@ -53,6 +53,7 @@
 #define SH_SIZE         32
 
 #define NOTE_HDR_SIZE   12
+#define BZ_MAGIC_OFF    0x202   /* "HdrS" of an x86 boot-protocol setup header */
 
 /* What the note walk collects before the acceptance checks. */
 struct note_state {
@@ -215,12 +216,11 @@ static void take_note(struct pvmm_image *img, struct note_state *ns, uint32_t ty
         ns->supported_note |= (uint32_t)(descsz >= 4 ? get_le(desc, 4) : note_num(desc, descsz));
         break;
     case XEN_ELFNOTE_INIT_P2M:
-        if (note_num(desc, descsz))
-            ns->unsupported = "note INIT_P2M is not supported";
+        img->has_init_p2m = true;
+        img->init_p2m = note_num(desc, descsz);
         break;
     case XEN_ELFNOTE_MOD_START_PFN:
-        if (note_num(desc, descsz))
-            ns->unsupported = "note MOD_START_PFN is not supported";
+        img->mod_start_pfn = note_num(desc, descsz) != 0;
         break;
     case XEN_ELFNOTE_BSD_SYMTAB:
         if (has_prefix(str, descsz, "yes"))
@@ -309,6 +309,8 @@ static const char *read_headers(struct pvmm_image *img, struct note_state *ns)
     uint16_t phnum;
     bool any_load = false;
 
+    if (img->len > BZ_MAGIC_OFF + 4 && bytes_equal(img->data + BZ_MAGIC_OFF, "HdrS", 4))
+        return "an x86 bzImage: the builder takes the ELF inside it (tools/linux-extract)";
     if (img->len < EHDR_SIZE || !bytes_equal(img->data, "\177ELF", 4))
         return "not an ELF file";
     if (img->data[EI_CLASS] != ELFCLASS64)
@@ -377,6 +379,8 @@ static const char *check_notes(struct pvmm_image *img, const struct note_state *
     if (img->kstart > img->kend || img->entry < img->kstart || img->entry > img->kend ||
         img->virt_base > img->kstart)
         return "kernel addresses out of order (start, end, entry, VIRT_BASE)";
+    if (img->has_init_p2m && img->init_p2m >= img->kstart && img->init_p2m < img->kend)
+        return "INIT_P2M lies inside the kernel image";
     return NULL;
 }
 

@@ -31,6 +31,9 @@ struct pvmm_image {
     bool     has_supported_features;  /* a SUPPORTED_FEATURES note was present */
     uint32_t features_required;  /* XENFEAT bits named with '!' in FEATURES */
     uint32_t features_supported; /* FEATURES names plus SUPPORTED_FEATURES */
+    bool     has_init_p2m;       /* INIT_P2M note: map the p2m list at init_p2m, outside */
+    uint64_t init_p2m;           /* the bootstrap region (builder/pv-build.h) */
+    bool     mod_start_pfn;      /* MOD_START_PFN note non-zero: the initrd stays unmapped */
     char     guest_os[PVMM_IMAGE_GUEST_OS_LEN];   /* GUEST_OS note, NUL-terminated */
 };
 

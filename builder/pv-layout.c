@@ -44,11 +44,61 @@ static const char *check_region(const struct pvmm_image *img, const struct pvmm_
     return NULL;
 }
 
+/* True if [start, start + len) is canonical, clear of the hypervisor, and does not wrap. */
+static bool range_usable(uint64_t start, uint64_t len)
+{
+    uint64_t end = start + len;
+
+    if (end < start || len == 0)
+        return false;
+    if (!(end <= LOWER_HALF_END || start >= UPPER_HALF_START))
+        return false;
+    return !(start < HYPERVISOR_VIRT_END && end > HYPERVISOR_VIRT_START);
+}
+
+/*
+ * Where the initrd's pfns go when it stays unmapped, and the INIT_P2M checks.
+ * Returns 0, -XEN_ENOMEM (the initrd does not fit) or -XEN_EINVAL, with *why.
+ */
+static int place_outside(const struct pvmm_image *img, struct pvmm_dom_layout *l,
+                         uint64_t initrd_pages, const char **why)
+{
+    uint64_t region = (l->v_end - l->v_start) >> PAGE_SHIFT, chunk = 1;
+    uint64_t p2m_len = round_up(l->nr_pages * 8, PAGE_SIZE);
+
+    while (chunk < region)
+        chunk <<= 1;                    /* Xen's bootstrap allocation: 2^order pages */
+    if (img->mod_start_pfn && initrd_pages) {
+        if (chunk > l->nr_pages || initrd_pages > l->nr_pages - chunk) {
+            *why = "the unmapped initrd does not fit after the bootstrap allocation";
+            return -XEN_ENOMEM;
+        }
+        l->initrd_pfn = chunk;
+    }
+    if (!l->p2m_outside)
+        return 0;
+    l->first_p2m_pfn = img->mod_start_pfn && initrd_pages ? chunk + initrd_pages : chunk;
+    *why = "INIT_P2M is not page-aligned, not canonical or in the hypervisor's range";
+    if ((l->p2m_va & (PAGE_SIZE - 1)) || !range_usable(l->p2m_va, p2m_len))
+        return -XEN_EINVAL;
+    *why = "INIT_P2M overlaps the bootstrap region";
+    if (l->p2m_va < l->v_end && l->p2m_va + p2m_len > l->v_start)
+        return -XEN_EINVAL;
+    return 0;
+}
+
 int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
                         struct pvmm_dom_layout *out, const char **why)
 {
+    return pvmm_builder_layout_initrd(img, nr_pages, 0, out, why);
+}
+
+int pvmm_builder_layout_initrd(const struct pvmm_image *img, uint64_t nr_pages,
+                               uint64_t initrd_len, struct pvmm_dom_layout *out,
+                               const char **why)
+{
     uint64_t mem = nr_pages * PAGE_SIZE;  /* offsets below are relative to v_start */
-    uint64_t kend_off, pt_off, nr_pt;
+    uint64_t kend_off, pt_off, nr_pt, initrd_pages, mapped_initrd, p2m_bytes;
 
     __builtin_memset(out, 0, sizeof(*out));
     out->l4_mfn = INVALID_MFN;
@@ -68,8 +118,15 @@ int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
         return -XEN_ENOMEM;
     }
     kend_off = round_up(kend_off, PAGE_SIZE);
-    /* start_info takes one page; the page tables follow it. */
-    pt_off = kend_off + round_up(nr_pages * 8, PAGE_SIZE) + PAGE_SIZE;
+    if (initrd_len > mem) {
+        *why = "the initrd does not fit in the domain's memory";
+        return -XEN_ENOMEM;
+    }
+    initrd_pages = round_up(initrd_len, PAGE_SIZE) >> PAGE_SHIFT;
+    mapped_initrd = img->mod_start_pfn ? 0 : initrd_pages << PAGE_SHIFT;
+    p2m_bytes = img->has_init_p2m ? 0 : round_up(nr_pages * 8, PAGE_SIZE);
+    /* initrd, p2m list, start_info (one page); the page tables follow. */
+    pt_off = kend_off + mapped_initrd + p2m_bytes + PAGE_SIZE;
 
     /* Xen's search: grow the page-table area until it maps the region it ends. */
     for (nr_pt = 2;; nr_pt++) {
@@ -96,7 +153,16 @@ int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
     out->v_start = img->virt_base;
     out->kernel_start = img->kstart;
     out->kernel_end = img->virt_base + kend_off;
-    out->p2m_va = out->kernel_end;
+    out->initrd_len = initrd_len;
+    if (initrd_pages && !img->mod_start_pfn) {
+        out->initrd_va = out->kernel_end;
+        out->initrd_pfn = kend_off >> PAGE_SHIFT;
+    }
+    out->p2m_va = out->kernel_end + mapped_initrd;
+    if (img->has_init_p2m) {
+        out->p2m_outside = true;
+        out->p2m_va = img->init_p2m;
+    }
     out->start_info_va = img->virt_base + pt_off - PAGE_SIZE;
     out->pt_va = img->virt_base + pt_off;
     out->nr_pt_frames = nr_pt;
@@ -109,5 +175,5 @@ int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
         *why = "the bootstrap region exceeds the domain's memory";
         return -XEN_ENOMEM;
     }
-    return 0;
+    return place_outside(img, out, initrd_pages, why);
 }

@@ -275,17 +275,25 @@ static void audit_base(struct audit_ctx *c, const struct domain *d, mfn_t m)
     c->f[m].type++;
 }
 
-/* A GDT frame or LDT shadow page of d. */
-static void audit_desc_ref(struct audit_ctx *c, const struct domain *d, mfn_t m, int slot)
+/* Frame m, which a vCPU of d references for itself: d's page, or NULL (violation recorded). */
+static const struct page_info *audit_own_frame(struct audit_ctx *c, const struct domain *d,
+                                               mfn_t m, int slot)
 {
-    const struct page_info *pg;
-
     if (!mfn_valid(c->s, m) || mfn_to_page(c->s, m)->owner != d->domain_id) {
         audit_violation(c, PVMM_AUDIT_FORBIDDEN_MAPPING, m, INVALID_MFN, slot, d->domain_id,
                         mfn_valid(c->s, m) ? mfn_to_page(c->s, m)->owner : PVMM_OWNER_NONE);
-        return;
+        return NULL;
     }
-    pg = mfn_to_page(c->s, m);
+    return mfn_to_page(c->s, m);
+}
+
+/* A GDT frame or LDT shadow page of d. */
+static void audit_desc_ref(struct audit_ctx *c, const struct domain *d, mfn_t m, int slot)
+{
+    const struct page_info *pg = audit_own_frame(c, d, m, slot);
+
+    if (!pg)
+        return;
     if ((pg->type_info & PGT_type_mask) != PGT_seg_desc_page) {
         audit_violation(c, PVMM_AUDIT_NOT_VALIDATED, m, INVALID_MFN, slot,
                         PGT_seg_desc_page | PGT_validated, pg->type_info);
@@ -294,6 +302,20 @@ static void audit_desc_ref(struct audit_ctx *c, const struct domain *d, mfn_t m,
     if (!(pg->type_info & PGT_validated))
         audit_violation(c, PVMM_AUDIT_NOT_VALIDATED, m, INVALID_MFN, slot,
                         PGT_seg_desc_page | PGT_validated, pg->type_info);
+    c->f[m].gen++;
+    c->f[m].type++;
+}
+
+/* A frame the hypervisor holds for a vCPU of d: d's own, with a writable type. */
+static void audit_held_ref(struct audit_ctx *c, const struct domain *d, mfn_t m, int slot)
+{
+    const struct page_info *pg = audit_own_frame(c, d, m, slot);
+
+    if (!pg)
+        return;
+    if ((pg->type_info & PGT_type_mask) != PGT_writable_page)
+        audit_violation(c, PVMM_AUDIT_WRONG_CHILD_TYPE, m, INVALID_MFN, slot,
+                        PGT_writable_page, pg->type_info & PGT_type_mask);
     c->f[m].gen++;
     c->f[m].type++;
 }
@@ -336,5 +358,8 @@ void audit_vcpu_refs(struct audit_ctx *c, struct domain *d)
         for (unsigned int l = 0; l < PVMM_LDT_PAGES; l++)
             if (v->ldt_shadow[l] != INVALID_MFN)
                 audit_desc_ref(c, d, v->ldt_shadow[l], (int)l);
+        for (unsigned int k = 0; k < PVMM_HELD_FRAMES; k++)
+            if (v->held_frames[k] != INVALID_MFN)
+                audit_held_ref(c, d, v->held_frames[k], (int)k);
     }
 }

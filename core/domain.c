@@ -91,6 +91,8 @@ static void vcpu_reset(struct domain *d, unsigned int id)
         v->gdt_frames[i] = INVALID_MFN;
     for (unsigned int i = 0; i < PVMM_LDT_PAGES; i++)
         v->ldt_shadow[i] = INVALID_MFN;
+    for (unsigned int i = 0; i < PVMM_HELD_FRAMES; i++)
+        v->held_frames[i] = INVALID_MFN;
     reason_clear(v, -1);
 }
 
@@ -170,7 +172,7 @@ long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type)
 
 /* ---- teardown ---- */
 
-/* True if v still holds a base, a deferred put, GDT frames or LDT shadow pages. */
+/* True if v still holds a base, a deferred put, GDT frames, LDT shadow pages or held frames. */
 static bool vcpu_holds_anything(const struct vcpu *v)
 {
     if (v->old_guest_table || v->guest_table != INVALID_MFN ||
@@ -181,6 +183,9 @@ static bool vcpu_holds_anything(const struct vcpu *v)
             return true;
     for (unsigned int i = 0; i < PVMM_LDT_PAGES; i++)
         if (v->ldt_shadow[i] != INVALID_MFN)
+            return true;
+    for (unsigned int i = 0; i < PVMM_HELD_FRAMES; i++)
+        if (v->held_frames[i] != INVALID_MFN)
             return true;
     return false;
 }
@@ -218,6 +223,9 @@ static int vcpu_relinquish(struct vcpu *v)
     }
     pv_destroy_gdt(v);
     pv_destroy_ldt(v);
+    for (unsigned int i = 0; i < PVMM_HELD_FRAMES; i++)
+        if (v->held_frames[i] != INVALID_MFN)
+            pvmm_release_held_frame(v, v->held_frames[i]);
     v->ldt_base = 0;
     v->ldt_ents = 0;
     return 1;

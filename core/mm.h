@@ -72,6 +72,7 @@
  *   memory-op.c      do_memory_op reservation ops
  *   memory-exchange.c  XENMEM_exchange
  *   domain.c         pvmm_init, domains, vm_assist, teardown
+ *   held-frame.c     guest frames the hypervisor keeps using (vcpu_info, FIFO block)
  *   reason.c         recording rejection reasons (reject, paths)
  *   reason-text.c    rejection reasons as plain English
  *   rmap-search.c    finding the writable mapping that blocks a type change

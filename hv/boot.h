@@ -13,6 +13,8 @@ struct boot_module {
     char string[1024];
 };
 extern struct boot_module boot_module;
+/* The second multiboot module, if any: dom0's initrd (start_info mod_start/mod_len). */
+extern struct boot_module boot_initrd;
 extern char hv_cmdline[256];      /* the hypervisor's own command line (after the path) */
 
 void mm_handover(void (*add)(uint64_t first, uint64_t nr), void (*reserve)(uint64_t mfn));

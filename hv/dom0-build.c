@@ -9,8 +9,12 @@
  * What is pvmm-hv's own, and stays here:
  *   - the module: the guest ELF in RAM, and its string "path args", of which the arguments
  *     become the guest command line;
+ *   - the initrd: the second module, handed to the builder (mod_start/mod_len; Xen's
+ *     placement, see builder/pv-build.h);
  *   - the domain: created by the core glue (mmglue_create_dom0), which attaches the
- *     per-domain L3 (slot 260); 64 MiB, as xen-run's dom0_mem=64M;
+ *     per-domain L3 (slot 260); its size from the hypervisor option dom0_mem=SIZE[,...]
+ *     (K, M or G; Xen's first form), 64 MiB by default as xen-run's dom0_mem=64M.  The p2m
+ *     array comes from the boot allocator (dom0_prepare, before the core takes memory);
  *   - shared_info and the grant frame: hypervisor frames shared writable with dom0, every
  *     event masked (§6); start_info names shared_info's machine address;
  *   - scrubbing: the builder clears every frame of the bootstrap region before anything is
@@ -29,27 +33,63 @@
 #include "../builder/pv-build.h"
 #include <xen/xen.h>
 
-#define DOM0_PAGES     16384UL          /* 64 MiB, as xen-run's dom0_mem=64M */
+#define DOM0_DEFAULT_PAGES  16384UL     /* 64 MiB, as xen-run's dom0_mem=64M */
 
-static mfn_t dom0_p2m[DOM0_PAGES];
+static mfn_t *dom0_p2m;
+static uint64_t dom0_pages = DOM0_DEFAULT_PAGES;
 static struct hv_vcpu dom0_hv_vcpu;
 uint64_t hv_shared_info_mfn;
 
-/* True if the hypervisor command line has the word `word`. */
-bool hv_option(const char *word)
+/* The value of hypervisor option `name` (e.g. "dom0_mem="), or NULL; it ends at a space. */
+static const char *hv_option_value(const char *name)
 {
     for (const char *p = hv_cmdline; *p;) {
         size_t i = 0;
-        while (word[i] && p[i] == word[i])
+        while (name[i] && p[i] == name[i])
             i++;
-        if (!word[i] && (p[i] == ' ' || p[i] == '\0'))
-            return true;
+        if (!name[i])
+            return p + i;
         while (*p && *p != ' ')
             p++;
         while (*p == ' ')
             p++;
     }
-    return false;
+    return NULL;
+}
+
+bool hv_option(const char *word)
+{
+    const char *rest = hv_option_value(word);
+
+    return rest && (*rest == ' ' || *rest == '\0');
+}
+
+/* Bytes of a size "N[K|M|G]" at s (default unit: KiB, as Xen's parse_size_and_unit). */
+static uint64_t parse_size(const char *s)
+{
+    uint64_t n = 0;
+
+    while (*s >= '0' && *s <= '9')
+        n = n * 10 + (uint64_t)(*s++ - '0');
+    switch (*s) {
+    case 'G': case 'g': return n << 30;
+    case 'M': case 'm': return n << 20;
+    case 'B': case 'b': return n;
+    default:            return n << 10;
+    }
+}
+
+void dom0_prepare(void)
+{
+    const char *mem = hv_option_value("dom0_mem=");
+
+    if (mem) {
+        dom0_pages = parse_size(mem) >> PAGE_SHIFT;
+        if (dom0_pages < 256 || dom0_pages > max_ram_pfn)
+            panic("dom0_mem=%s: need at least 1 MiB and at most the machine's RAM", mem);
+    }
+    dom0_p2m = alloc_boot_pages((unsigned int)((dom0_pages * sizeof(mfn_t) + PAGE_SIZE - 1) >>
+                                               PAGE_SHIFT), NULL);
 }
 
 /* Print the core's reason for refusing the bootstrap L4, one console line per line. */
@@ -69,7 +109,7 @@ static void report_l4_refusal(struct vcpu *v)
     }
 }
 
-/* shared_info and the grant frame: cleared, every event masked (§6), shared with d. */
+/* shared_info and the first grant frame: cleared, every event masked, shared with d. */
 static void share_hypervisor_pages(struct domain *d)
 {
     struct shared_info *si = mfn_to_virt(hv_shared_info_mfn);
@@ -84,11 +124,11 @@ static void share_hypervisor_pages(struct domain *d)
     update_vcpu_system_time(&d->vcpu[0]);
     dom0_hv_vcpu.runstate_entry = NOW();
     mmglue_share_xen_page(d, hv_shared_info_mfn);
-    memset(mfn_to_virt(hv_grant_mfn), 0, PAGE_SIZE);
-    mmglue_share_xen_page(d, hv_grant_mfn);
+    mmglue_share_xen_page(d, hv_grant_mfn);     /* cleared by the boot allocator */
+    hv_nr_grant_frames = 1;
 }
 
-struct cpu_regs *dom0_build(const struct boot_module *mod)
+struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_module *initrd)
 {
     static struct pvmm_dom_layout L;
     struct pvmm_image img;
@@ -103,7 +143,7 @@ struct cpu_regs *dom0_build(const struct boot_module *mod)
                          mod->end - mod->start, &why))
         panic("dom0 builder: guest image refused: %s", why);
 
-    struct domain *d = mmglue_create_dom0(DOM0_PAGES);
+    struct domain *d = mmglue_create_dom0(dom0_pages);
     struct vcpu *v = &d->vcpu[0];
     v->plat = &dom0_hv_vcpu;
     debugreg_init(&dom0_hv_vcpu);
@@ -111,11 +151,14 @@ struct cpu_regs *dom0_build(const struct boot_module *mod)
     dom0 = d;
     const struct pvmm_builder_params params = {
         .image = &img,
-        .nr_pages = DOM0_PAGES,
+        .nr_pages = dom0_pages,
         .cmdline = cmdline,
         .dom0 = true,
         .scrub_all = hv_option("scrub=all"),
         .shared_info_maddr = hv_shared_info_mfn << PAGE_SHIFT,
+        .initrd = initrd->end > initrd->start ? (const uint8_t *)mfn_to_virt(0) + initrd->start
+                                               : NULL,
+        .initrd_len = initrd->end - initrd->start,
     };
     int rc = pvmm_builder_build(d, &params, dom0_p2m, &L, &boot, &why);
     if (rc) {
@@ -128,8 +171,14 @@ struct cpu_regs *dom0_build(const struct boot_module *mod)
 
     printk("pvmm: dom0 \"%s\": kernel %lx-%lx entry %lx, %lu pages, pt %lx (%lu frames), "
            "start_info %lx, stack %lx, v_end %lx\n", img.guest_os, L.kernel_start,
-           L.kernel_end, img.entry, DOM0_PAGES, L.pt_va, L.nr_pt_frames, L.start_info_va,
+           L.kernel_end, img.entry, dom0_pages, L.pt_va, L.nr_pt_frames, L.start_info_va,
            boot.rsp, L.v_end);
+    if (L.initrd_len)
+        printk("pvmm: dom0 initrd: %lu bytes at %s %lx\n", L.initrd_len,
+               L.initrd_va ? "va" : "pfn", L.initrd_va ? L.initrd_va : L.initrd_pfn);
+    if (L.p2m_outside)
+        printk("pvmm: dom0 p2m list at %lx (INIT_P2M): pfns %lx-%lx\n", L.p2m_va,
+               L.first_p2m_pfn, L.first_p2m_pfn + L.nr_p2m_frames);
     if (*cmdline)
         printk("pvmm: dom0 command line \"%s\"\n", cmdline);
 

@@ -15,6 +15,9 @@ struct cpu_regs;
  * shared_info and the grant frame, and return the initial registers (guest_regs).
  * current and dom0 are set.  Refused images end the run with a message.
  */
-struct cpu_regs *dom0_build(const struct boot_module *mod);
+struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_module *initrd);
+
+/* Size dom0 from the hypervisor option dom0_mem= and allocate its p2m array (boot allocator). */
+void dom0_prepare(void);
 
 #endif /* HV_DOM0_BUILD_H */

@@ -47,6 +47,7 @@ __attribute__((noreturn)) static void domain_crash_teardown(void)
     while (rc == -XEN_ERESTART);
     printk("pvmm: domain %u torn down (%d): %lu frames free\n", d->domain_id, rc,
            d->state->nr_free);
+    mmglue_audit("after the teardown");
     printk("pvmm: hardware domain crashed: powering off\n");
     printk("pvmm: domain 0 shutdown: crash\n");
     hv_exit(HV_EXIT_FAIL);

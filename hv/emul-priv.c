@@ -284,36 +284,6 @@ bool emulate_soft_int(struct cpu_regs *r)
     return true;
 }
 
-/* The hypervisor's CPUID view for the guest (§10). */
-void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
-{
-    if (leaf >= 0x40000000 && leaf < 0x40000100) {
-        out[0] = out[1] = out[2] = out[3] = 0;
-        if (leaf == 0x40000000) {
-            out[0] = 0x40000002;
-            memcpy(&out[1], "XenV", 4);
-            memcpy(&out[2], "MMXe", 4);
-            memcpy(&out[3], "nVMM", 4);
-        } else if (leaf == 0x40000001) {
-            out[0] = 0x00040011;
-        } else if (leaf == 0x40000002) {
-            out[0] = 1;
-            out[1] = 0x40000000;
-        }
-        return;
-    }
-    cpuid_count(leaf, sub, &out[0], &out[1], &out[2], &out[3]);
-    if (leaf == 1) {
-        out[2] &= ~(1u << 5);             /* no VMX */
-        out[2] |= 1u << 31;               /* running under a hypervisor */
-    } else if (leaf == 7 && sub == 0) {
-        out[1] &= ~((1u << 7) | (1u << 20));   /* SMEP and SMAP are the hypervisor's */
-        out[2] &= ~((1u << 2) | (1u << 3));    /* no UMIP, no PKU */
-    } else if (leaf == 0x80000001) {
-        out[2] &= ~(1u << 2);             /* no SVM */
-    }
-}
-
 bool emulate_forced_invalid_op(struct cpu_regs *r)
 {
     static const uint8_t sig[7] = { 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2 };

@@ -3,7 +3,8 @@
  * grant_table_op (20).  Semantics from boot-ABI §12.1, §12.3 and §12.8.
  *
  * pvmm-hv reports itself as Xen 4.17 (the version the side-by-side runs use) and, in
- * get_features, only the feature bits it implements.
+ * get_features, the bits Xen 4.17 reports to a PV dom0.  The grant table has Xen's default
+ * limit of 64 frames; dom0 starts with one and GNTTABOP_setup_table grows it (never shrinks).
  */
 #include "hv.h"
 #include <xen/xen.h>
@@ -13,7 +14,18 @@
 #include <xen/grant_table.h>
 #include "boot.h"
 
-uint64_t hv_grant_mfn;    /* the one grant-table frame, shared writable with dom0 */
+uint64_t hv_grant_mfn;    /* the first of GNTTAB_MAX_FRAMES grant-table frames */
+unsigned int hv_nr_grant_frames;   /* how many of them dom0 has (shared writable) */
+
+/* GNTTABOP_setup_table for dom0: grow to nr frames (never shrink), as Xen; false if > max. */
+static bool grant_grow(unsigned long nr)
+{
+    if (nr > GNTTAB_MAX_FRAMES)
+        return false;
+    for (; hv_nr_grant_frames < nr; hv_nr_grant_frames++)
+        mmglue_share_xen_page(dom0, hv_grant_mfn + hv_nr_grant_frames);
+    return true;
+}
 
 long hc_console_io(unsigned long cmd, unsigned long count, uint64_t buf)
 {
@@ -73,9 +85,10 @@ long hc_xen_version(unsigned long cmd, uint64_t arg)
             return -XEN_EFAULT;
         if (fi.submap_idx != 0)
             return -XEN_EINVAL;
-        fi.submap = 1u << XENFEAT_dom0;
-        if (mmglue_have_core())
-            fi.submap |= 1u << XENFEAT_mmu_pt_update_preserve_ad;
+        /* What Xen 4.17 reports to a PV dom0 (guests/tests/pv-policy measures it). */
+        fi.submap = (1u << XENFEAT_mmu_pt_update_preserve_ad) | (1u << XENFEAT_highmem_assist) |
+                    (1u << XENFEAT_gnttab_map_avail_bits) | (1u << XENFEAT_dom0) |
+                    (1u << XENFEAT_memory_op_vnode_supported) | (1u << XENFEAT_direct_mapped);
         return copy_to_guest_va(arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
     }
     case XENVER_pagesize:
@@ -99,15 +112,18 @@ long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count)
             struct gnttab_setup_table st;
             if (copy_from_guest_va(&st, uop, sizeof(st)))
                 return -XEN_EFAULT;
-            if (st.dom != DOMID_SELF && st.dom != 0)
+            if (st.dom != DOMID_SELF && st.dom != 0) {
                 st.status = GNTST_bad_domain;
-            else if (st.nr_frames > 1)
+            } else if (!grant_grow(st.nr_frames)) {
                 st.status = GNTST_general_error;
-            else if (st.nr_frames == 1 &&
-                     copy_to_guest_va(st.frame_list, &hv_grant_mfn, sizeof(hv_grant_mfn)))
-                return -XEN_EFAULT;
-            else
+            } else {
+                for (uint32_t f = 0; f < st.nr_frames; f++) {
+                    uint64_t mfn = hv_grant_mfn + f;
+                    if (copy_to_guest_va(st.frame_list + f * sizeof(mfn), &mfn, sizeof(mfn)))
+                        return -XEN_EFAULT;
+                }
                 st.status = GNTST_okay;
+            }
             if (copy_to_guest_va(uop, &st, sizeof(st)))
                 return -XEN_EFAULT;
         }
@@ -118,8 +134,8 @@ long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count)
             if (copy_from_guest_va(&qs, uop, sizeof(qs)))
                 return -XEN_EFAULT;
             bool self = qs.dom == DOMID_SELF || qs.dom == 0;
-            qs.nr_frames = self ? 1 : 0;
-            qs.max_nr_frames = self ? 1 : 0;
+            qs.nr_frames = self ? hv_nr_grant_frames : 0;
+            qs.max_nr_frames = self ? GNTTAB_MAX_FRAMES : 0;
             qs.status = self ? GNTST_okay : GNTST_bad_domain;
             if (copy_to_guest_va(uop, &qs, sizeof(qs)))
                 return -XEN_EFAULT;

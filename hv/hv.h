@@ -167,6 +167,8 @@ static inline uint64_t virt_to_maddr(const void *va)
     return v >= DIRECTMAP_VIRT_START ? v - DIRECTMAP_VIRT_START : v - HV_VIRT_START;
 }
 extern uint64_t hv_shared_info_mfn, hv_grant_mfn;   /* hypervisor frames shared with dom0 */
+#define GNTTAB_MAX_FRAMES  64      /* Xen's default max_grant_frames: hv_grant_mfn + 0..63 */
+extern unsigned int hv_nr_grant_frames;              /* shared with dom0 so far (from 1) */
 extern intpte_t *idle_l4;             /* the hypervisor's own L4 */
 extern intpte_t xen_l4_slots[16];     /* template for slots 256..271 of guest L4s */
 void mm_boot_init(uint32_t mbi_phys);
@@ -272,6 +274,8 @@ long hc_physdev_op_compat(uint64_t arg);
 
 /* ---- the memory-management core's glue (mm-core.c) ---- */
 void mmglue_init(void);
+/* Run the core's auditor over the whole machine and print the result; returns the count. */
+unsigned int mmglue_audit(const char *when);
 bool mmglue_have_core(void);
 struct domain *mmglue_create_dom0(uint64_t nr_pages);
 void mmglue_share_xen_page(struct domain *d, uint64_t mfn);

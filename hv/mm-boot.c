@@ -22,6 +22,7 @@ intpte_t *idle_l4;
 intpte_t xen_l4_slots[16];
 uint64_t max_ram_pfn;
 struct boot_module boot_module;
+struct boot_module boot_initrd;
 char hv_cmdline[256];
 
 #define MAX_RANGES 16
@@ -79,7 +80,7 @@ static void record_machine_e820(uint64_t base, uint64_t len, uint32_t type)
     }
 }
 
-/* Record the E820-style map (type 1 only) and the first module; find the allocator start. */
+/* Record the E820-style map (type 1 only) and the modules; find the allocator start. */
 static void parse_multiboot(uint32_t mbi_pa)
 {
     const uint32_t *mbi = phys_to_virt(mbi_pa);
@@ -102,8 +103,14 @@ static void parse_multiboot(uint32_t mbi_pa)
         for (uint32_t i = 0; i < mbi[5]; i++)
             if (mod[4 * i + 1] > first_free)
                 first_free = mod[4 * i + 1];
-        if (mbi[5] > 1)
-            printk("pvmm: %u modules given; only the first (the guest) is used\n", mbi[5]);
+        if (mbi[5] > 1) {
+            boot_initrd.start = mod[4];
+            boot_initrd.end = mod[5];
+            copy_phys_string(boot_initrd.string, sizeof(boot_initrd.string), mod[6]);
+        }
+        if (mbi[5] > 2)
+            printk("pvmm: %u modules given; only the first two (guest, initrd) are used\n",
+                   mbi[5]);
     }
     if (!(flags & (1u << 6)))
         panic("no multiboot memory map");

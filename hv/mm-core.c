@@ -19,6 +19,7 @@
 #include "events.h"
 #include <xen/xen.h>
 #include <xen/memory.h>
+#include <pvmm/audit.h>
 
 static struct pvmm_state core_state;
 uint64_t hv_m2p_mfn;                    /* first frame of the M2P (machine-contiguous) */
@@ -105,6 +106,27 @@ static void handover_reserve(uint64_t mfn)
         pvmm_reserve_frame(&core_state, mfn);
 }
 
+static void *audit_scratch;     /* the auditor's working memory, from the boot allocator */
+
+unsigned int mmglue_audit(const char *when)
+{
+    static struct pvmm_audit_report rep;
+    char line[200];
+    unsigned int n = pvmm_audit(&core_state, audit_scratch, &rep);
+
+    if (!n) {
+        printk("pvmm: audit %s: clean (%lu frames, %lu free)\n", when, core_state.nr_frames,
+               core_state.nr_free);
+        return 0;
+    }
+    printk("pvmm: audit %s: %u violations\n", when, n);
+    for (unsigned int i = 0; i < rep.nr_recorded; i++) {
+        pvmm_audit_format(&rep.v[i], line, sizeof(line));
+        printk("pvmm:   %s\n", line);
+    }
+    return n;
+}
+
 void mmglue_init(void)
 {
     static struct pvmm_config cfg;
@@ -120,8 +142,10 @@ void mmglue_init(void)
     memcpy(cfg.xen_l4_slots, xen_l4_slots, sizeof(cfg.xen_l4_slots));
     cfg.linear_pt = true;
     hv_shared_info_mfn = alloc_boot_frame();
-    hv_grant_mfn = alloc_boot_frame();
+    alloc_boot_pages(GNTTAB_MAX_FRAMES, &hv_grant_mfn);
     pvmm_init(&core_state, &cfg);
+    audit_scratch = alloc_boot_pages((unsigned int)((pvmm_audit_scratch_size(&core_state) +
+                                     PAGE_SIZE - 1) >> PAGE_SHIFT), &first);
     mm_handover(handover_add, handover_reserve);
     /* As Xen: privileged domains may map the M2P's frames read-only (DOMID_XEN). */
     for (uint64_t i = 0; i < (nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT; i++)

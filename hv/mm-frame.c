@@ -16,14 +16,11 @@ void mmglue_put_writable_frame(struct vcpu *v, uint64_t mfn);
  * Take a general and a writable type reference on frame mfn for v's domain (what Xen's
  * map_vcpu_info and its FIFO control-block mapping take): 0, or -XEN_EINVAL if the frame is
  * not the domain's or cannot become writable (a page table, a descriptor page).  The
- * references are kept.
+ * references are kept, recorded in the core (v->held_frames) for the auditor and teardown.
  */
 int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn)
 {
-    struct page_info *pg = pvmm_frame(v->domain->state, mfn);
-    if (!pg || !get_page_and_type(v, pg, v->domain, PGT_writable_page))
-        return -XEN_EINVAL;
-    return 0;
+    return pvmm_hold_writable_frame(v, mfn) ? -XEN_EINVAL : 0;
 }
 
 /* Drop the references mmglue_get_writable_frame took. */
@@ -35,8 +32,9 @@ void mmglue_put_writable_frame(struct vcpu *v, uint64_t mfn)
 /* The same check, dropping the references again: 0 or -XEN_EINVAL. */
 int mmglue_check_writable_frame(struct vcpu *v, uint64_t mfn)
 {
-    if (mmglue_get_writable_frame(v, mfn))
+    struct page_info *pg = pvmm_frame(v->domain->state, mfn);
+    if (!pg || !get_page_and_type(v, pg, v->domain, PGT_writable_page))
         return -XEN_EINVAL;
-    put_page_and_type(v, pvmm_frame(v->domain->state, mfn));
+    put_page_and_type(v, pg);
     return 0;
 }

@@ -89,9 +89,10 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
     printk("pvmm-hv: NX %s, SMEP %s, SMAP %s; hypervisor at %p\n",
            cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off",
            cpu_has_smap ? "on" : "off", (void *)hv_main);
-    mmglue_init();
     if (boot_module.start == boot_module.end)
         panic("no guest: pass the guest ELF as the first multiboot module (-initrd)");
-    struct cpu_regs *r = dom0_build(&boot_module);
+    dom0_prepare();
+    mmglue_init();
+    struct cpu_regs *r = dom0_build(&boot_module, &boot_initrd);
     start_guest(r);
 }

@@ -37,7 +37,8 @@ int pvmm_build_layout(const struct pvmm_build_params *p, struct pvmm_dom_layout 
     const char *why;
     int rc = pick_image(p, &blank, &img);
 
-    return rc ? rc : pvmm_builder_layout(img, p->nr_pages, out, &why);
+    return rc ? rc : pvmm_builder_layout_initrd(img, p->nr_pages, p->initrd ? p->initrd_len : 0,
+                                                out, &why);
 }
 
 static void destroy(struct domain *d)
@@ -54,6 +55,7 @@ int pvmm_build_domain_regs(struct pvmm_state *s, const struct pvmm_build_params 
     struct pvmm_builder_params bp = {
         .nr_pages = p->nr_pages, .cmdline = p->cmdline, .dom0 = p->privileged,
         .scrub_all = true, .shared_info_maddr = p->shared_info_maddr,
+        .initrd = p->initrd, .initrd_len = p->initrd_len,
     };
     struct pvmm_boot_regs r;
     const char *reason;
@@ -67,7 +69,8 @@ int pvmm_build_domain_regs(struct pvmm_state *s, const struct pvmm_build_params 
     *why = "bad build parameters";
     rc = pick_image(p, &blank, &bp.image);
     if (!rc)
-        rc = pvmm_builder_layout(bp.image, p->nr_pages, out, why);
+        rc = pvmm_builder_layout_initrd(bp.image, p->nr_pages, p->initrd ? p->initrd_len : 0,
+                                        out, why);
     if (rc)
         return rc;
     *why = "domain id out of range";

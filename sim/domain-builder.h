@@ -32,6 +32,8 @@ struct pvmm_build_params {
     const struct pvmm_image *image;  /* a parsed guest ELF to load instead, or NULL */
     uint64_t shared_info_maddr; /* start_info.shared_info, 0 if none */
     const char *cmdline;        /* start_info.cmd_line, may be NULL */
+    const void *initrd;         /* start_info mod_start/mod_len (placed as Xen does), or NULL */
+    uint64_t initrd_len;
 };
 
 /*

@@ -37,6 +37,7 @@
 #define PVMM_MAX_DOMAINS   8     /* ordinary domain ids 0..7 */
 #define PVMM_MAX_VCPUS     8     /* per domain; vCPU masks are 64-bit */
 #define PVMM_LDT_PAGES     16    /* 8192 entries */
+#define PVMM_HELD_FRAMES    2    /* frames the hypervisor keeps per vCPU (vcpu_info, FIFO) */
 #define PVMM_GDT_FRAMES    14    /* FIRST_RESERVED_GDT_PAGE guest frames */
 
 struct pvmm_state;
@@ -103,6 +104,12 @@ struct vcpu {
     uint64_t ldt_base;
     unsigned int ldt_ents;
     mfn_t    ldt_shadow[PVMM_LDT_PAGES];  /* frames mapped in the LDT shadow, INVALID_MFN if none */
+    /*
+     * Guest frames the hypervisor uses for this vCPU (its vcpu_info page, a FIFO event
+     * control block), each holding a general + writable type reference
+     * (pvmm_hold_writable_frame); INVALID_MFN if none.  The auditor counts them.
+     */
+    mfn_t    held_frames[PVMM_HELD_FRAMES];
 
     struct pvmm_reason reason;     /* why the last failing operation failed */
     struct pvmm_continuation cont; /* set when the last hypercall must be continued */
@@ -275,6 +282,17 @@ int pvmm_domain_destroy(struct domain *d);
 
 /* Pin mfn as an L<level> table of d on behalf of v; non-preemptible. 0 or -errno. */
 int pvmm_pin_table(struct vcpu *v, mfn_t mfn, int level);
+
+/*
+ * A guest frame the hypervisor keeps using for v (Xen's map_vcpu_info, the FIFO control
+ * block): take a general and a writable type reference on mfn for v's domain and record it in
+ * v->held_frames, so the auditor counts it and teardown drops it.  Returns 0, -XEN_EINVAL (not
+ * the domain's frame, or it cannot become writable: a page table, a descriptor page) or
+ * -XEN_ENOSPC (every slot in use), with nothing taken.
+ */
+int pvmm_hold_writable_frame(struct vcpu *v, mfn_t mfn);
+/* Drop what pvmm_hold_writable_frame(v, mfn) took; nothing if v does not hold mfn. */
+void pvmm_release_held_frame(struct vcpu *v, mfn_t mfn);
 /* Install mfn as v's kernel L4 (NEW_BASEPTR semantics); non-preemptible. */
 int pvmm_new_baseptr(struct vcpu *v, mfn_t mfn);
 /* Set M2P[mfn] = pfn (no checks: builder use). */

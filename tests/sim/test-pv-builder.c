@@ -10,6 +10,10 @@
  * through the MMU: segment bytes and zero fill at the right VAs, Xen's exact
  * hypercall stubs (§1.6), start_info for dom0, the initial registers (§4),
  * the XENFEAT_dom0 check, a kernel in L4 slot 511, and the auditor clean.
+ * Linux's notes: an initrd mapped after the kernel, or (MOD_START_PFN) left
+ * unmapped at the pfns after the power-of-two bootstrap allocation; the p2m
+ * list mapped at INIT_P2M outside the region with tables and pages taken from
+ * first_p2m_pfn on; and the refusals that go with them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,6 +108,18 @@ static void kread(struct vcpu *v, uint64_t va, void *buf, size_t len)
     assert_int_equal(sim_kernel_copy(m, v, va, buf, len, false), 0);
 }
 
+/* Parse s into *img, build domain p->domid from it, audit, and return its vCPU 0. */
+static struct vcpu *build_parsed(const struct spec *s, struct pvmm_image *img,
+                                 const struct pvmm_build_params *p)
+{
+    const char *why;
+
+    assert_int_equal(parse(s, img, &why), 0);
+    assert_int_equal(sim_build_domain(m, p), 0);
+    audit_clean();
+    return sim_vcpu_lookup(m, p->domid, 0);
+}
+
 static void test_build_elf(void **state)
 {
     static const uint8_t stub18[] = { 0x51, 0x41, 0x53, 0xb8, 0x12, 0, 0, 0, 0x0f, 0x05,
@@ -120,13 +136,9 @@ static void test_build_elf(void **state)
     uint8_t seg[SEG_FILESZ], bss[0x800], page[64];
     struct start_info si;
     struct vcpu *v;
-    const char *why;
 
     (void)state;
-    assert_int_equal(parse(&s, &img, &why), 0);
-    assert_int_equal(sim_build_domain(m, &p), 0);
-    audit_clean();
-    v = sim_vcpu_lookup(m, 1, 0);
+    v = build_parsed(&s, &img, &p);
     assert_int_equal(l->kernel_start, 0x100000);
     assert_int_equal(l->p2m_va, 0x103000);
 
@@ -229,6 +241,160 @@ static void test_build_high_kernel(void **state)
     assert_int_equal(si.nr_pt_frames, l->nr_pt_frames);
 }
 
+#define LINUX_BASE   0xffffffff80000000UL
+#define LINUX_P2M    0x0000008000000000UL   /* Linux's INIT_P2M: L4 slot 1 */
+#define INITRD_LEN   5000                   /* two pages, the second partly used */
+
+static uint8_t initrd[INITRD_LEN];
+
+/* good_notes at a high VIRT_BASE, plus `extra` (INIT_P2M, MOD_START_PFN). */
+static struct spec linux_spec(struct note *notes, const struct note *extra, unsigned int n)
+{
+    struct spec s = good_spec();
+
+    memcpy(notes, good_notes, sizeof(good_notes));
+    notes[3].num = LINUX_BASE + 0x102000;
+    notes[5] = (struct note){ XEN_ELFNOTE_VIRT_BASE, NULL, LINUX_BASE };
+    if (n)
+        memcpy(notes + 6, extra, n * sizeof(*extra));
+    s.notes = notes;
+    s.nr_notes = 6 + n;
+    s.entry = LINUX_BASE + 0x100040;
+    for (unsigned int i = 0; i < INITRD_LEN; i++)
+        initrd[i] = (uint8_t)(i * 13 + 5);
+    return s;
+}
+
+/* Domain 1, dom0-like, of nr_pages pages, from img with the test initrd. */
+static struct pvmm_build_params linux_params(const struct pvmm_image *img, uint64_t nr_pages)
+{
+    struct pvmm_build_params p = {
+        .domid = 1, .privileged = true, .nr_pages = nr_pages, .nr_vcpus = 1, .image = img,
+        .initrd = initrd, .initrd_len = INITRD_LEN,
+    };
+
+    return p;
+}
+
+/* The bytes of pfn `pfn` of domain 1, through the machine's frame mapping. */
+static const uint8_t *pfn_bytes(uint64_t pfn)
+{
+    return m->plat.map_frame(m->plat.ctx, m->doms[1].p2m[pfn]);
+}
+
+/* Without MOD_START_PFN the initrd sits after the kernel and the p2m list follows it. */
+static void test_build_mapped_initrd(void **state)
+{
+    struct note notes[8];
+    struct spec s = linux_spec(notes, NULL, 0);
+    struct pvmm_image img;
+    struct pvmm_build_params p = linux_params(&img, 2048);
+    const struct pvmm_dom_layout *l = &m->doms[1].layout;
+    uint8_t back[INITRD_LEN];
+    struct start_info si;
+    struct vcpu *v;
+
+    (void)state;
+    v = build_parsed(&s, &img, &p);
+    assert_int_equal(l->initrd_va, l->kernel_end);
+    assert_int_equal(l->initrd_pfn, (l->kernel_end - LINUX_BASE) >> 12);
+    assert_int_equal(l->p2m_va, l->initrd_va + 2 * 4096);
+    kread(v, l->initrd_va, back, sizeof(back));
+    assert_memory_equal(back, initrd, sizeof(back));
+    kread(v, l->start_info_va, &si, sizeof(si));
+    assert_int_equal(si.mod_start, l->initrd_va);
+    assert_int_equal(si.mod_len, INITRD_LEN);
+    assert_int_equal(si.flags, SIF_PRIVILEGED | SIF_INITDOMAIN);
+    assert_int_equal(si.mfn_list, l->p2m_va);
+    assert_int_equal(si.first_p2m_pfn | si.nr_p2m_frames, 0);
+}
+
+/* Linux's notes: unmapped initrd after the 2^order allocation, p2m list at INIT_P2M. */
+static void test_build_linux_notes(void **state)
+{
+    static const struct note extra[] = {
+        { XEN_ELFNOTE_INIT_P2M, NULL, LINUX_P2M },
+        { XEN_ELFNOTE_MOD_START_PFN, NULL, 1 },
+    };
+    struct note notes[8];
+    struct spec s = linux_spec(notes, extra, 2);
+    struct pvmm_image img;
+    struct pvmm_build_params p = linux_params(&img, 4096);
+    const struct pvmm_dom_layout *l = &m->doms[1].layout;
+    uint64_t region, chunk = 1, entries[512];
+    struct start_info si;
+    struct vcpu *v;
+
+    (void)state;
+    v = build_parsed(&s, &img, &p);
+    assert_true(img.has_init_p2m && img.mod_start_pfn);
+    region = (l->v_end - l->v_start) >> 12;
+    while (chunk < region)
+        chunk <<= 1;
+    assert_int_equal(l->initrd_va, 0);
+    assert_int_equal(l->initrd_pfn, chunk);
+    assert_true(l->p2m_outside);
+    assert_int_equal(l->p2m_va, LINUX_P2M);
+    assert_int_equal(l->first_p2m_pfn, chunk + 2);
+    /* An L3, an L2, an L1 and 4096 * 8 / 4096 = 8 pages of entries. */
+    assert_int_equal(l->nr_p2m_frames, 3 + 8);
+
+    kread(v, l->start_info_va, &si, sizeof(si));
+    assert_int_equal(si.flags, SIF_PRIVILEGED | SIF_INITDOMAIN | SIF_MOD_START_PFN);
+    assert_int_equal(si.mod_start, chunk);
+    assert_int_equal(si.mod_len, INITRD_LEN);
+    assert_int_equal(si.mfn_list, LINUX_P2M);
+    assert_int_equal(si.first_p2m_pfn, chunk + 2);
+    assert_int_equal(si.nr_p2m_frames, 11);
+    /* The initrd in its pfns, zero-padded; the p2m list readable at its VA. */
+    assert_memory_equal(pfn_bytes(chunk), initrd, 4096);
+    assert_memory_equal(pfn_bytes(chunk + 1), initrd + 4096, INITRD_LEN - 4096);
+    for (unsigned int i = INITRD_LEN - 4096; i < 4096; i++)
+        assert_int_equal(pfn_bytes(chunk + 1)[i], 0);
+    for (uint64_t first = 0; first < 4096; first += 512) {
+        kread(v, LINUX_P2M + first * 8, entries, sizeof(entries));
+        for (unsigned int i = 0; i < 512; i++)
+            assert_int_equal(entries[i], m->doms[1].p2m[first + i]);
+    }
+}
+
+/* What the Linux notes may not do, and a bzImage. */
+static void test_linux_note_refusals(void **state)
+{
+    struct note inside[] = { { XEN_ELFNOTE_INIT_P2M, NULL, LINUX_BASE + 0x101000 } };
+    struct note in_region[] = { { XEN_ELFNOTE_INIT_P2M, NULL, LINUX_BASE + 0x200000 } };
+    struct note hv_range[] = { { XEN_ELFNOTE_INIT_P2M, NULL, 0xffff800000000000UL } };
+    struct note unmapped[] = { { XEN_ELFNOTE_MOD_START_PFN, NULL, 1 } };
+    struct note notes[8];
+    struct spec s = linux_spec(notes, inside, 1);
+    struct pvmm_image img;
+    struct pvmm_dom_layout l;
+    const char *why;
+
+    (void)state;
+    assert_int_equal(parse(&s, &img, &why), -XEN_EINVAL);
+    assert_non_null(strstr(why, "INIT_P2M"));
+    s = linux_spec(notes, in_region, 1);
+    assert_int_equal(parse(&s, &img, &why), 0);
+    assert_int_equal(pvmm_builder_layout(&img, 2048, &l, &why), -XEN_EINVAL);
+    assert_non_null(strstr(why, "overlaps"));
+    s = linux_spec(notes, hv_range, 1);
+    assert_int_equal(parse(&s, &img, &why), 0);
+    assert_int_equal(pvmm_builder_layout(&img, 2048, &l, &why), -XEN_EINVAL);
+    /* The region is 4 MiB = 1024 pages: an unmapped initrd needs two pfns above it. */
+    s = linux_spec(notes, unmapped, 1);
+    assert_int_equal(parse(&s, &img, &why), 0);
+    assert_int_equal(pvmm_builder_layout_initrd(&img, 1025, INITRD_LEN, &l, &why), -XEN_ENOMEM);
+    assert_int_equal(l.v_end - l.v_start, 4UL << 20);
+    assert_int_equal(pvmm_builder_layout_initrd(&img, 1026, INITRD_LEN, &l, &why), 0);
+    assert_int_equal(l.initrd_pfn, 1024);
+    /* A bzImage is named as such. */
+    memset(img_buf, 0, sizeof(img_buf));
+    memcpy(img_buf + 0x202, "HdrS", 4);
+    assert_int_equal(pvmm_image_parse(&img, img_buf, sizeof(img_buf), &why), -XEN_EINVAL);
+    assert_non_null(strstr(why, "bzImage"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +402,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_build_elf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_regs_and_dom0_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_high_kernel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_mapped_initrd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_build_linux_notes, setup, teardown),
+        cmocka_unit_test(test_linux_note_refusals),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -425,6 +425,7 @@ static inline void reason_clear(struct vcpu *curr, int hypercall)
     /* No continuation (field by field: a handful of stores, no memset). */
     curr->cont.pending = false;
     curr->cont.op = 0;
+    curr->cont.nargs = 0;
     for (unsigned int i = 0; i < ARRAY_SIZE(curr->cont.args); i++)
         curr->cont.args[i] = 0;
     r = &curr->reason;

@@ -294,8 +294,8 @@ long memory_exchange(struct vcpu *v, uint64_t arg)
             e.x.nr_exchanged = i << e.in_chunk_order;
             if (exchange_done(&e, arg, 0))
                 return -XEN_EFAULT;
-            return hypercall_create_continuation(v, __HYPERVISOR_memory_op, XENMEM_exchange,
-                                                 arg, 0, 0, 0);
+            return hypercall_create_continuation(v, __HYPERVISOR_memory_op, 2,
+                                                 XENMEM_exchange, arg, 0, 0, 0);
         }
         rc = chunk_gather(&e, i);
         if (!rc)

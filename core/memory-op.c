@@ -367,7 +367,7 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
         populate_physmap(&a);
 
     if (a.preempted)
-        return hypercall_create_continuation(v, __HYPERVISOR_memory_op,
+        return hypercall_create_continuation(v, __HYPERVISOR_memory_op, 2,
                                              op | (a.nr_done << MEMOP_EXTENT_SHIFT), arg,
                                              0, 0, 0);
     return (long)a.nr_done;

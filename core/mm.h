@@ -60,8 +60,11 @@
  *   xen-slots.c      the hypervisor's L4 slots 256..271, RO M2P fill/zap
  *   mod-entry.c      mod_l1_entry .. mod_l4_entry (single entry updates)
  *   pin.c            pin/unpin, new_guest_cr3, old_guest_table
- *   mmu-update.c     do_mmu_update, get_pg_owner, get_page_from_gfn_pv
- *   mmuext-op.c      do_mmuext_op: the batch and a thin dispatcher
+ *   batch.c          the batch driver: the element loop, mmu_update/mmuext_op
+ *                    continuations (pdone, deferred puts), do_multicall and
+ *                    its continuation contract (batch.h)
+ *   mmu-update.c     do_mmu_update's requests, get_pg_owner, get_page_from_gfn_pv
+ *   mmuext-op.c      do_mmuext_op: a thin dispatcher of sub-ops
  *   mmuext-flush.c   TLB and cache flushes: mmuext_op's flush sub-ops
  *   mmuext.h         what mmuext-op.c and mmuext-flush.c share
  *   update-va-mapping.c  do_update_va_mapping[_otherdomain]
@@ -585,15 +588,17 @@ bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t m
 /* ---- hypercall continuations ---- */
 
 /*
- * Ask the embedder to re-issue hypercall op on v with args a0..a4 (see the
- * top of include/pvmm/pvmm.h).  Returns 0, which the entry point returns.
+ * Ask the embedder to re-issue hypercall op on v with its nargs arguments
+ * replaced by a0.. (see the top of include/pvmm/pvmm.h; the values past
+ * nargs are ignored).  Returns 0, which the entry point returns.
  */
 static inline long hypercall_create_continuation(struct vcpu *v, unsigned int op,
-                                                 uint64_t a0, uint64_t a1, uint64_t a2,
-                                                 uint64_t a3, uint64_t a4)
+                                                 unsigned int nargs, uint64_t a0, uint64_t a1,
+                                                 uint64_t a2, uint64_t a3, uint64_t a4)
 {
     v->cont.pending = true;
     v->cont.op = op;
+    v->cont.nargs = nargs;
     v->cont.args[0] = a0;
     v->cont.args[1] = a1;
     v->cont.args[2] = a2;

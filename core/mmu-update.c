@@ -15,16 +15,13 @@
  * foreigndom: low 16 bits FD (owner of the frames being mapped), high 16
  * bits PFD + 1 (owner of the page tables, 0 = the caller).  Processing stops
  * at the first failing request, whose error is returned; *pdone receives the
- * number of requests completed.  As measured on Xen 4.17 (model.md §10),
- * pdone is *overwritten* by a fresh call; a continuation re-reads it and adds
- * to it, so the guest finally sees the total.  Preemption between requests,
- * -ERESTART from a preemptible entry update, or a pending deferred put
- * (old_guest_table) turn into a continuation with the handle advanced and
- * count | MMU_UPDATE_PREEMPTED.  A deferred put left after the last request
- * is finished by a continuation with a NULL handle that carries the final
- * return code in foreigndom.
+ * number of requests completed.  As measured on Xen 4.17 (model.md §10), pdone is
+ * *overwritten* by a fresh call and accumulated across continuations.  The
+ * loop, the deferred puts (old_guest_table) and the continuations are the
+ * batch driver's (core/batch.c): overwriting a present L2..L4 entry always
+ * goes through at least one continuation.
  */
-#include "mm.h"
+#include "batch.h"
 
 /* Everything one mmu_update invocation works with. */
 struct mmu_batch {
@@ -264,21 +261,31 @@ static int mmu_machphys_update(struct mmu_batch *b, const struct mmu_update *req
     return 0;
 }
 
-/* One request: decode the command and run it. */
-static int mmu_one_request(struct mmu_batch *b, const struct mmu_update *req)
+/* One request (a batch element): decode the command and run it. */
+static int mmu_one_request(struct batch *bt, void *elem, uint64_t at)
 {
+    struct mmu_batch *b = bt->ctx;
+    const struct mmu_update *req = elem;
     unsigned int cmd = (unsigned int)(req->ptr & (sizeof(intpte_t) - 1));
+    int rc;
 
+    (void)at;
     switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
     case MMU_PT_UPDATE_NO_TRANSLATE:   /* same as NORMAL for a PV foreign domain */
-        return mmu_pt_update(b, req, cmd);
+        rc = mmu_pt_update(b, req, cmd);
+        break;
     case MMU_MACHPHYS_UPDATE:
-        return mmu_machphys_update(b, req);
+        rc = mmu_machphys_update(b, req);
+        break;
     default:
-        return REJECT(b->curr, ENOSYS, BAD_COMMAND, .entry = req->ptr);
+        rc = REJECT(b->curr, ENOSYS, BAD_COMMAND, .entry = req->ptr);
+        break;
     }
+    if (rc)
+        reason_set_sub_op(b->curr, (int)cmd);
+    return rc;
 }
 
 /*
@@ -308,38 +315,11 @@ long do_mmu_update(struct vcpu *v, uint64_t ureqs, unsigned int count,
                    uint64_t pdone, unsigned int foreigndom)
 {
     struct mmu_batch b = { .curr = v, .d = v->domain };
-    struct mmu_update req;
-    unsigned int i = 0, done = 0;
-    bool in_batch = false;
+    struct mm_batch m;
     long rc;
 
-    /*
-     * A fresh call starts a new reason.  The final NULL-handle continuation
-     * keeps the reason of the failure whose code it delivers.
-     */
-    if (count == MMU_UPDATE_PREEMPTED && ureqs == 0)
-        v->cont.pending = false;
-    else
-        reason_clear(v, __HYPERVISOR_mmu_update);
-
-    rc = put_old_guest_table(v);
-    if (rc)
-        return rc == -XEN_ERESTART
-               ? hypercall_create_continuation(v, __HYPERVISOR_mmu_update, ureqs, count,
-                                               pdone, foreigndom, 0)
-               : rc;
-
-    if (count == MMU_UPDATE_PREEMPTED && ureqs == 0)
-        return (int)foreigndom;
-
-    if (count & MMU_UPDATE_PREEMPTED) {
-        count &= ~MMU_UPDATE_PREEMPTED;
-        if (pdone)
-            (void)copy_from_guest(v, &done, pdone, sizeof(done));
-    }
-
-    if (!addr_ok(ureqs))
-        return REJECT(v, EFAULT, GUEST_FAULT, .entry = ureqs);
+    if (!mm_batch_begin(&m, v, __HYPERVISOR_mmu_update, ureqs, count, pdone, foreigndom, &rc))
+        return rc;
 
     rc = resolve_pt_owner(&b, foreigndom);
     if (rc == -XEN_ESRCH)
@@ -349,48 +329,12 @@ long do_mmu_update(struct vcpu *v, uint64_t ureqs, unsigned int count,
         if (!b.pg_owner)
             rc = -XEN_ESRCH;
     }
-
-    for (i = 0; rc == 0 && i < count; i++) {
-        in_batch = true;
-        if (v->old_guest_table || (i && hypercall_preempt_check(v))) {
-            rc = -XEN_ERESTART;
-            break;
-        }
-        if (copy_from_guest(v, &req, ureqs, sizeof(req))) {
-            rc = REJECT(v, EFAULT, GUEST_FAULT, .entry = ureqs);
-            break;
-        }
-        rc = mmu_one_request(&b, &req);
-        if (rc) {
-            reason_set_sub_op(v, (int)(req.ptr & (sizeof(intpte_t) - 1)));
-            break;
-        }
-        /* A recovered inner failure must not shadow a later request's reason. */
-        if (v->reason.rule != PVMM_RULE_NONE)
-            reason_clear(v, __HYPERVISOR_mmu_update);
-        ureqs += sizeof(req);
-    }
-
+    if (rc == 0)
+        rc = mm_batch_run(&m, sizeof(struct mmu_update), mmu_one_request, &b);
     mmu_release_held(&b);
-
-    if (in_batch && rc && rc != -XEN_ERESTART)
-        reason_set_op_index(v, (int)(done + i));
-
-    if (rc == -XEN_ERESTART)
-        rc = hypercall_create_continuation(v, __HYPERVISOR_mmu_update, ureqs,
-                                           (count - i) | MMU_UPDATE_PREEMPTED, pdone,
-                                           foreigndom, 0);
-    else if (v->old_guest_table)
-        rc = hypercall_create_continuation(v, __HYPERVISOR_mmu_update, 0,
-                                           MMU_UPDATE_PREEMPTED, 0,
-                                           (uint32_t)(int32_t)rc, 0);
+    rc = mm_batch_end(&m, rc);
 
     if (b.flush_linear_pt)
         flush_tlb_mask(b.pt_owner, domain_vcpu_mask(b.pt_owner), PVMM_FLUSH_ALL_VA);
-
-    if (pdone) {
-        done += i;
-        (void)copy_to_guest(v, pdone, &done, sizeof(done));
-    }
     return rc;
 }

@@ -20,9 +20,11 @@
  * Preemption: between ops, when a sub-op returns -ERESTART (partial
  * validation or devalidation recorded in the page), or when a sub-op left a
  * deferred put in old_guest_table, the call continues later with the handle
- * advanced and count | MMU_UPDATE_PREEMPTED; see mmu-update.c.
+ * advanced and count | MMU_UPDATE_PREEMPTED: the batch driver's protocol
+ * (core/batch.c), the same as mmu_update's.
  */
 #include "mmuext.h"
+#include "batch.h"
 
 /* MMUEXT_PIN_L1_TABLE .. MMUEXT_PIN_L4_TABLE: pin_table() does the work. */
 static int mmuext_pin(struct mmuext_ctx *c, const struct mmuext_op *op)
@@ -162,7 +164,7 @@ static int mmuext_unknown(struct mmuext_ctx *c, const struct mmuext_op *op)
 }
 
 /* The dispatcher proper: one named function per sub-op. */
-static int mmuext_one_op(struct mmuext_ctx *c, const struct mmuext_op *op)
+static int mmuext_dispatch(struct mmuext_ctx *c, const struct mmuext_op *op)
 {
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
@@ -189,38 +191,27 @@ static int mmuext_one_op(struct mmuext_ctx *c, const struct mmuext_op *op)
     }
 }
 
+/* One op (a batch element). */
+static int mmuext_one_op(struct batch *b, void *elem, uint64_t at)
+{
+    const struct mmuext_op *op = elem;
+    int rc = mmuext_dispatch(b->ctx, op);
+
+    (void)at;
+    if (rc)
+        reason_set_sub_op(b->v, (int)op->cmd);
+    return rc;
+}
+
 long do_mmuext_op(struct vcpu *v, uint64_t uops, unsigned int count,
                   uint64_t pdone, unsigned int foreigndom)
 {
     struct mmuext_ctx c = { .curr = v, .d = v->domain };
-    struct mmuext_op op;
-    unsigned int i, done = 0;
+    struct mm_batch m;
     long rc;
 
-    /* See do_mmu_update: the final NULL-handle continuation keeps its reason. */
-    if (count == MMU_UPDATE_PREEMPTED && uops == 0)
-        v->cont.pending = false;
-    else
-        reason_clear(v, __HYPERVISOR_mmuext_op);
-
-    rc = put_old_guest_table(v);
-    if (rc)
-        return rc == -XEN_ERESTART
-               ? hypercall_create_continuation(v, __HYPERVISOR_mmuext_op, uops, count,
-                                               pdone, foreigndom, 0)
-               : rc;
-
-    if (count == MMU_UPDATE_PREEMPTED && uops == 0)
-        return (int)foreigndom;
-
-    if (count & MMU_UPDATE_PREEMPTED) {
-        count &= ~MMU_UPDATE_PREEMPTED;
-        if (pdone)
-            (void)copy_from_guest(v, &done, pdone, sizeof(done));
-    }
-
-    if (!addr_ok(uops))
-        return REJECT(v, EFAULT, GUEST_FAULT, .entry = uops);
+    if (!mm_batch_begin(&m, v, __HYPERVISOR_mmuext_op, uops, count, pdone, foreigndom, &rc))
+        return rc;
 
     c.pg_owner = get_pg_owner(v, (domid_t)foreigndom);
     if (!c.pg_owner)
@@ -229,41 +220,6 @@ long do_mmuext_op(struct vcpu *v, uint64_t uops, unsigned int count,
     if (!xsm_target_permitted(c.d, c.pg_owner))
         return REJECT(v, EPERM, FOREIGN_DENIED, .entry = (domid_t)foreigndom);
 
-    for (i = 0; i < count; i++) {
-        if (v->old_guest_table || (i && hypercall_preempt_check(v))) {
-            rc = -XEN_ERESTART;
-            break;
-        }
-        if (copy_from_guest(v, &op, uops, sizeof(op))) {
-            rc = REJECT(v, EFAULT, GUEST_FAULT, .entry = uops);
-            break;
-        }
-        rc = mmuext_one_op(&c, &op);
-        if (rc) {
-            reason_set_sub_op(v, (int)op.cmd);
-            break;
-        }
-        /* A recovered inner failure must not shadow a later op's reason. */
-        if (v->reason.rule != PVMM_RULE_NONE)
-            reason_clear(v, __HYPERVISOR_mmuext_op);
-        uops += sizeof(op);
-    }
-
-    if (rc && rc != -XEN_ERESTART)
-        reason_set_op_index(v, (int)(done + i));
-
-    if (rc == -XEN_ERESTART)
-        rc = hypercall_create_continuation(v, __HYPERVISOR_mmuext_op, uops,
-                                           (count - i) | MMU_UPDATE_PREEMPTED, pdone,
-                                           foreigndom, 0);
-    else if (v->old_guest_table)
-        rc = hypercall_create_continuation(v, __HYPERVISOR_mmuext_op, 0,
-                                           MMU_UPDATE_PREEMPTED, 0,
-                                           (uint32_t)(int32_t)rc, 0);
-
-    if (pdone) {
-        done += i;
-        (void)copy_to_guest(v, pdone, &done, sizeof(done));
-    }
-    return rc;
+    rc = mm_batch_run(&m, sizeof(struct mmuext_op), mmuext_one_op, &c);
+    return mm_batch_end(&m, rc);
 }

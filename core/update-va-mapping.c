@@ -143,8 +143,8 @@ long do_update_va_mapping(struct vcpu *v, uint64_t va, uint64_t val, uint64_t fl
     reason_clear(v, __HYPERVISOR_update_va_mapping);
     rc = update_va_mapping(v, va, val, flags, v->domain);
     if (rc == -XEN_ERESTART)
-        return hypercall_create_continuation(v, __HYPERVISOR_update_va_mapping, va, val,
-                                             flags, 0, 0);
+        return hypercall_create_continuation(v, __HYPERVISOR_update_va_mapping, 3, va,
+                                             val, flags, 0, 0);
     return rc;
 }
 
@@ -161,6 +161,6 @@ long do_update_va_mapping_otherdomain(struct vcpu *v, uint64_t va, uint64_t val,
     rc = update_va_mapping(v, va, val, flags, pg_owner);
     if (rc == -XEN_ERESTART)
         return hypercall_create_continuation(v, __HYPERVISOR_update_va_mapping_otherdomain,
-                                             va, val, flags, domid, 0);
+                                             4, va, val, flags, domid, 0);
     return rc;
 }

@@ -6,7 +6,11 @@
  * number, rdi, rsi, rdx, r10, r8 the arguments, rax the result.  Unknown numbers give
  * -ENOSYS.  A SYSCALL from 32-bit (compatibility-mode) code is never a hypercall, in kernel
  * mode too: as Xen's CSTAR entry for a 64-bit PV domain, it goes to the syscall32 callback,
- * or raises #UD at the instruction with every register unchanged.  Memory-management hypercalls go to the core (mmglue_hypercall).
+ * or raises #UD at the instruction with every register unchanged.  Memory-management
+ * hypercalls go to the core (mmglue_hypercall), and so does multicall (do_multicall, with
+ * this file's table for the entries).  A hypercall the core asks to continue is re-executed
+ * here, never inside a multicall: there the core folds the continuation into the entry and
+ * continues the multicall instead.
  */
 #include "events.h"
 #include <xen/xen.h>
@@ -27,31 +31,11 @@ static void syscall_bounce(struct cpu_regs *r)
     bounce_to(r, cb, false, 0, flags & CALLBACKF_mask_events);
 }
 
-/* multicall(list, nr): run entries in order, stop after iret or on leaving kernel mode. */
-static long do_multicall(struct cpu_regs *r, uint64_t list, unsigned long nr)
+/* A multicall entry's hypercall (core/batch.c's do_multicall runs the list). */
+static long multicall_subcall(void *ctx, struct vcpu *v, uint64_t op, const uint64_t args[6])
 {
-    for (unsigned long i = 0; i < nr; i++) {
-        struct multicall_entry e;
-        uint64_t at = list + i * sizeof(e);
-        if (copy_from_guest_va(&e, at, sizeof(e)))
-            return -XEN_EFAULT;
-        long res;
-        if (e.op == __HYPERVISOR_multicall)
-            res = -XEN_EINVAL;
-        else
-            res = hypercall_dispatch(r, e.op, e.args);
-        bool written = copy_to_guest_va(at + 8, &res, sizeof(res)) == 0;
-        /* XSA-213: nothing runs after an iret.  Its result is stored only if it can be (after
-         * an iret to user mode the list is usually not mapped) and the multicall returns it
-         * as Xen's does, as an int. */
-        if (e.op == __HYPERVISOR_iret)
-            return (int)res;
-        if (!written)
-            return -XEN_EFAULT;
-        if (!current->kernel_mode)
-            return 0;
-    }
-    return 0;
+    (void)v;
+    return hypercall_dispatch(ctx, op, args);
 }
 
 /* One adapter per hypercall: the raw ABI arguments to the handler's parameters.  A command,
@@ -63,6 +47,7 @@ static long h_mm(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
 {
     bool handled;
     long rc = mmglue_hypercall(r, nr, a, &handled);
+
     return handled ? rc : -XEN_ENOSYS;
 }
 #define ADAPT(name, call) \
@@ -73,7 +58,7 @@ ADAPT(h_stack_switch, hc_stack_switch(a[0], a[1]))
 ADAPT(h_set_callbacks, hc_set_callbacks(a[0], a[1], a[2]))
 ADAPT(h_fpu_taskswitch, hc_fpu_taskswitch(a[0]))
 ADAPT(h_sched_op_compat, hc_sched_op_compat(r, (unsigned int)a[0], a[1]))
-ADAPT(h_multicall, do_multicall(r, a[0], a[1]))
+ADAPT(h_multicall, do_multicall(current, a[0], (unsigned int)a[1], multicall_subcall, r))
 ADAPT(h_xen_version, hc_xen_version((unsigned int)a[0], a[1]))
 ADAPT(h_console_io, hc_console_io((unsigned int)a[0], (unsigned int)a[1], a[2]))
 ADAPT(h_grant_table_op, hc_grant_table_op(a[0], a[1], a[2]))
@@ -129,6 +114,22 @@ long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5
     return hypercall_table[nr](r, nr, a);
 }
 
+/*
+ * The hypercall asked to be continued (v->cont): re-execute the guest's SYSCALL with rax the
+ * hypercall's number and its arguments replaced by the continuation's.  Only the argument
+ * registers the hypercall takes change, as on Xen: guests keep values in the others.
+ */
+static void continue_hypercall(struct cpu_regs *r, struct vcpu *v)
+{
+    unsigned int n = v->cont.nargs < 5 ? v->cont.nargs : 5, i;
+
+    v->cont.pending = false;
+    for (i = 0; i < n; i++)
+        r->args[i] = v->cont.args[i];
+    r->rax = v->cont.op;
+    r->rip -= 2;
+}
+
 void handle_syscall(struct cpu_regs *r);
 
 /* The C side of the SYSCALL entry; always leaves through exit_to_guest.  Hypercalls run
@@ -141,6 +142,8 @@ void handle_syscall(struct cpu_regs *r)
         local_irq_enable();
         r->rax = (uint64_t)hypercall_dispatch(r, r->rax, r->args);
         local_irq_disable();
+        if (current->cont.pending)
+            continue_hypercall(r, current);
     }
     exit_to_guest(r);
 }

@@ -280,18 +280,8 @@ long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5],
         return 0;
     }
     crash_on_core_bug(r);
-    if (v->cont.pending) {
-        /* Re-issue the remaining work: rewind to the SYSCALL with the new arguments. */
-        v->cont.pending = false;
-        r->rdi = v->cont.args[0];
-        r->rsi = v->cont.args[1];
-        r->rdx = v->cont.args[2];
-        r->r10 = v->cont.args[3];
-        r->r8 = v->cont.args[4];
-        r->rip -= 2;
-        return (long)v->cont.op;
-    }
-    if (rc < 0)
+    /* A continuation (v->cont) is the caller's: handle_syscall or the multicall. */
+    if (rc < 0 && !v->cont.pending)
         report_refusal(v, hypercall_name(nr), rc);
     return rc;
 }

@@ -59,8 +59,12 @@ static int h_copy_from_guest(void *ctx, struct vcpu *v, void *dst, uint64_t gva,
 
 static int h_copy_to_guest(void *ctx, struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
-    (void)ctx; (void)v;
+    struct harness *h = ctx;
+
+    (void)v;
     if (gva == 0 || (gva >= HARNESS_BAD_GVA && gva < HARNESS_BAD_GVA + 0x10000))
+        return -XEN_EFAULT;
+    if (gva < h->ro_gva + h->ro_len && gva + len > h->ro_gva)
         return -XEN_EFAULT;
     memcpy((void *)(uintptr_t)gva, src, len);
     return 0;
@@ -274,6 +278,22 @@ void harness_build_running_as(struct harness *h, struct vcpu *v, struct harness_
     assert_int_equal(pvmm_new_baseptr(v, as->l4), 0);
 }
 
+long harness_hypercall(struct vcpu *v, uint64_t op, const uint64_t a[6])
+{
+    switch (op) {
+    case __HYPERVISOR_mmu_update:
+        return do_mmu_update(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]);
+    case __HYPERVISOR_mmuext_op:
+        return do_mmuext_op(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]);
+    case __HYPERVISOR_update_va_mapping:
+        return do_update_va_mapping(v, a[0], a[1], a[2]);
+    case __HYPERVISOR_memory_op:
+        return do_memory_op(v, a[0], a[1]);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
 static long finish(struct vcpu *v, long rc)
 {
     unsigned long n = 0;
@@ -286,24 +306,10 @@ static long finish(struct vcpu *v, long rc)
             fail_msg("more than a million continuations of hypercall %u", c.op);
         continuations++;
         v->cont.pending = false;
-        switch (c.op) {
-        case __HYPERVISOR_mmu_update:
-            rc = do_mmu_update(v, c.args[0], (unsigned int)c.args[1], c.args[2],
-                               (unsigned int)c.args[3]);
-            break;
-        case __HYPERVISOR_mmuext_op:
-            rc = do_mmuext_op(v, c.args[0], (unsigned int)c.args[1], c.args[2],
-                              (unsigned int)c.args[3]);
-            break;
-        case __HYPERVISOR_update_va_mapping:
-            rc = do_update_va_mapping(v, c.args[0], c.args[1], c.args[2]);
-            break;
-        case __HYPERVISOR_memory_op:
-            rc = do_memory_op(v, c.args[0], c.args[1]);
-            break;
-        default:
+        if (c.op != __HYPERVISOR_mmu_update && c.op != __HYPERVISOR_mmuext_op &&
+            c.op != __HYPERVISOR_update_va_mapping && c.op != __HYPERVISOR_memory_op)
             fail_msg("continuation of unexpected hypercall %u", c.op);
-        }
+        rc = harness_hypercall(v, c.op, c.args);
     }
     return rc;
 }

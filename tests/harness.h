@@ -7,7 +7,8 @@
  *  - flush_tlb / write_ptbase: recorded (counters, last mask and va);
  *  - preempt_check: scripted, to force preemption at chosen points;
  *  - copy_from/to_guest: a guest virtual address is a host pointer (unit
- *    tests pass arrays directly); the address HARNESS_BAD_GVA faults.
+ *    tests pass arrays directly); the address HARNESS_BAD_GVA faults, and
+ *    so does a copy to the range a test marks read-only (ro_gva, ro_len).
  * Frames [0, HARNESS_IO_FRAMES) stay I/O memory owned by dom_io; the rest
  * is RAM.  harness_audit() runs the auditor and fails the test on any
  * violation, printing every one.
@@ -54,6 +55,9 @@ struct harness {
 
     /* Core bugs the test itself plants (harness_expect_core_bugs); normally 0. */
     unsigned long expected_core_bugs;
+
+    /* copy_to_guest overlapping [ro_gva, ro_gva + ro_len) faults. */
+    uint64_t ro_gva, ro_len;
 };
 
 /* New machine with nr_frames frames; fails the test on allocation failure. */
@@ -123,6 +127,11 @@ void harness_build_as(struct harness *h, struct domain *d, struct harness_as *as
 void harness_build_running_as(struct harness *h, struct vcpu *v, struct harness_as *as,
                               unsigned int nr_data);
 
+/*
+ * mmu_update, mmuext_op, update_va_mapping or memory_op with raw arguments, as an embedder
+ * dispatches them (no re-issue of continuations); -XEN_ENOSYS for any other op.
+ */
+long harness_hypercall(struct vcpu *v, uint64_t op, const uint64_t a[6]);
 /* Issue one hypercall, re-issuing continuations until done (counts them in *nconts). */
 long harness_mmu_update(struct vcpu *v, struct mmu_update *reqs, unsigned int count,
                         unsigned int *done, unsigned int foreigndom);

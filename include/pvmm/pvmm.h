@@ -13,12 +13,16 @@
  * arguments, exactly as a PV guest passes them in registers; guest pointers
  * are guest virtual addresses read through the platform's copy functions.
  * When an operation has to be continued later, the entry point returns 0
- * and fills v->cont; the embedder must re-issue the call with v->cont.args
- * (pvmm-hv: rewind rip to the SYSCALL and reload registers).  Continuations
- * come from preemption (the platform's preempt_check), from a deferred put
- * of a replaced L2..L4 entry that must be finished (old_guest_table, which
- * every mmu_update that overwrites one takes), and from memory_op's extent
- * loop.  The guest never sees -ERESTART.
+ * and fills v->cont; the embedder must re-issue the call with its first
+ * v->cont.nargs arguments replaced by v->cont.args and every other register
+ * kept (pvmm-hv: rewind rip to the SYSCALL and reload those argument
+ * registers only).  Continuations come from preemption (the platform's
+ * preempt_check), from a deferred put of a replaced L2..L4 entry that must
+ * be finished (old_guest_table, which every mmu_update that overwrites one
+ * takes), and from memory_op's extent loop; the batches' protocols are in
+ * core/batch.c.  Inside a multicall the core folds the continuation into the
+ * entry and continues the multicall instead (do_multicall).  The guest never
+ * sees -ERESTART.
  */
 #ifndef PVMM_PVMM_H
 #define PVMM_PVMM_H
@@ -78,6 +82,7 @@ struct pvmm_platform {
 struct pvmm_continuation {
     bool     pending;
     unsigned int op;       /* __HYPERVISOR_* */
+    unsigned int nargs;    /* op's arguments: args[0 .. nargs-1]; nothing else changes */
     uint64_t args[6];
 };
 
@@ -317,6 +322,23 @@ long do_memory_op(struct vcpu *v, unsigned long cmd, uint64_t arg);
  * Defined in domain.c.
  */
 long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type);
+
+/*
+ * multicall(list, nr_calls) (core/batch.c): run the struct multicall_entry
+ * array at guest address list, nr_calls entries (32 bits, as Xen).  The
+ * embedder runs each entry's hypercall with call(ctx, v, op, args), which
+ * returns its result; a nested multicall entry gets -XEN_EINVAL without it.
+ * Each result is stored in its entry.  The multicall stops after an iret
+ * entry (returning its result as an int: XSA-213), and when the vCPU has
+ * left guest kernel mode (the rest is continued).  An entry whose hypercall
+ * filled v->cont has the continuation's arguments written into the entry,
+ * and the multicall is continued from that entry (v->cont then describes the
+ * multicall itself); so is preemption between entries.  Returns 0 or
+ * -XEN_EFAULT (list or a result not accessible).
+ */
+typedef long (*pvmm_subcall_fn)(void *ctx, struct vcpu *v, uint64_t op, const uint64_t args[6]);
+long do_multicall(struct vcpu *v, uint64_t list, unsigned int nr_calls, pvmm_subcall_fn call,
+                  void *ctx);
 
 /* ---- trapped accesses ---- */
 

@@ -19,7 +19,7 @@
  *      registration -EINVAL;
  *   3. an event sent to self is delivered through the new record;
  *   4. with VMASST_TYPE_runstate_update_flag on, the runstate area is filled at registration
- *      (state running); after a 10 ms SCHEDOP_block, get_runstate_info shows at least 5 ms
+ *      (state running); after blocking until a 10 ms timer fires, get_runstate_info shows at least 5 ms
  *      blocked and the vCPU running, and the area says the same blocked time with
  *      XEN_RUNSTATE_UPDATE clear.
  */
@@ -103,6 +103,7 @@ static int check_runstate(void)
     };
     struct vcpu_runstate_info ri;
     unsigned int timer_port;
+    uint64_t deadline;
     long rc;
 
     runstate_area.state = -1;
@@ -119,9 +120,14 @@ static int check_runstate(void)
     if ((rc = evtchn_bind_virq(VIRQ_TIMER, 0, &timer_port)) != 0)
         return xtf_error("bind_virq: %ld", rc);
     hypercall_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
-    hypercall_set_timer_op(pvclock_ns() + 10000000UL);
-    if ((rc = hypercall_sched_op(SCHEDOP_block, NULL)) != 0)
-        return xtf_failure("SCHEDOP_block: %ld", rc);
+    /* An event already pending (the periodic timer may have fired before it was stopped)
+     * ends a block at once: block again until the singleshot's deadline has passed. */
+    deadline = pvclock_ns() + 10000000UL;
+    hypercall_set_timer_op(deadline);
+    do {
+        if ((rc = hypercall_sched_op(SCHEDOP_block, NULL)) != 0)
+            return xtf_failure("SCHEDOP_block: %ld", rc);
+    } while (pvclock_ns() < deadline);
     if ((rc = hypercall_vcpu_op(VCPUOP_get_runstate_info, 0, &ri)) != 0)
         return xtf_failure("get_runstate_info: %ld", rc);
     printk("after block: state %d running %lu runnable %lu blocked %lu; area blocked %lu\n",

@@ -35,3 +35,17 @@ void pvmm_release_held_frame(struct vcpu *v, mfn_t mfn)
         return;
     }
 }
+
+int pvmm_check_writable_frame(struct vcpu *v, mfn_t mfn)
+{
+    struct pvmm_state *s = vcpu_state(v);
+    struct page_info *pg;
+
+    if (!mfn_valid(s, mfn))
+        return -XEN_EINVAL;
+    pg = mfn_to_page(s, mfn);
+    if (!get_page_and_type(v, pg, v->domain, PGT_writable_page))
+        return -XEN_EINVAL;
+    put_page_and_type(v, pg);
+    return 0;
+}

@@ -31,7 +31,7 @@ void no_guest_table(struct vcpu *v)
 /*
  * The second half of domain_crash, on a stack of its own: leave the guest's page tables,
  * release everything the domain holds through the core (pvmm_domain_destroy, run to the
- * end), report what is left, and power off.
+ * end), audit what is left (a violation is a hypervisor bug: panic), and power off.
  */
 __attribute__((noreturn)) static void domain_crash_teardown(void)
 {
@@ -47,7 +47,8 @@ __attribute__((noreturn)) static void domain_crash_teardown(void)
     while (rc == -XEN_ERESTART);
     printk("pvmm: domain %u torn down (%d): %lu frames free\n", d->domain_id, rc,
            d->state->nr_free);
-    mmglue_audit("after the teardown");
+    if (mmglue_audit("after the teardown"))       /* the core's own state is wrong: loud */
+        panic("the auditor found violations after tearing down domain %u", d->domain_id);
     printk("pvmm: hardware domain crashed: powering off\n");
     printk("pvmm: domain 0 shutdown: crash\n");
     hv_exit(HV_EXIT_FAIL);

@@ -69,7 +69,8 @@ idt_stubs:
 vec = 0
 .rept 256
     .balign 16
-.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || \
+    (vec == 29) || (vec == 30)
     push    $vec
 .else
     push    $0

@@ -5,7 +5,8 @@
  * and get_free_port() gives -ENOSPC past that (Xen's limit for a domain without a lower
  * max_evtchn_port, such as dom0).  As in Xen, only the ports of the buckets allocated so far
  * are valid (port_is_valid): the first 64 from the start, 64 more each time the lowest free
- * port is the first of a new bucket; a reset frees ports but not buckets.  The guest-visible state is in shared_info and vcpu_info:
+ * port is the first of a new bucket; a reset frees ports but not buckets.  The guest-visible
+ * state is in shared_info and vcpu_info:
  *   shared_info.evtchn_pending[port / 64] bit port % 64   the port has an event,
  *   shared_info.evtchn_mask[...]                           the port is masked,
  *   vcpu_info.evtchn_pending_sel bit port / 64             that word has pending ports,

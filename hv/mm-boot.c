@@ -93,7 +93,8 @@ static void parse_multiboot(uint32_t mbi_pa)
             cl++;
         while (*cl == ' ')
             cl++;
-        copy_phys_string(hv_cmdline, sizeof(hv_cmdline), (uint32_t)(mbi[4] + (cl - (const char *)phys_to_virt(mbi[4]))));
+        copy_phys_string(hv_cmdline, sizeof(hv_cmdline),
+                         (uint32_t)(mbi[4] + (cl - (const char *)phys_to_virt(mbi[4]))));
     }
     if ((flags & (1u << 3)) && mbi[5] > 0) {
         const uint32_t *mod = phys_to_virt(mbi[6]);
@@ -206,7 +207,8 @@ static void split_image_mapping(void)
     uint64_t l2_mfn;
     intpte_t *l2 = alloc_boot_pages(1, &l2_mfn);
     intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
-    uint64_t text_s = (uint64_t)_hv_start - HV_VIRT_START, text_e = (uint64_t)_etext - HV_VIRT_START;
+    uint64_t text_s = (uint64_t)_hv_start - HV_VIRT_START;
+    uint64_t text_e = (uint64_t)_etext - HV_VIRT_START;
     for (uint64_t i = 0; i < 512; i++) {
         uint64_t pa = i << 21;
         bool image = pa + (1UL << 21) > phys_image_start && pa < phys_image_end;

@@ -178,7 +178,8 @@ static const char *hypercall_name(unsigned long nr)
     case __HYPERVISOR_update_descriptor:             return "hypercall update_descriptor";
     case __HYPERVISOR_memory_op:                     return "hypercall memory_op";
     case __HYPERVISOR_update_va_mapping:             return "hypercall update_va_mapping";
-    case __HYPERVISOR_update_va_mapping_otherdomain: return "hypercall update_va_mapping_otherdomain";
+    case __HYPERVISOR_update_va_mapping_otherdomain:
+        return "hypercall update_va_mapping_otherdomain";
     case __HYPERVISOR_vm_assist:                     return "hypercall vm_assist";
     case __HYPERVISOR_mmuext_op:                     return "hypercall mmuext_op";
     default:                                         return "hypercall";

@@ -4,8 +4,8 @@
  *
  * Nothing a guest does ends in panic(): an NMI, #DF or #MC taken while the guest runs ends
  * that domain (domain_crash, domain.c), and an NMI taken in the hypervisor is logged and
- * returned from (external interrupts go to do_IRQ, irq.c, in either context).  Only a fault of the hypervisor's own code that no
- * fix-up covers is a hypervisor bug, and panics.
+ * returned from (external interrupts go to do_IRQ, irq.c, in either context).  Only a fault of
+ * the hypervisor's own code that no fix-up covers is a hypervisor bug, and panics.
  *
  * What the hypervisor handles itself (boot-ABI §9.4): #UD carrying the forced-emulation
  * prefix, #GP(0) from an emulated privileged instruction, #GP((n<<3)|2) from a permitted

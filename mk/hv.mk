@@ -23,7 +23,7 @@ HV_LDS    := hv/hv.ld
 HV_MM_SRC   := hv/mm-core.c
 HV_CORE_SRC := $(sort $(wildcard core/*.c))
 
-hv_cflags = $(CSTD) $(WARN) -O2 -g -Iinclude -Ihv -Icore -MMD -MP \
+hv_cflags = $(CSTD) $(WARN) -O2 -g -Iinclude -Ihv -MMD -MP \
     -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(1) -print-file-name=include) \
     -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fpie -fvisibility=hidden \
     -mcmodel=small -fno-asynchronous-unwind-tables -fno-common

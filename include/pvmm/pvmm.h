@@ -298,6 +298,9 @@ int pvmm_pin_table(struct vcpu *v, mfn_t mfn, int level);
 int pvmm_hold_writable_frame(struct vcpu *v, mfn_t mfn);
 /* Drop what pvmm_hold_writable_frame(v, mfn) took; nothing if v does not hold mfn. */
 void pvmm_release_held_frame(struct vcpu *v, mfn_t mfn);
+/* Whether pvmm_hold_writable_frame(v, mfn) would succeed as far as the frame goes (0 or
+ * -XEN_EINVAL); takes the references and drops them again, so nothing is left. */
+int pvmm_check_writable_frame(struct vcpu *v, mfn_t mfn);
 /* Install mfn as v's kernel L4 (NEW_BASEPTR semantics); non-preemptible. */
 int pvmm_new_baseptr(struct vcpu *v, mfn_t mfn);
 /* Set M2P[mfn] = pfn (no checks: builder use). */

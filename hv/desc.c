@@ -64,6 +64,9 @@ static void set_gate(unsigned int vec, unsigned int dpl, unsigned int ist)
 /* Build and load the GDT, IDT and TSS; reload every segment register. */
 void desc_init(void)
 {
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed))
+        gdtr = { 0xEFFF, GDT_VIRT_START }, idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
     gdt_page[GDT_IDX(0xe008)] = 0x00af9b000000ffffUL;   /* ring-0 64-bit code */
     gdt_page[GDT_IDX(0xe010)] = 0x00cf93000000ffffUL;   /* ring-0 data */
     gdt_page[GDT_IDX(0xe023)] = 0x00cffb000000ffffUL;   /* ring-3 32-bit code */
@@ -83,8 +86,6 @@ void desc_init(void)
         set_gate(v, (v == 3 || v == 4 || v == 0x80) ? 3 : 0,
                  v == 2 ? 1 : v == 8 ? 2 : v == 18 ? 3 : 0);
 
-    struct { uint16_t limit; uint64_t base; } __attribute__((packed))
-        gdtr = { 0xEFFF, GDT_VIRT_START }, idtr = { sizeof(idt) - 1, (uint64_t)idt };
     __asm__ volatile("lgdt %0" :: "m"(gdtr));
     __asm__ volatile("lidt %0" :: "m"(idtr));
     __asm__ volatile(

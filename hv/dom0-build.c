@@ -99,9 +99,10 @@ static void report_l4_refusal(struct vcpu *v)
     pvmm_reason_format(pvmm_last_reason(v), buf, sizeof(buf));
     for (char *line = buf; *line;) {
         char *end = line;
+        bool more;
         while (*end && *end != '\n')
             end++;
-        bool more = *end != '\0';
+        more = *end != '\0';
         *end = '\0';
         if (*line)
             printk("pvmm:   %s\n", line);
@@ -134,6 +135,12 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
     struct pvmm_image img;
     struct pvmm_boot_regs boot;
     const char *why, *cmdline = mod->string;
+    struct pvmm_builder_params params;
+    struct domain *d;
+    struct vcpu *v;
+    int rc;
+    extern struct cpu_regs guest_regs;
+    struct cpu_regs *r;
 
     while (*cmdline && *cmdline != ' ')   /* drop the module's path */
         cmdline++;
@@ -143,13 +150,13 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
                          mod->end - mod->start, &why))
         panic("dom0 builder: guest image refused: %s", why);
 
-    struct domain *d = mmglue_create_dom0(dom0_pages);
-    struct vcpu *v = &d->vcpu[0];
+    d = mmglue_create_dom0(dom0_pages);
+    v = &d->vcpu[0];
     v->plat = &dom0_hv_vcpu;
     debugreg_init(&dom0_hv_vcpu);
     current = v;
     dom0 = d;
-    const struct pvmm_builder_params params = {
+    params = (struct pvmm_builder_params){
         .image = &img,
         .nr_pages = dom0_pages,
         .cmdline = cmdline,
@@ -160,7 +167,7 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
                                                : NULL,
         .initrd_len = initrd->end - initrd->start,
     };
-    int rc = pvmm_builder_build(d, &params, dom0_p2m, &L, &boot, &why);
+    rc = pvmm_builder_build(d, &params, dom0_p2m, &L, &boot, &why);
     if (rc) {
         printk("pvmm: dom0 builder: %s (%d)\n", why, rc);
         if (pvmm_last_reason(v)->rc)      /* the core refused the tables: say why */
@@ -182,8 +189,7 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
     if (*cmdline)
         printk("pvmm: dom0 command line \"%s\"\n", cmdline);
 
-    extern struct cpu_regs guest_regs;
-    struct cpu_regs *r = &guest_regs;
+    r = &guest_regs;
     memset(r, 0, sizeof(*r));
     r->rip = boot.rip;
     r->rsp = boot.rsp;

@@ -195,9 +195,10 @@ static bool emulate_msr(struct cpu_regs *r, bool write)
 bool emulate_privileged_op(struct cpu_regs *r)
 {
     struct insn ins = { .rip = r->rip };
+    uint8_t op;
     if (emulate_io_op(r))
         return true;
-    uint8_t op = fetch_opcode(&ins);
+    op = fetch_opcode(&ins);
     if (ins.fault)
         return false;
     if (op == 0xfa || op == 0xfb) {      /* cli / sti: no-ops when the virtual IOPL allows */
@@ -218,10 +219,12 @@ bool emulate_privileged_op(struct cpu_regs *r)
     case 0x20:                           /* mov %crN, %reg */
     case 0x22: {                         /* mov %reg, %crN */
         uint8_t modrm = fetch(&ins);
+        unsigned int crn;
+        uint64_t *reg;
         if (ins.fault)
             return false;
-        unsigned int crn = ((modrm >> 3) & 7) | ((ins.rex & 4) ? 8 : 0);
-        uint64_t *reg = gpr(r, (modrm & 7) | ((ins.rex & 1) ? 8 : 0));
+        crn = ((modrm >> 3) & 7) | ((ins.rex & 4) ? 8 : 0);
+        reg = gpr(r, (modrm & 7) | ((ins.rex & 1) ? 8 : 0));
         if (op == 0x20) {
             uint64_t v;
             if (!read_cr(crn, &v))
@@ -235,11 +238,13 @@ bool emulate_privileged_op(struct cpu_regs *r)
     case 0x21:                           /* mov %drN, %reg */
     case 0x23: {                         /* mov %reg, %drN */
         uint8_t modrm = fetch(&ins);
+        int drn, rc;
+        uint64_t *reg;
         if (ins.fault)
             return false;
-        int drn = ((modrm >> 3) & 7) | ((ins.rex & 4) ? 8 : 0);
-        uint64_t *reg = gpr(r, (modrm & 7) | ((ins.rex & 1) ? 8 : 0));
-        int rc = op == 0x21 ? guest_get_debugreg(drn, reg) : (int)guest_set_debugreg(drn, *reg);
+        drn = ((modrm >> 3) & 7) | ((ins.rex & 4) ? 8 : 0);
+        reg = gpr(r, (modrm & 7) | ((ins.rex & 1) ? 8 : 0));
+        rc = op == 0x21 ? guest_get_debugreg(drn, reg) : (int)guest_set_debugreg(drn, *reg);
         if (rc == -XEN_ENODEV) {
             bounce_exception(r, 6, false, 0);
             return true;
@@ -264,16 +269,19 @@ bool emulate_soft_int(struct cpu_regs *r)
 {
     struct insn ins = { .rip = r->rip };
     uint8_t op = fetch_opcode(&ins);
+    uint8_t vec;
+    const struct hv_trap *t;
+    unsigned int dpl;
     if (ins.fault || op != 0xcd)
         return false;
-    uint8_t vec = fetch(&ins);
+    vec = fetch(&ins);
     if (ins.fault)
         return false;
     if ((r->error_code >> 3) != vec)
         printk("pvmm: int $0x%x decoded, but #GP error code %lx says vector %lx\n", vec,
                r->error_code, r->error_code >> 3);
-    const struct hv_trap *t = &hvv(current)->trap[vec];
-    unsigned int dpl = t->flags & 3;
+    t = &hvv(current)->trap[vec];
+    dpl = t->flags & 3;
     if (!t->address || (current->kernel_mode ? dpl < 1 : dpl != 3)) {
         r->error_code = ((uint64_t)vec << 3) | 2;
         return false;
@@ -288,6 +296,7 @@ bool emulate_forced_invalid_op(struct cpu_regs *r)
 {
     static const uint8_t sig[7] = { 0x0f, 0x0b, 0x78, 0x65, 0x6e, 0x0f, 0xa2 };
     struct insn ins = { .rip = r->rip };
+    uint32_t out[4];
     for (unsigned int i = 0; i < 7; i++) {
         uint8_t b = fetch(&ins);
         if (ins.fault) {
@@ -300,7 +309,6 @@ bool emulate_forced_invalid_op(struct cpu_regs *r)
         if (b != sig[i])
             return false;
     }
-    uint32_t out[4];
     guest_cpuid((uint32_t)r->rax, (uint32_t)r->rcx, out);
     r->rax = out[0];
     r->rbx = out[1];

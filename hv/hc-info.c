@@ -29,11 +29,11 @@ static bool grant_grow(unsigned long nr)
 
 long hc_console_io(unsigned long cmd, unsigned long count, uint64_t buf)
 {
+    char chunk[128];
     if (cmd == CONSOLEIO_read)
         return 0;
     if (cmd != CONSOLEIO_write)
         return -XEN_ENOSYS;
-    char chunk[128];
     while (count) {
         size_t n = count < sizeof(chunk) ? count : sizeof(chunk);
         if (copy_from_guest_va(chunk, buf, n))
@@ -131,9 +131,10 @@ long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count)
     case GNTTABOP_query_size:
         for (unsigned long i = 0; i < count; i++, uop += sizeof(struct gnttab_query_size)) {
             struct gnttab_query_size qs;
+            bool self;
             if (copy_from_guest_va(&qs, uop, sizeof(qs)))
                 return -XEN_EFAULT;
-            bool self = qs.dom == DOMID_SELF || qs.dom == 0;
+            self = qs.dom == DOMID_SELF || qs.dom == 0;
             qs.nr_frames = self ? hv_nr_grant_frames : 0;
             qs.max_nr_frames = self ? GNTTAB_MAX_FRAMES : 0;
             qs.status = self ? GNTST_okay : GNTST_bad_domain;

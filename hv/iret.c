@@ -13,14 +13,18 @@
 /* True if sel (RPL forced to 3) can be loaded by IRETQ as CS (code) or SS (data). */
 static bool selector_ok(uint64_t sel, bool code)
 {
+    unsigned int idx, type, dpl;
+    uint64_t d;
+
     sel |= 3;
     if (code ? (sel == FLAT_RING3_CS64 || sel == FLAT_RING3_CS32) : sel == FLAT_RING3_SS64)
         return true;
-    unsigned int idx = (unsigned int)(sel >> 3);
+    idx = (unsigned int)(sel >> 3);
     if ((sel & 4) || idx == 0 || idx >= current->gdt_ents)
         return false;
-    uint64_t d = *(const volatile uint64_t *)(GDT_VIRT_START + idx * 8);
-    unsigned int type = (d >> 40) & 0x1f, dpl = (d >> 45) & 3;
+    d = *(const volatile uint64_t *)(GDT_VIRT_START + idx * 8);
+    type = (d >> 40) & 0x1f;
+    dpl = (d >> 45) & 3;
     if (!(d & (1UL << 47)) || dpl != 3 || !(type & 0x10))
         return false;
     return code ? (type & 0x08) != 0 : (type & 0x0a) == 0x02;
@@ -55,12 +59,13 @@ long do_iret(struct cpu_regs *r)
     struct vcpu *v = current;
     struct hv_vcpu *h = hvv(v);
     struct iret_context ic;
+    bool to_user;
 
     if (!read_iret_context(r->rsp, &ic))
         domain_crash(r, "iret: cannot read the frame at %lx", r->rsp);
     ic.cs &= 0xffff;          /* bounce frames carry the saved upcall mask in bits 32-39 */
     ic.ss &= 0xffff;
-    bool to_user = (ic.cs & 3) == 3 && v->kernel_mode;
+    to_user = (ic.cs & 3) == 3 && v->kernel_mode;
     if ((ic.cs & 3) == 3 && v->guest_table_user == INVALID_MFN)
         domain_crash(r, "iret to user mode without a user page table");
     if (__builtin_expect(dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl), 0))

@@ -86,6 +86,7 @@ static void parse_multiboot(uint32_t mbi_pa)
     const uint32_t *mbi = phys_to_virt(mbi_pa);
     uint32_t flags = mbi[0];
     uint64_t first_free = phys_image_end;
+    const uint8_t *p, *end;
 
     if (flags & (1u << 2)) {
         const char *cl = phys_to_virt(mbi[4]);
@@ -115,7 +116,8 @@ static void parse_multiboot(uint32_t mbi_pa)
     }
     if (!(flags & (1u << 6)))
         panic("no multiboot memory map");
-    const uint8_t *p = phys_to_virt(mbi[12]), *end = p + mbi[11];
+    p = phys_to_virt(mbi[12]);
+    end = p + mbi[11];
     while (p < end && nr_ram < MAX_RANGES) {
         uint32_t size = *(const uint32_t *)p;
         uint64_t base = *(const uint64_t *)(p + 4), len = *(const uint64_t *)(p + 12);
@@ -150,6 +152,8 @@ static void parse_multiboot(uint32_t mbi_pa)
 /* Allocate nr physically contiguous zeroed frames; returns their direct-map address. */
 void *alloc_boot_pages(unsigned int nr, uint64_t *first_mfn)
 {
+    uint64_t pa;
+    void *va;
     if (alloc_closed)
         panic("boot allocator used after the core took over memory");
     while (alloc_range < nr_ram && alloc_next + (uint64_t)nr * PAGE_SIZE > ram[alloc_range].end) {
@@ -159,9 +163,9 @@ void *alloc_boot_pages(unsigned int nr, uint64_t *first_mfn)
     }
     if (alloc_range >= nr_ram)
         panic("out of memory allocating %u frames", nr);
-    uint64_t pa = alloc_next;
+    pa = alloc_next;
     alloc_next += (uint64_t)nr * PAGE_SIZE;
-    void *va = phys_to_virt(pa);
+    va = phys_to_virt(pa);
     memset(va, 0, (size_t)nr * PAGE_SIZE);
     if (first_mfn)
         *first_mfn = pa >> PAGE_SHIFT;
@@ -209,24 +213,26 @@ static void split_image_mapping(void)
     intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
     uint64_t text_s = (uint64_t)_hv_start - HV_VIRT_START;
     uint64_t text_e = (uint64_t)_etext - HV_VIRT_START;
+    intpte_t *l3_hv, *l2_dm;
     for (uint64_t i = 0; i < 512; i++) {
         uint64_t pa = i << 21;
         bool image = pa + (1UL << 21) > phys_image_start && pa < phys_image_end;
+        uint64_t l1_mfn;
+        intpte_t *l1;
         if (!image) {
             l2[i] = pa | PTE_HV_RW | _PAGE_PSE | nx;
             continue;
         }
-        uint64_t l1_mfn;
-        intpte_t *l1 = alloc_boot_pages(1, &l1_mfn);
+        l1 = alloc_boot_pages(1, &l1_mfn);
         for (uint64_t j = 0; j < 512; j++) {
             uint64_t p = pa + (j << PAGE_SHIFT);
             l1[j] = p | ((p >= text_s && p < text_e) ? PTE_HV_RO : PTE_HV_RW | nx);
         }
         l2[i] = (l1_mfn << PAGE_SHIFT) | PTE_HV_RW;
     }
-    intpte_t *l3_hv = phys_to_virt(boot_l3_hv_pa);
+    l3_hv = phys_to_virt(boot_l3_hv_pa);
     l3_hv[321] = (l2_mfn << PAGE_SHIFT) | PTE_HV_RW;
-    intpte_t *l2_dm = phys_to_virt(boot_l2_pa);
+    l2_dm = phys_to_virt(boot_l2_pa);
     for (unsigned int i = 0; i < 4 * 512; i++)
         l2_dm[i] |= nx | _PAGE_ACCESSED | _PAGE_DIRTY;
 }
@@ -274,9 +280,10 @@ void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames)
     intpte_t *l3 = alloc_boot_pages(1, &l3_mfn);
     intpte_t *l2 = alloc_boot_pages(1, &l2_mfn);
     intpte_t *l1 = alloc_boot_pages((unsigned int)nl1, &l1_mfn);
+    uint64_t m2p_mfn;
     if (nl1 > 512)
         panic("M2P too large for one L2");
-    uint64_t m2p_mfn = virt_to_maddr(m2p) >> PAGE_SHIFT;
+    m2p_mfn = virt_to_maddr(m2p) >> PAGE_SHIFT;
     for (uint64_t i = 0; i < npages; i++)
         l1[i] = ((m2p_mfn + i) << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | nx;
     for (uint64_t i = 0; i < nl1; i++)
@@ -288,11 +295,12 @@ void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames)
 
 void mm_boot_init(uint32_t mbi_pa)
 {
+    uint64_t perdomain_l3;
     idle_l4 = phys_to_virt(boot_l4_pa);
     parse_multiboot(mbi_pa);
     split_image_mapping();
     idle_l4[0] = 0;                          /* no more identity map */
-    uint64_t perdomain_l3 = build_perdomain();
+    perdomain_l3 = build_perdomain();
     idle_l4[260] = (perdomain_l3 << PAGE_SHIFT) | PTE_HV_RW;
     for (unsigned int s = 257; s <= 271; s++)
         xen_l4_slots[s - 256] = idle_l4[s];

@@ -45,10 +45,11 @@ static void plat_flush_tlb(void *ctx, struct domain *d, uint64_t mask, uint64_t 
 
 static void plat_write_ptbase(void *ctx, struct vcpu *v)
 {
+    mfn_t m;
     (void)ctx;
     if (v != current)
         return;
-    mfn_t m = v->kernel_mode ? v->guest_table : v->guest_table_user;
+    m = v->kernel_mode ? v->guest_table : v->guest_table_user;
     if (m != INVALID_MFN)
         write_cr3(m << PAGE_SHIFT);
 }
@@ -194,9 +195,10 @@ static void report_refusal(struct vcpu *v, const char *what, long rc)
     printk("pvmm: %s refused (%ld):\n", what, rc);
     for (char *line = buf; *line;) {
         char *end = line;
+        bool more;
         while (*end && *end != '\n')
             end++;
-        bool more = *end != '\0';
+        more = *end != '\0';
         *end = '\0';
         if (*line)
             printk("pvmm:   %s\n", line);
@@ -316,8 +318,9 @@ long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
 bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
 {
     unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START);
+    int rc;
     *guest_cr2 = v->ldt_base + off;
-    int rc = pv_map_ldt_shadow_page(v, off);
+    rc = pv_map_ldt_shadow_page(v, off);
     crash_on_core_bug(NULL);
     if (rc) {
         report_refusal(v, "lazy LDT mapping", rc);

@@ -39,9 +39,10 @@ static void detect_cpu(void)
 /* Without SMAP, stac/clac are #UD: turn every recorded site into a 3-byte NOP. */
 static void patch_smap_sites(void)
 {
+    uint64_t cr0;
     if (cpu_has_smap)
         return;
-    uint64_t cr0 = read_cr0();
+    cr0 = read_cr0();
     write_cr0(cr0 & ~CR0_WP);
     for (const uint64_t *p = __smap_sites_start; p < __smap_sites_end; p++) {
         uint8_t *site = (uint8_t *)*p;
@@ -67,6 +68,8 @@ void hv_main(uint32_t mbi_pa, uint32_t magic);
 
 void hv_main(uint32_t mbi_pa, uint32_t magic)
 {
+    uint64_t cr4;
+    struct cpu_regs *r;
     serial_init();
     printk("\npvmm-hv: starting\n");
     if (magic != 0x2BADB002)
@@ -75,7 +78,7 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
     mm_boot_init(mbi_pa);
     desc_init();
     patch_smap_sites();
-    uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
     cr4 &= ~CR4_PGE;
     if (cpu_has_smep)
         cr4 |= CR4_SMEP;
@@ -93,6 +96,6 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
         panic("no guest: pass the guest ELF as the first multiboot module (-initrd)");
     dom0_prepare();
     mmglue_init();
-    struct cpu_regs *r = dom0_build(&boot_module, &boot_initrd);
+    r = dom0_build(&boot_module, &boot_initrd);
     start_guest(r);
 }

@@ -54,9 +54,10 @@ void domain_shutdown(unsigned int reason)
 {
     static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog",
                                          "soft_reset" };
+    bool pass;
     printk("pvmm: domain 0 shutdown: %s\n", reason <= SHUTDOWN_MAX ? names[reason] : "unknown");
-    bool pass = reason == SHUTDOWN_poweroff &&
-                (streq(last_line, "Test result: SUCCESS") || streq(last_line, "Test result: SKIP"));
+    pass = reason == SHUTDOWN_poweroff &&
+           (streq(last_line, "Test result: SUCCESS") || streq(last_line, "Test result: SKIP"));
     if (mmglue_audit("after shutdown"))
         pass = false;
     hv_exit(pass ? HV_EXIT_PASS : HV_EXIT_FAIL);

@@ -138,6 +138,7 @@ void handle_exception(struct cpu_regs *r)
         exit_to_guest(r);
     }
     if ((r->cs & 3) == 0) {
+        unsigned int vec;
         if (fixup_exception(r))
             return;
         if (r->entry_vector == 1) {
@@ -147,7 +148,7 @@ void handle_exception(struct cpu_regs *r)
         }
         if (hypervisor_nmi(r))
             return;
-        unsigned int vec = (unsigned int)r->entry_vector;
+        vec = (unsigned int)r->entry_vector;
         printk("pvmm: hypervisor fault %s (vector %u)\n", vector_name(vec), vec);
         dump_regs(r);
         panic("fatal fault in the hypervisor");

@@ -26,7 +26,7 @@ HV_CORE_SRC := $(sort $(wildcard core/*.c))
 hv_cflags = $(CSTD) $(WARN) -O2 -g -Iinclude -Ihv -MMD -MP \
     -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(1) -print-file-name=include) \
     -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fpie -fvisibility=hidden \
-    -mcmodel=small -fno-asynchronous-unwind-tables -fno-common
+    -mcmodel=small -fno-asynchronous-unwind-tables -fno-common -Wdeclaration-after-statement
 HV_CFLAGS       := $(call hv_cflags,$(CC)) -fcf-protection=none -fno-tree-loop-distribute-patterns
 HV_CLANG_CFLAGS := $(call hv_cflags,$(CLANG)) -fcf-protection=none
 HV_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments \

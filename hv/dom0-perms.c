@@ -23,18 +23,6 @@
 #define HT_HOLE_FRAMES  ((3UL << 32) >> PAGE_SHIFT)
 #define MAX_IOAPICS     8
 
-/* The CPU's physical-address width (CPUID 0x80000008), 36 when it does not say. */
-static unsigned int cpu_paddr_bits(void)
-{
-    uint32_t a, b, c, d;
-
-    cpuid_count(0x80000000, 0, &a, &b, &c, &d);
-    if (a < 0x80000008)
-        return 36;
-    cpuid_count(0x80000008, 0, &a, &b, &c, &d);
-    return a & 0xff;
-}
-
 /* The first frame above the HyperTransport hole on AMD/Hygon CPUs, 0 on any other. */
 static uint64_t ht_hole_end_mfn(unsigned int paddr_bits)
 {

@@ -76,16 +76,6 @@ struct map_ctxt {
     struct denied denied;   /* frames the domain may not map */
 };
 
-static unsigned int paddr_bits(void)
-{
-    uint32_t a, b, c, d;
-    cpuid_count(0x80000000, 0, &a, &b, &c, &d);
-    if (a < 0x80000008)
-        return 36;
-    cpuid_count(0x80000008, 0, &a, &b, &c, &d);
-    return a & 0xff;
-}
-
 /* Write entry n of the guest buffer: 0 or -EFAULT. */
 static int put_entry(const struct map_ctxt *c, uint32_t n, uint64_t addr, uint64_t size,
                      uint32_t type)
@@ -146,7 +136,7 @@ long hv_machine_memory_map(uint64_t arg)
 {
     unsigned int nr;
     const struct hv_e820 *e820 = mm_machine_e820(&nr);
-    struct map_ctxt c = { .paddr_limit = 1UL << (paddr_bits() - PAGE_SHIFT) };
+    struct map_ctxt c = { .paddr_limit = 1UL << (cpu_paddr_bits() - PAGE_SHIFT) };
     int rc;
 
     if (!current->domain->is_privileged)

@@ -88,6 +88,18 @@ static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_
     __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
+/* The CPU's physical-address width (CPUID 0x80000008), 36 when it does not say. */
+static inline unsigned int cpu_paddr_bits(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid_count(0x80000000, 0, &a, &b, &c, &d);
+    if (a < 0x80000008)
+        return 36;
+    cpuid_count(0x80000008, 0, &a, &b, &c, &d);
+    return a & 0xff;
+}
+
 /* read_cr0() ... read_cr4(): the control register's value. */
 #define DEFINE_READ_CR(n)                                                                     \
     static inline uint64_t read_cr##n(void)                                                   \

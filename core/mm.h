@@ -60,6 +60,7 @@
  *   xen-slots.c      the hypervisor's L4 slots 256..271, RO M2P fill/zap
  *   mod-entry.c      mod_l1_entry .. mod_l4_entry (single entry updates)
  *   pin.c            pin/unpin, new_guest_cr3, old_guest_table
+ *   hypercall.c      the one dispatcher of the core's hypercalls (pvmm_hypercall)
  *   batch.c          the batch driver: the element loop, mmu_update/mmuext_op
  *                    continuations (pdone, deferred puts), do_multicall and
  *                    its continuation contract (batch.h)

@@ -170,23 +170,6 @@ struct domain *mmglue_create_dom0(uint64_t nr_pages)
     return d;
 }
 
-/* The memory-management hypercalls by number, for refusal messages. */
-static const char *hypercall_name(unsigned long nr)
-{
-    switch (nr) {
-    case __HYPERVISOR_mmu_update:                    return "hypercall mmu_update";
-    case __HYPERVISOR_set_gdt:                       return "hypercall set_gdt";
-    case __HYPERVISOR_update_descriptor:             return "hypercall update_descriptor";
-    case __HYPERVISOR_memory_op:                     return "hypercall memory_op";
-    case __HYPERVISOR_update_va_mapping:             return "hypercall update_va_mapping";
-    case __HYPERVISOR_update_va_mapping_otherdomain:
-        return "hypercall update_va_mapping_otherdomain";
-    case __HYPERVISOR_vm_assist:                     return "hypercall vm_assist";
-    case __HYPERVISOR_mmuext_op:                     return "hypercall mmuext_op";
-    default:                                         return "hypercall";
-    }
-}
-
 /* Print the core's reason for the last refusal on v; `what` names the refused operation. */
 static void report_refusal(struct vcpu *v, const char *what, long rc)
 {
@@ -244,48 +227,26 @@ static void crash_on_core_bug(const struct cpu_regs *r)
 long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled)
 {
     struct vcpu *v = current;
+    const char *name = nr <= ~0U ? pvmm_hypercall_name((unsigned int)nr) : NULL;
+    char what[64];
     long rc;
 
-    *handled = true;
-    switch (nr) {
-    case __HYPERVISOR_mmu_update:
-        rc = do_mmu_update(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]);
-        break;
-    case __HYPERVISOR_set_gdt:
-        rc = do_set_gdt(v, a[0], (unsigned int)a[1]);
-        sync_descriptor_tables(v);
-        break;
-    case __HYPERVISOR_update_descriptor:
-        rc = do_update_descriptor(v, a[0], a[1]);
-        break;
-    case __HYPERVISOR_memory_op:
-        if (a[0] == XENMEM_machine_memory_map)
-            return hv_machine_memory_map(a[1]);
-        if (a[0] == XENMEM_machphys_mfn_list)
-            return hv_machphys_mfn_list(a[1]);
-        rc = do_memory_op(v, a[0], a[1]);
-        break;
-    case __HYPERVISOR_update_va_mapping:
-        rc = do_update_va_mapping(v, a[0], a[1], a[2]);
-        break;
-    case __HYPERVISOR_update_va_mapping_otherdomain:
-        rc = do_update_va_mapping_otherdomain(v, a[0], a[1], a[2], (domid_t)a[3]);
-        break;
-    case __HYPERVISOR_vm_assist:
-        rc = do_vm_assist(v, (unsigned int)a[0], (unsigned int)a[1]);
-        break;
-    case __HYPERVISOR_mmuext_op:
-        rc = do_mmuext_op(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]);
-        sync_descriptor_tables(v);
-        break;
-    default:
-        *handled = false;
+    *handled = name != NULL;
+    if (!name)
         return 0;
-    }
+    if (nr == __HYPERVISOR_memory_op && a[0] == XENMEM_machine_memory_map)
+        return hv_machine_memory_map(a[1]);
+    if (nr == __HYPERVISOR_memory_op && a[0] == XENMEM_machphys_mfn_list)
+        return hv_machphys_mfn_list(a[1]);
+    rc = pvmm_hypercall(v, (unsigned int)nr, a);
+    if (nr == __HYPERVISOR_set_gdt || nr == __HYPERVISOR_mmuext_op)
+        sync_descriptor_tables(v);
     crash_on_core_bug(r);
     /* A continuation (v->cont) is the caller's: handle_syscall or the multicall. */
-    if (rc < 0 && !v->cont.pending)
-        report_refusal(v, hypercall_name(nr), rc);
+    if (rc < 0 && !v->cont.pending) {
+        pvmm_snprintf(what, sizeof(what), "hypercall %s", name);
+        report_refusal(v, what, rc);
+    }
     return rc;
 }
 

@@ -74,7 +74,4 @@ struct sim_hypercall_result {
 long sim_hypercall(struct sim_machine *m, struct vcpu *v, unsigned int nr, const uint64_t a[5],
                    struct sim_hypercall_result *r);
 
-/* Name of a hypercall the machine models, or NULL. */
-const char *sim_hypercall_name(unsigned int nr);
-
 #endif /* PVMM_SIM_ACCESS_H */

@@ -280,18 +280,7 @@ void harness_build_running_as(struct harness *h, struct vcpu *v, struct harness_
 
 long harness_hypercall(struct vcpu *v, uint64_t op, const uint64_t a[6])
 {
-    switch (op) {
-    case __HYPERVISOR_mmu_update:
-        return do_mmu_update(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]);
-    case __HYPERVISOR_mmuext_op:
-        return do_mmuext_op(v, a[0], (unsigned int)a[1], a[2], (unsigned int)a[3]);
-    case __HYPERVISOR_update_va_mapping:
-        return do_update_va_mapping(v, a[0], a[1], a[2]);
-    case __HYPERVISOR_memory_op:
-        return do_memory_op(v, a[0], a[1]);
-    default:
-        return -XEN_ENOSYS;
-    }
+    return op > ~0U ? -XEN_ENOSYS : pvmm_hypercall(v, (unsigned int)op, a);
 }
 
 static long finish(struct vcpu *v, long rc)
@@ -306,8 +295,7 @@ static long finish(struct vcpu *v, long rc)
             fail_msg("more than a million continuations of hypercall %u", c.op);
         continuations++;
         v->cont.pending = false;
-        if (c.op != __HYPERVISOR_mmu_update && c.op != __HYPERVISOR_mmuext_op &&
-            c.op != __HYPERVISOR_update_va_mapping && c.op != __HYPERVISOR_memory_op)
+        if (!pvmm_hypercall_name(c.op))
             fail_msg("continuation of unexpected hypercall %u", c.op);
         rc = harness_hypercall(v, c.op, c.args);
     }

@@ -327,6 +327,16 @@ long do_memory_op(struct vcpu *v, unsigned long cmd, uint64_t arg);
 long do_vm_assist(struct vcpu *v, unsigned int cmd, unsigned int type);
 
 /*
+ * The one dispatcher of the hypercalls above (core/hypercall.c): hypercall nr
+ * of v with the argument registers rdi, rsi, rdx, r10, r8 as a[0..4], each
+ * narrowed as the entry point declares it.  -XEN_ENOSYS for a hypercall the
+ * core does not implement (pvmm_hypercall_name(nr) is then NULL).
+ */
+long pvmm_hypercall(struct vcpu *v, unsigned int nr, const uint64_t a[5]);
+/* The name of the core's hypercall nr ("mmu_update"), NULL if the core has none. */
+const char *pvmm_hypercall_name(unsigned int nr);
+
+/*
  * multicall(list, nr_calls) (core/batch.c): run the struct multicall_entry
  * array at guest address list, nr_calls entries (32 bits, as Xen).  The
  * embedder runs each entry's hypercall with call(ctx, v, op, args), which

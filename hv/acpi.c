@@ -2,6 +2,8 @@
  * hv/acpi.c - the few ACPI facts pvmm-hv needs: where the IO-APICs and the HPET are, so
  * that the hardware domain's I/O memory rights can leave them out (dom0-perms.c).
  *
+ * The MADT also lists the processors: their local APIC IDs are the CPUs smpboot.c starts.
+ *
  * The tables are found the usual way: the RSDP ("RSD PTR ", checksummed) in the first KiB
  * of the EBDA or in the BIOS area 0xe0000-0xfffff, then the XSDT (revision 2 and later) or
  * the RSDT, whose entries point at tables identified by a 4-byte signature.  Everything is
@@ -100,18 +102,46 @@ static const uint8_t *acpi_find_table(const char *sig)
     return NULL;
 }
 
+/*
+ * The entry of the MADT after the one at *off (the first one for *off == 0), or NULL at the
+ * end of the table or at an entry too short to step over.
+ */
+static const uint8_t *madt_next(const uint8_t *madt, uint32_t *off)
+{
+    uint32_t o = *off ? *off + madt[*off + 1] : 44;
+
+    if (o + 2 > rd32(madt + 4) || madt[o + 1] < 2)
+        return NULL;
+    *off = o;
+    return madt + o;
+}
+
+/*
+ * The local APIC IDs of up to max enabled processors (MADT entries of type 0 with flag bit 0),
+ * in the table's order; returns how many.  No MADT: 0 (the caller runs on the boot CPU).
+ */
+unsigned int acpi_cpus(uint32_t *apic_ids, unsigned int max)
+{
+    const uint8_t *madt = acpi_find_table("APIC"), *e;
+    unsigned int n = 0;
+    uint32_t off = 0;
+
+    while (madt && n < max && (e = madt_next(madt, &off)) != NULL)
+        if (e[0] == 0 && e[1] >= 8 && (rd32(e + 4) & 1))
+            apic_ids[n++] = e[3];
+    return n;
+}
+
 /* The MMIO addresses of up to max IO-APICs (MADT entries of type 1); returns how many. */
 unsigned int acpi_ioapics(uint64_t *addr, unsigned int max)
 {
-    const uint8_t *madt = acpi_find_table("APIC");
+    const uint8_t *madt = acpi_find_table("APIC"), *e;
     unsigned int n = 0;
+    uint32_t off = 0;
 
-    if (!madt)
-        return 0;
-    for (uint32_t off = 44; off + 2 <= rd32(madt + 4) && madt[off + 1] >= 2;
-         off += madt[off + 1])
-        if (madt[off] == 1 && madt[off + 1] >= 12 && n < max)
-            addr[n++] = rd32(madt + off + 4);
+    while (madt && n < max && (e = madt_next(madt, &off)) != NULL)
+        if (e[0] == 1 && e[1] >= 12)
+            addr[n++] = rd32(e + 4);
     return n;
 }
 

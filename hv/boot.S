@@ -11,6 +11,8 @@
  * then enable PAE, long mode (plus NX when CPUID offers it), paging and write protection, and
  * jump to start64 in the high image.  The identity slot is removed later by mm_boot_init().
  */
+#include "smp.h"
+
 #define MB_MAGIC   0x1BADB002
 #define MB_FLAGS   ((1 << 0) | (1 << 1) | (1 << 16))
 
@@ -103,6 +105,7 @@ start64_low:
     jmp     *%rax
 
     .balign 8
+    .globl boot_gdt   /* also the other CPUs' (trampoline.S) */
 boot_gdt:
     .quad 0
     .quad 0x00af9a000000ffff        /* 0x08: 64-bit code */
@@ -131,7 +134,10 @@ start64:
     xor     %eax, %eax
     mov     %eax, %fs
     mov     %eax, %gs
-    lea     guest_regs(%rip), %rsp      /* below the guest frame at the stack's top */
+    /* CPU 0's stack block (smp.h): its percpu pointer, the stack below the guest frame. */
+    lea     percpu_area(%rip), %rax
+    mov     %rax, cpu_stacks + STACK_SIZE - 8(%rip)
+    lea     cpu_stacks + STACK_SIZE - STACK_INFO_SIZE - 22 * 8(%rip), %rsp
     mov     %esi, %edi              /* multiboot info */
     mov     %ebp, %esi              /* magic */
     call    hv_main

@@ -10,6 +10,12 @@
  * Every IDT gate is a DPL-0 interrupt gate, except #BP, #OF and 0x80 (DPL 3), so a guest's
  * `int $n` raises #GP((n<<3)|2) and reaches emulate_soft_int() (boot-ABI §9.5).  NMI, #DF and
  * #MC run on their own IST stacks.
+ *
+ * Each CPU has its own reserved GDT page (its TSS descriptor is marked busy by `ltr`, its LDT
+ * descriptor is the vCPU's it runs) and its own TSS, whose stacks are the ones of its stack
+ * block (smp.h); the IDT is shared.  CPU 0 runs dom0's vCPU and loads the window in slot 260
+ * with its page mapped as page 14; another CPU, until it runs a vCPU, loads a GDT base of
+ * its page minus 14 pages: only the reserved selectors, all in that page, are ever used.
  */
 #include "hv.h"
 #include <xen/xen.h>
@@ -33,18 +39,25 @@ struct idt_gate {
 };
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes");
 
-static uint64_t gdt_page[512] __attribute__((aligned(4096)));
+static uint64_t gdt_pages[HV_MAX_CPUS][512] __attribute__((aligned(4096)));
 static struct idt_gate idt[256] __attribute__((aligned(4096)));
-static struct tss64 tss __attribute__((aligned(128)));
+static struct tss64 tss[HV_MAX_CPUS] __attribute__((aligned(128)));
 
-extern char idt_stubs[], hv_stack_end[], ist_stacks[];
-uint64_t hv_stack_top;
+extern char idt_stubs[];
+
+/* This CPU's reserved GDT page (set_system_desc and desc_set_ldt write it). */
+static uint64_t *this_gdt_page(void)
+{
+    return gdt_pages[this_cpu()->cpu_id];
+}
 
 #define GDT_IDX(sel)  (((sel) >> 3) - FIRST_RESERVED_GDT_ENTRY)
 
 /* A 16-byte system descriptor (TSS or LDT) for base/limit with the given type. */
 static void set_system_desc(unsigned int idx, uint64_t base, uint32_t limit, unsigned int type)
 {
+    uint64_t *gdt_page = this_gdt_page();
+
     gdt_page[idx] = (limit & 0xffffUL) | ((base & 0xffffffUL) << 16) |
                     ((uint64_t)(0x80 | type) << 40) | ((uint64_t)((limit >> 16) & 0xf) << 48) |
                     (((base >> 24) & 0xffUL) << 56);
@@ -61,30 +74,39 @@ static void set_gate(unsigned int vec, unsigned int dpl, unsigned int ist)
     };
 }
 
-/* Build and load the GDT, IDT and TSS; reload every segment register. */
+/*
+ * Build and load this CPU's GDT page and TSS and the shared IDT (built by CPU 0); reload
+ * every segment register and TR.  this_cpu() must already be set up.
+ */
 void desc_init(void)
 {
+    unsigned int cpu = this_cpu()->cpu_id;
+    uint64_t *gdt_page = gdt_pages[cpu], top = this_cpu()->stack_top, base;
+    struct tss64 *t = &tss[cpu];
     struct { uint16_t limit; uint64_t base; } __attribute__((packed))
         gdtr = { 0xEFFF, GDT_VIRT_START }, idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
+    base = top - STACK_SIZE;
     gdt_page[GDT_IDX(0xe008)] = 0x00af9b000000ffffUL;   /* ring-0 64-bit code */
     gdt_page[GDT_IDX(0xe010)] = 0x00cf93000000ffffUL;   /* ring-0 data */
     gdt_page[GDT_IDX(0xe023)] = 0x00cffb000000ffffUL;   /* ring-3 32-bit code */
     gdt_page[GDT_IDX(0xe02b)] = 0x00cff3000000ffffUL;   /* ring-3 data/stack */
     gdt_page[GDT_IDX(0xe033)] = 0x00affb000000ffffUL;   /* ring-3 64-bit code */
-    gdt_page[GDT_IDX(0xe060)] = 0;                      /* per-CPU marker: CPU 0 */
-    hv_stack_top = (uint64_t)hv_stack_end;
-    tss.rsp[0] = hv_stack_top;
-    tss.ist[0] = (uint64_t)ist_stacks + 1 * 4096;       /* IST1: NMI */
-    tss.ist[1] = (uint64_t)ist_stacks + 2 * 4096;       /* IST2: #DF */
-    tss.ist[2] = (uint64_t)ist_stacks + 3 * 4096;       /* IST3: #MC */
-    tss.iomap_base = sizeof(tss);                       /* no I/O bitmap: every port traps */
-    set_system_desc(GDT_IDX(HV_TSS_SEL), (uint64_t)&tss, sizeof(tss) - 1, 0x9);
-    mm_set_gdt_frame(FIRST_RESERVED_GDT_PAGE, virt_to_maddr(gdt_page) >> PAGE_SHIFT, true);
-
-    for (unsigned int v = 0; v < 256; v++)
-        set_gate(v, (v == 3 || v == 4 || v == 0x80) ? 3 : 0,
-                 v == 2 ? 1 : v == 8 ? 2 : v == 18 ? 3 : 0);
+    gdt_page[GDT_IDX(0xe060)] = cpu;                    /* per-CPU marker: the CPU number */
+    t->rsp[0] = top - STACK_INFO_SIZE;
+    t->ist[0] = base + 1 * IST_STACK_SIZE;              /* IST1: NMI */
+    t->ist[1] = base + 2 * IST_STACK_SIZE;              /* IST2: #DF */
+    t->ist[2] = base + 3 * IST_STACK_SIZE;              /* IST3: #MC */
+    t->iomap_base = sizeof(*t);                         /* no I/O bitmap: every port traps */
+    set_system_desc(GDT_IDX(HV_TSS_SEL), (uint64_t)t, sizeof(*t) - 1, 0x9);
+    if (cpu == 0) {
+        mm_set_gdt_frame(FIRST_RESERVED_GDT_PAGE, virt_to_maddr(gdt_page) >> PAGE_SHIFT, true);
+        for (unsigned int v = 0; v < 256; v++)
+            set_gate(v, (v == 3 || v == 4 || v == 0x80) ? 3 : 0,
+                     v == 2 ? 1 : v == 8 ? 2 : v == 18 ? 3 : 0);
+    } else {
+        gdtr.base = (uint64_t)gdt_page - FIRST_RESERVED_GDT_PAGE * PAGE_SIZE;
+    }
 
     __asm__ volatile("lgdt %0" :: "m"(gdtr));
     __asm__ volatile("lidt %0" :: "m"(idtr));
@@ -109,6 +131,8 @@ void desc_init(void)
 /* Point the LDT descriptor (0xe050) at base/entries, or clear it (entries 0); reload LDTR. */
 void desc_set_ldt(uint64_t base, unsigned int entries)
 {
+    uint64_t *gdt_page = this_gdt_page();
+
     if (!entries) {
         gdt_page[GDT_IDX(HV_LDT_SEL)] = gdt_page[GDT_IDX(HV_LDT_SEL) + 1] = 0;
         __asm__ volatile("lldt %w0" :: "r"(0));

@@ -139,7 +139,6 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
     struct domain *d;
     struct vcpu *v;
     int rc;
-    extern struct cpu_regs guest_regs;
     struct cpu_regs *r;
 
     while (*cmdline && *cmdline != ' ')   /* drop the module's path */
@@ -189,7 +188,7 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
     if (*cmdline)
         printk("pvmm: dom0 command line \"%s\"\n", cmdline);
 
-    r = &guest_regs;
+    r = guest_cpu_regs();
     memset(r, 0, sizeof(*r));
     r->rip = boot.rip;
     r->rsp = boot.rsp;

@@ -17,9 +17,7 @@
 #include <xen/xen.h>
 #include <xen/sched.h>
 
-extern char guest_regs[];
 
-struct percpu percpu_area[HV_MAX_CPUS];
 struct domain *dom0;
 
 /* A mode switch or CR3 load found no L4 for the mode: the domain cannot continue. */
@@ -78,7 +76,7 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
      */
     __asm__ volatile("mov %0, %%rsp\n\t"
                      "call *%1"
-                     :: "r"(guest_regs), "r"(domain_crash_teardown) : "memory");
+                     :: "r"(guest_cpu_regs()), "r"(domain_crash_teardown) : "memory");
     __builtin_unreachable();
 }
 
@@ -106,6 +104,8 @@ void start_guest(struct cpu_regs *r)
 {
     current->kernel_mode = true;
     current->online = true;
+    __atomic_fetch_or(&hvv(current)->dirty_cpumask, 1UL << this_cpu()->cpu_id,
+                      __ATOMIC_SEQ_CST);
     set_periodic(current, MILLISECS(10));      /* Xen's default for a PV vCPU */
     load_guest_cr3(current);
     printk("pvmm: starting dom0 at %lx\n", r->rip);

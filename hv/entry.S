@@ -3,9 +3,12 @@
  *
  * All entries build the same struct cpu_regs (hv.h): hardware frame (or a synthesised one for
  * SYSCALL), error code, vector, then the fifteen general-purpose registers.  An entry from
- * the guest (CPL 3) always lands at the top of the one hypervisor stack (TSS.rsp0, and the
- * SYSCALL path loads the same address), so the guest's registers are always at the fixed
- * address guest_regs = hv_stack_end - sizeof(struct cpu_regs).
+ * the guest (CPL 3) always lands at the top of the CPU's hypervisor stack (TSS.rsp0, and the
+ * CPU's own SYSCALL stub loads the same address), so the guest's registers are always at
+ * guest_cpu_regs() = the stack block's top - the stack info - sizeof(struct cpu_regs)
+ * (smp.h).  Each CPU has its own stack block in cpu_stacks and its own pair of SYSCALL
+ * stubs (LSTAR and CSTAR point at them), which save the guest's rsp in the block's info
+ * area and switch to the block's stack without touching any other register.
  *
  * Every entry runs `clac` (patched to a NOP when the CPU has no SMAP: a guest may set AC) and
  * `cld` (interrupt gates do not clear DF) before any C code.
@@ -13,6 +16,8 @@
  * exit_to_guest(regs) leaves through SYSRET when that restores exactly the saved state
  * (prepare_exit() decides, after the canonical-RIP check), otherwise through IRETQ.
  */
+#include "smp.h"
+
 #define REGS_SIZE   (22 * 8)
 #define OFF_RIP     (17 * 8)
 #define OFF_RSP     (20 * 8)
@@ -91,31 +96,36 @@ common_entry:
     iretq
 
 /*
- * SYSCALL from 64-bit guest code (LSTAR) and from 32-bit guest code (CSTAR).  SFMASK has
- * cleared IF, DF, TF, AC, NT and IOPL.  rcx = guest rip, r11 = guest rflags.
+ * SYSCALL from 64-bit guest code (LSTAR) and from 32-bit guest code (CSTAR), through the
+ * CPU's stubs.  SFMASK has cleared IF, DF, TF, AC, NT and IOPL.  rcx = guest rip,
+ * r11 = guest rflags.  The stubs of CPU n: syscall_stubs + n * 2 * SYSCALL_STUB_SIZE.
  */
-    .globl syscall_entry, syscall32_entry
-syscall_entry:
-    mov     %rsp, saved_guest_rsp(%rip)
-    lea     hv_stack_end(%rip), %rsp
+.macro SYSCALL_STUB cpu, cs, vector
+662:
+    mov     %rsp, cpu_stacks + (\cpu + 1) * STACK_SIZE - STACK_INFO_SIZE(%rip)
+    lea     cpu_stacks + (\cpu + 1) * STACK_SIZE - STACK_INFO_SIZE(%rip), %rsp
     push    $0xe02b                 /* ss */
-    push    saved_guest_rsp(%rip)   /* rsp */
+    push    cpu_stacks + (\cpu + 1) * STACK_SIZE - STACK_INFO_SIZE(%rip)   /* rsp */
     push    %r11                    /* rflags */
-    push    $0xe033                 /* cs */
+    push    $\cs                    /* cs */
     push    %rcx                    /* rip */
     push    $0                      /* error code */
-    push    $0x100                  /* ENTRY_SYSCALL */
+    push    $\vector                /* ENTRY_SYSCALL or ENTRY_SYSCALL32 */
     jmp     syscall_common
-syscall32_entry:
-    mov     %rsp, saved_guest_rsp(%rip)
-    lea     hv_stack_end(%rip), %rsp
-    push    $0xe02b
-    push    saved_guest_rsp(%rip)
-    push    %r11
-    push    $0xe023
-    push    %rcx
-    push    $0
-    push    $0x101                  /* ENTRY_SYSCALL32 */
+    .org    662b + SYSCALL_STUB_SIZE    /* an error if the stub is larger */
+.endm
+
+    .balign SYSCALL_STUB_SIZE
+    .globl syscall_stubs
+syscall_stubs:
+.irp cpu, 0, 1, 2, 3, 4, 5, 6, 7         /* HV_MAX_CPUS of them (checked below) */
+    SYSCALL_STUB \cpu, 0xe033, 0x100
+    SYSCALL_STUB \cpu, 0xe023, 0x101
+.endr
+    .if HV_MAX_CPUS != 8
+    .error "one pair of SYSCALL stubs per CPU: extend the list above"
+    .endif
+
 syscall_common:
     SAVE_GPRS
     SMAP_SITE clac
@@ -124,7 +134,7 @@ syscall_common:
     call    handle_syscall          /* never returns: ends in exit_to_guest */
     ud2
 
-/* exit_to_guest(struct cpu_regs *regs): regs is guest_regs; never returns. */
+/* exit_to_guest(struct cpu_regs *regs): regs is guest_cpu_regs(); never returns. */
     .globl exit_to_guest
 exit_to_guest:
     cli                             /* hypercalls run with interrupts on */
@@ -184,16 +194,12 @@ load_user_gs_sel:
     .quad 4b, 6b
     .popsection
 
-    .bss
+    /* Aligned to STACK_SIZE by hv.ld (an alignment here would raise the segment's and
+     * break the flat multiboot copy). */
+    .section .bss.cpu_stacks, "aw", @nobits
     .balign 4096
-    .globl hv_stack, hv_stack_end, guest_regs, ist_stacks
-hv_stack:
-    .skip 16384
-hv_stack_end:
-guest_regs = hv_stack_end - REGS_SIZE
-ist_stacks:
-    .skip 3 * 4096              /* NMI, #DF, #MC */
-saved_guest_rsp:
-    .skip 8
+    .globl cpu_stacks
+cpu_stacks:                         /* one STACK_SIZE block per CPU (smp.h) */
+    .skip HV_MAX_CPUS * STACK_SIZE
 
     .section .note.GNU-stack, "", @progbits

@@ -20,6 +20,8 @@
 #include <stdarg.h>
 #include <pvmm/pvmm.h>
 #include "x86.h"
+#include "smp.h"
+#include <pvmm/lock.h>
 
 #define HV_VIRT_START         0xffff82d040000000UL
 #define DIRECTMAP_VIRT_START  0xffff830000000000UL
@@ -108,19 +110,39 @@ struct hv_vcpu {
     int      runstate_state;       /* RUNSTATE_* */
     uint64_t runstate_entry;       /* system time of the last runstate change */
     uint64_t runstate_time[4];     /* ns spent in each runstate */
+    /* CPUs whose TLB may hold this vCPU's translations (flush.c): set before a CPU loads
+     * its page tables, cleared after that CPU has loaded others. */
+    cpumask_t dirty_cpumask;
 };
 
-/* ---- per-CPU state (one physical CPU today; every CPU-local thing lives here) ---- */
-#define HV_MAX_CPUS  1
+/* ---- per-CPU state (smp.h: every CPU-local thing lives here) ---- */
 struct percpu {
     unsigned int cpu_id;
+    uint32_t apic_id;
     struct vcpu *curr;                     /* the vCPU whose state is loaded ("current") */
     volatile unsigned long softirq_pending;
     struct timer *timers;                  /* armed timers, soonest first (timer.c) */
+    pvmm_spinlock_t timer_lock;            /* the list above, from any CPU (timer.c) */
+    uint64_t stack_top;                    /* the top of this CPU's stack block (smp.h) */
 };
 extern struct percpu percpu_area[HV_MAX_CPUS];
-static inline struct percpu *this_cpu(void) { return &percpu_area[0]; }
+/* This CPU's state: the pointer at the top of the stack block the stack pointer is in. */
+static inline struct percpu *this_cpu(void)
+{
+    uint64_t sp;
+    __asm__("mov %%rsp, %0" : "=r"(sp));
+    return *(struct percpu *const *)((sp | (STACK_SIZE - 1)) - 7);
+}
 #define current (this_cpu()->curr)
+/* The guest's registers saved by every entry from guest context on CPU cpu, or this one. */
+static inline struct cpu_regs *guest_cpu_regs_of(unsigned int cpu)
+{
+    return (struct cpu_regs *)(cpu_stack_top(cpu) - STACK_INFO_SIZE) - 1;
+}
+static inline struct cpu_regs *guest_cpu_regs(void)
+{
+    return (struct cpu_regs *)(this_cpu()->stack_top - STACK_INFO_SIZE) - 1;
+}
 
 /* ---- memory functions (string.c) ---- */
 void *memset(void *s, int c, size_t n);
@@ -145,6 +167,8 @@ void serial_putc(char c);
 void serial_write(const char *s, size_t n);
 void debugcon_write(uint16_t port, const char *s, size_t n);
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+unsigned long console_lock(void);          /* whole lines from several CPUs (printk.c) */
+void console_unlock(unsigned long state);
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 void dump_regs(const struct cpu_regs *r);
 
@@ -203,10 +227,10 @@ bool fixup_exception(struct cpu_regs *r);
 /* ---- CPU setup (setup.c, desc.c) ---- */
 extern bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase;
 void clear_frame(void *va);
+void cpu_init_registers(void);         /* CR0/CR4 as the boot CPU set them (setup.c) */
 void desc_init(void);
 void desc_set_ldt(uint64_t base, unsigned int entries);
 void syscall_init(void);
-extern uint64_t hv_stack_top;
 
 /* ---- the running guest (domain.c) ---- */
 extern struct domain *dom0;
@@ -289,6 +313,8 @@ int mmglue_check_writable_frame(struct vcpu *v, uint64_t mfn);
 int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn);
 void mmglue_put_writable_frame(struct vcpu *v, uint64_t mfn);
 extern struct pvmm_platform hv_platform;
+/* The CPUs whose TLBs may hold translations of d's vCPUs in vcpu_mask (flush.c). */
+cpumask_t vcpu_dirty_cpus(struct domain *d, uint64_t vcpu_mask);
 
 /* ---- the hypervisor command line (dom0-build.c) ---- */
 bool hv_option(const char *word);      /* the command line has this word */

@@ -1,11 +1,13 @@
 /*
  * hv/irq.c - external interrupts, from guest context and from hypervisor context alike.
  *
- * The only source the hypervisor enables is its local APIC timer.  The handler acknowledges
- * it and raises TIMER_SOFTIRQ: it touches nothing else, so it is safe wherever interrupts
- * are on (the guest, hypercalls, the idle halt).  The spurious vector needs no EOI.  Any
- * other vector (a stray PIC interrupt, an unexpected APIC vector) is counted, logged for
- * the first few occurrences, acknowledged and otherwise ignored.
+ * The sources the hypervisor enables are each CPU's local APIC timer and the IPIs between
+ * CPUs (ipi.c).  The timer's handler acknowledges it and raises TIMER_SOFTIRQ; the IPIs
+ * raise a softirq or run the posted cross-CPU call: nothing waits, so they are safe
+ * wherever interrupts are on (the guest, hypercalls, guest exceptions, the idle halt).  The
+ * spurious vector needs no EOI.  Any other vector (a stray PIC interrupt, an unexpected APIC
+ * vector) is counted, logged for the first few occurrences, acknowledged and otherwise
+ * ignored.
  */
 #include "events.h"
 
@@ -19,6 +21,11 @@ void do_IRQ(struct cpu_regs *r)
     case TIMER_VECTOR:
         apic_eoi();
         raise_softirq(TIMER_SOFTIRQ);
+        break;
+    case CALL_FUNCTION_VECTOR:
+    case RESCHEDULE_VECTOR:
+    case EVENT_CHECK_VECTOR:
+        smp_ipi_interrupt(vec);
         break;
     case SPURIOUS_VECTOR:
         if (nr_spurious++ < 4)

@@ -4,8 +4,9 @@
  * The core owns every rule about guest page tables; this file gives it the machine:
  *   - the frame table and the M2P over all RAM frames (allocated from the boot allocator,
  *     the M2P mapped read-only for guests at 0xffff800000000000);
- *   - the platform callbacks: frames through the direct map, TLB flushes and CR3 loads on
- *     this one CPU, copies through the guest's current page tables, log lines on COM1;
+ *   - the platform callbacks: frames through the direct map, TLB flushes on the CPUs the
+ *     vCPUs' dirty masks name (by IPI, flush.c), CR3 loads on this CPU, copies through the
+ *     guest's current page tables, log lines on COM1, spin-waits that answer IPIs;
  *   - the hand-over of free RAM (everything above the boot allocator) and the reservation
  *     of every frame the hypervisor keeps, so a privileged guest cannot map them (the first
  *     MiB stays I/O memory; the M2P is shared read-only with privileged guests);
@@ -31,16 +32,19 @@ static void *plat_map_frame(void *ctx, mfn_t mfn)
     return mfn_to_virt(mfn);
 }
 
+/* Flush the vCPUs in mask: every CPU that may hold their translations, done on return. */
 static void plat_flush_tlb(void *ctx, struct domain *d, uint64_t mask, uint64_t va)
 {
     (void)ctx;
-    (void)d;
-    if (!(mask & 1))
-        return;
-    if (va == PVMM_FLUSH_ALL_VA)
-        write_cr3(read_cr3());          /* CR4.PGE is off: this flushes everything */
-    else
-        invlpg(va);
+    flush_tlb_cpus(vcpu_dirty_cpus(d, mask), va);
+}
+
+/* A spin-wait of the core: answer a cross-CPU call meanwhile (ipi.c), then pause. */
+static void plat_cpu_relax(void *ctx)
+{
+    (void)ctx;
+    smp_call_poll();
+    cpu_relax();
 }
 
 static void plat_write_ptbase(void *ctx, struct vcpu *v)
@@ -89,6 +93,7 @@ struct pvmm_platform hv_platform = {
     .preempt_check = plat_preempt_check,
     .copy_from_guest = plat_copy_from_guest,
     .copy_to_guest = plat_copy_to_guest,
+    .cpu_relax = plat_cpu_relax,
 };
 
 static void handover_add(uint64_t first, uint64_t nr)

@@ -2,9 +2,40 @@
  * hv/printk.c - formatted output for the hypervisor: printk, panic and the register dump.
  *
  * Formatting is the core's pvmm_vsnprintf (core/format.c, declared in pvmm/pvmm.h): one
- * formatter in the image.
+ * formatter in the image.  A line is written whole under the console lock, so lines from
+ * several CPUs do not mix (the guest's console writes take it too, shutdown.c).  The lock is
+ * taken again by the CPU that holds it (an NMI or a panic in the middle of a line), and a
+ * CPU waiting for it answers cross-CPU calls (ipi.c).
  */
-#include "hv.h"
+#include "events.h"
+
+static pvmm_spinlock_t console_spin = PVMM_SPINLOCK_INIT;
+static volatile int console_owner = -1;
+
+/* Take the console lock; returns the state for console_unlock(). */
+unsigned long console_lock(void)
+{
+    unsigned long flags = local_irq_save();
+    int me = (int)this_cpu()->cpu_id;
+
+    if (console_owner == me)
+        return flags | (1UL << 63);          /* nested on this CPU: already ours */
+    while (!spin_trylock(&console_spin)) {
+        smp_call_poll();
+        cpu_relax();
+    }
+    console_owner = me;
+    return flags;
+}
+
+void console_unlock(unsigned long state)
+{
+    if (!(state & (1UL << 63))) {
+        console_owner = -1;
+        spin_unlock(&console_spin);
+    }
+    local_irq_restore(state & ~(1UL << 63));
+}
 
 /*
  * Print to the serial console ("\n" becomes "\r\n" like the guests' output) and, as it is,
@@ -14,14 +45,18 @@ static void vprintk(const char *fmt, va_list ap)
 {
     char buf[512];
     size_t n = pvmm_vsnprintf(buf, sizeof(buf), fmt, ap);
+    unsigned long lock;
+
     if (n >= sizeof(buf))
         n = sizeof(buf) - 1;
+    lock = console_lock();
     debugcon_write(HV_LINES_PORT, buf, n);
     for (size_t i = 0; i < n; i++) {
         if (buf[i] == '\n')
             serial_putc('\r');
         serial_putc(buf[i]);
     }
+    console_unlock(lock);
 }
 
 void printk(const char *fmt, ...)

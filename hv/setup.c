@@ -3,10 +3,12 @@
  *
  * Order matters: CPU features first (NX decides page-table bits), then memory (the boot
  * allocator, the idle page tables), descriptor tables, SMAP/SMEP, SYSCALL MSRs, the legacy
- * PIC masked and the local APIC on, the TSC and APIC timer calibrated, the memory-management
- * core, and finally the dom0 build from the multiboot module.  The hypervisor runs with
- * interrupts off except during hypercalls and the idle halt; the guest runs with the real IF
- * set, and the one interrupt source is the local APIC timer (docs/hv.md).
+ * PIC masked and the local APIC on, the TSC and APIC timer calibrated, the other CPUs
+ * started (smpboot.c) and the TLB shootdown tested on all of them (flush.c), the
+ * memory-management core, and finally the dom0 build from the multiboot module.  The
+ * hypervisor runs with interrupts off except during hypercalls, guest exceptions and the idle
+ * halt; the guest runs with the real IF set, and the interrupt sources are each CPU's local
+ * APIC timer and the IPIs (docs/hv.md).
  */
 #include "events.h"
 #include "boot.h"
@@ -15,7 +17,8 @@
 bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase;
 
 extern const uint64_t __smap_sites_start[], __smap_sites_end[];
-extern char syscall_entry[], syscall32_entry[];
+extern char syscall_stubs[];
+static uint64_t hv_cr4;           /* CR4 as the boot CPU set it; the others copy it */
 
 /* Read the CPUID bits the hypervisor depends on. */
 static void detect_cpu(void)
@@ -53,12 +56,15 @@ static void patch_smap_sites(void)
     write_cr0(cr0);
 }
 
-/* SYSCALL: STAR selectors, entry points, and the flags SYSCALL clears (SFMASK). */
+/* SYSCALL: STAR selectors, this CPU's entry stubs (entry.S), and the flags SYSCALL clears
+ * (SFMASK). */
 void syscall_init(void)
 {
+    uint64_t stubs = (uint64_t)syscall_stubs + this_cpu()->cpu_id * 2 * SYSCALL_STUB_SIZE;
+
     wrmsr(MSR_STAR, ((uint64_t)0xe023 << 48) | ((uint64_t)HV_CS << 32));
-    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-    wrmsr(MSR_CSTAR, (uint64_t)syscall32_entry);
+    wrmsr(MSR_LSTAR, stubs);
+    wrmsr(MSR_CSTAR, stubs + SYSCALL_STUB_SIZE);
     wrmsr(MSR_SFMASK, X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_IF | X86_EFLAGS_IOPL |
                       X86_EFLAGS_NT | X86_EFLAGS_AC);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | (cpu_has_nx ? EFER_NXE : 0));
@@ -66,11 +72,29 @@ void syscall_init(void)
 
 void hv_main(uint32_t mbi_pa, uint32_t magic);
 
+/* CR0 (write protection) and CR4 (SSE state, SMEP, SMAP; no PGE) of every CPU. */
+void cpu_init_registers(void)
+{
+    uint64_t cr4 = hv_cr4;
+
+    if (!cr4) {
+        cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+        cr4 &= ~CR4_PGE;
+        if (cpu_has_smep)
+            cr4 |= CR4_SMEP;
+        if (cpu_has_smap)
+            cr4 |= CR4_SMAP;
+        hv_cr4 = cr4;
+    }
+    write_cr0(read_cr0() | CR0_WP);
+    write_cr4(cr4);
+}
+
 void hv_main(uint32_t mbi_pa, uint32_t magic)
 {
-    uint64_t cr4;
     struct cpu_regs *r;
     serial_init();
+    smp_prepare_boot_cpu();
     printk("\npvmm-hv: starting\n");
     if (magic != 0x2BADB002)
         panic("not started by a multiboot loader (eax %x)", magic);
@@ -78,16 +102,13 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
     mm_boot_init(mbi_pa);
     desc_init();
     patch_smap_sites();
-    cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
-    cr4 &= ~CR4_PGE;
-    if (cpu_has_smep)
-        cr4 |= CR4_SMEP;
-    if (cpu_has_smap)
-        cr4 |= CR4_SMAP;
-    write_cr4(cr4);
+    cpu_init_registers();
     syscall_init();
     apic_init();
     time_init();
+    smp_boot_cpus();
+    if (nr_cpus_online > 1)
+        flush_selftest();
     nmi_selftest_boot();
     printk("pvmm-hv: NX %s, SMEP %s, SMAP %s; hypervisor at %p\n",
            cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off",

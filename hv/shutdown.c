@@ -11,7 +11,7 @@
  * whole machine with the domain's tables still live and prints the result; a violation (a
  * core bug) makes any run FAIL.
  */
-#include "hv.h"
+#include "events.h"
 #include <xen/sched.h>
 
 static char cur_line[128], last_line[128];
@@ -20,6 +20,8 @@ static size_t cur_len;
 /* Write guest console bytes and track its last complete line (without \r). */
 void guest_console_write(const char *s, size_t n)
 {
+    unsigned long lock = console_lock();
+
     serial_write(s, n);
     debugcon_write(GUEST_CONSOLE_PORT, s, n);
     for (size_t i = 0; i < n; i++) {
@@ -34,6 +36,7 @@ void guest_console_write(const char *s, size_t n)
             cur_line[cur_len++] = c;
         }
     }
+    console_unlock(lock);
 }
 
 static bool streq(const char *a, const char *b)

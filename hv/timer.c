@@ -7,8 +7,10 @@
  * within TIMER_SLOP (interrupts off) and re-arms the APIC for the next one.  A timer set in
  * the past, or one the APIC would wake a little early for, runs from the softirq directly:
  * under TCG every APIC interrupt costs a trip through QEMU's main loop (milliseconds on a
- * loaded host).  Lists are
- * changed with interrupts off; each list belongs to one CPU.
+ * loaded host).  Each list belongs to one CPU and is changed under that CPU's timer_lock
+ * with interrupts off, from any CPU; only its own CPU programs its APIC, so a timer set at
+ * the head of another CPU's list raises TIMER_SOFTIRQ there (an event-check IPI), which
+ * re-arms it.  A timer's function runs with the lock dropped (it may set timers again).
  */
 #include "events.h"
 
@@ -34,15 +36,32 @@ static void list_remove(struct timer **head, struct timer *t)
     t->active = false;
 }
 
-/* Arm the APIC for the list's head, or disarm it.  A head already due (within the slop) is
- * run by raising the softirq: no round trip through the APIC. */
+/* Arm this CPU's APIC for its list's head, or disarm it (interrupts off).  A head already
+ * due (within the slop) is run by raising the softirq: no round trip through the APIC. */
 static void reprogram(struct percpu *pc)
 {
-    if (pc->timers && pc->timers->expires <= NOW() + TIMER_SLOP) {
+    uint64_t expires = 0;
+    bool any;
+
+    spin_lock(&pc->timer_lock);
+    any = pc->timers != NULL;
+    if (any)
+        expires = pc->timers->expires;
+    spin_unlock(&pc->timer_lock);
+    if (any && expires <= NOW() + TIMER_SLOP) {
         raise_softirq(TIMER_SOFTIRQ);
         return;
     }
-    apic_set_deadline(pc->timers ? s_time_to_tsc(pc->timers->expires) : 0);
+    apic_set_deadline(any ? s_time_to_tsc(expires) : 0);
+}
+
+/* Arm the CPU's APIC for its new head: here directly, on another CPU through its softirq. */
+static void head_changed(struct percpu *pc)
+{
+    if (pc == this_cpu())
+        reprogram(pc);
+    else
+        cpu_raise_softirq(pc->cpu_id, TIMER_SOFTIRQ);
 }
 
 /* Arm t for system time `expires` (a past time fires at the next timer softirq). */
@@ -51,7 +70,9 @@ void set_timer(struct timer *t, uint64_t expires)
     struct percpu *pc = &percpu_area[t->cpu];
     unsigned long flags = local_irq_save();
     struct timer **pp;
+    bool head;
 
+    spin_lock(&pc->timer_lock);
     if (t->active)
         list_remove(&pc->timers, t);
     t->expires = expires;
@@ -60,8 +81,10 @@ void set_timer(struct timer *t, uint64_t expires)
     t->next = *pp;
     *pp = t;
     t->active = true;
-    if (pc->timers == t)
-        reprogram(pc);
+    head = pc->timers == t;
+    spin_unlock(&pc->timer_lock);
+    if (head)
+        head_changed(pc);
     local_irq_restore(flags);
 }
 
@@ -69,12 +92,16 @@ void stop_timer(struct timer *t)
 {
     struct percpu *pc = &percpu_area[t->cpu];
     unsigned long flags = local_irq_save();
+    bool was_head = false;
+
+    spin_lock(&pc->timer_lock);
     if (t->active) {
-        bool was_head = pc->timers == t;
+        was_head = pc->timers == t;
         list_remove(&pc->timers, t);
-        if (was_head)
-            reprogram(pc);
     }
+    spin_unlock(&pc->timer_lock);
+    if (was_head)
+        head_changed(pc);
     local_irq_restore(flags);
 }
 
@@ -85,12 +112,16 @@ void timer_softirq_action(void)
     unsigned long flags = local_irq_save();
     uint64_t now = NOW();
 
+    spin_lock(&pc->timer_lock);
     while (pc->timers && pc->timers->expires <= now + TIMER_SLOP) {
         struct timer *t = pc->timers;
         list_remove(&pc->timers, t);
+        spin_unlock(&pc->timer_lock);
         t->fn(t->data);
         now = NOW();
+        spin_lock(&pc->timer_lock);
     }
+    spin_unlock(&pc->timer_lock);
     reprogram(pc);
     local_irq_restore(flags);
 }

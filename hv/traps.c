@@ -32,11 +32,10 @@ static const char *vector_name(unsigned int vec)
     return vec < 32 && vector_names[vec] ? vector_names[vec] : "vector";
 }
 
-/* A page fault from the guest: ptwr emulation, or a bounce with CR2 recorded. */
-static void guest_page_fault(struct cpu_regs *r)
+/* A page fault from the guest at cr2: ptwr emulation, or a bounce with CR2 recorded. */
+static void guest_page_fault(struct cpu_regs *r, uint64_t cr2)
 {
     struct vcpu *v = current;
-    uint64_t cr2 = read_cr2();
     uint32_t err = (uint32_t)r->error_code;
 
     if (cr2 >= LDT_VIRT_START && cr2 < LDT_VIRT_START + (16UL << PAGE_SHIFT)) {
@@ -65,14 +64,14 @@ static void guest_int80(struct cpu_regs *r)
     bounce_exception(r, 13, true, (0x80 << 3) | 2);
 }
 
-static void guest_exception(struct cpu_regs *r)
+static void guest_exception(struct cpu_regs *r, uint64_t cr2)
 {
     unsigned int vec = (unsigned int)r->entry_vector;
     uint32_t err = (uint32_t)r->error_code;
 
     switch (vec) {
     case 14:
-        guest_page_fault(r);
+        guest_page_fault(r, cr2);
         break;
     case 13:
         if (err == 0 && emulate_privileged_op(r))
@@ -131,6 +130,8 @@ void handle_exception(struct cpu_regs *r);
 /* The C side of every IDT entry.  Returns only to hypervisor code it interrupted. */
 void handle_exception(struct cpu_regs *r)
 {
+    uint64_t cr2;
+
     if (r->entry_vector >= FIRST_IRQ_VECTOR && r->entry_vector != 0x80) {
         do_IRQ(r);                        /* an interrupt, in guest or hypervisor context */
         if ((r->cs & 3) == 0)
@@ -153,6 +154,14 @@ void handle_exception(struct cpu_regs *r)
         dump_regs(r);
         panic("fatal fault in the hypervisor");
     }
-    guest_exception(r);
+    /*
+     * The guest ran with interrupts on, and so does the handling of its exception (as a
+     * hypercall's): a TLB shootdown it starts waits for other CPUs, and IPIs reach this one
+     * meanwhile.  CR2 is read first; an NMI, #DF or #MC ends the domain with them off.
+     */
+    cr2 = r->entry_vector == 14 ? read_cr2() : 0;
+    if (r->entry_vector != 2 && r->entry_vector != 8 && r->entry_vector != 18)
+        local_irq_enable();
+    guest_exception(r, cr2);
     exit_to_guest(r);
 }

@@ -95,8 +95,9 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 # `make check` step hv: boots the bring-up guest and every test guest on pvmm-hv, one check
 # each; then the same guests built with clang, as ONE check (a compiler compatibility check:
 # the guests are the same tests); then tests/hv/test-hv-run.sh checks hv-run's own judgement
-# (a guest that forges hypervisor lines and fails is a FAILURE), and tests/hv/test-nmi.sh that
-# an NMI in either context stops nothing but the domain.  tools/setup-qemu finds
+# (a guest that forges hypervisor lines and fails is a FAILURE), tests/hv/test-nmi.sh that
+# an NMI in either context stops nothing but the domain, and tests/hv/test-smp.sh that 2 and
+# 4 CPUs start and pass the boot TLB shootdown self-test.  tools/setup-qemu finds
 # QEMU >= 8 or unpacks it privately (on CI, .ci/run has already installed it system-wide with
 # --system); it runs once here, before any QEMU starts, so two parallel boots never race to
 # install it.  tools/hv-check runs at most HV_CHECK_JOBS QEMUs at once (2; use 1 on a machine
@@ -111,9 +112,9 @@ HV_CHECK_ARGS = --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV
     --budget $(HV_CHECK_BUDGET) --logs $(BUILD)/hv-logs
 check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \
           $(BUILD)/guests/test-console-forgery.elf \
-          $(BUILD)/guests/test-registers-survive-interrupts.elf
+          $(BUILD)/guests/test-registers-survive-interrupts.elf $(BUILD)/guests/test-boot.elf
 	$(Q)RESULTS=$(BUILD)/results tools/check-step \
-	    --time "about 1 s per boot: $$(($(words $(GUEST_ELFS)) * 2 + 5)) boots, 2 at a time" hv \
+	    --time "about 1 s per boot: $$(($(words $(GUEST_ELFS)) * 2 + 7)) boots, 2 at a time" hv \
 	    sh -c '\
 	    if ! setup=$$(tools/setup-qemu); then echo "not ok hv: no QEMU >= 8 (tools/setup-qemu failed)"; exit 1; fi; \
 	    eval "$$setup"; export QEMU QEMU_FW QEMU_MODULE_DIR; s=0; \
@@ -123,6 +124,8 @@ check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CL
 	    tests/hv/test-hv-run.sh $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-console-forgery.elf \
 	        $(HV_CHECK_TIMEOUT) || s=1; \
 	    tests/hv/test-nmi.sh $(BUILD)/pvmm-hv.elf \
-	        $(BUILD)/guests/test-registers-survive-interrupts.elf $(HV_CHECK_TIMEOUT) || s=1; exit $$s'
+	        $(BUILD)/guests/test-registers-survive-interrupts.elf $(HV_CHECK_TIMEOUT) || s=1; \
+	    tests/hv/test-smp.sh $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-boot.elf \
+	        $(HV_CHECK_TIMEOUT) || s=1; exit $$s'
 
 -include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d)

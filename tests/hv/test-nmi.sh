@@ -12,31 +12,20 @@
 set -u
 hv=$1 guest=$2 timeout_s=${3:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$root/tests/hv/tap.sh"
 
-status=0
 echo "1..2"
 "$root/tools/hv-run" --hv "$hv" --timeout "$timeout_s" --hv-args nmi-test=hv --show-hv \
     "$guest" >"$tmp/out1" 2>"$tmp/err1"
 rc=$?
-if [ "$rc" -eq 0 ] && grep -q '^hv-run: verdict=SUCCESS' "$tmp/out1" &&
-   grep -aq '^pvmm: NMI self-test: the hypervisor survived an NMI' "$tmp/out1"; then
-    echo "ok 1 - an NMI in the hypervisor is logged and survived"
-else
-    echo "not ok 1 - an NMI in the hypervisor is logged and survived (status $rc)"
-    sed 's/^/#   /' "$tmp/out1" "$tmp/err1" | tail -n 20
-    status=1
-fi
+[ "$rc" -eq 0 ] && grep -q '^hv-run: verdict=SUCCESS' "$tmp/out1" &&
+    grep -aq '^pvmm: NMI self-test: the hypervisor survived an NMI' "$tmp/out1"
+tap_result 1 "an NMI in the hypervisor is logged and survived" $? "$tmp/out1" "$tmp/err1"
 "$root/tools/hv-run" --hv "$hv" --timeout "$timeout_s" --hv-args nmi-test=guest --show-hv \
     "$guest" >"$tmp/out2" 2>"$tmp/err2"
-if grep -q '^hv-run: verdict=CRASH' "$tmp/out2" &&
-   grep -aq '^pvmm: domain 0 crashed: vCPU 0, vector 2, .*NMI while the domain ran' "$tmp/out2" &&
-   grep -aq '^pvmm: domain 0 torn down (0)' "$tmp/out2"; then
-    echo "ok 2 - an NMI while the guest runs crashes the domain, not the hypervisor"
-else
-    echo "not ok 2 - an NMI while the guest runs crashes the domain, not the hypervisor"
-    sed 's/^/#   /' "$tmp/out2" "$tmp/err2" | tail -n 20
-    status=1
-fi
+grep -q '^hv-run: verdict=CRASH' "$tmp/out2" &&
+    grep -aq '^pvmm: domain 0 crashed: vCPU 0, vector 2, .*NMI while the domain ran' "$tmp/out2" &&
+    grep -aq '^pvmm: domain 0 torn down (0)' "$tmp/out2"
+tap_result 2 "an NMI while the guest runs crashes the domain, not the hypervisor" $? \
+    "$tmp/out2" "$tmp/err2"
 exit $status

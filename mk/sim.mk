@@ -179,7 +179,8 @@ ALL_TARGETS += $(BUILD)/pvmm-fuzz $(BUILD)/pvmm-seed
 BENCH_CFLAGS := $(CSTD) $(WARN) -O2 -g $(CORE_INC) -Isim -MMD -MP
 BENCH_OBJS := $(CORE_SRCS:core/%.c=$(BUILD)/bench/core/%.o) \
               $(SIM_SRCS:sim/%.c=$(BUILD)/bench/sim/%.o) \
-              $(BUILD)/bench/fuzz-ops.o $(BUILD)/bench/fuzz-codec.o $(BUILD)/bench/bench.o
+              $(BUILD)/bench/fuzz-ops.o $(BUILD)/bench/fuzz-codec.o $(BUILD)/bench/bench.o \
+              $(BUILD)/bench/bench-core.o
 $(BUILD)/bench/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BENCH_CFLAGS) -c $< -o $@

@@ -15,7 +15,11 @@
  *                       upcall (events.c);
  *   preempt_gap         preempt_gap_pin1g: the worst timer-to-upcall delay during a 1 GiB pin;
  *   ptwr                ptwr_store: a `mov` to an L1 entry, emulated; ptwr_lock_btr: `lock btr`
- *                       / `lock bts` of its RW bit (ptwr.c).
+ *                       / `lock bts` of its RW bit (ptwr.c);
+ *   mmu_scaling, pin_scaling, uva_flush   mmu_update batches, pins and unpins at several
+ *                       sizes, update_va_mapping per flush type (scaling.c);
+ *   fork_exec           a PV kernel's fork+exec+exit of a process, per round trip (fork.c);
+ *   preempt_gap_4g      the worst timer-to-upcall delay in a 4 GiB pin and unpin (events.c).
  * The guest command line may name a subset ("null_hypercall pin_1g"); the default is all.
  * The run ends with SUCCESS only if every selected benchmark ran without an error.
  */
@@ -42,6 +46,11 @@ static const struct {
     { "event_upcall", bench_event_upcall },
     { "preempt_gap", bench_preempt_gap },
     { "ptwr", bench_ptwr },
+    { "mmu_scaling", bench_mmu_scaling },
+    { "pin_scaling", bench_pin_scaling },
+    { "uva_flush", bench_uva_flush },
+    { "fork_exec", bench_fork_exec },
+    { "preempt_gap_4g", bench_preempt_gap_4g },
 };
 
 /* Is `name` a whole word of the command line (or is the command line empty)? */

@@ -2,7 +2,8 @@
 # its unit tests (tests/sim/test-*.c), the example scenarios (examples/) and
 # the hosted demonstration.
 #
-#   $(BUILD)/pvmm          the CLI: pvmm run | explain | show | dot
+#   $(BUILD)/pvmm          the CLI: pvmm run | explain | show | dot (man/pvmm.1)
+#   make install PREFIX=D  pvmm in D/bin, man/pvmm.1 in D/share/man/man1
 #   make check-sim         the machine's unit tests (walker, TLB, builder, scenarios)
 #   make check-examples    every examples/*.pvmm must run clean
 #   make demo              the narrated hosted demonstration
@@ -16,6 +17,7 @@ SIM_OBJS   := $(SIM_SRCS:sim/%.c=$(BUILD)/sim/%.o)
 SIM_CLANG  := $(SIM_SRCS:sim/%.c=$(BUILD)/sim-clang/%.o)
 PVMM_SRCS  := $(sort $(wildcard tools/pvmm/*.c))
 PVMM_OBJS  := $(PVMM_SRCS:tools/pvmm/%.c=$(BUILD)/pvmm-cli/%.o)
+PVMM_CLANG := $(PVMM_SRCS:tools/pvmm/%.c=$(BUILD)/pvmm-cli-clang/%.o)
 SIM_TEST_SRCS := $(sort $(wildcard tests/sim/test-*.c))
 SIM_TEST_BINS := $(SIM_TEST_SRCS:tests/sim/%.c=$(BUILD)/sim-tests/%)
 SIM_CFLAGS := $(HOSTED_CFLAGS) $(SAN_FLAGS) -Isim
@@ -39,6 +41,22 @@ $(BUILD)/pvmm-cli/%.o: tools/pvmm/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(SIM_CFLAGS) -c $< -o $@
 
+$(BUILD)/pvmm-cli-clang/%.o: tools/pvmm/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(CSTD) $(WARN) -O1 $(CORE_INC) -Isim -MMD -MP -c $< -o $@
+
+# pvmm --version: the commit it was built from (git describe), or "unknown" outside git.
+PVMM_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/pvmm-cli/main.o: SIM_CFLAGS += -DPVMM_VERSION='"$(PVMM_VERSION)"'
+
+# make install PREFIX=DIR: the pvmm command in DIR/bin, its man page in DIR/share/man/man1.
+PREFIX ?= /usr/local
+.PHONY: install
+install: $(BUILD)/pvmm
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/pvmm $(DESTDIR)$(PREFIX)/bin/pvmm
+	install -m 644 man/pvmm.1 $(DESTDIR)$(PREFIX)/share/man/man1/pvmm.1
+
 $(BUILD)/pvmm: $(PVMM_OBJS) $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(SIM_LIBS)
 
@@ -54,7 +72,7 @@ $(BUILD)/sim-tests/test-fuzz-codec: $(BUILD)/sim-tests/test-fuzz-codec.o $(BUILD
         $(BUILD)/fuzz-host/fuzz-ops.o $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka $(SIM_LIBS)
 
-ALL_TARGETS += $(SIM_TEST_BINS) $(SIM_CLANG) $(if $(PVMM_SRCS),$(BUILD)/pvmm)
+ALL_TARGETS += $(SIM_TEST_BINS) $(SIM_CLANG) $(PVMM_CLANG) $(if $(PVMM_SRCS),$(BUILD)/pvmm)
 
 .SECONDARY: $(SIM_TEST_BINS:%=%.o)
 
@@ -63,10 +81,11 @@ sim-tests: $(SIM_TEST_BINS)
 
 CHECK_STEPS += sim examples
 
-# The machine's cmocka tests, and the pvmm command line against hostile input (test-cli.sh).
+# The machine's cmocka tests, the pvmm command line against hostile input and its conventions
+# (test-cli.sh), and pvmm html's page in headless Chromium (test-html.sh; SKIP without it).
 check-sim: $(SIM_TEST_BINS) $(BUILD)/pvmm
-	$(Q)PVMM=$(BUILD)/pvmm RESULTS=$(BUILD)/results tools/check-step --time "40 s" sim \
-	    tools/run-unit-tests $(SIM_TEST_BINS) tests/sim/test-cli.sh
+	$(Q)PVMM=$(BUILD)/pvmm RESULTS=$(BUILD)/results tools/check-step --time "90 s" sim \
+	    tools/run-unit-tests $(SIM_TEST_BINS) tests/sim/test-cli.sh tests/sim/test-html.sh
 
 # Every example and every regression scenario (tests/sim/*.pvmm) must run
 # clean (one check each: its output is kept in $(BUILD)/examples/NAME.out and shown only on
@@ -266,4 +285,4 @@ coverage-sim: $(BUILD)/cov/pvmm $(BUILD)/cov/replay $(SEED_DIR)/.stamp
 
 -include $(FUZZ_OBJS:.o=.d) $(BUILD)/fuzz-host/seed.d $(FUZZ_LIB_SRCS:sim/fuzz/%.c=$(BUILD)/fuzz-host/%.d)
 -include $(wildcard $(BUILD)/cov/*/*.d)
--include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(SIM_TEST_BINS:%=%.d)
+-include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(PVMM_CLANG:.o=.d) $(SIM_TEST_BINS:%=%.d)

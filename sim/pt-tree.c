@@ -21,6 +21,19 @@ const char *pt_type_name(uint64_t type_info)
     }
 }
 
+const char *pt_owner_name(domid_t owner, char *buf, size_t len)
+{
+    if (owner == DOMID_XEN)
+        snprintf(buf, len, "dom_xen");
+    else if (owner == DOMID_IO)
+        snprintf(buf, len, "dom_io");
+    else if (owner == PVMM_OWNER_NONE)
+        snprintf(buf, len, "none");
+    else
+        snprintf(buf, len, "d%u", (unsigned int)owner);
+    return buf;
+}
+
 const char *pt_flags(intpte_t e, char *buf, size_t len)
 {
     static const struct { intpte_t bit; const char *name; } f[] = {

@@ -40,6 +40,8 @@ void pt_tree_walk(struct sim_machine *m, domid_t d, const struct pt_visitor *vis
 
 /* "L1" .. "L4", "seg_desc", "writable", "none" for a frame's type. */
 const char *pt_type_name(uint64_t type_info);
+/* An owner as the core's reasons spell it: "d1", "dom_xen", "dom_io" or "none". */
+const char *pt_owner_name(domid_t owner, char *buf, size_t len);
 /* Flags of entry e as "P|RW|U|A|D|G|NX" into buf. */
 const char *pt_flags(intpte_t e, char *buf, size_t len);
 

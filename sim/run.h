@@ -25,6 +25,14 @@ struct scn_run_opts {
     int      stop_line;     /* stop after the statement on this line (0: run to the end) */
     bool     keep_machine;  /* hand the machine back in the outcome */
     bool     quiet;         /* no failure report (explain prints its own) */
+    bool     no_why;        /* `why` prints nothing (the caller shows every result itself) */
+    /*
+     * If set: called after every operation (not say, let, assert, ...) has run and
+     * been audited, before its expectations are checked; m is the machine then.
+     */
+    void   (*on_op)(void *ctx, const struct scn_stmt *st, const struct sim_op *op,
+                    const struct sim_result *res, struct sim_machine *m);
+    void    *op_ctx;
 };
 
 struct scn_outcome {
@@ -51,5 +59,15 @@ void scn_outcome_free(struct scn_outcome *out);
 void sim_show_domain(FILE *f, struct sim_machine *m, domid_t d);
 void sim_show_tree(FILE *f, struct sim_machine *m, domid_t d, const struct pvmm_reason *hl);
 void sim_dot_domain(FILE *f, struct sim_machine *m, domid_t d, const struct pvmm_reason *hl);
+
+/* What a picture shows beyond the tree (NULL: the defaults). */
+struct sim_dot_opts {
+    const char *title;      /* first line of the title, e.g. "file:23: ldt_load ..." */
+    bool     hide_ro;       /* leave out read-only mappings of page tables (back-edges) */
+    bool     hide_leaves;   /* leave out L1 tables (except the ones a reason points at) */
+    bool     no_legend;     /* leave out the legend (a page that shows it once) */
+};
+void sim_dot_tree(FILE *f, struct sim_machine *m, domid_t d, const struct pvmm_reason *hl,
+                  const struct sim_dot_opts *o);
 
 #endif /* PVMM_SIM_RUN_H */

@@ -160,8 +160,8 @@ bool scn_parse_spec_stmt(const struct scn_line *l, struct scn_stmt *st, const st
                          struct scn_error *err);
 
 /*
- * Parse a whole file.  Returns 0, or -1 with err set to the first error
- * ("file:line:col: error: ...").
+ * Parse a whole file ("-": standard input, named "<stdin>" in messages).
+ * Returns 0, or -1 with err set to the first error ("file:line:col: error: ...").
  */
 int scn_parse_file(const char *path, struct scn_script *s, struct scn_error *err);
 int scn_parse_text(const char *name, const char *text, struct scn_script *s,

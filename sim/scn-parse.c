@@ -292,11 +292,14 @@ int scn_parse_text(const char *name, const char *text, struct scn_script *s, str
 
 int scn_parse_file(const char *path, struct scn_script *s, struct scn_error *err)
 {
-    FILE *f = fopen(path, "r");
+    bool in = !strcmp(path, "-");
+    FILE *f = in ? stdin : fopen(path, "r");
     char *buf = NULL;
     size_t len = 0, cap = 0, n;
     int rc;
 
+    if (in)
+        path = "<stdin>";
     if (!f) {
         snprintf(err->msg, sizeof(err->msg), "%s: error: cannot open: %s", path, strerror(errno));
         return -1;
@@ -314,11 +317,13 @@ int scn_parse_file(const char *path, struct scn_script *s, struct scn_error *err
     if (ferror(f)) {
         /* e.g. a directory: fopen succeeds, reading fails with EISDIR */
         snprintf(err->msg, sizeof(err->msg), "%s: error: cannot read: %s", path, strerror(errno));
-        fclose(f);
+        if (!in)
+            fclose(f);
         free(buf);
         return -1;
     }
-    fclose(f);
+    if (!in)
+        fclose(f);
     buf[len] = '\0';
     if (strlen(buf) != len) {
         snprintf(err->msg, sizeof(err->msg), "%s: error: file contains a NUL byte", path);

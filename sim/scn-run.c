@@ -286,6 +286,8 @@ static int step(struct runner *r, int i)
     case ST_WHY: {
         char buf[2048];
 
+        if (r->o->no_why)
+            return i + 1;
         sim_result_summary(&r->c.last, msg, sizeof(msg));
         fprintf(r->o->out, "  -> %s\n", msg);
         if (r->c.last.has_reason) {
@@ -367,6 +369,8 @@ static int step(struct runner *r, int i)
     }
     if ((r->audit || st->kind == ST_AUDIT) && !audit_ok(r, st))
         return -1;
+    if (r->o->on_op)
+        r->o->on_op(r->o->op_ctx, st, r->out->op, &r->out->res, r->c.m);
     return check_expects(r, i, &r->out->res);
 }
 

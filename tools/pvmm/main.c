@@ -1,273 +1,126 @@
 /*
  * tools/pvmm/main.c - the pvmm command: run, explain and draw scenarios.
  *
- *   pvmm run [-v] [--trace FILE] SCENARIO...
- *   pvmm explain SCENARIO[:LINE]
- *   pvmm show SCENARIO[:LINE] [dN]
- *   pvmm dot SCENARIO[:LINE] [dN] [-o FILE]
+ *   pvmm run [-v] [--json] [--trace FILE] SCENARIO...
+ *   pvmm explain [--json] SCENARIO[:LINE]
+ *   pvmm show [--json] SCENARIO[:LINE] [dN]
+ *   pvmm dot [--no-ro] [--no-leaves] [-o FILE] SCENARIO[:LINE] [dN]
+ *   pvmm html [-o FILE] SCENARIO
  *
- * Scenarios are described in docs/scenarios.md.  Exit status: 0 when every
- * scenario held, 1 when one failed (mismatch, auditor violation, failed
- * assert), 2 for bad command lines and malformed scenario files.
+ * A thin dispatcher: one cmd_* per subcommand (cmd-*.c), their help texts
+ * here.  Scenarios are described in docs/scenarios.md, the command in
+ * man/pvmm.1.  Exit status: 0 when every scenario held, 1 when one failed,
+ * 2 for bad command lines and malformed scenario files.
  */
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
+#include "cli.h"
+
+#ifndef PVMM_VERSION
+#define PVMM_VERSION "unknown"
+#endif
+
+static const struct cli_cmd cmds[] = {
+    { "run", cmd_run, "pvmm run [-v] [--json] [--trace FILE] SCENARIO...",
+      "Run scenarios on a fresh simulated machine each: every expectation is checked and\n"
+      "the auditor runs after every operation.  With two or more scenarios, one line per\n"
+      "scenario (PASSED FILE or FAILED FILE:LINE: why) and a closing 'N passed, N failed'.\n"
+      "\n"
+      "  -v, --verbose   print every operation and its result\n"
+      "  --trace FILE    record every operation and its outcome as a scenario that\n"
+      "                  replays exactly (FILE '-': standard output)\n"
+      "  --json          one JSON document on stdout instead of text: per scenario\n"
+      "                  whether it passed, the failing line, result and reason\n"
+      "SCENARIO '-' reads standard input.  Exit status 0 all passed, 1 one failed,\n"
+      "2 a malformed scenario or a bad command line.\n" },
+    { "explain", cmd_explain, "pvmm explain [--json] SCENARIO[:LINE]",
+      "Replay SCENARIO to its first failure (or to LINE) and say what the operation was,\n"
+      "what it returned, which rule broke and why: the core's structured reason, the chain\n"
+      "of frames down to the failing entry and the mapping that blocked it.\n"
+      "\n"
+      "  --json          the same as one JSON object (rule, frame, counts, blocker)\n" },
+    { "show", cmd_show, "pvmm show [--json] SCENARIO[:LINE] [dN]",
+      "Print domain dN's page-table trees (every vCPU base and every pinned table) after\n"
+      "the run, its first failure, or LINE, as indented text.  Without dN: the domain of\n"
+      "the operation the run stopped at.  A failure's blocking mapping is marked.\n"
+      "\n"
+      "  --json          the tables and their entries as one JSON object\n" },
+    { "dot", cmd_dot, "pvmm dot [--no-ro] [--no-leaves] [-o FILE] SCENARIO[:LINE] [dN]",
+      "The same trees as a Graphviz graph with a title (file:line and the operation) and\n"
+      "a legend; render it with dot -Tsvg.  Double border: pinned; filled: loaded as a\n"
+      "vCPU's base; red: a writable mapping that blocks or must not exist.\n"
+      "\n"
+      "  -o FILE         write to FILE ('-': standard output, the default)\n"
+      "  --no-ro         leave out the read-only mappings of page tables (back-edges)\n"
+      "  --no-leaves     leave out the L1 tables (and every edge to them)\n" },
+    { "html", cmd_html, "pvmm html [-o FILE] SCENARIO",
+      "Write one self-contained HTML page that steps through SCENARIO: for every\n"
+      "operation, the statement, the narration before it, its result and the domain's\n"
+      "tree after it (as SVG, drawn by Graphviz's dot, which must be installed;\n"
+      "$PVMM_DOT names another program); refusals are highlighted with the core's\n"
+      "explanation.  Keys: left/right arrows step; #step-N in the address opens step N.\n"
+      "Exit status 1 if the scenario failed (the page then ends at the failure).\n"
+      "\n"
+      "  -o FILE         write to FILE ('-': standard output, the default)\n" },
+};
+
+const struct cli_cmd *cli_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (!strcmp(cmds[i].name, name))
+            return &cmds[i];
+    return NULL;
+}
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pvmm run [-v] [--trace FILE] SCENARIO...\n"
-            "       pvmm explain SCENARIO[:LINE]\n"
-            "       pvmm show SCENARIO[:LINE] [dN]\n"
-            "       pvmm dot SCENARIO[:LINE] [dN] [-o FILE]\n"
+    fprintf(f, "usage:");
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        fprintf(f, "%s%s\n", i ? "       " : " ", cmds[i].synopsis);
+    fprintf(f, "       pvmm --version\n"
             "\n"
             "run      run scenarios: every expectation checked, the auditor after every operation\n"
             "explain  replay to the failing step (or LINE) and say which rule broke and why\n"
             "show     the domain's page-table tree after the run (or at LINE), as text\n"
             "dot      the same as a Graphviz graph (render with dot -Tsvg)\n"
-            "Scenario syntax: docs/scenarios.md\n");
-}
-
-static int load(const char *path, struct scn_script *s)
-{
-    struct scn_error err;
-
-    if (scn_parse_file(path, s, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int cmd_run(int argc, char **argv)
-{
-    struct scn_run_opts o = { .out = stdout, .err = stderr };
-    int status = 0, nfiles = 0;
-
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-            o.verbose = true;
-        } else if (!strcmp(argv[i], "--trace")) {
-            if (i + 1 >= argc || o.trace) {
-                fprintf(stderr, "pvmm run: --trace needs one FILE\n");
-                return 2;
-            }
-            o.trace = fopen(argv[++i], "w");
-            if (!o.trace) {
-                fprintf(stderr, "pvmm run: cannot write %s: %s\n", argv[i], strerror(errno));
-                return 2;
-            }
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "pvmm run: unknown option '%s'\n", argv[i]);
-            return 2;
-        }
-    }
-    for (int i = 0; i < argc; i++) {
-        struct scn_script s;
-        struct scn_outcome out;
-
-        if (!strcmp(argv[i], "--trace")) {
-            i++;
-            continue;
-        }
-        if (argv[i][0] == '-')
-            continue;
-        nfiles++;
-        if (load(argv[i], &s)) {
-            status = 2;
-            continue;
-        }
-        if (o.trace)
-            fprintf(o.trace, "# trace of %s\n", argv[i]);
-        if (scn_run(&s, &o, &out)) {
-            status = status ? status : 1;
-            fprintf(stderr, "FAILED %s\n", argv[i]);
-        } else if (o.verbose) {
-            printf("PASSED %s\n", argv[i]);
-        }
-        scn_outcome_free(&out);
-        scn_script_free(&s);
-    }
-    if (o.trace)
-        fclose(o.trace);
-    if (nfiles == 0) {
-        fprintf(stderr, "pvmm run: no scenario given\n");
-        return 2;
-    }
-    return status;
-}
-
-/*
- * Split FILE[:LINE]; returns the line (0 if none), -1 if LINE is not a
- * positive decimal number, -2 if it is larger than a line number can be.
- */
-static int split_target(char *arg, char **path)
-{
-    char *colon = strrchr(arg, ':');
-    char *end;
-    long line;
-
-    *path = arg;
-    if (!colon)
-        return 0;
-    if (colon[1] < '0' || colon[1] > '9')
-        return -1;
-    errno = 0;
-    line = strtol(colon + 1, &end, 10);
-    if (*end || line <= 0)
-        return -1;
-    if (errno == ERANGE || line > INT_MAX)
-        return -2;
-    *colon = '\0';
-    return (int)line;
-}
-
-/* Run a scenario up to the failure or LINE, keeping the machine (for explain/show/dot). */
-static int replay(char *arg, const char *cmd, struct scn_script *s, struct scn_outcome *out)
-{
-    struct scn_run_opts o = { .out = stdout, .err = stderr, .keep_machine = true, .quiet = true };
-    char *path;
-    int line = split_target(arg, &path);
-
-    if (line == -1) {
-        fprintf(stderr, "pvmm %s: '%s' is not FILE or FILE:LINE with LINE >= 1\n", cmd, arg);
-        return 2;
-    }
-    if (line == -2) {
-        fprintf(stderr, "pvmm %s: '%s': the line number is larger than %d\n", cmd, arg, INT_MAX);
-        return 2;
-    }
-    if (load(path, s))
-        return 2;
-    o.stop_line = line;
-    if (strcmp(cmd, "explain"))
-        o.out = stderr;   /* keep show/dot output clean */
-    scn_run(s, &o, out);
-    return 0;
-}
-
-static int pick_domain(const char *arg, const struct scn_outcome *out, domid_t *d)
-{
-    unsigned int n;
-    char tail;
-
-    if (arg) {
-        if (sscanf(arg, "d%u%c", &n, &tail) != 1 || n >= PVMM_MAX_DOMAINS) {
-            fprintf(stderr, "pvmm: '%s' is not a domain (d0..d7)\n", arg);
-            return -1;
-        }
-        *d = (domid_t)n;
-        return 0;
-    }
-    if (out->have_op && out->op->dom >= 0 && pvmm_domain_lookup(&out->m->s, (domid_t)out->op->dom)) {
-        *d = (domid_t)out->op->dom;
-        return 0;
-    }
-    for (n = 0; n < PVMM_MAX_DOMAINS; n++)
-        if (pvmm_domain_lookup(&out->m->s, (domid_t)n)) {
-            *d = (domid_t)n;
-            return 0;
-        }
-    fprintf(stderr, "pvmm: the scenario builds no domain\n");
-    return -1;
-}
-
-static int cmd_explain(int argc, char **argv)
-{
-    struct scn_script s;
-    struct scn_outcome out;
-    bool has_line;
-    int rc;
-
-    if (argc != 1) {
-        fprintf(stderr, "pvmm explain: give exactly one SCENARIO[:LINE]\n");
-        return 2;
-    }
-    has_line = strchr(argv[0], ':') != NULL;
-    rc = replay(argv[0], "explain", &s, &out);
-    if (rc)
-        return rc;
-    if (!out.failed && !has_line && out.m) {
-        printf("%s: every operation behaved as expected; give FILE:LINE to explain one step\n",
-               s.file);
-    } else {
-        sim_explain(stdout, &s, &out);
-    }
-    scn_outcome_free(&out);
-    scn_script_free(&s);
-    return 0;
-}
-
-static int cmd_draw(int argc, char **argv, bool dot)
-{
-    const char *dom = NULL, *outpath = NULL;
-    char *target = NULL;
-    struct scn_script s;
-    struct scn_outcome out;
-    FILE *f = stdout;
-    domid_t d;
-    int rc;
-
-    for (int i = 0; i < argc; i++) {
-        if (dot && !strcmp(argv[i], "-o") && i + 1 < argc)
-            outpath = argv[++i];
-        else if (!target)
-            target = argv[i];
-        else if (!dom)
-            dom = argv[i];
-        else {
-            fprintf(stderr, "pvmm %s: unexpected argument '%s'\n", dot ? "dot" : "show", argv[i]);
-            return 2;
-        }
-    }
-    if (!target) {
-        fprintf(stderr, "pvmm %s: give a SCENARIO[:LINE]\n", dot ? "dot" : "show");
-        return 2;
-    }
-    rc = replay(target, dot ? "dot" : "show", &s, &out);
-    if (rc)
-        return rc;
-    if (!out.m || pick_domain(dom, &out, &d)) {
-        scn_outcome_free(&out);
-        scn_script_free(&s);
-        return 2;
-    }
-    if (outpath && !(f = fopen(outpath, "w"))) {
-        fprintf(stderr, "pvmm dot: cannot write %s: %s\n", outpath, strerror(errno));
-        rc = 2;
-    } else if (dot) {
-        sim_dot_domain(f, out.m, d, out.res.has_reason ? &out.res.reason : NULL);
-    } else {
-        sim_show_tree(f, out.m, d, out.res.has_reason ? &out.res.reason : NULL);
-    }
-    if (f && f != stdout)
-        fclose(f);
-    scn_outcome_free(&out);
-    scn_script_free(&s);
-    return rc;
+            "html     a page that steps through a scenario, the tree after every operation\n"
+            "\n"
+            "pvmm SUBCOMMAND --help says more.  Scenario syntax: docs/scenarios.md;\n"
+            "the command: man pvmm.\n");
 }
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-        !strcmp(argv[1], "help")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    const struct cli_cmd *c;
+
+    /* Narration (stdout) and failure reports (stderr) keep their order in a pipe. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE_ERROR;
     }
-    if (!strcmp(argv[1], "run"))
-        return cmd_run(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "explain"))
-        return cmd_explain(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "show"))
-        return cmd_draw(argc - 2, argv + 2, false);
-    if (!strcmp(argv[1], "dot"))
-        return cmd_draw(argc - 2, argv + 2, true);
-    fprintf(stderr, "pvmm: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return 2;
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        if (argc > 2 && (c = cli_find(argv[2]))) {
+            char *h[] = { "--help" };
+
+            cli_help_asked(c->name, 1, h);
+            return 0;
+        }
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("pvmm %s\n", PVMM_VERSION);
+        return 0;
+    }
+    c = cli_find(argv[1]);
+    if (!c) {
+        fprintf(stderr, "pvmm: unknown command '%s'\n", argv[1]);
+        usage(stderr);
+        return CLI_USAGE_ERROR;
+    }
+    if (cli_help_asked(c->name, argc - 2, argv + 2))
+        return 0;
+    return c->fn(argc - 2, argv + 2);
 }

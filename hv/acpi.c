@@ -2,7 +2,8 @@
  * hv/acpi.c - the few ACPI facts pvmm-hv needs: where the IO-APICs and the HPET are, so
  * that the hardware domain's I/O memory rights can leave them out (dom0-perms.c).
  *
- * The MADT also lists the processors: their local APIC IDs are the CPUs smpboot.c starts.
+ * The MADT also lists the processors: their local APIC IDs are the CPUs smpboot.c starts,
+ * and their ACPI processor ids are what platform_op's get_cpuinfo reports.
  *
  * The tables are found the usual way: the RSDP ("RSD PTR ", checksummed) in the first KiB
  * of the EBDA or in the BIOS area 0xe0000-0xfffff, then the XSDT (revision 2 and later) or
@@ -158,4 +159,27 @@ bool acpi_hpet(uint64_t *addr, unsigned int *page_protect)
     *addr = rd64(hpet + 44);
     *page_protect = hpet[55] & 0xf;
     return true;
+}
+
+/*
+ * The ACPI processor id (UID) the MADT gives the CPU with local APIC id apic_id: from a
+ * processor local APIC entry (type 0) or a local x2APIC entry (type 9).  False if none
+ * names it.
+ */
+bool acpi_processor_uid(uint32_t apic_id, uint32_t *uid)
+{
+    const uint8_t *madt = acpi_find_table("APIC"), *e;
+    uint32_t off = 0;
+
+    while (madt && (e = madt_next(madt, &off)) != NULL) {
+        if (e[0] == 0 && e[1] >= 8 && e[3] == apic_id) {
+            *uid = e[2];
+            return true;
+        }
+        if (e[0] == 9 && e[1] >= 16 && rd32(e + 4) == apic_id) {
+            *uid = rd32(e + 12);
+            return true;
+        }
+    }
+    return false;
 }

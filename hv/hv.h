@@ -210,6 +210,7 @@ void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable);
 void dom0_setup_permissions(struct domain *d);
 unsigned int acpi_ioapics(uint64_t *addr, unsigned int max);
 bool acpi_hpet(uint64_t *addr, unsigned int *page_protect);
+bool acpi_processor_uid(uint32_t apic_id, uint32_t *uid);
 
 /* ---- guest memory access with fault recovery (uaccess.c, uaccess.S) ---- */
 /* True if [gva, gva + len) is entirely guest address space (below 2^47 or above Xen's). */
@@ -295,6 +296,7 @@ int guest_get_debugreg(int reg, uint64_t *value);          /* 0 or -ENODEV */
 long hc_set_debugreg(unsigned long reg, uint64_t value);
 long hc_get_debugreg(unsigned long reg);
 long hc_physdev_op_compat(uint64_t arg);
+long hc_platform_op(uint64_t arg);                         /* platform-op.c */
 
 /* ---- the memory-management core's glue (mm-core.c) ---- */
 void mmglue_init(void);

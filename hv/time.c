@@ -18,7 +18,8 @@ together, so the APIC timer's rate is measured in the same window (apic.c).
  * fires, so the guest's delta stays small.
  *
  * The wallclock in shared_info (wc_sec, wc_nsec, wc_sec_hi, version wc_version) is the time
- * of day at system time 0, read once from the CMOS RTC at boot.
+ * of day at system time 0, read once from the CMOS RTC at boot; the hardware domain may set it
+ * (platform_op settime, time_set_wallclock).
  */
 #include "events.h"
 #include <xen/xen.h>
@@ -270,6 +271,20 @@ void time_init_wallclock(struct shared_info *si)
     si->wc_nsec = wallclock_nsec;
     __asm__ volatile("" ::: "memory");
     si->wc_version++;
+}
+
+/*
+ * Xen's do_settime: secs.nsecs was the time of day at system time system_time, so the time of
+ * day at system time 0 is their difference, in wrapping 64-bit nanoseconds as on Xen (a
+ * system_time in the future gives a huge wallclock, not an error).  Every domain sees it.
+ */
+void time_set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+    uint64_t x = secs * 1000000000UL + nsecs - system_time;
+
+    wallclock_sec = x / 1000000000UL;
+    wallclock_nsec = (uint32_t)(x % 1000000000UL);
+    time_init_wallclock(mfn_to_virt(hv_shared_info_mfn));
 }
 
 /* Refresh v's vcpu_time_info to the current (TSC, system time) pair. */

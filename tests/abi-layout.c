@@ -21,6 +21,7 @@
 #include <xen/grant_table.h>
 #include <xen/event_channel.h>
 #include <xen/vcpu.h>
+#include <xen/platform.h>
 
 #define PIN(cond) _Static_assert(cond, #cond)
 #define PIN_SIZE(type, size) _Static_assert(sizeof(type) == (size), "sizeof(" #type ") == " #size)
@@ -613,3 +614,23 @@ int abi_layout_smoke(void)
     return (TI_GET_DPL(&ti) == 3 && TI_GET_IF(&ti) == 4 &&
             xen_errno_name(-XEN_EINVAL)[1] == 'I') ? 0 : 1;
 }
+
+/* platform_op (xen/platform.h). */
+PIN(__HYPERVISOR_platform_op == 7);
+PIN(XENPF_INTERFACE_VERSION == 0x03000001);
+PIN(XENPF_settime32 == 17 && XENPF_firmware_info == 50 && XENPF_enter_acpi_sleep == 51);
+PIN(XENPF_get_cpuinfo == 55 && XENPF_settime64 == 62 && XENPF_get_cpu_version == 48);
+PIN_SIZE(struct xenpf_settime32, 16);
+PIN_FIELD(struct xenpf_settime64, secs, 0, 8);
+PIN_FIELD(struct xenpf_settime64, nsecs, 8, 4);
+PIN_FIELD(struct xenpf_settime64, mbz, 12, 4);
+PIN_FIELD(struct xenpf_settime64, system_time, 16, 8);
+PIN_OFF(struct xenpf_firmware_info, u, 8);
+PIN_OFF(struct xenpf_firmware_info, u.disk_info.edd_params, 16);
+PIN_OFF(struct xenpf_firmware_info, u.disk_mbr_signature.mbr_signature, 12);
+PIN_OFF(struct xenpf_firmware_info, u.vbeddc_info.edid, 16);
+PIN_SIZE(struct xenpf_firmware_info, 40);
+PIN_SIZE(struct xenpf_enter_acpi_sleep, 12);
+PIN_SIZE(struct xenpf_pcpuinfo, 20);
+PIN_OFF(struct xen_platform_op, u, 8);
+PIN_SIZE(struct xen_platform_op, 136);

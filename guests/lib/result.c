@@ -2,7 +2,8 @@
  * result.c: the XTF-style verdict and the final shutdown.
  *
  * The status only ever gets more severe; xtf_exit() prints it as the single final line a
- * harness greps for (`Test result: X`) and then asks for SCHEDOP_shutdown(poweroff). A guest
+ * harness greps for (`Test result: X`) and then asks for SCHEDOP_shutdown(poweroff), or first
+ * calls the test's own xtf_power_off if it set one (and falls back if that returns). A guest
  * whose test failed still powers off normally: the verdict is in the line, not in the reason.
  */
 #include <xen/sched.h>
@@ -11,6 +12,8 @@
 #include "xtf.h"
 
 static enum xtf_status status = XTF_RUNNING;
+
+void (*xtf_power_off)(void);
 
 static const char *const status_names[] = {
     [XTF_RUNNING] = "ERROR",        /* the test never reported anything */
@@ -86,6 +89,8 @@ void xtf_exit(void)
         printk("ERROR: the test finished without reporting a result\n");
     printk("Test result: %s\n", status_names[status]);
 
+    if (xtf_power_off)
+        xtf_power_off();
     for (;;)
         hypercall_sched_op(SCHEDOP_shutdown, &sd);
 }

@@ -49,5 +49,8 @@ enum xtf_status xtf_status(void);
 
 /* Print the final result line and shut the domain down (poweroff). Does not return. */
 __attribute__((noreturn)) void xtf_exit(void);
+/* If set, xtf_exit calls it after the result line instead of SCHEDOP_shutdown (a test of
+ * another way to power off); SCHEDOP_shutdown follows if it returns. */
+extern void (*xtf_power_off)(void);
 
 #endif /* GUEST_XTF_H */

@@ -104,3 +104,29 @@ void smp_ipi_interrupt(unsigned int vector)
         break;
     }
 }
+
+/*
+ * Option ipi-test=unknown: every CPU, this one included, is sent an IPI with a vector no one
+ * uses (UNKNOWN_TEST_VECTOR); each must log it as unexpected, acknowledge it and go on (the
+ * guest then runs as usual).  Panics if one never arrives.
+ */
+#define UNKNOWN_TEST_VECTOR  0xe0
+
+void ipi_selftest_boot(void)
+{
+    unsigned long before = hv_unexpected_irqs;
+    uint64_t end;
+
+    if (!hv_option("ipi-test=unknown"))
+        return;
+    send_ipi_mask(cpu_online_map & ~(1UL << this_cpu()->cpu_id), UNKNOWN_TEST_VECTOR);
+    apic_send_ipi(this_cpu()->apic_id, UNKNOWN_TEST_VECTOR);
+    end = rdtsc() + 1000 * tsc_khz;
+    while (hv_unexpected_irqs - before < nr_cpus_online && rdtsc() < end)
+        __asm__ volatile("sti; pause; cli" ::: "memory");
+    if (hv_unexpected_irqs - before < nr_cpus_online)
+        panic("IPI self-test: %lu of %u CPUs took the unknown vector",
+              hv_unexpected_irqs - before, nr_cpus_online);
+    printk("pvmm-hv: IPI self-test: an unknown vector (0x%x) on each of %u CPUs was logged and "
+           "survived\n", UNKNOWN_TEST_VECTOR, nr_cpus_online);
+}

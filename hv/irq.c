@@ -11,7 +11,8 @@
  */
 #include "events.h"
 
-static unsigned long nr_spurious, nr_unexpected;
+static unsigned long nr_spurious;
+unsigned long hv_unexpected_irqs;      /* vectors no one asked for, every CPU (ipi.c's test) */
 
 void do_IRQ(struct cpu_regs *r)
 {
@@ -29,11 +30,11 @@ void do_IRQ(struct cpu_regs *r)
         break;
     case SPURIOUS_VECTOR:
         if (nr_spurious++ < 4)
-            printk("pvmm: spurious interrupt (vector %#x)\n", vec);
+            printk("pvmm: spurious interrupt (vector 0x%x)\n", vec);
         break;
     default:
-        if (nr_unexpected++ < 8)
-            printk("pvmm: unexpected interrupt vector %#x in %s context; ignored\n", vec,
+        if (__atomic_fetch_add(&hv_unexpected_irqs, 1, __ATOMIC_SEQ_CST) < 8)
+            printk("pvmm: unexpected interrupt vector 0x%x in %s context; ignored\n", vec,
                    (r->cs & 3) ? "guest" : "hypervisor");
         if (vec >= 0x30)
             apic_eoi();        /* the PIC's vectors are spurious ones; the APIC's need EOI */

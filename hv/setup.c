@@ -109,6 +109,7 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
     smp_boot_cpus();
     if (nr_cpus_online > 1)
         flush_selftest();
+    ipi_selftest_boot();
     nmi_selftest_boot();
     printk("pvmm-hv: NX %s, SMEP %s, SMAP %s; hypervisor at %p\n",
            cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off",

@@ -67,6 +67,8 @@ void smp_send_event_check(unsigned int cpu);
 void on_selected_cpus(cpumask_t mask, void (*fn)(void *), void *data);
 void smp_call_poll(void);                  /* run a call posted to this CPU, if any */
 void smp_ipi_interrupt(unsigned int vector);
+void ipi_selftest_boot(void);              /* option ipi-test=unknown */
+extern unsigned long hv_unexpected_irqs;   /* irq.c */
 
 /* ---- TLB shootdown (flush.c) ---- */
 void flush_tlb_cpus(cpumask_t mask, uint64_t va);     /* va or PVMM_FLUSH_ALL_VA */

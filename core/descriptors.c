@@ -225,7 +225,7 @@ void pv_destroy_gdt(struct vcpu *v)
  * are dropped only after the new ones are held (a frame in both stays
  * referenced throughout), then the new frames are recorded.
  */
-static int pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned int entries)
+int pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned int entries)
 {
     struct pvmm_state *s = vcpu_state(v);
     unsigned int nr = gdt_nr_frames(entries);

@@ -517,6 +517,9 @@ int validate_segdesc_page(struct vcpu *curr, struct page_info *pg);
 void pv_destroy_ldt(struct vcpu *v);
 /* Drop v's GDT frames. */
 void pv_destroy_gdt(struct vcpu *v);
+/* Xen's pv_set_gdt: install frames[0 .. ceil(entries/512)) as v's GDT (caller holds
+ * d->lock and has checked entries); 0 or -XEN_EINVAL with nothing changed. */
+int pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned int entries);
 int pv_set_ldt(struct vcpu *curr, uint64_t base, unsigned int ents);
 
 /* ---- reasons (reason.c, rmap-search.c) ---- */

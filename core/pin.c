@@ -309,3 +309,44 @@ int pvmm_new_baseptr(struct vcpu *v, mfn_t mfn)
     drain_old_guest_table(v);
     return rc;
 }
+
+/*
+ * The memory part of Xen's arch_set_info_guest for a vCPU not yet initialised (no GDT, no
+ * bases): the GDT frames first, then the kernel base, then the user base if user_cr3 is
+ * not 0, each with Xen's checks; a failure undoes the earlier steps, so v is left without
+ * any table and nothing is held.  Non-preemptible.
+ */
+int pvmm_vcpu_set_tables(struct vcpu *v, const uint64_t *gdt_frames, unsigned int gdt_ents,
+                         mfn_t cr3, mfn_t user_cr3)
+{
+    struct pvmm_state *s = vcpu_state(v);
+    struct domain *d = v->domain;
+    int rc;
+
+    reason_clear(v, -1);
+    if (v->guest_table != INVALID_MFN || v->guest_table_user != INVALID_MFN || v->gdt_ents)
+        return REJECT(v, EEXIST, BAD_ARGUMENT, .entry = v->vcpu_id);
+    if (gdt_ents > FIRST_RESERVED_GDT_ENTRY)
+        return REJECT(v, EINVAL, BAD_ARGUMENT, .entry = gdt_ents);
+    spin_lock(&d->lock);
+    rc = pv_set_gdt(v, gdt_frames, gdt_ents);
+    spin_unlock(&d->lock);
+    if (rc)
+        return rc;
+    rc = new_guest_cr3(v, cr3, false);
+    if (rc == 0 && user_cr3) {
+        rc = new_guest_user_cr3(v, user_cr3, false);
+        if (rc) {
+            mfn_t k = v->guest_table;
+            __atomic_store_n(&v->guest_table, INVALID_MFN, __ATOMIC_RELEASE);
+            put_holder_refs(v, mfn_to_page(s, k), false);
+        }
+    }
+    drain_old_guest_table(v);
+    if (rc) {
+        spin_lock(&d->lock);
+        pv_destroy_gdt(v);
+        spin_unlock(&d->lock);
+    }
+    return rc;
+}

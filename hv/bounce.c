@@ -25,7 +25,7 @@ void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err,
 
     if (!saved_mask)
         rflags |= X86_EFLAGS_IF;
-    if (__builtin_expect(dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl), 0))
+    if (__builtin_expect(v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl), 0))
         rflags |= (uint64_t)h->iopl << 12;
     if (v->kernel_mode) {
         cs &= ~3UL;

@@ -37,7 +37,8 @@
 
 static mfn_t *dom0_p2m;
 static uint64_t dom0_pages = DOM0_DEFAULT_PAGES;
-static struct hv_vcpu dom0_hv_vcpu;
+static struct hv_vcpu dom0_hv_vcpu[PVMM_MAX_VCPUS];
+static unsigned int dom0_nr_vcpus = 1;
 uint64_t hv_shared_info_mfn;
 
 /* The value of hypervisor option `name` (e.g. "dom0_mem="), or NULL; it ends at a space. */
@@ -79,10 +80,41 @@ static uint64_t parse_size(const char *s)
     }
 }
 
+/*
+ * dom0's vCPUs, as Xen 4.17 counts them: one per CPU, or what the hypervisor option
+ * dom0_max_vcpus=N or =MIN-MAX says (MIN raises the count, MAX caps it), at most
+ * PVMM_MAX_VCPUS.
+ */
+static unsigned int dom0_vcpus(void)
+{
+    const char *opt = hv_option_value("dom0_max_vcpus=");
+    unsigned long lo = 0, hi = ~0UL, n = nr_cpus_online;
+
+    if (opt) {
+        while (*opt >= '0' && *opt <= '9')
+            lo = lo * 10 + (unsigned long)(*opt++ - '0');
+        if (*opt == '-') {
+            hi = 0;
+            for (opt++; *opt >= '0' && *opt <= '9'; opt++)
+                hi = hi * 10 + (unsigned long)(*opt - '0');
+        } else {
+            hi = lo;
+        }
+    }
+    if (n < lo)
+        n = lo;
+    if (n > hi)
+        n = hi;
+    if (n < 1)
+        n = 1;
+    return n > PVMM_MAX_VCPUS ? PVMM_MAX_VCPUS : (unsigned int)n;
+}
+
 void dom0_prepare(void)
 {
     const char *mem = hv_option_value("dom0_mem=");
 
+    dom0_nr_vcpus = dom0_vcpus();
     if (mem) {
         dom0_pages = parse_size(mem) >> PAGE_SHIFT;
         if (dom0_pages < 256 || dom0_pages > max_ram_pfn)
@@ -117,13 +149,11 @@ static void share_hypervisor_pages(struct domain *d)
     memset(si, 0, PAGE_SIZE);
     for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         si->vcpu_info[i].evtchn_upcall_mask = 1;
-    dom0_hv_vcpu.vcpu_info = &si->vcpu_info[0];
     time_init_wallclock(si);
     evtchn_init_domain(d, si);
-    evtchn_init_vcpu(&d->vcpu[0]);
-    vcpu_timers_init(&d->vcpu[0]);
-    update_vcpu_system_time(&d->vcpu[0]);
-    dom0_hv_vcpu.runstate_entry = NOW();
+    for (unsigned int i = 0; i < d->max_vcpus; i++)       /* SMP: vCPU i on CPU i % nr */
+        hv_vcpu_setup(&d->vcpu[i], &dom0_hv_vcpu[i], &si->vcpu_info[i], 0);
+    dom0_hv_vcpu[0].initialised = true;                    /* the builder's context */
     mmglue_share_xen_page(d, hv_shared_info_mfn);
     mmglue_share_xen_page(d, hv_grant_mfn);     /* cleared by the boot allocator */
     hv_nr_grant_frames = 1;
@@ -149,10 +179,9 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
                          mod->end - mod->start, &why))
         panic("dom0 builder: guest image refused: %s", why);
 
-    d = mmglue_create_dom0(dom0_pages);
+    d = mmglue_create_dom0(dom0_pages, dom0_nr_vcpus);
     v = &d->vcpu[0];
-    v->plat = &dom0_hv_vcpu;
-    debugreg_init(&dom0_hv_vcpu);
+    v->plat = &dom0_hv_vcpu[0];
     current = v;
     dom0 = d;
     params = (struct pvmm_builder_params){
@@ -185,6 +214,8 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
     if (L.p2m_outside)
         printk("pvmm: dom0 p2m list at %lx (INIT_P2M): pfns %lx-%lx\n", L.p2m_va,
                L.first_p2m_pfn, L.first_p2m_pfn + L.nr_p2m_frames);
+    if (d->max_vcpus > 1)
+        printk("pvmm: dom0 has %u vCPUs\n", d->max_vcpus);
     if (*cmdline)
         printk("pvmm: dom0 command line \"%s\"\n", cmdline);
 

@@ -38,6 +38,7 @@ __attribute__((noreturn)) static void domain_crash_teardown(void)
 
     write_cr3(virt_to_maddr(idle_l4));
     vcpu_events_teardown(d);        /* timers stopped, vcpu_info frames given back */
+    sched_forget_domain(d);
     current->online = false;
     current = NULL;                 /* no CR3 reloads for it from the core any more */
     do
@@ -102,10 +103,14 @@ int prepare_exit(struct cpu_regs *r)
 /* Enter the guest for the first time, in kernel mode on its kernel L4. */
 void start_guest(struct cpu_regs *r)
 {
+    struct hv_vcpu *h = hvv(current);
+
     current->kernel_mode = true;
     current->online = true;
-    __atomic_fetch_or(&hvv(current)->dirty_cpumask, 1UL << this_cpu()->cpu_id,
-                      __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&h->dirty_cpumask, 1UL << this_cpu()->cpu_id, __ATOMIC_SEQ_CST);
+    h->down = false;
+    this_cpu()->loaded = current;
+    runstate_set(current, RUNSTATE_running);
     set_periodic(current, MILLISECS(10));      /* Xen's default for a PV vCPU */
     load_guest_cr3(current);
     printk("pvmm: starting dom0 at %lx\n", r->rip);

@@ -79,7 +79,7 @@ static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
 bool guest_iopl_ok(void)
 {
     unsigned int vcpl = !current->kernel_mode ? 3 :
-        (dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
+        (current->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl)) ? 0 : 1;
     return vcpl <= hvv(current)->iopl;
 }
 

@@ -196,6 +196,47 @@ load_user_gs_sel:
 
     /* Aligned to STACK_SIZE by hv.ld (an alignment here would raise the segment's and
      * break the flat multiboot copy). */
+/*
+ * load_data_segments(const uint16_t sel[4]): load %ds, %es, %fs, %gs from sel[0..3] (a
+ * vCPU's saved selectors, context-switch.c).  A load that faults (a descriptor the guest has
+ * since changed or dropped) leaves the null selector in that register instead.  Returns a
+ * mask with bit i set when sel[i] faulted.
+ */
+    .globl load_data_segments
+load_data_segments:
+    xor     %eax, %eax
+    movzwl  0(%rdi), %ecx
+10: mov     %cx, %ds
+11: movzwl  2(%rdi), %ecx
+12: mov     %cx, %es
+13: movzwl  4(%rdi), %ecx
+14: mov     %cx, %fs
+15: movzwl  6(%rdi), %ecx
+16: mov     %cx, %gs
+17: ret
+20: or      $1, %eax
+    xor     %ecx, %ecx
+    mov     %cx, %ds
+    jmp     11b
+21: or      $2, %eax
+    xor     %ecx, %ecx
+    mov     %cx, %es
+    jmp     13b
+22: or      $4, %eax
+    xor     %ecx, %ecx
+    mov     %cx, %fs
+    jmp     15b
+23: or      $8, %eax
+    xor     %ecx, %ecx
+    mov     %cx, %gs
+    jmp     17b
+    .pushsection .fixup_table, "a"
+    .quad 10b, 20b
+    .quad 12b, 21b
+    .quad 14b, 22b
+    .quad 16b, 23b
+    .popsection
+
     .section .bss.cpu_stacks, "aw", @nobits
     .balign 4096
     .globl cpu_stacks

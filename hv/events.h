@@ -9,6 +9,7 @@
 #include "hv.h"
 #include <xen/xen.h>
 #include <xen/event_channel.h>
+#include <xen/vcpu.h>
 
 /* Vectors of the hypervisor's own interrupts (above every exception and the PIC's 0x20-0x2f). */
 #define FIRST_IRQ_VECTOR   0x20
@@ -74,9 +75,24 @@ void vcpu_mark_events_pending(struct vcpu *v);
 long hc_event_channel_op(unsigned long cmd, uint64_t arg);
 long hc_event_channel_op_compat(uint64_t arg);
 
-/* ---- scheduling (sched.c) ---- */
+/* ---- scheduling (sched.c, sched-rr.c, context-switch.c) ---- */
 void vcpu_block(struct vcpu *v);
 void vcpu_unblock(struct vcpu *v);
+void runstate_set(struct vcpu *v, int state);
+void runstate_get(struct vcpu *v, struct vcpu_runstate_info *ri);
+void update_runstate_area(struct vcpu *v);
+void sched_init_cpu(unsigned int cpu, struct cpu_regs *regs);
+bool is_idle_vcpu(struct vcpu *v);
+bool vcpu_runnable(struct vcpu *v);
+void vcpu_wake(struct vcpu *v);
+void vcpu_sleep(struct vcpu *v);
+void vcpu_yield(struct vcpu *v);
+void schedule(void);
+void context_switch_init(void);
+void context_switch(struct vcpu *prev, struct vcpu *next);
+void sched_forget_domain(struct domain *d);
+void failsafe_bounce(struct cpu_regs *r, struct vcpu *v);
+void vcpu_fpu_init(struct hv_vcpu *h, const void *fxsave_img);
 long sched_poll(struct vcpu *v, uint64_t arg);
 void guest_exit_slow(struct cpu_regs *r);
 /* The exit path's work (sched.c), inline for the common case of nothing to do. */
@@ -91,6 +107,10 @@ bool hv_preempt_check(struct vcpu *v);
 
 /* ---- vCPU timers and operations (vcpu-op.c) ---- */
 void vcpu_timers_init(struct vcpu *v);
+void hv_vcpu_setup(struct vcpu *v, struct hv_vcpu *h, struct vcpu_info *vi, unsigned int cpu);
+long vcpu_initialise(struct vcpu *v, uint64_t arg);                 /* vcpu-context.c */
+long vcpu_up(struct vcpu *v);
+long vcpu_down(struct vcpu *v);
 void vcpu_events_teardown(struct domain *d);
 void set_periodic(struct vcpu *v, uint64_t period_ns);   /* 0: stop */
 long hc_set_timer_op(uint64_t timeout);

@@ -113,17 +113,41 @@ struct hv_vcpu {
     /* CPUs whose TLB may hold this vCPU's translations (flush.c): set before a CPU loads
      * its page tables, cleared after that CPU has loaded others. */
     cpumask_t dirty_cpumask;
+    /* Scheduling (sched-rr.c, context-switch.c, vcpu-context.c). */
+    bool     is_idle;              /* a CPU's idle vCPU: never runs guest code */
+    bool     initialised;          /* has a context (vCPU 0 from the builder; VCPUOP_initialise) */
+    bool     down;                 /* Xen's _VPF_down: offline until VCPUOP_up */
+    bool     on_runq;              /* queued on its CPU's run queue */
+    bool     yielded;              /* SCHEDOP_yield: go behind the other runnable vCPUs */
+    bool     check_selectors;      /* a fresh context: check CS and SS before the first run */
+    bool     failsafe_disables_events;  /* VGCF_failsafe_disables_events */
+    uint8_t  failsafe_pending;     /* a segment reload failed: bounce to the failsafe callback */
+    unsigned int processor;        /* the CPU whose run queue it is on */
+    struct vcpu *runq_next;        /* next on that run queue */
+    struct cpu_regs regs;          /* the guest registers while its state is not loaded */
+    /* Segment state while not loaded: selectors and the three base MSRs as the CPU had them. */
+    uint16_t ds, es, fs, gs;
+    uint64_t fs_base, gs_base, shadow_gs_base;
+    uint8_t  fxsave[512] __attribute__((aligned(16)));   /* FPU/SSE state (fxsave) */
 };
 
 /* ---- per-CPU state (smp.h: every CPU-local thing lives here) ---- */
 struct percpu {
     unsigned int cpu_id;
     uint32_t apic_id;
-    struct vcpu *curr;                     /* the vCPU whose state is loaded ("current") */
+    struct vcpu *curr;                     /* the vCPU running here ("current"), maybe idle */
     volatile unsigned long softirq_pending;
     struct timer *timers;                  /* armed timers, soonest first (timer.c) */
     pvmm_spinlock_t timer_lock;            /* the list above, from any CPU (timer.c) */
     uint64_t stack_top;                    /* the top of this CPU's stack block (smp.h) */
+    /* Scheduling (sched-rr.c, context-switch.c). */
+    struct cpu_regs *regs;                 /* the guest frame at this CPU's stack top */
+    struct vcpu *idle;                     /* this CPU's idle vCPU */
+    struct vcpu *loaded;                   /* whose registers are in the CPU and *regs (lazy:
+                                              idle keeps the last guest vCPU's state loaded) */
+    struct vcpu *runq_head, *runq_tail;    /* runnable vCPUs waiting for this CPU, FIFO */
+    struct timer slice_timer;              /* the running vCPU's time slice */
+    bool slice_expired;
 };
 extern struct percpu percpu_area[HV_MAX_CPUS];
 /* This CPU's state: the pointer at the top of the stack block the stack pointer is in. */
@@ -278,6 +302,8 @@ void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 /* ---- hypercalls (hypercall.c and hc-*.c) ---- */
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]);
 long do_iret(struct cpu_regs *r);
+/* True if sel (RPL forced to 3) can be loaded by IRETQ as CS (code) or SS (data). */
+bool iret_selector_ok(uint64_t sel, bool code);
 long hc_set_trap_table(uint64_t traps);
 long hc_stack_switch(uint64_t ss, uint64_t sp);
 long hc_set_callbacks(uint64_t ev, uint64_t fs, uint64_t sc);
@@ -303,13 +329,15 @@ void mmglue_init(void);
 /* Run the core's auditor over the whole machine and print the result; returns the count. */
 unsigned int mmglue_audit(const char *when);
 bool mmglue_have_core(void);
-struct domain *mmglue_create_dom0(uint64_t nr_pages);
+struct domain *mmglue_create_dom0(uint64_t nr_pages, unsigned int nr_vcpus);
 void mmglue_share_xen_page(struct domain *d, uint64_t mfn);
 long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled);
 int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
                 bool is_cmpxchg, uint64_t old, uint64_t *actual);
 int mmglue_ptwr_check(struct vcpu *v, uint64_t addr);
 bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2);
+void mmglue_load_descriptor_tables(struct vcpu *v);
+void mmglue_report_refusal(struct vcpu *v, const char *what, long rc);
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn);
 int mmglue_check_writable_frame(struct vcpu *v, uint64_t mfn);
 int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn);

@@ -10,8 +10,8 @@
 #include "guest-access.h"
 #include <xen/xen.h>
 
-/* True if sel (RPL forced to 3) can be loaded by IRETQ as CS (code) or SS (data). */
-static bool selector_ok(uint64_t sel, bool code)
+/* The selector check (hv.h). */
+bool iret_selector_ok(uint64_t sel, bool code)
 {
     unsigned int idx, type, dpl;
     uint64_t d;
@@ -68,7 +68,7 @@ long do_iret(struct cpu_regs *r)
     to_user = (ic.cs & 3) == 3 && v->kernel_mode;
     if ((ic.cs & 3) == 3 && v->guest_table_user == INVALID_MFN)
         domain_crash(r, "iret to user mode without a user page table");
-    if (__builtin_expect(dom0->vm_assist & (1UL << VMASST_TYPE_architectural_iopl), 0))
+    if (__builtin_expect(current->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl), 0))
         h->iopl = (ic.rflags >> 12) & 3;
     r->rip = ic.rip;
     r->cs = ic.cs | 3;
@@ -90,7 +90,7 @@ long do_iret(struct cpu_regs *r)
     /* The flat selectors every PV kernel uses need no descriptor lookup. */
     if (__builtin_expect(r->cs == FLAT_RING3_CS64 && r->ss == FLAT_RING3_SS64, 1))
         return (long)ic.rax;
-    if (!selector_ok(r->cs, true) || !selector_ok(r->ss, false)) {
+    if (!iret_selector_ok(r->cs, true) || !iret_selector_ok(r->ss, false)) {
         r->rax = ic.rax;
         printk("pvmm: iret to unusable selectors cs %lx ss %lx\n", r->cs, r->ss);
         r->cs = FLAT_RING3_CS64;

@@ -165,9 +165,9 @@ bool mmglue_have_core(void)
     return true;
 }
 
-struct domain *mmglue_create_dom0(uint64_t nr_pages)
+struct domain *mmglue_create_dom0(uint64_t nr_pages, unsigned int nr_vcpus)
 {
-    struct domain *d = pvmm_domain_create(&core_state, 0, true, nr_pages, 1);
+    struct domain *d = pvmm_domain_create(&core_state, 0, true, nr_pages, nr_vcpus);
     if (!d)
         panic("cannot create domain 0 in the core");
     d->perdomain_l3 = mm_perdomain_l3_mfn();
@@ -176,7 +176,7 @@ struct domain *mmglue_create_dom0(uint64_t nr_pages)
 }
 
 /* Print the core's reason for the last refusal on v; `what` names the refused operation. */
-static void report_refusal(struct vcpu *v, const char *what, long rc)
+void mmglue_report_refusal(struct vcpu *v, const char *what, long rc)
 {
     char buf[600];
     pvmm_reason_format(pvmm_last_reason(v), buf, sizeof(buf));
@@ -199,8 +199,9 @@ void mmglue_share_xen_page(struct domain *d, uint64_t mfn)
     pvmm_share_xen_page(&core_state, mfn, d, true);
 }
 
-/* Map the vCPU's GDT frames and LDT shadow pages into the per-domain window. */
-static void sync_descriptor_tables(struct vcpu *v)
+/* Map the vCPU's GDT frames and LDT shadow pages into the per-domain window and load its
+ * LDT (after a descriptor change, and when v is switched to). */
+void mmglue_load_descriptor_tables(struct vcpu *v)
 {
     for (unsigned int i = 0; i < PVMM_GDT_FRAMES; i++)
         mm_set_gdt_frame(i, v->gdt_frames[i], true);
@@ -245,12 +246,12 @@ long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5],
         return hv_machphys_mfn_list(a[1]);
     rc = pvmm_hypercall(v, (unsigned int)nr, a);
     if (nr == __HYPERVISOR_set_gdt || nr == __HYPERVISOR_mmuext_op)
-        sync_descriptor_tables(v);
+        mmglue_load_descriptor_tables(v);
     crash_on_core_bug(r);
     /* A continuation (v->cont) is the caller's: handle_syscall or the multicall. */
     if (rc < 0 && !v->cont.pending) {
         pvmm_snprintf(what, sizeof(what), "hypercall %s", name);
-        report_refusal(v, what, rc);
+        mmglue_report_refusal(v, what, rc);
     }
     return rc;
 }
@@ -261,7 +262,7 @@ int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
     int rc = pvmm_ptwr_emulate(v, addr, val, bytes, is_cmpxchg, old, actual);
     crash_on_core_bug(NULL);
     if (rc < 0)
-        report_refusal(v, "trapped write to a page table (ptwr)", rc);
+        mmglue_report_refusal(v, "trapped write to a page table (ptwr)", rc);
     return rc;
 }
 
@@ -276,7 +277,7 @@ long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
     int rc = pvmm_new_baseptr(v, mfn);
     crash_on_core_bug(NULL);
     if (rc)
-        report_refusal(v, "emulated mov to CR3", rc);
+        mmglue_report_refusal(v, "emulated mov to CR3", rc);
     return rc;
 }
 
@@ -289,10 +290,10 @@ bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
     rc = pv_map_ldt_shadow_page(v, off);
     crash_on_core_bug(NULL);
     if (rc) {
-        report_refusal(v, "lazy LDT mapping", rc);
+        mmglue_report_refusal(v, "lazy LDT mapping", rc);
         return false;
     }
-    sync_descriptor_tables(v);
+    mmglue_load_descriptor_tables(v);
     return true;
 }
 

@@ -1,17 +1,21 @@
 /*
- * hv/sched.c - blocking, polling, waking and the exit path's work; sched_op (29) and
- * sched_op_compat (6).
+ * hv/sched.c - blocking, polling, waking, runstate accounting and the exit path's work;
+ * sched_op (29) and sched_op_compat (6).  Which vCPU runs is sched-rr.c's business, how the
+ * CPU switches between them context-switch.c's.
  *
- * Each physical CPU runs one vCPU (this_cpu()->curr).  A vCPU that blocks (SCHEDOP_block,
- * SCHEDOP_poll) stays current and the CPU idles in guest_exit_work(): softirqs run, then
- * `sti; hlt` with interrupts off in between, so a wake-up raised by an interrupt is never
- * lost.  Waking (vcpu_unblock) comes from an event marked pending (evtchn.c), a polled port,
- * or the poll timeout.  Runstate time is accounted on every transition (running, blocked)
- * and copied to the guest's registered runstate area when the vCPU runs again.
+ * A vCPU that blocks (SCHEDOP_block, SCHEDOP_poll) stays current until its exit path, which
+ * finds it not runnable and reschedules: another runnable vCPU of the CPU runs, or the idle
+ * vCPU, while which the exit path halts (`sti; hlt`, interrupts off in between, so a wake-up
+ * raised by an interrupt is never lost).  Waking (vcpu_unblock) comes from an event marked
+ * pending (evtchn.c), a polled port, or the poll timeout, on any vCPU of any domain, and
+ * queues the vCPU again (vcpu_wake).  Runstate time is accounted on every transition
+ * (running, runnable, blocked, offline) and copied to the guest's registered runstate area
+ * when the vCPU stops and starts running.
  *
  * guest_exit_work() (inline in events.h, this is its slow path guest_exit_slow()) is the last
- * thing before every return to a guest, with interrupts off:
- * softirqs, the blocked wait, then the event upcall: when evtchn_upcall_pending is set and
+ * thing before every return to a guest, with interrupts off: softirqs (the timer, then
+ * schedule), the idle halt while the CPU has nothing to run, the failsafe callback after a
+ * failed segment reload, then the event upcall: when evtchn_upcall_pending is set and
  * evtchn_upcall_mask clear, the guest is bounced to its event callback with events masked.
  */
 #include "events.h"
@@ -68,6 +72,7 @@ void update_runstate_area(struct vcpu *v)
     }
 }
 
+/* v may run again: it is no longer blocked (nor polling), and goes back on its run queue. */
 void vcpu_unblock(struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
@@ -78,9 +83,11 @@ void vcpu_unblock(struct vcpu *v)
         h->polling = false;
         stop_timer(&h->poll_timer);
     }
+    vcpu_wake(v);
 }
 
-/* Xen's vcpu_block: block unless an event is already deliverable. */
+/* Xen's vcpu_block: block unless an event is already deliverable (v is current: it is
+ * descheduled on its way out). */
 void vcpu_block(struct vcpu *v)
 {
     hvv(v)->blocked = true;
@@ -120,40 +127,31 @@ long sched_poll(struct vcpu *v, uint64_t arg)
     h->polling = true;
     h->blocked = true;
     if (!h->poll_timer.fn)
-        init_timer(&h->poll_timer, poll_timer_fn, v, this_cpu()->cpu_id);
+        init_timer(&h->poll_timer, poll_timer_fn, v, h->processor);
     if (sp.timeout)
         set_timer(&h->poll_timer, sp.timeout);
     return 0;
 }
 
-/* The CPU has nothing to run but a blocked vCPU: idle until it is woken. */
-static void idle_wait(struct vcpu *v)
-{
-    runstate_set(v, RUNSTATE_blocked);
-    while (hvv(v)->blocked) {
-        if (softirq_pending()) {
-            do_softirq();
-            continue;
-        }
-        __asm__ volatile("sti; hlt; cli" ::: "memory");
-    }
-    runstate_set(v, RUNSTATE_running);
-    update_runstate_area(v);
-}
-
 void guest_exit_slow(struct cpu_regs *r)
 {
-    struct vcpu *v = current;
-    struct hv_vcpu *h = hvv(v);
+    struct vcpu *v;
+    struct hv_vcpu *h;
 
     for (;;) {
+        v = current;
         if (softirq_pending())
-            do_softirq();
-        else if (h->blocked)
-            idle_wait(v);
+            do_softirq();                   /* timers, then schedule(): current may change */
+        else if (is_idle_vcpu(v))
+            __asm__ volatile("sti; hlt; cli" ::: "memory");
+        else if (!vcpu_runnable(v))
+            raise_softirq(SCHEDULE_SOFTIRQ);        /* blocked or down: give up the CPU */
         else
             break;
     }
+    h = hvv(v);
+    if (h->failsafe_pending)
+        failsafe_bounce(r, v);
     if (local_events_need_delivery(v) && h->cb_event)
         bounce_to(r, h->cb_event, false, 0, true);
 }
@@ -184,7 +182,7 @@ long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg)
 
     switch (cmd) {
     case SCHEDOP_yield:
-        raise_softirq(SCHEDULE_SOFTIRQ);
+        vcpu_yield(v);
         return 0;
     case SCHEDOP_block:
         hvv(v)->vcpu_info->evtchn_upcall_mask = 0;

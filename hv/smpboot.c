@@ -11,8 +11,8 @@
  *
  * A started CPU (ap_main) sets up its control registers like the boot CPU, its GDT, TSS and
  * IST stacks (desc.c), its SYSCALL stubs, its local APIC and timer, announces itself in
- * cpu_online_map and enters cpu_idle_loop(): softirqs (its own timers) and `sti; hlt`, until
- * an IPI gives it work.  A CPU that does not answer within a second is left out and logged.
+ * cpu_online_map and enters cpu_idle_loop(): its idle vCPU (softirqs, its own timers, and
+ * `sti; hlt`) until the scheduler queues a vCPU on it.  A CPU that does not answer within a second is left out and logged.
  */
 #include "events.h"
 
@@ -47,17 +47,15 @@ void smp_prepare_boot_cpu(void)
     percpu_setup(0, 0);
 }
 
-/* The idle loop: this CPU's softirqs, then halt with interrupts on until the next one. */
+/*
+ * The idle loop: the exit path of this CPU's idle vCPU (sched.c, guest_exit_slow), which
+ * runs softirqs and halts with interrupts on until the scheduler gives the CPU a vCPU, whose
+ * registers it then returns to.
+ */
 void cpu_idle_loop(void)
 {
-    for (;;) {
-        local_irq_disable();
-        if (softirq_pending()) {
-            do_softirq();
-            continue;
-        }
-        __asm__ volatile("sti; hlt" ::: "memory");
-    }
+    local_irq_disable();
+    exit_to_guest(this_cpu()->regs);
 }
 
 void ap_main(void);
@@ -72,6 +70,7 @@ void ap_main(void)
     syscall_init();
     apic_init_ap();
     pc->apic_id = apic_id();
+    sched_init_cpu(pc->cpu_id, guest_cpu_regs_of(pc->cpu_id));
     __atomic_fetch_or(&cpu_online_map, 1UL << pc->cpu_id, __ATOMIC_SEQ_CST);
     __atomic_store_n(&cpu_alive, pc->cpu_id, __ATOMIC_RELEASE);
     cpu_idle_loop();

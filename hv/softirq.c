@@ -11,7 +11,7 @@
 
 static void (*const softirq_handlers[NR_SOFTIRQS])(void) = {
     [TIMER_SOFTIRQ] = timer_softirq_action,
-    [SCHEDULE_SOFTIRQ] = NULL,       /* the exit path reschedules; the bit only preempts */
+    [SCHEDULE_SOFTIRQ] = schedule,
 };
 
 void raise_softirq(unsigned int nr)

@@ -16,9 +16,6 @@
 #include <xen/vcpu.h>
 #include <xen/sched.h>
 
-void runstate_get(struct vcpu *v, struct vcpu_runstate_info *ri);
-void update_runstate_area(struct vcpu *v);
-
 static void send_timer_event(struct vcpu *v)
 {
     update_vcpu_system_time(v);
@@ -43,8 +40,8 @@ static void periodic_timer_fn(void *data)
 void vcpu_timers_init(struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
-    init_timer(&h->singleshot_timer, singleshot_timer_fn, v, this_cpu()->cpu_id);
-    init_timer(&h->periodic_timer, periodic_timer_fn, v, this_cpu()->cpu_id);
+    init_timer(&h->singleshot_timer, singleshot_timer_fn, v, h->processor);
+    init_timer(&h->periodic_timer, periodic_timer_fn, v, h->processor);
 }
 
 void set_periodic(struct vcpu *v, uint64_t period)
@@ -77,8 +74,13 @@ static long register_runstate(struct vcpu *v, uint64_t arg)
     if (!guest_range_ok(area.addr, 1))
         return -XEN_EFAULT;             /* Xen's guest_handle_okay: a guest address */
     hvv(v)->runstate_guest = area.addr;
-    if (v == current)
+    if (v == current) {
         update_runstate_area(v);
+    } else {
+        struct vcpu_runstate_info ri;       /* written now too, as Xen (same domain: same VA) */
+        runstate_get(v, &ri);
+        copy_to_guest_va(area.addr, &ri, sizeof(ri));
+    }
     return 0;
 }
 
@@ -137,13 +139,13 @@ long hc_vcpu_op(unsigned long cmd, unsigned long vcpuid, uint64_t arg)
     v = &d->vcpu[vcpuid];
     switch (cmd) {
     case VCPUOP_initialise:
-        return v->online ? -XEN_EEXIST : -XEN_EINVAL;
+        return vcpu_initialise(v, arg);
     case VCPUOP_up:
-        return v->online ? 0 : -XEN_EINVAL;
+        return vcpu_up(v);
     case VCPUOP_down:
-        domain_shutdown(SHUTDOWN_poweroff);      /* the last vCPU going down */
+        return vcpu_down(v);
     case VCPUOP_is_up:
-        return v->online;
+        return !hvv(v)->down;
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info ri;
         runstate_get(v, &ri);

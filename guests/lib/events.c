@@ -12,6 +12,8 @@ struct shared_info *shared_info;
 struct vcpu_info *vcpu0_info_ptr;
 void (*event_handler)(unsigned int port, const struct cpu_regs *regs);
 volatile unsigned long upcall_count;
+void (*event_handler_vcpu)(unsigned int vcpu, unsigned int port, const struct cpu_regs *regs);
+volatile unsigned long upcall_count_vcpu[4];
 
 extern char event_entry[];
 
@@ -70,10 +72,14 @@ void events_unmask(void)
 
 void event_upcall(const struct cpu_regs *regs)
 {
-    struct vcpu_info *vi = vcpu0_info();
+    unsigned int vcpu = (unsigned int)(regs->vector - EVENT_VECTOR);
+    struct vcpu_info *vi = vcpu ? &shared_info->vcpu_info[vcpu] : vcpu0_info();
     unsigned long sel;
 
-    upcall_count++;
+    if (vcpu)
+        upcall_count_vcpu[vcpu]++;
+    else
+        upcall_count++;
     vi->evtchn_upcall_pending = 0;
     sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
     while (sel) {
@@ -87,7 +93,9 @@ void event_upcall(const struct cpu_regs *regs)
 
             pend &= pend - 1;
             port_clear(w * 64 + b);
-            if (event_handler)
+            if (event_handler_vcpu)
+                event_handler_vcpu(vcpu, w * 64 + b, regs);
+            else if (event_handler)
                 event_handler(w * 64 + b, regs);
         }
     }

@@ -21,6 +21,11 @@
 extern struct shared_info *shared_info;
 extern void (*event_handler)(unsigned int port, const struct cpu_regs *regs);
 extern volatile unsigned long upcall_count;
+/* With several vCPUs (lib/vcpus.h): called instead of event_handler, with the vCPU whose
+ * upcall found the port; upcalls of vCPUs 1-3 are counted here (vCPU 0's in upcall_count). */
+extern void (*event_handler_vcpu)(unsigned int vcpu, unsigned int port,
+                                  const struct cpu_regs *regs);
+extern volatile unsigned long upcall_count_vcpu[4];
 
 /* Map shared_info and register the event callback. Returns 0 or a negated XEN_E*. */
 int events_init(void);

@@ -20,6 +20,7 @@
 #include "string.h"
 #include "traps.h"
 #include "user.h"
+#include "vcpus.h"
 #include "xtf.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

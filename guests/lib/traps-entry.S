@@ -113,6 +113,20 @@ event_entry:
     push    $0x100
     jmp     handle_exception
 
+/* The event callbacks of secondary vCPUs (lib/vcpus.c): vector EVENT_VECTOR + the vCPU id. */
+.macro EVENT_ENTRY_VCPU n
+    .globl event_entry_\n
+event_entry_\n:
+    pop     %rcx
+    pop     %r11
+    push    $0
+    push    $(0x100 + \n)
+    jmp     handle_exception
+.endm
+EVENT_ENTRY_VCPU 1
+EVENT_ENTRY_VCPU 2
+EVENT_ENTRY_VCPU 3
+
 /*
  * The failsafe callback: Xen could not reload a data segment register. The frame is
  * rcx, r11, ds, es, fs, gs, rip, cs, rflags, rsp, ss. We only report it.

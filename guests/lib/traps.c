@@ -38,6 +38,12 @@ static const struct trap_info trap_table[] = {
     { .address = 0 },           /* terminator */
 };
 
+/* The runtime's trap table, terminated by address 0 (for secondary vCPUs' contexts). */
+const struct trap_info *runtime_trap_table(void)
+{
+    return trap_table;
+}
+
 volatile unsigned long fault_count;
 struct fault last_fault;
 
@@ -119,7 +125,7 @@ void do_exception(struct cpu_regs *regs)
         .cs = regs->cs & 0xffff,
     };
 
-    if (regs->vector == EVENT_VECTOR) {
+    if (regs->vector >= EVENT_VECTOR && regs->vector < EVENT_VECTOR + 4) {
         event_upcall(regs);
         return;
     }

@@ -96,4 +96,6 @@ void print_fault(const char *prefix, const struct fault *f);
 /* Hooks used by the user-mode runner (user.c). */
 bool user_mode_exception(struct cpu_regs *regs, const struct fault *f);
 
+const struct trap_info *runtime_trap_table(void);
+
 #endif /* GUEST_TRAPS_H */

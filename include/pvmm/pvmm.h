@@ -303,6 +303,15 @@ void pvmm_release_held_frame(struct vcpu *v, mfn_t mfn);
 int pvmm_check_writable_frame(struct vcpu *v, mfn_t mfn);
 /* Install mfn as v's kernel L4 (NEW_BASEPTR semantics); non-preemptible. */
 int pvmm_new_baseptr(struct vcpu *v, mfn_t mfn);
+/*
+ * VCPUOP_initialise's tables for a vCPU that has none (Xen's arch_set_info_guest): the GDT
+ * (gdt_ents > 7168 or a frame that cannot become a descriptor page: -XEN_EINVAL), the kernel
+ * L4 cr3 (not the domain's frame or not a valid L4: -XEN_EINVAL) and, when user_cr3 is not
+ * 0, the user L4 likewise; each validated and referenced through the core.  On failure
+ * nothing is held (-XEN_EEXIST if v already has a table).  Non-preemptible.
+ */
+int pvmm_vcpu_set_tables(struct vcpu *v, const uint64_t *gdt_frames, unsigned int gdt_ents,
+                         mfn_t cr3, mfn_t user_cr3);
 /* Set M2P[mfn] = pfn (no checks: builder use). */
 void pvmm_set_m2p(struct pvmm_state *s, mfn_t mfn, uint64_t pfn);
 

@@ -1,0 +1,236 @@
+/*
+ * hv/context-switch.c - switching a CPU from one vCPU to another, and the failsafe callback.
+ *
+ * A vCPU's state is either loaded (in the CPU and in the CPU's guest frame, percpu.regs) or
+ * saved in its hv_vcpu: the general registers (struct cpu_regs), the data segment selectors
+ * and the FS, GS and shadow GS base MSRs exactly as the CPU had them (so whichever of the
+ * guest's two GS bases is active stays so), the FPU/SSE state (fxsave) and CR0.TS.  The
+ * per-domain GDT/LDT window, LDTR and CR3 are made the incoming vCPU's.  Switching to the
+ * idle vCPU saves nothing (Xen's lazy switch): the last guest vCPU stays loaded
+ * (percpu.loaded), and if it is the next to run again nothing has to be restored.
+ *
+ * Reloading the data segments can fault when the guest changed or dropped a descriptor a
+ * selector still names (the CPU kept the old one cached while the vCPU ran).  As in Xen's
+ * load_segments, such a register gets the null selector and the vCPU is bounced to its
+ * failsafe callback before it runs again, with the frame (lowest address first)
+ *   rcx, r11, ds, es, fs, gs, rip, cs | upcall_mask << 32, rflags, rsp, ss
+ * holding the selectors it had; on the kernel stack (kernel_sp) when it was in user mode,
+ * and events masked when the callback was registered with CALLBACKF_mask_events.
+ *
+ * SMP: a vCPU's state can be loaded only on the CPU it belongs to; moving a vCPU to another
+ * CPU must first make its old CPU save it (Xen's sync_vcpu_execstate: an IPI).
+ */
+#include "events.h"
+#include "guest-access.h"
+#include <xen/vcpu.h>
+
+unsigned int load_data_segments(const uint16_t sel[4]);      /* entry.S */
+
+static uint32_t mxcsr_mask = 0xffbf;
+
+static inline uint16_t read_sel(int which)
+{
+    uint16_t s;
+    switch (which) {
+    case 0: __asm__ volatile("mov %%ds, %0" : "=r"(s)); break;
+    case 1: __asm__ volatile("mov %%es, %0" : "=r"(s)); break;
+    case 2: __asm__ volatile("mov %%fs, %0" : "=r"(s)); break;
+    default: __asm__ volatile("mov %%gs, %0" : "=r"(s)); break;
+    }
+    return s;
+}
+
+/*
+ * A fresh vCPU's FPU state: the one FNINIT gives (FCW 0x37f, MXCSR 0x1f80), or the
+ * fxsave image `img` of a VCPUOP_initialise context (VGCF_I387_VALID) with the MXCSR bits
+ * the CPU does not have cleared, so fxrstor cannot fault.
+ */
+void vcpu_fpu_init(struct hv_vcpu *h, const void *img)
+{
+    uint32_t mxcsr;
+
+    if (img) {
+        memcpy(h->fxsave, img, sizeof(h->fxsave));
+    } else {
+        memset(h->fxsave, 0, sizeof(h->fxsave));
+        h->fxsave[0] = 0x7f;                  /* FCW 0x037f */
+        h->fxsave[1] = 0x03;
+        mxcsr = 0x1f80;
+        memcpy(&h->fxsave[24], &mxcsr, 4);
+    }
+    memcpy(&mxcsr, &h->fxsave[24], 4);
+    mxcsr &= mxcsr_mask;
+    memcpy(&h->fxsave[24], &mxcsr, 4);
+}
+
+/* Learn the CPU's MXCSR_MASK (fxsave's bytes 28-31; 0 means the default 0xffbf). */
+void context_switch_init(void)
+{
+    static uint8_t img[512] __attribute__((aligned(16)));
+    uint32_t m;
+
+    write_cr0(read_cr0() & ~CR0_TS);
+    __asm__ volatile("fxsaveq %0" : "=m"(img));
+    memcpy(&m, &img[28], 4);
+    if (m)
+        mxcsr_mask = m;
+}
+
+/* Save the loaded vCPU v: the frame r, selectors, base MSRs, FPU. */
+static void save_vcpu_state(struct vcpu *v, const struct cpu_regs *r)
+{
+    struct hv_vcpu *h = hvv(v);
+
+    memcpy(&h->regs, r, sizeof(h->regs));
+    h->ds = read_sel(0);
+    h->es = read_sel(1);
+    h->fs = read_sel(2);
+    h->gs = read_sel(3);
+    h->fs_base = rdmsr(MSR_FS_BASE);
+    h->gs_base = rdmsr(MSR_GS_BASE);
+    h->shadow_gs_base = rdmsr(MSR_SHADOW_GS_BASE);
+    write_cr0(read_cr0() & ~CR0_TS);
+    __asm__ volatile("fxsaveq %0" : "=m"(h->fxsave));
+}
+
+/* Load v (current already): descriptor tables, CR3, selectors (failsafe on a fault), bases,
+ * FPU and CR0.TS, and its frame into r. */
+static void load_vcpu_state(struct vcpu *v, struct cpu_regs *r)
+{
+    struct hv_vcpu *h = hvv(v);
+    uint16_t sel[4] = { h->ds, h->es, h->fs, h->gs };
+    unsigned int bad;
+
+    memcpy(r, &h->regs, sizeof(*r));
+    mmglue_load_descriptor_tables(v);
+    load_guest_cr3(v);                   /* also flushes the old GDT/LDT window's mappings */
+    bad = load_data_segments(sel);
+    wrmsr(MSR_FS_BASE, h->fs_base);
+    wrmsr(MSR_GS_BASE, h->gs_base);
+    wrmsr(MSR_SHADOW_GS_BASE, h->shadow_gs_base);
+    write_cr0(read_cr0() & ~CR0_TS);
+    __asm__ volatile("fxrstorq %0" :: "m"(h->fxsave));
+    if (h->fpu_ts)
+        write_cr0(read_cr0() | CR0_TS);
+    if (bad && h->cb_failsafe)
+        h->failsafe_pending = 1;
+    if (__builtin_expect(h->check_selectors, 0)) {
+        h->check_selectors = false;
+        if (!iret_selector_ok(r->cs, true) || !iret_selector_ok(r->ss, false))
+            domain_crash(r, "the context of VCPUOP_initialise has a bad CS or SS (%lx, %lx)",
+                         r->cs, r->ss);
+    }
+}
+
+/* The runstate a vCPU that stops running enters. */
+static int leaving_runstate(struct vcpu *v)
+{
+    const struct hv_vcpu *h = hvv(v);
+    if (h->down || !h->initialised)
+        return RUNSTATE_offline;
+    return h->blocked ? RUNSTATE_blocked : RUNSTATE_runnable;
+}
+
+/*
+ * Make next the vCPU running on this CPU instead of prev (both this CPU's; interrupts off,
+ * on the exit path).  prev's runstate area is written while its page tables are still
+ * loaded, next's once its own are.
+ */
+void context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    struct percpu *pc = this_cpu();
+
+    if (!is_idle_vcpu(prev)) {
+        runstate_set(prev, leaving_runstate(prev));
+        update_runstate_area(prev);
+    }
+    pc->curr = next;
+    if (is_idle_vcpu(next))
+        return;
+    runstate_set(next, RUNSTATE_running);
+    if (pc->loaded != next) {
+        struct vcpu *old = pc->loaded;
+        cpumask_t me = 1UL << pc->cpu_id;
+
+        if (old)
+            save_vcpu_state(old, pc->regs);
+        pc->loaded = next;
+        /* flush.c: this CPU may hold next's translations from now, old's no longer. */
+        __atomic_fetch_or(&hvv(next)->dirty_cpumask, me, __ATOMIC_SEQ_CST);
+        load_vcpu_state(next, pc->regs);
+        if (old)
+            __atomic_fetch_and(&hvv(old)->dirty_cpumask, ~me, __ATOMIC_SEQ_CST);
+    }
+    update_vcpu_system_time(next);
+    update_runstate_area(next);
+}
+
+/*
+ * Forget the vCPUs of a domain that is going away: whichever is loaded on this CPU is
+ * dropped (its state is not saved), and the queues lose them.  SMP: every CPU.
+ */
+void sched_forget_domain(struct domain *d)
+{
+    struct percpu *pc = this_cpu();
+
+    if (pc->loaded && pc->loaded->domain == d)
+        pc->loaded = NULL;
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = &d->vcpu[i];
+        if (v->plat && hvv(v)->on_runq)
+            vcpu_sleep(v);
+    }
+}
+
+/* Xen's failsafe bounce (see the header), made before v's next return to the guest. */
+void failsafe_bounce(struct cpu_regs *r, struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+    uint8_t mask = h->vcpu_info->evtchn_upcall_mask;
+    uint64_t rflags = r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL);
+    uint64_t cs = r->cs, sp, *f;
+
+    h->failsafe_pending = 0;
+    if (!mask)
+        rflags |= X86_EFLAGS_IF;
+    if (v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
+        rflags |= (uint64_t)h->iopl << 12;
+    if (v->kernel_mode) {
+        cs &= ~3UL;
+        sp = r->rsp;
+    } else {
+        toggle_guest_mode(v);
+        sp = h->kernel_sp;
+    }
+    sp = (sp & ~15UL) - 11 * 8;
+    if (!guest_range_ok(sp, 11 * 8))
+        goto bad;
+    f = (uint64_t *)sp;
+    guest_access_begin();
+    guest_put(r->rcx, &f[0], fault);
+    guest_put(r->r11, &f[1], fault);
+    guest_put((uint64_t)h->ds, &f[2], fault);
+    guest_put((uint64_t)h->es, &f[3], fault);
+    guest_put((uint64_t)h->fs, &f[4], fault);
+    guest_put((uint64_t)h->gs, &f[5], fault);
+    guest_put(r->rip, &f[6], fault);
+    guest_put((cs & 0xffff) | ((uint64_t)mask << 32), &f[7], fault);
+    guest_put(rflags, &f[8], fault);
+    guest_put(r->rsp, &f[9], fault);
+    guest_put(r->ss, &f[10], fault);
+    guest_access_end();
+    if (h->failsafe_disables_events)
+        h->vcpu_info->evtchn_upcall_mask = 1;
+    r->rflags &= ~(X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT |
+                   X86_EFLAGS_IOPL | X86_EFLAGS_TF);
+    r->ss = FLAT_KERNEL_SS;
+    r->rsp = sp;
+    r->cs = FLAT_KERNEL_CS;
+    r->rip = h->cb_failsafe;
+    return;
+
+fault:
+    guest_access_end();
+bad:
+    domain_crash(r, "cannot write the failsafe callback frame at %lx", sp);
+}

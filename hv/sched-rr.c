@@ -1,0 +1,198 @@
+/*
+ * hv/sched-rr.c - the scheduler: round robin over per-CPU run queues with a 30 ms time slice,
+ * and a per-CPU idle vCPU that halts with interrupts on.
+ *
+ * Every vCPU, of any domain, belongs to one CPU (hv_vcpu.processor) and is at any moment
+ * either running there (percpu.curr), queued on that CPU's run queue (runnable), blocked
+ * (SCHEDOP_block or poll: waiting for an event), or offline (down, or never initialised).
+ * vcpu_runnable() is "initialised, not down, not blocked".
+ *
+ * schedule() is the SCHEDULE_SOFTIRQ handler, so it runs only on the exit path to a guest
+ * (guest_exit_slow, sched.c), with interrupts off and the CPU's guest frame belonging to
+ * current:
+ *   - a runnable current vCPU keeps the CPU unless another vCPU is queued and its slice has
+ *     expired or it yielded; then it goes to the tail of the queue;
+ *   - otherwise the head of the queue runs, or the idle vCPU when the queue is empty.
+ * The slice timer runs only while another vCPU waits.  Waking (vcpu_wake: an event, a poll
+ * timeout, VCPUOP_up) queues a runnable vCPU and raises SCHEDULE_SOFTIRQ on its CPU when that
+ * CPU idles.  Runstates (running, runnable, blocked, offline) change at each of these steps
+ * (context_switch, vcpu_wake, vcpu_sleep).  While current is the idle vCPU the exit path
+ * halts with `sti; hlt` (sched.c); the interrupt that makes a vCPU runnable raises the
+ * softirq that switches to it.
+ *
+ * SMP: run queues, the idle vCPU and the slice timer are per CPU (struct percpu).  Each place
+ * that touches another CPU's queue or vCPU is marked "SMP:" (it needs that queue's lock, or
+ * an IPI to make the other CPU reschedule).
+ */
+#include "events.h"
+#include <xen/vcpu.h>
+
+#define SCHED_SLICE  MILLISECS(30)
+
+static struct vcpu idle_vcpu[HV_MAX_CPUS];
+static struct hv_vcpu idle_hv_vcpu[HV_MAX_CPUS];
+static struct vcpu_info idle_vcpu_info[HV_MAX_CPUS];   /* never read by a guest */
+
+bool vcpu_runnable(struct vcpu *v)
+{
+    const struct hv_vcpu *h = hvv(v);
+    return h->initialised && !h->down && !h->blocked && !h->is_idle;
+}
+
+static void runq_insert(struct percpu *pc, struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+
+    h->runq_next = NULL;
+    h->on_runq = true;
+    if (pc->runq_tail)
+        hvv(pc->runq_tail)->runq_next = v;
+    else
+        pc->runq_head = v;
+    pc->runq_tail = v;
+}
+
+static void runq_remove(struct percpu *pc, struct vcpu *v)
+{
+    struct vcpu *prev = NULL;
+
+    for (struct vcpu *p = pc->runq_head; p; prev = p, p = hvv(p)->runq_next) {
+        if (p != v)
+            continue;
+        if (prev)
+            hvv(prev)->runq_next = hvv(p)->runq_next;
+        else
+            pc->runq_head = hvv(p)->runq_next;
+        if (pc->runq_tail == v)
+            pc->runq_tail = prev;
+        break;
+    }
+    hvv(v)->on_runq = false;
+    hvv(v)->runq_next = NULL;
+}
+
+static struct vcpu *runq_pop(struct percpu *pc)
+{
+    struct vcpu *v = pc->runq_head;
+    if (v)
+        runq_remove(pc, v);
+    return v;
+}
+
+/* The slice of the vCPU running on this CPU is over: reschedule (a queued vCPU goes next). */
+static void slice_timer_fn(void *data)
+{
+    struct percpu *pc = data;
+    pc->slice_expired = true;
+    raise_softirq(SCHEDULE_SOFTIRQ);       /* the timer runs on pc's own CPU */
+}
+
+/*
+ * Set up CPU `cpu`'s scheduler: its idle vCPU (always "blocked", so the exit path's fast
+ * test sends it to the slow path, with a vcpu_info of its own whose events stay masked), an
+ * empty run queue and the guest frame at the top of its stack.  The CPU starts running idle.
+ */
+void sched_init_cpu(unsigned int cpu, struct cpu_regs *regs)
+{
+    struct percpu *pc = &percpu_area[cpu];
+    struct vcpu *v = &idle_vcpu[cpu];
+    struct hv_vcpu *h = &idle_hv_vcpu[cpu];
+
+    pc->regs = regs;
+    v->vcpu_id = cpu;
+    v->plat = h;
+    h->is_idle = true;
+    h->blocked = true;
+    h->processor = cpu;
+    h->vcpu_info = &idle_vcpu_info[cpu];
+    h->vcpu_info->evtchn_upcall_mask = 1;
+    pc->idle = v;
+    pc->curr = v;
+    init_timer(&pc->slice_timer, slice_timer_fn, pc, cpu);
+}
+
+bool is_idle_vcpu(struct vcpu *v)
+{
+    return hvv(v)->is_idle;
+}
+
+/*
+ * v may have become runnable (woken, brought up): queue it on its CPU and, if that CPU
+ * idles, make it reschedule; if it runs another vCPU, start that one's slice.  Nothing for
+ * a vCPU that is not runnable, already queued or running.  Any context, interrupts on or off.
+ */
+void vcpu_wake(struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+    struct percpu *pc = &percpu_area[h->processor];    /* SMP: lock pc's run queue */
+    unsigned long flags = local_irq_save();
+
+    if (vcpu_runnable(v) && pc->curr != v && !h->on_runq) {
+        runstate_set(v, RUNSTATE_runnable);
+        runq_insert(pc, v);
+        if (pc->curr == pc->idle)
+            cpu_raise_softirq(h->processor, SCHEDULE_SOFTIRQ);   /* SMP: an IPI if remote */
+        else if (!pc->slice_timer.active)
+            set_timer(&pc->slice_timer, NOW() + SCHED_SLICE);
+    }
+    local_irq_restore(flags);
+}
+
+/*
+ * v stopped being runnable (down, or blocked while not running): take it off its run queue;
+ * a running v is descheduled by its own CPU's next exit path.
+ */
+void vcpu_sleep(struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+    struct percpu *pc = &percpu_area[h->processor];    /* SMP: lock pc's run queue */
+    unsigned long flags = local_irq_save();
+
+    if (h->on_runq) {
+        runq_remove(pc, v);
+        runstate_set(v, h->down || !h->initialised ? RUNSTATE_offline : RUNSTATE_blocked);
+    } else if (pc->curr == v) {
+        cpu_raise_softirq(h->processor, SCHEDULE_SOFTIRQ);      /* SMP: an IPI if remote */
+    } else if (h->down && h->runstate_state != RUNSTATE_offline) {
+        runstate_set(v, RUNSTATE_offline);                      /* it was blocked */
+    }
+    local_irq_restore(flags);
+}
+
+/* SCHEDOP_yield: let the other runnable vCPUs of this CPU run before v again. */
+void vcpu_yield(struct vcpu *v)
+{
+    hvv(v)->yielded = true;
+    raise_softirq(SCHEDULE_SOFTIRQ);
+}
+
+/* SCHEDULE_SOFTIRQ: pick the vCPU to run on this CPU and switch to it (see the header). */
+void schedule(void)
+{
+    struct percpu *pc = this_cpu();
+    struct vcpu *prev = pc->curr, *next;
+    struct hv_vcpu *ph = hvv(prev);
+    bool expired = pc->slice_expired;
+
+    pc->slice_expired = false;
+    next = prev;
+    if (vcpu_runnable(prev)) {
+        if (pc->runq_head && (expired || ph->yielded)) {
+            runq_insert(pc, prev);
+            next = runq_pop(pc);
+        }
+    } else {
+        next = runq_pop(pc);
+        if (!next)
+            next = pc->idle;
+    }
+    ph->yielded = false;
+    if (next != prev)
+        context_switch(prev, next);
+    if (!is_idle_vcpu(next) && pc->runq_head) {
+        if (!pc->slice_timer.active || next != prev)
+            set_timer(&pc->slice_timer, NOW() + SCHED_SLICE);
+    } else {
+        stop_timer(&pc->slice_timer);
+    }
+}

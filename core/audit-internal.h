@@ -40,4 +40,12 @@ void audit_frame_refs(struct audit_ctx *c, mfn_t m);
 /* audit-refs.c: count the references held by d's vCPUs. */
 void audit_vcpu_refs(struct audit_ctx *c, struct domain *d);
 
+/*
+ * audit-grant.c: add the references ld's device mappings of grants hold, and check each
+ * tracked mapping names an entry pinned for ld; check rd's pin counts against every
+ * domain's maptrack.
+ */
+void audit_grant_refs(struct audit_ctx *c, struct domain *ld);
+void audit_grant_pins(struct audit_ctx *c, struct domain *rd);
+
 #endif /* PVMM_CORE_AUDIT_INTERNAL_H */

@@ -17,7 +17,8 @@ static const char *const check_names[] = {
     "count-mismatch", "type-count-mismatch", "type-without-ref", "ref-without-owner",
     "allocated-no-ref", "writable-mapping", "wrong-child-type", "bad-linear", "xen-slot",
     "forbidden-mapping", "bad-flags", "not-validated", "bad-pin", "bad-base",
-    "free-frame-state", "tot-pages", "bad-descriptor", "linear-count", "m2p", "core-bug",
+    "free-frame-state", "tot-pages", "bad-descriptor", "linear-count", "m2p", "grant-pin",
+    "grant-maptrack", "core-bug",
 };
 _Static_assert(sizeof(check_names) / sizeof(check_names[0]) == PVMM_AUDIT_CHECK_COUNT,
                "one name per audit check");
@@ -178,8 +179,11 @@ unsigned int pvmm_audit(struct pvmm_state *s, void *scratch, struct pvmm_audit_r
     for (mfn_t m = 0; m < s->nr_frames; m++)
         audit_frame_refs(&c, m);
     for (unsigned int i = 0; i < PVMM_MAX_DOMAINS; i++)
-        if (s->domains[i].exists)
+        if (s->domains[i].exists) {
             audit_vcpu_refs(&c, &s->domains[i]);
+            audit_grant_refs(&c, &s->domains[i]);
+            audit_grant_pins(&c, &s->domains[i]);
+        }
     for (mfn_t m = 0; m < s->nr_frames; m++)
         audit_frame_check(&c, m);
     audit_tot_pages(&c);

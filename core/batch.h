@@ -6,6 +6,7 @@
 #define PVMM_CORE_BATCH_H
 
 #include "mm.h"
+#include <xen/grant_table.h>
 
 /*
  * An element function's "done, and the batch ends after me" (multicall: an iret entry, or
@@ -37,6 +38,11 @@ union batch_elem {
     struct mmu_update mmu;
     struct mmuext_op ext;
     struct multicall_entry mc;
+    struct gnttab_map_grant_ref map;
+    struct gnttab_unmap_grant_ref unmap;
+    struct gnttab_unmap_and_replace replace;
+    struct gnttab_copy copy;
+    struct gnttab_swap_grant_ref swap;
 };
 
 /*

@@ -28,6 +28,7 @@
  * another domain are undone (pin.c).
  */
 #include "mm.h"
+#include "grant-table.h"
 
 void pvmm_init(struct pvmm_state *s, const struct pvmm_config *cfg)
 {
@@ -123,6 +124,7 @@ struct domain *pvmm_domain_create(struct pvmm_state *s, domid_t domid, bool priv
     d->plat = plat;
     for (unsigned int i = 0; i < PVMM_MAX_VCPUS; i++)
         vcpu_reset(d, i);
+    gnttab_init(d);
     __atomic_store_n(&d->exists, true, __ATOMIC_RELEASE);
     return d;
 }
@@ -405,6 +407,10 @@ int pvmm_domain_destroy(struct domain *d)
         return 0;
     __atomic_store_n(&d->is_dying, true, __ATOMIC_RELEASE);
 
+    /* The grants d has mapped first, as Xen (their pins; device mappings' references). */
+    rc = gnttab_release_mappings(d);
+    if (rc)
+        return rc;
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         rc = vcpu_relinquish(&d->vcpu[i]);
         if (rc < 0)
@@ -429,6 +435,7 @@ int pvmm_domain_destroy(struct domain *d)
         d->teardown_next = 0;
         return reject_still_referenced(curr, d);
     }
+    gnttab_destroy(d);
     __atomic_store_n(&d->exists, false, __ATOMIC_RELEASE);
     d->is_dying = false;
     d->vm_assist = 0;

@@ -20,6 +20,7 @@ const char *pvmm_hypercall_name(unsigned int nr)
     case __HYPERVISOR_vm_assist:                     return "vm_assist";
     case __HYPERVISOR_update_va_mapping_otherdomain: return "update_va_mapping_otherdomain";
     case __HYPERVISOR_mmuext_op:                     return "mmuext_op";
+    case __HYPERVISOR_grant_table_op:                return "grant_table_op";
     default:                                         return NULL;
     }
 }
@@ -43,6 +44,8 @@ long pvmm_hypercall(struct vcpu *v, unsigned int nr, const uint64_t a[5])
         return do_memory_op(v, (unsigned long)a[0], a[1]);
     case __HYPERVISOR_vm_assist:
         return do_vm_assist(v, (unsigned int)a[0], (unsigned int)a[1]);
+    case __HYPERVISOR_grant_table_op:
+        return do_grant_table_op(v, (unsigned int)a[0], a[1], (unsigned int)a[2]);
     default:
         return -XEN_ENOSYS;
     }

@@ -13,6 +13,7 @@
  *   path: L4 0x1000[0] -> L3 0x1001[0] -> L2 0x1002[3] -> L1 0x1003[17]
  */
 #include "mm.h"
+#include <xen/grant_table.h>
 
 /* An append-only text buffer that counts what it could not store. */
 struct text {
@@ -99,6 +100,31 @@ static const char *const xenmem_names[] = {
     [XENMEM_remove_from_physmap] = "remove_from_physmap",
 };
 
+static const char *const gnttab_names[] = {
+    "map_grant_ref", "unmap_grant_ref", "setup_table", "dump_table", "transfer", "copy",
+    "query_size", "unmap_and_replace", "set_version", "get_status_frames", "get_version",
+    "swap_grant_ref", "cache_flush",
+};
+static const char *const gntst_names[] = {
+    "okay", "general_error", "bad_domain", "bad_gntref", "bad_handle", "bad_virt_addr",
+    "bad_dev_addr", "no_device_space", "permission_denied", "bad_page", "bad_copy_arg",
+    "address_too_big", "eagain", "no_space",
+};
+
+/*
+ * The GNTST name of a grant_table_op element's status, or NULL if rc is an errno: every
+ * grant sub-op but get/set_version records its refusals as the element's GNTST status
+ * (-1..-13); its own errors (-EINVAL, -EFAULT, -ENOSYS) lie outside that range.
+ */
+static const char *gntst_name(const struct pvmm_reason *r)
+{
+    if (r->hypercall != __HYPERVISOR_grant_table_op || r->sub_op == GNTTABOP_set_version ||
+        r->sub_op == GNTTABOP_get_version || r->rc >= 0 ||
+        -r->rc >= (int)ARRAY_SIZE(gntst_names))
+        return NULL;
+    return gntst_names[-r->rc];
+}
+
 /* Name of sub-operation `op` of hypercall `nr`, or NULL. */
 static const char *sub_op_name(int nr, int op)
 {
@@ -110,6 +136,8 @@ static const char *sub_op_name(int nr, int op)
         return mmu_names[op];
     if (nr == __HYPERVISOR_memory_op && (size_t)op < ARRAY_SIZE(xenmem_names))
         return xenmem_names[op];
+    if (nr == __HYPERVISOR_grant_table_op && (size_t)op < ARRAY_SIZE(gnttab_names))
+        return gnttab_names[op];
     return NULL;
 }
 
@@ -222,7 +250,10 @@ static void put_header(struct text *t, const struct pvmm_reason *r)
         put(t, " %s", sub);
     else if (r->sub_op >= 0)
         put(t, " sub-op %d", r->sub_op);
-    put(t, " failed: -%s (%s)", xen_errno_name(r->rc), pvmm_rule_name(r->rule));
+    if (gntst_name(r))
+        put(t, " failed: GNTST_%s (%s)", gntst_name(r), pvmm_rule_name(r->rule));
+    else
+        put(t, " failed: -%s (%s)", xen_errno_name(r->rc), pvmm_rule_name(r->rule));
 }
 
 /* Line 2: the rule, said about the frame and types involved. */

@@ -15,7 +15,8 @@
  *     per-domain L3 (slot 260); its size from the hypervisor option dom0_mem=SIZE[,...]
  *     (K, M or G; Xen's first form), 64 MiB by default as xen-run's dom0_mem=64M.  The p2m
  *     array comes from the boot allocator (dom0_prepare, before the core takes memory);
- *   - shared_info and the grant frame: hypervisor frames shared writable with dom0, every
+ *   - shared_info: a hypervisor frame shared writable with dom0 (grant frames are the
+ *     core's, taken from the heap as setup_table asks for them), every
  *     event masked (§6); start_info names shared_info's machine address;
  *   - scrubbing: the builder clears every frame of the bootstrap region before anything is
  *     written to it.  The other dom0 frames (about 60 of the 64 MiB) come from RAM above the
@@ -142,7 +143,7 @@ static void report_l4_refusal(struct vcpu *v)
     }
 }
 
-/* shared_info and the first grant frame: cleared, every event masked, shared with d. */
+/* shared_info: cleared, every event masked, shared with d (grant frames: the core's). */
 static void share_hypervisor_pages(struct domain *d)
 {
     struct shared_info *si = mfn_to_virt(hv_shared_info_mfn);
@@ -155,8 +156,6 @@ static void share_hypervisor_pages(struct domain *d)
         hv_vcpu_setup(&d->vcpu[i], &dom0_hv_vcpu[i], &si->vcpu_info[i], 0);
     dom0_hv_vcpu[0].initialised = true;                    /* the builder's context */
     mmglue_share_xen_page(d, hv_shared_info_mfn);
-    mmglue_share_xen_page(d, hv_grant_mfn);     /* cleared by the boot allocator */
-    hv_nr_grant_frames = 1;
 }
 
 struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_module *initrd)

@@ -214,9 +214,7 @@ static inline uint64_t virt_to_maddr(const void *va)
     uint64_t v = (uint64_t)va;
     return v >= DIRECTMAP_VIRT_START ? v - DIRECTMAP_VIRT_START : v - HV_VIRT_START;
 }
-extern uint64_t hv_shared_info_mfn, hv_grant_mfn;   /* hypervisor frames shared with dom0 */
-#define GNTTAB_MAX_FRAMES  64      /* Xen's default max_grant_frames: hv_grant_mfn + 0..63 */
-extern unsigned int hv_nr_grant_frames;              /* shared with dom0 so far (from 1) */
+extern uint64_t hv_shared_info_mfn;   /* hypervisor frame shared with dom0 */
 extern intpte_t *idle_l4;             /* the hypervisor's own L4 */
 extern intpte_t xen_l4_slots[16];     /* template for slots 256..271 of guest L4s */
 void mm_boot_init(uint32_t mbi_phys);
@@ -314,7 +312,6 @@ long hc_console_io(unsigned long cmd, unsigned long count, uint64_t buf);
 long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg);
 long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg);
 long hc_xen_version(unsigned long cmd, uint64_t arg);
-long hc_grant_table_op(unsigned long cmd, uint64_t uop, unsigned long count);
 long hc_physdev_op(unsigned long cmd, uint64_t arg);       /* hc-physdev.c */
 void debugreg_init(struct hv_vcpu *h);                     /* debugreg.c */
 long guest_set_debugreg(int reg, uint64_t value);          /* 0, -EPERM, -EINVAL, -ENODEV */

@@ -61,7 +61,6 @@ ADAPT(h_sched_op_compat, hc_sched_op_compat(r, (unsigned int)a[0], a[1]))
 ADAPT(h_multicall, do_multicall(current, a[0], (unsigned int)a[1], multicall_subcall, r))
 ADAPT(h_xen_version, hc_xen_version((unsigned int)a[0], a[1]))
 ADAPT(h_console_io, hc_console_io((unsigned int)a[0], (unsigned int)a[1], a[2]))
-ADAPT(h_grant_table_op, hc_grant_table_op(a[0], a[1], a[2]))
 ADAPT(h_iret, do_iret(r))
 ADAPT(h_set_segment_base, hc_set_segment_base(a[0], a[1]))
 ADAPT(h_sched_op, hc_sched_op(r, (unsigned int)a[0], a[1]))
@@ -94,7 +93,7 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_update_va_mapping] = h_mm,
     [__HYPERVISOR_xen_version] = h_xen_version,
     [__HYPERVISOR_console_io] = h_console_io,
-    [__HYPERVISOR_grant_table_op] = h_grant_table_op,
+    [__HYPERVISOR_grant_table_op] = h_mm,
     [__HYPERVISOR_vm_assist] = h_mm,
     [__HYPERVISOR_update_va_mapping_otherdomain] = h_mm,
     [__HYPERVISOR_iret] = h_iret,

@@ -148,7 +148,6 @@ void mmglue_init(void)
     memcpy(cfg.xen_l4_slots, xen_l4_slots, sizeof(cfg.xen_l4_slots));
     cfg.linear_pt = true;
     hv_shared_info_mfn = alloc_boot_frame();
-    alloc_boot_pages(GNTTAB_MAX_FRAMES, &hv_grant_mfn);
     pvmm_init(&core_state, &cfg);
     audit_scratch = alloc_boot_pages((unsigned int)((pvmm_audit_scratch_size(&core_state) +
                                      PAGE_SIZE - 1) >> PAGE_SHIFT), &first);

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/mm.h"
+#include "../core/grant-table.h"
 
 #define NR_FRAMES 512
 
@@ -327,6 +327,35 @@ static void free_frame_m2p(struct fixture *f)
     f->h->m2p[f->h->s.free_head] = 0x42;
 }
 
+/* d maps its own grant 10 of frame spare for a device, read-only: its active entry. */
+static struct active_grant_entry *grant_device_mapping(struct fixture *f)
+{
+    uint64_t frame = 0;
+    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1,
+                                     .frame_list = (uint64_t)(uintptr_t)&frame };
+    struct gnttab_map_grant_ref m = { .flags = GNTMAP_device_map | GNTMAP_readonly,
+                                      .ref = 10, .dom = f->d->domain_id };
+    struct grant_entry_v1 *e;
+
+    assert_int_equal(do_grant_table_op(f->v, GNTTABOP_setup_table,
+                                       (uint64_t)(uintptr_t)&st, 1), 0);
+    e = (struct grant_entry_v1 *)harness_pt(f->h, frame);
+    e[10] = (struct grant_entry_v1){ GTF_permit_access, f->d->domain_id, (uint32_t)f->spare };
+    assert_int_equal(do_grant_table_op(f->v, GNTTABOP_map_grant_ref,
+                                       (uint64_t)(uintptr_t)&m, 1), 0);
+    assert_int_equal(m.status, GNTST_okay);
+    assert_int_equal(harness_audit_count(f->h), 0);
+    return gnttab_active(f->d, 10);
+}
+static void grant_pin_bumped(struct fixture *f)
+{
+    grant_device_mapping(f)->pin += GNTPIN_hstr_inc;
+}
+static void grant_pin_dropped(struct fixture *f)
+{
+    grant_device_mapping(f)->pin = 0;
+}
+
 static void plant_core_bug(struct fixture *f)
 {
     /* A put on a free frame: a state the core's invariants exclude. */
@@ -365,6 +394,8 @@ static const struct corruption corruptions[] = {
     { "linear_pt_count without linear entries", unbalanced_linear_count,
       PVMM_AUDIT_LINEAR_COUNT, 0 },
     { "free frame with a valid M2P entry", free_frame_m2p, PVMM_AUDIT_M2P, 0 },
+    { "grant pin without a mapping", grant_pin_bumped, PVMM_AUDIT_GRANT_PIN, 0 },
+    { "grant mapping without a pin", grant_pin_dropped, PVMM_AUDIT_GRANT_MAPTRACK, 0 },
     { "core bug planted", plant_core_bug, PVMM_AUDIT_CORE_BUG, 0 },
 };
 

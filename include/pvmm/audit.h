@@ -35,6 +35,8 @@
     X(BAD_DESCRIPTOR,     "descriptor page holds a descriptor check_descriptor refuses") \
     X(LINEAR_COUNT,       "linear_pt_count differs from the linear entries found") \
     X(M2P,                "M2P entry inconsistent with the frame's state") \
+    X(GRANT_PIN,          "grant pin count differs from the mappings tracked for it") \
+    X(GRANT_MAPTRACK,     "tracked grant mapping names no entry pinned for its mapper") \
     X(CORE_BUG,           "the core met a state its own invariants exclude (a core bug)")
 
 enum pvmm_audit_check {

@@ -35,6 +35,7 @@
 #include "reason.h"
 #include "lock.h"
 #include "rangeset.h"
+#include "grant-table.h"
 #include "../xen/xen.h"
 #include "../xen/errno.h"
 
@@ -139,6 +140,7 @@ struct domain {
     unsigned int teardown_step;
     mfn_t    teardown_next;
     pvmm_spinlock_t lock;          /* serialises per-domain bookkeeping (GDT, LDT, tot_pages) */
+    struct grant_table grant_table; /* core/grant-table.c */
     void    *plat;                 /* embedder's per-domain data */
 };
 
@@ -327,6 +329,11 @@ long do_update_va_mapping_otherdomain(struct vcpu *v, uint64_t va, uint64_t val,
 long do_set_gdt(struct vcpu *v, uint64_t frame_list, unsigned int entries);
 long do_update_descriptor(struct vcpu *v, uint64_t maddr, uint64_t desc);
 long do_memory_op(struct vcpu *v, unsigned long cmd, uint64_t arg);
+/*
+ * grant_table_op(cmd, uop, count) (core/grant-op.c): grant tables v1 and v2 for PV guests
+ * as Xen 4.17 (docs/model.md section 6).  Batched ops give each element a GNTST status.
+ */
+long do_grant_table_op(struct vcpu *v, unsigned int cmd, uint64_t uop, unsigned int count);
 /*
  * vm_assist(cmd, type): enable (VMASST_CMD_enable) or disable assist
  * `type` for v's domain.  0; -XEN_EINVAL for a type not valid for a 64-bit

@@ -65,7 +65,18 @@
     X(NO_MEMORY,              "no-memory", "out of memory or above the domain's limit") \
     X(IN_USE,                 "in-use", "frame is still referenced (mapped, typed or pinned) and cannot be given up") \
     X(MACHPHYS,               "machphys", "M2P update not allowed") \
-    X(CONTINUATION,           "continuation", "operation was preempted and must continue")
+    X(CONTINUATION,           "continuation", "operation was preempted and must continue") \
+    /* grant tables */ \
+    X(GRANT_BAD_REF,          "grant-bad-ref", "grant reference is beyond the granter's table") \
+    X(GRANT_NOT_PERMITTED,    "grant-not-permitted", "grant entry does not permit this access to this domain") \
+    X(GRANT_PINNED_ELSEWHERE, "grant-pinned-elsewhere", "grant is in use by another domain, or its pin count would overflow") \
+    X(GRANT_IN_USE,           "grant-in-use", "a grant entry is still mapped or pinned") \
+    X(GRANT_STATUS_MAPPED,    "grant-status-mapped", "a v2 status frame is still mapped by the guest") \
+    X(GRANT_LIMIT,            "grant-limit", "more grant frames than the table has or may have") \
+    X(GRANT_NO_SPACE,         "grant-no-space", "no free maptrack handle") \
+    X(GRANT_BAD_HANDLE,       "grant-bad-handle", "no grant mapping with this handle") \
+    X(GRANT_PTE_MISMATCH,     "grant-pte-mismatch", "PTE at the address is not the grant's mapping (frame, present or writable differ)") \
+    X(GRANT_BAD_COPY,         "grant-bad-copy", "copy range leaves the page or the granted window")
 
 enum pvmm_rule {
 #define PVMM_RULE_ENUM(n, s, t) PVMM_RULE_##n,

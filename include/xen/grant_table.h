@@ -89,6 +89,8 @@ union grant_entry_v2 {
 typedef union grant_entry_v2 grant_entry_v2_t;
 
 /* Commands. Bits 12 and up of cmd carry continuation state. */
+#define GNTTABOP_CMD_MASK          0xfffU
+#define GNTTABOP_CONTINUATION_ARG_SHIFT 12
 #define GNTTABOP_map_grant_ref        0
 #define GNTTABOP_unmap_grant_ref      1
 #define GNTTABOP_setup_table          2
@@ -191,6 +193,77 @@ struct gnttab_get_version {
 };
 typedef struct gnttab_get_version gnttab_get_version_t;
 
+/* GNTTABOP_dump_table: print dom's table on the hypervisor's console. */
+struct gnttab_dump_table {
+    domid_t dom;              /* in */
+    int16_t status;           /* out: GNTST_* */
+};
+typedef struct gnttab_dump_table gnttab_dump_table_t;
+
+/* GNTTABOP_transfer: give frame mfn to domid, into its accept-transfer entry ref. */
+struct gnttab_transfer {
+    xen_pfn_t mfn;            /* in */
+    domid_t domid;            /* in */
+    uint16_t _pad;
+    grant_ref_t ref;          /* in */
+    int16_t status;           /* out: GNTST_* */
+    uint16_t _pad1[3];
+};
+typedef struct gnttab_transfer gnttab_transfer_t;
+
+/* GNTTABOP_copy: each side a grant reference (GNTCOPY_*_gref) or a frame of the caller. */
+#define _GNTCOPY_source_gref     0
+#define GNTCOPY_source_gref      (1U << _GNTCOPY_source_gref)
+#define _GNTCOPY_dest_gref       1
+#define GNTCOPY_dest_gref        (1U << _GNTCOPY_dest_gref)
+
+struct gnttab_copy_ptr {
+    union {
+        grant_ref_t ref;
+        xen_pfn_t gmfn;
+    } u;
+    domid_t domid;
+    uint16_t offset;
+    uint32_t _pad;
+};
+
+struct gnttab_copy {
+    struct gnttab_copy_ptr source, dest;
+    uint16_t len;
+    uint16_t flags;           /* GNTCOPY_* */
+    int16_t status;           /* out: GNTST_* */
+    uint16_t _pad;
+};
+typedef struct gnttab_copy gnttab_copy_t;
+
+/* GNTTABOP_unmap_and_replace: unmap host_addr, moving new_addr's PTE there (0: none). */
+struct gnttab_unmap_and_replace {
+    uint64_t host_addr;       /* in */
+    uint64_t new_addr;        /* in */
+    grant_handle_t handle;    /* in */
+    int16_t status;           /* out: GNTST_* */
+    uint16_t _pad;
+};
+typedef struct gnttab_unmap_and_replace gnttab_unmap_and_replace_t;
+
+/* GNTTABOP_get_status_frames (v2). */
+struct gnttab_get_status_frames {
+    uint32_t nr_frames;       /* in */
+    domid_t dom;              /* in */
+    int16_t status;           /* out: GNTST_* */
+    uint64_t frame_list;      /* in: guest VA of uint64_t[nr_frames]; out: mfns */
+};
+typedef struct gnttab_get_status_frames gnttab_get_status_frames_t;
+
+/* GNTTABOP_swap_grant_ref: swap two entries of the caller's table. */
+struct gnttab_swap_grant_ref {
+    grant_ref_t ref_a;        /* in */
+    grant_ref_t ref_b;        /* in */
+    int16_t status;           /* out: GNTST_* */
+    uint16_t _pad;
+};
+typedef struct gnttab_swap_grant_ref gnttab_swap_grant_ref_t;
+
 _Static_assert(sizeof(struct grant_entry_v1) == 8, "grant_entry_v1 is 8 bytes");
 _Static_assert(sizeof(union grant_entry_v2) == 16, "grant_entry_v2 is 16 bytes");
 _Static_assert(sizeof(struct gnttab_map_grant_ref) == 32, "gnttab_map_grant_ref is 32 bytes");
@@ -199,5 +272,13 @@ _Static_assert(sizeof(struct gnttab_setup_table) == 24, "gnttab_setup_table is 2
 _Static_assert(sizeof(struct gnttab_query_size) == 16, "gnttab_query_size is 16 bytes");
 _Static_assert(sizeof(struct gnttab_set_version) == 4, "gnttab_set_version is 4 bytes");
 _Static_assert(sizeof(struct gnttab_get_version) == 8, "gnttab_get_version is 8 bytes");
+_Static_assert(sizeof(struct gnttab_dump_table) == 4, "gnttab_dump_table is 4 bytes");
+_Static_assert(sizeof(struct gnttab_transfer) == 24, "gnttab_transfer is 24 bytes");
+_Static_assert(sizeof(struct gnttab_copy) == 40, "gnttab_copy is 40 bytes");
+_Static_assert(sizeof(struct gnttab_unmap_and_replace) == 24,
+               "gnttab_unmap_and_replace is 24 bytes");
+_Static_assert(sizeof(struct gnttab_get_status_frames) == 16,
+               "gnttab_get_status_frames is 16 bytes");
+_Static_assert(sizeof(struct gnttab_swap_grant_ref) == 12, "gnttab_swap_grant_ref is 12 bytes");
 
 #endif /* PVMM_XEN_GRANT_TABLE_H */

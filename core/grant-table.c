@@ -1,0 +1,325 @@
+/*
+ * core/grant-table.c - a domain's grant table: its frames (allocated as the
+ * table grows), its entries (the shared-entry, status and active-entry
+ * helpers of grant-table.h), pinning an entry, and teardown.
+ */
+#include "grant-table.h"
+
+void gnttab_init(struct domain *d)
+{
+    struct grant_table *gt = &d->grant_table;
+
+    gt->lock = (pvmm_spinlock_t)PVMM_SPINLOCK_INIT;
+    gt->maptrack_lock = (pvmm_spinlock_t)PVMM_SPINLOCK_INIT;
+    gt->gt_version = 1;
+    gt->nr_grant_frames = 1;
+    gt->max_grant_frames = PVMM_GNTTAB_MAX_FRAMES;
+    gt->nr_status_frames = 0;
+    gt->nr_maptrack_frames = 0;
+    for (unsigned int i = 0; i < PVMM_GNTTAB_MAX_FRAMES; i++)
+        gt->shared[i] = INVALID_MFN;
+    for (unsigned int i = 0; i < PVMM_GNTTAB_MAX_STATUS_FRAMES; i++)
+        gt->status[i] = INVALID_MFN;
+    for (unsigned int i = 0; i < PVMM_GNTTAB_MAX_ACTIVE_FRAMES; i++)
+        gt->active[i] = INVALID_MFN;
+    for (unsigned int i = 0; i < PVMM_MAPTRACK_MAX_FRAMES; i++)
+        gt->maptrack[i] = INVALID_MFN;
+}
+
+/* ---- frames ---- */
+
+/* A cleared hypervisor frame from the free heap (owner dom_xen); false if none is free. */
+static bool gt_alloc_frame(struct pvmm_state *s, mfn_t *mfn)
+{
+    void *va;
+
+    if (alloc_held_pages(s, 0, s->nr_frames, mfn))
+        return false;
+    va = map_domain_page(s, *mfn);
+    clear_frame(va);
+    unmap_domain_page(s, va);
+    return true;
+}
+
+/* Give a hypervisor frame of gt_alloc_frame (owner dom_xen, unreferenced) back to the heap. */
+static void gt_free_frame(struct pvmm_state *s, mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(s, mfn);
+
+    __atomic_fetch_and(&pg->count_info, ~PGC_allocated, __ATOMIC_ACQ_REL);
+    put_page(s, pg);
+}
+
+/*
+ * Take back a frame shared with d (a status frame when the table goes back to v1): only if
+ * the guest no longer maps it (count and type as sharing left them), else false - Xen's
+ * XSA-255 rule.  The frame goes back to the heap.
+ */
+bool gt_unshare_frame(struct pvmm_state *s, mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(s, mfn);
+    uint64_t ci = PGC_xen_heap | PGC_allocated | 1;
+
+    if (read_atomic64(&pg->type_info) != (PGT_writable_page | PGT_validated | 1) ||
+        !cmpxchg64(&pg->count_info, &ci, PGC_allocated | 1))
+        return false;
+    write_atomic64(&pg->type_info, 0);
+    __atomic_store_n(&pg->owner, (domid_t)DOMID_XEN, __ATOMIC_RELEASE);
+    gt_free_frame(s, mfn);
+    return true;
+}
+
+/* Allocate and share with d a frame of entries or status words at *slot, if not yet there. */
+static bool gt_shared_frame(struct domain *d, mfn_t *slot)
+{
+    mfn_t m;
+
+    if (*slot != INVALID_MFN)
+        return true;
+    if (!gt_alloc_frame(d->state, &m))
+        return false;
+    pvmm_share_xen_page(d->state, m, d, true);
+    *slot = m;
+    return true;
+}
+
+/*
+ * Make the first nr frames of entries real (Xen's gnttab_grow_table): shared frames, their
+ * active entries (two frames per frame of v1 entries, enough for either version) and, under
+ * v2, the status frames.  Caller holds gt->lock.  False if memory ran out: what was
+ * allocated stays the table's, nr_grant_frames is unchanged.
+ */
+bool gnttab_grow(struct domain *d, unsigned int nr, unsigned int version)
+{
+    struct grant_table *gt = &d->grant_table;
+    struct pvmm_state *s = d->state;
+
+    for (unsigned int i = 0; i < nr; i++) {
+        if (!gt_shared_frame(d, &gt->shared[i]))
+            return false;
+        for (unsigned int k = 2 * i; k < 2 * i + 2; k++)
+            if (gt->active[k] == INVALID_MFN && !gt_alloc_frame(s, &gt->active[k]))
+                return false;
+    }
+    if (version == 2) {
+        unsigned int ns = grant_to_status_frames(nr);
+
+        for (unsigned int i = 0; i < ns; i++)
+            if (!gt_shared_frame(d, &gt->status[i]))
+                return false;
+        if (ns > gt->nr_status_frames)
+            gt->nr_status_frames = ns;
+    }
+    if (nr > gt->nr_grant_frames)
+        gt->nr_grant_frames = nr;
+    return true;
+}
+
+/* ---- entries ---- */
+
+struct grant_entry_header *gnttab_shared_header(struct domain *d, grant_ref_t ref,
+                                                uint64_t *frame)
+{
+    struct grant_table *gt = &d->grant_table;
+    unsigned int per = grant_per_frame(gt);
+    mfn_t m = gt->shared[ref / per];
+    char *va;
+
+    *frame = 0;
+    if (m == INVALID_MFN)
+        return NULL;
+    va = map_domain_page(d->state, m);
+    if (gt->gt_version == 1) {
+        struct grant_entry_v1 *e = (struct grant_entry_v1 *)va + ref % per;
+
+        *frame = __atomic_load_n(&e->frame, __ATOMIC_RELAXED);
+        return (struct grant_entry_header *)e;
+    } else {
+        union grant_entry_v2 *e = (union grant_entry_v2 *)va + ref % per;
+
+        *frame = __atomic_load_n(&e->full_page.frame, __ATOMIC_RELAXED);
+        return &e->hdr;
+    }
+}
+
+uint16_t *gnttab_status_word(struct domain *d, grant_ref_t ref)
+{
+    struct grant_table *gt = &d->grant_table;
+    const unsigned int per = PAGE_SIZE / sizeof(grant_status_t);
+    uint64_t frame;
+    mfn_t m;
+
+    if (gt->gt_version == 1) {
+        struct grant_entry_header *h = gnttab_shared_header(d, ref, &frame);
+
+        return h ? &h->flags : NULL;
+    }
+    m = gt->status[ref / per];
+    if (m == INVALID_MFN)
+        return NULL;
+    return (uint16_t *)map_domain_page(d->state, m) + ref % per;
+}
+
+struct active_grant_entry *gnttab_active(struct domain *d, grant_ref_t ref)
+{
+    mfn_t m = d->grant_table.active[ref / ACTIVE_PER_FRAME];
+
+    if (m == INVALID_MFN)
+        return NULL;
+    return (struct active_grant_entry *)map_domain_page(d->state, m) + ref % ACTIVE_PER_FRAME;
+}
+
+int gnttab_set_status(struct vcpu *curr, struct domain *rd, grant_ref_t ref, domid_t domid,
+                      bool readonly, bool allow_sub_page, unsigned int *sub_off,
+                      unsigned int *sub_len)
+{
+    uint64_t frame;
+    struct grant_entry_header *h = gnttab_shared_header(rd, ref, &frame);
+    uint16_t *status = gnttab_status_word(rd, ref);
+    uint32_t *word = (uint32_t *)h;
+    unsigned int tries = 0;
+    uint32_t set = GTF_reading | (readonly ? 0 : GTF_writing);
+
+    *sub_off = 0;
+    *sub_len = PAGE_SIZE;
+    if (!h || !status)
+        return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_NOT_PERMITTED,
+                         .index = (int)ref, .entry = 0);
+    for ( ;; ) {
+        /* flags (bits 0-15) and domid (bits 16-31) as one word, as the guest writes them. */
+        uint32_t w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+        uint16_t flags = (uint16_t)w;
+
+        if ((flags & GTF_type_mask) != GTF_permit_access || (uint16_t)(w >> 16) != domid ||
+            (!allow_sub_page && (flags & GTF_sub_page)) ||
+            (!readonly && (flags & GTF_readonly)))
+            return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_NOT_PERMITTED,
+                             .index = (int)ref, .entry = w);
+        if (rd->grant_table.gt_version == 2) {
+            __atomic_fetch_or(status, (uint16_t)set, __ATOMIC_SEQ_CST);
+            if (__atomic_load_n(word, __ATOMIC_SEQ_CST) == w)
+                break;
+            /* The header changed under us: undo our bits (nobody else sets them) and retry. */
+            if (!(gnttab_active(rd, ref)->pin))
+                __atomic_fetch_and(status, (uint16_t)~set, __ATOMIC_SEQ_CST);
+        } else if (__atomic_compare_exchange_n(word, &w, w | set, false, __ATOMIC_SEQ_CST,
+                                               __ATOMIC_SEQ_CST)) {
+            break;
+        }
+        if (++tries == 5)
+            return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_NOT_PERMITTED,
+                             .index = (int)ref, .entry = w);
+    }
+    if (rd->grant_table.gt_version == 2 && (*(uint16_t *)h & GTF_sub_page)) {
+        union grant_entry_v2 *e = (union grant_entry_v2 *)h;
+
+        *sub_off = e->sub_page.page_off;
+        *sub_len = e->sub_page.length;
+    }
+    return GNTST_okay;
+}
+
+void gnttab_reduce_status(struct domain *rd, grant_ref_t ref,
+                          const struct active_grant_entry *act)
+{
+    uint16_t *status = gnttab_status_word(rd, ref);
+
+    if (!status)
+        return;
+    if (!(act->pin & (GNTPIN_hstw_mask | GNTPIN_devw_mask)))
+        __atomic_fetch_and(status, (uint16_t)~GTF_writing, __ATOMIC_SEQ_CST);
+    if (!act->pin)
+        __atomic_fetch_and(status, (uint16_t)~GTF_reading, __ATOMIC_SEQ_CST);
+}
+
+int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, uint32_t inc,
+               bool allow_sub_page, struct gnttab_pinned *p)
+{
+    struct grant_table *gt = &rd->grant_table;
+    const uint32_t writable = GNTPIN_hstw_mask | GNTPIN_devw_mask;
+    domid_t ld = curr->domain->domain_id;
+    struct active_grant_entry *act = NULL;
+    struct grant_entry_header *h;
+    unsigned int off = 0, len = PAGE_SIZE;
+    uint64_t frame;
+    int rc = GNTST_okay;
+
+    spin_lock(&gt->lock);
+    if (ref < nr_grant_entries(gt))
+        act = gnttab_active(rd, ref);
+    if (!act)
+        rc = REJECT_RC(curr, GNTST_bad_gntref, PVMM_RULE_GRANT_BAD_REF, .index = (int)ref,
+                       .entry = nr_grant_entries(gt));
+    else if (act->pin && (act->domid != ld || (act->pin & GNTPIN_overflow)))
+        rc = REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_PINNED_ELSEWHERE,
+                       .index = (int)ref, .entry = act->pin);
+    else if (!act->pin || ((inc & writable) && !(act->pin & writable)))
+        rc = gnttab_set_status(curr, rd, ref, ld, !(inc & writable), allow_sub_page,
+                               &off, &len);
+    if (rc == GNTST_okay) {
+        h = gnttab_shared_header(rd, ref, &frame);
+        if (!act->pin) {
+            act->domid = ld;
+            act->mfn = frame;
+        } else {
+            /* Pinned already (by a map: never a sub-page grant): the whole page. */
+            off = 0;
+            len = PAGE_SIZE;
+        }
+        act->pin += inc;
+        p->mfn = act->mfn;
+        p->off = off;
+        p->len = len;
+        p->cache_flags = h ? h->flags & (GTF_PAT | GTF_PWT | GTF_PCD) : 0;
+    }
+    spin_unlock(&gt->lock);
+    return rc;
+}
+
+void gnttab_unpin(struct domain *rd, grant_ref_t ref, uint32_t inc)
+{
+    struct grant_table *gt = &rd->grant_table;
+    struct active_grant_entry *act;
+
+    spin_lock(&gt->lock);
+    act = gnttab_active(rd, ref);
+    act->pin -= inc;
+    gnttab_reduce_status(rd, ref, act);
+    spin_unlock(&gt->lock);
+}
+
+/* ---- teardown ---- */
+
+/* A frame of the table that went back to dom_xen unused (teardown returned it): free it. */
+static void release_table_frame(struct pvmm_state *s, mfn_t m)
+{
+    struct page_info *pg = mfn_to_page(s, m);
+
+    if (pg->owner == DOMID_XEN && read_atomic64(&pg->count_info) == (PGC_allocated | 1) &&
+        read_atomic64(&pg->type_info) == 0)
+        gt_free_frame(s, m);
+    else
+        pvmm_log(s, PVMM_LOG_WARN, "grant table frame %lx still in use: left to its owner",
+                 (unsigned long)m);
+}
+
+void gnttab_destroy(struct domain *d)
+{
+    struct grant_table *gt = &d->grant_table;
+    struct pvmm_state *s = d->state;
+
+    gnttab_forget_granter(d);
+    for (unsigned int i = 0; i < PVMM_GNTTAB_MAX_FRAMES; i++)
+        if (gt->shared[i] != INVALID_MFN)
+            release_table_frame(s, gt->shared[i]);
+    for (unsigned int i = 0; i < PVMM_GNTTAB_MAX_STATUS_FRAMES; i++)
+        if (gt->status[i] != INVALID_MFN)
+            release_table_frame(s, gt->status[i]);
+    for (unsigned int i = 0; i < PVMM_GNTTAB_MAX_ACTIVE_FRAMES; i++)
+        if (gt->active[i] != INVALID_MFN)
+            release_table_frame(s, gt->active[i]);
+    for (unsigned int i = 0; i < PVMM_MAPTRACK_MAX_FRAMES; i++)
+        if (gt->maptrack[i] != INVALID_MFN)
+            release_table_frame(s, gt->maptrack[i]);
+    gnttab_init(d);
+}

@@ -14,9 +14,9 @@
  * The large-page bits go because a PV guest has no superpages; SMEP, SMAP, UMIP and PKU are
  * the hypervisor's; SEP (SYSENTER) is not offered to 64-bit PV guests.
  *
- * Where pvmm-hv differs, and why: it also hides MCE and MCA (leaf 1 EDX bits 7 and 14): Xen
- * keeps them and emulates the virtual machine-check MSRs, pvmm-hv has no vMCE, and a guest
- * that sees no MCE leaves those MSRs alone.  It does not turn XSAVE on in the real CR4, so
+ * MCE and MCA stay, as on Xen: the machine-check MSRs are the virtual ones (vmce.c).
+ *
+ * Where pvmm-hv differs, and why: it does not turn XSAVE on in the real CR4, so
  * OSXSAVE reads clear and leaf 0xd shows the raw CPU's sizes (a kernel then falls back to
  * FXSAVE, as Linux does when OSXSAVE is clear); Xen sets OSXSAVE and trims leaf 0xd to
  * x87|SSE|AVX.  The hypervisor leaves stop at 0x40000002 (Xen: 0x40000005, time and
@@ -56,7 +56,6 @@ void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[2] &= ~(BIT(3) | BIT(5) | BIT(21));            /* MONITOR, VMX, x2APIC */
         out[2] |= BIT(31);                                 /* under a hypervisor */
         out[3] &= ~(BIT(3) | BIT(11) | BIT(13) | BIT(17)); /* PSE, SEP, PGE, PSE36 */
-        out[3] &= ~(BIT(7) | BIT(14));                     /* MCE, MCA: no vMCE */
         break;
     case 6:
         out[0] = out[1] = out[2] = out[3] = 0;

@@ -143,50 +143,62 @@ static bool write_cr(unsigned int n, uint64_t val)
     }
 }
 
-/* rdmsr/wrmsr for the basic 64-bit PV set (§11); false means #GP(0). */
-static bool emulate_msr(struct cpu_regs *r, bool write)
+/* wrmsr of the basic 64-bit PV set (§11); false means #GP(0). */
+static bool write_msr(uint32_t msr, uint64_t val)
 {
-    uint32_t msr = (uint32_t)r->rcx;
-    uint64_t val = (r->rdx << 32) | (uint32_t)r->rax;
-    if (write) {
-        switch (msr) {
-        case MSR_FS_BASE:
-        case MSR_GS_BASE:
-        case MSR_SHADOW_GS_BASE:
-            if (!is_canonical(val))
-                return false;
-            wrmsr(msr, val);
-            return true;
-        case MSR_EFER:
-            return val == (rdmsr(MSR_EFER) & ~EFER_SVME);
-        case MSR_MISC_ENABLE:
+    switch (msr) {
+    case MSR_FS_BASE:
+    case MSR_GS_BASE:
+    case MSR_SHADOW_GS_BASE:
+        if (!is_canonical(val))
             return false;
-        default:
-            return false;
-        }
+        wrmsr(msr, val);
+        return true;
+    case MSR_EFER:
+        return val == (rdmsr(MSR_EFER) & ~EFER_SVME);
+    default:
+        return false;
     }
+}
+
+/* rdmsr of the basic 64-bit PV set (§11); false means #GP(0). */
+static bool read_msr(uint32_t msr, uint64_t *val)
+{
     switch (msr) {
     case MSR_FS_BASE:
     case MSR_GS_BASE:
     case MSR_SHADOW_GS_BASE:
     case MSR_TSC:
-        val = rdmsr(msr);
-        break;
+        *val = rdmsr(msr);
+        return true;
     case MSR_EFER:
-        val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
-        break;
+        *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
+        return true;
     case MSR_APIC_BASE:
-        val = 0xFEE00000UL | (1UL << 11) | (1UL << 8);
-        break;
+        *val = 0xFEE00000UL | (1UL << 11) | (1UL << 8);
+        return true;
     case MSR_PAT:
-        val = 0x0000050100070406UL;
-        break;
+        *val = 0x0000050100070406UL;
+        return true;
     default:
         if (hvv(current)->trap[13].address)
             return false;
-        val = 0;            /* no #GP handler yet: early boot code reads 0 */
-        break;
+        *val = 0;           /* no #GP handler yet: early boot code reads 0 */
+        return true;
     }
+}
+
+/* rdmsr/wrmsr: the machine-check MSRs are the virtual ones (vmce.c); false means #GP(0). */
+static bool emulate_msr(struct cpu_regs *r, bool write)
+{
+    uint32_t msr = (uint32_t)r->rcx;
+    uint64_t val = (r->rdx << 32) | (uint32_t)r->rax;
+    bool vmce = vmce_owns_msr(msr);
+
+    if (write)
+        return vmce ? vmce_wrmsr(current, msr, val) : write_msr(msr, val);
+    if (!(vmce ? vmce_rdmsr(current, msr, &val) : read_msr(msr, &val)))
+        return false;
     r->rax = (uint32_t)val;
     r->rdx = val >> 32;
     return true;

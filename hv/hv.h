@@ -82,6 +82,16 @@ struct timer {
     bool active;
 };
 
+/* A vCPU's virtual machine-check banks (vmce.c). */
+#define GUEST_MC_BANKS  2
+struct hv_vmce {
+    uint64_t mcg_status;
+    struct {
+        uint64_t reg[3];          /* MCi_STATUS, MCi_ADDR, MCi_MISC */
+        uint64_t ctl2;            /* MCi_CTL2 (Intel) */
+    } bank[GUEST_MC_BANKS];
+};
+
 /* Hypervisor-side state of a vCPU, hung off struct vcpu's plat pointer. */
 struct hv_vcpu {
     struct hv_trap trap[256];
@@ -110,6 +120,7 @@ struct hv_vcpu {
     int      runstate_state;       /* RUNSTATE_* */
     uint64_t runstate_entry;       /* system time of the last runstate change */
     uint64_t runstate_time[4];     /* ns spent in each runstate */
+    struct hv_vmce vmce;           /* virtual machine-check state (vmce.c) */
     /* CPUs whose TLB may hold this vCPU's translations (flush.c): set before a CPU loads
      * its page tables, cleared after that CPU has loaded others. */
     cpumask_t dirty_cpumask;
@@ -320,6 +331,10 @@ long hc_set_debugreg(unsigned long reg, uint64_t value);
 long hc_get_debugreg(unsigned long reg);
 long hc_physdev_op_compat(uint64_t arg);
 long hc_platform_op(uint64_t arg);                         /* platform-op.c */
+long hc_mca(uint64_t arg);                                 /* vmce.c */
+bool vmce_owns_msr(uint32_t msr);
+bool vmce_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);   /* false: #GP */
+bool vmce_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /* ---- the memory-management core's glue (mm-core.c) ---- */
 void mmglue_init(void);

@@ -74,6 +74,7 @@ ADAPT(h_set_debugreg, hc_set_debugreg(a[0], a[1]))
 ADAPT(h_get_debugreg, hc_get_debugreg(a[0]))
 ADAPT(h_physdev_op_compat, hc_physdev_op_compat(a[0]))
 ADAPT(h_platform_op, hc_platform_op(a[0]))
+ADAPT(h_mca, hc_mca(a[0]))
 /* xenpmu_op: Xen 4.17 runs with the virtual PMU off by default and then answers every
  * command so (measured: guests/tests/platform-op); pvmm-hv has no virtual PMU. */
 ADAPT(h_xenpmu_op, -XEN_EOPNOTSUPP)
@@ -110,6 +111,7 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_get_debugreg] = h_get_debugreg,
     [__HYPERVISOR_physdev_op_compat] = h_physdev_op_compat,
     [__HYPERVISOR_xenpmu_op] = h_xenpmu_op,
+    [__HYPERVISOR_mca] = h_mca,
 };
 
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])

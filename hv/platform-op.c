@@ -68,18 +68,6 @@ static long get_cpuinfo(struct xenpf_pcpuinfo *p)
     return 0;
 }
 
-/* Family, model and stepping from CPUID leaf 1 EAX, with the extended fields as Xen adds them. */
-static void cpu_signature(uint32_t eax, struct xenpf_pcpu_version *v)
-{
-    v->family = (eax >> 8) & 0xf;
-    v->model = (eax >> 4) & 0xf;
-    v->stepping = eax & 0xf;
-    if (v->family == 0xf)
-        v->family += (eax >> 20) & 0xff;
-    if (v->family >= 6)
-        v->model += ((eax >> 16) & 0xf) << 4;
-}
-
 static long get_cpu_version(struct xenpf_pcpu_version *v)
 {
     uint32_t a, b, c, d;
@@ -95,7 +83,7 @@ static long get_cpu_version(struct xenpf_pcpu_version *v)
     memcpy(v->vendor_id + 4, &d, 4);
     memcpy(v->vendor_id + 8, &c, 4);
     cpuid_count(1, 0, &a, &b, &c, &d);
-    cpu_signature(a, v);
+    cpu_signature(a, &v->family, &v->model, &v->stepping);
     return 0;
 }
 

@@ -100,6 +100,29 @@ static inline unsigned int cpu_paddr_bits(void)
     return a & 0xff;
 }
 
+/* Family, model and stepping from CPUID leaf 1 EAX, the extended fields added as the CPU
+ * vendors (and Xen) define them. */
+static inline void cpu_signature(uint32_t eax, uint32_t *family, uint32_t *model,
+                                 uint32_t *stepping)
+{
+    *family = (eax >> 8) & 0xf;
+    *model = (eax >> 4) & 0xf;
+    *stepping = eax & 0xf;
+    if (*family == 0xf)
+        *family += (eax >> 20) & 0xff;
+    if (*family >= 6)
+        *model += ((eax >> 16) & 0xf) << 4;
+}
+
+/* The CPU has the machine-check architecture (CPUID leaf 1 EDX MCE and MCA). */
+static inline bool cpu_has_mce(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid_count(1, 0, &a, &b, &c, &d);
+    return (d & (1u << 7)) && (d & (1u << 14));
+}
+
 /* read_cr0() ... read_cr4(): the control register's value. */
 #define DEFINE_READ_CR(n)                                                                     \
     static inline uint64_t read_cr##n(void)                                                   \

@@ -22,6 +22,7 @@
 #include <xen/event_channel.h>
 #include <xen/vcpu.h>
 #include <xen/platform.h>
+#include <xen/xen-mca.h>
 
 #define PIN(cond) _Static_assert(cond, #cond)
 #define PIN_SIZE(type, size) _Static_assert(sizeof(type) == (size), "sizeof(" #type ") == " #size)
@@ -634,3 +635,21 @@ PIN_SIZE(struct xenpf_enter_acpi_sleep, 12);
 PIN_SIZE(struct xenpf_pcpuinfo, 20);
 PIN_OFF(struct xen_platform_op, u, 8);
 PIN_SIZE(struct xen_platform_op, 136);
+
+/* The machine-check hypercall (xen/xen-mca.h). */
+PIN(__HYPERVISOR_mca == 48);
+PIN(XEN_MCA_INTERFACE_VERSION == 0x01ecc003);
+PIN(XEN_MC_fetch == 1 && XEN_MC_physcpuinfo == 3 && XEN_MC_mceinject == 5);
+PIN_SIZE(struct mcinfo_msr, 16);
+PIN_OFF(struct mcinfo_logical_cpu, mc_apicid, 12);
+PIN_OFF(struct mcinfo_logical_cpu, mc_vendorid, 52);
+PIN_OFF(struct mcinfo_logical_cpu, mc_brandid, 68);
+PIN_OFF(struct mcinfo_logical_cpu, mc_cpu_caps, 132);
+PIN_OFF(struct mcinfo_logical_cpu, mc_nmsrvals, 168);
+PIN_OFF(struct mcinfo_logical_cpu, mc_msrvalues, 176);
+PIN_SIZE(struct mcinfo_logical_cpu, 304);
+PIN_SIZE(struct xen_mc_fetch, 24);
+PIN_SIZE(struct xen_mc_physcpuinfo, 16);
+PIN_SIZE(struct xen_mc_msrinject, 144);
+PIN_OFF(struct xen_mc, u, 8);
+PIN_SIZE(struct xen_mc, 152);

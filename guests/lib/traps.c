@@ -229,3 +229,23 @@ bool probe_load_fs(uint16_t sel, struct fault *f)
                   : : [sel] "r" ((unsigned int)sel), [null] "r" (null_sel) : "memory");
     return fault_since(before, f);
 }
+
+bool probe_rdmsr(uint32_t msr, uint64_t *val, struct fault *f)
+{
+    unsigned long before = fault_count;
+    uint32_t lo = 0, hi = 0;
+
+    asm volatile ("1: rdmsr\n2:\n" ASM_EXTABLE(1b, 2b)
+                  : "+a" (lo), "+d" (hi) : "c" (msr) : "memory");
+    *val = ((uint64_t)hi << 32) | lo;
+    return fault_since(before, f);
+}
+
+bool probe_wrmsr(uint32_t msr, uint64_t val, struct fault *f)
+{
+    unsigned long before = fault_count;
+
+    asm volatile ("1: wrmsr\n2:\n" ASM_EXTABLE(1b, 2b)
+                  : : "c" (msr), "a" ((uint32_t)val), "d" ((uint32_t)(val >> 32)) : "memory");
+    return fault_since(before, f);
+}

@@ -87,6 +87,9 @@ bool probe_read8(const volatile void *p, uint8_t *val, struct fault *f);
 bool probe_read64(const volatile void *p, uint64_t *val, struct fault *f);
 bool probe_write32(volatile void *p, uint32_t val, struct fault *f);
 bool probe_write64(volatile void *p, uint64_t val, struct fault *f);
+/* rdmsr (*val is 0 after a fault) and wrmsr. */
+bool probe_rdmsr(uint32_t msr, uint64_t *val, struct fault *f);
+bool probe_wrmsr(uint32_t msr, uint64_t val, struct fault *f);
 /* Load `sel` into %fs (a descriptor-table access). %fs is reset to the null selector after. */
 bool probe_load_fs(uint16_t sel, struct fault *f);
 

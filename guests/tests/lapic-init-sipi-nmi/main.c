@@ -22,20 +22,6 @@
 
 const char test_title[] = "no NMI, INIT or SIPI to the hypervisor's CPU from dom0";
 
-static bool probe_wrmsr(uint32_t msr, uint64_t val, struct fault *f)
-{
-    return PROBE("wrmsr", : : "c" (msr), "a" ((uint32_t)val), "d" ((uint32_t)(val >> 32)));
-}
-
-static bool probe_rdmsr(uint32_t msr, uint64_t *val, struct fault *f)
-{
-    uint32_t lo = 0, hi = 0;
-    bool faulted = PROBE("rdmsr", : "+a" (lo), "+d" (hi) : "c" (msr));
-
-    *val = ((uint64_t)hi << 32) | lo;
-    return faulted;
-}
-
 static bool probe_outb(uint16_t port, uint8_t val, struct fault *f)
 {
     return PROBE("outb %b0, %w1", : : "a" (val), "Nd" (port));

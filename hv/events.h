@@ -87,6 +87,7 @@ bool vcpu_runnable(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);
+void vcpu_kick(struct vcpu *v);
 void schedule(void);
 void context_switch_init(void);
 void context_switch(struct vcpu *prev, struct vcpu *next);

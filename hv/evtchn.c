@@ -91,8 +91,10 @@ static bool port_is_masked(struct domain *d, uint32_t port)
 void vcpu_mark_events_pending(struct vcpu *v)
 {
     struct vcpu_info *vi = hvv(v)->vcpu_info;
-    if (!__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+    if (!__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST)) {
         vcpu_unblock(v);
+        vcpu_kick(v);
+    }
 }
 
 /* True if v polls `port` (SCHEDOP_poll). */

@@ -159,6 +159,16 @@ void vcpu_sleep(struct vcpu *v)
     local_irq_restore(flags);
 }
 
+/* v has a new event to look at: if it runs on another CPU, make that CPU pass through its
+ * exit path (where the upcall is delivered); a blocked v is woken by vcpu_unblock. */
+void vcpu_kick(struct vcpu *v)
+{
+    unsigned int cpu = hvv(v)->processor;
+
+    if (cpu != this_cpu()->cpu_id && percpu_area[cpu].curr == v)
+        smp_send_event_check(cpu);
+}
+
 /* SCHEDOP_yield: let the other runnable vCPUs of this CPU run before v again. */
 void vcpu_yield(struct vcpu *v)
 {

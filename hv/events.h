@@ -50,6 +50,7 @@ uint64_t s_time_to_tsc(uint64_t ns);
 void time_init_wallclock(struct shared_info *si);
 void time_set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time);
 void update_vcpu_system_time(struct vcpu *v);
+void update_time_area(struct vcpu *v);
 #define NOW() get_s_time()
 #define MILLISECS(ms) ((uint64_t)(ms) * 1000000UL)
 

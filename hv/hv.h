@@ -117,6 +117,7 @@ struct hv_vcpu {
     int      poll_evtchn;          /* the one port polled, or -1 for any */
     uint32_t shutdown_code;        /* SCHEDOP_shutdown_code's reason */
     uint64_t runstate_guest;       /* VA of the guest's vcpu_runstate_info, 0 if none */
+    uint64_t time_area;            /* VA of the guest's vcpu_time_info copy, 0 if none */
     int      runstate_state;       /* RUNSTATE_* */
     uint64_t runstate_entry;       /* system time of the last runstate change */
     uint64_t runstate_time[4];     /* ns spent in each runstate */

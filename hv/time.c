@@ -288,6 +288,28 @@ void time_set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
 }
 
 /* Refresh v's vcpu_time_info to the current (TSC, system time) pair. */
+/*
+ * Copy v's time record to the area it registered (VCPUOP_register_vcpu_time_memory_area),
+ * with the version protocol: the copy's version odd while it is written.  A guest VA: only
+ * while v's kernel page tables are loaded (system time is one linear function of the TSC, so
+ * a record written earlier stays right until the next copy).  A fault is ignored, as Xen.
+ */
+void update_time_area(struct vcpu *v)
+{
+    struct vcpu_time_info t = hvv(v)->vcpu_info->time;
+    uint64_t area = hvv(v)->time_area;
+    uint32_t odd = t.version | 1;
+
+    if (copy_to_guest_va(area, &odd, sizeof(odd)))
+        return;
+    __asm__ volatile("" ::: "memory");
+    t.version = odd;
+    copy_to_guest_va(area, &t, sizeof(t));
+    __asm__ volatile("" ::: "memory");
+    t.version = odd + 1;
+    copy_to_guest_va(area, &t.version, sizeof(t.version));
+}
+
 void update_vcpu_system_time(struct vcpu *v)
 {
     struct vcpu_info *vi = hvv(v)->vcpu_info;
@@ -303,4 +325,6 @@ void update_vcpu_system_time(struct vcpu *v)
     t->flags = 0;
     __asm__ volatile("" ::: "memory");
     t->version++;
+    if (hvv(v)->time_area && v == current && v->kernel_mode)
+        update_time_area(v);
 }

@@ -84,6 +84,23 @@ static long register_runstate(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/* VCPUOP_register_vcpu_time_memory_area: a second copy of v's time record in guest memory
+ * (for user-space clocks), written now and at each update while v runs in kernel mode;
+ * an address in the hypervisor's range -EFAULT (Xen's guest handle check), 0 unregisters. */
+static long register_time_area(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_time_memory_area area;
+
+    if (copy_from_guest_va(&area, arg, sizeof(area)))
+        return -XEN_EFAULT;
+    if (!guest_range_ok(area.addr, sizeof(struct vcpu_time_info)))
+        return -XEN_EFAULT;
+    hvv(v)->time_area = area.addr;
+    if (area.addr)
+        update_time_area(v);           /* the caller's tables: the same domain's VA space */
+    return 0;
+}
+
 static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 {
     struct vcpu_register_vcpu_info info;
@@ -181,6 +198,8 @@ long hc_vcpu_op(unsigned long cmd, unsigned long vcpuid, uint64_t arg)
         return 0;
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, arg);
+    case VCPUOP_register_vcpu_time_memory_area:
+        return register_time_area(v, arg);
     default:
         return -XEN_ENOSYS;
     }

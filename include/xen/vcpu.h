@@ -50,6 +50,10 @@ struct vcpu_set_singleshot_timer {
 };
 #define VCPU_SSHOTTMR_future  (1U << 0)   /* -ETIME if the timeout is already past */
 
+struct vcpu_register_time_memory_area {
+    uint64_t addr;                 /* guest VA of a struct vcpu_time_info, 0: none */
+};
+
 struct vcpu_register_vcpu_info {
     uint64_t mfn;                  /* frame holding the new vcpu_info */
     uint32_t offset;               /* of the vcpu_info in that frame */

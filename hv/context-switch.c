@@ -122,13 +122,14 @@ static void load_vcpu_state(struct vcpu *v, struct cpu_regs *r)
     }
 }
 
-/* The runstate a vCPU that stops running enters. */
+/* The runstate a vCPU that stops running enters: runnable, else blocked, else offline (a
+ * blocked vCPU that is also down counts as blocked, as in Xen). */
 static int leaving_runstate(struct vcpu *v)
 {
     const struct hv_vcpu *h = hvv(v);
-    if (h->down || !h->initialised)
-        return RUNSTATE_offline;
-    return h->blocked ? RUNSTATE_blocked : RUNSTATE_runnable;
+    if (vcpu_runnable(v))
+        return RUNSTATE_runnable;
+    return h->blocked ? RUNSTATE_blocked : RUNSTATE_offline;
 }
 
 /*

@@ -156,8 +156,6 @@ long vcpu_up(struct vcpu *v)
         return -XEN_EINVAL;
     if (h->down) {
         h->down = false;
-        if (h->blocked)
-            runstate_set(v, RUNSTATE_blocked);
         vcpu_wake(v);
     }
     return 0;

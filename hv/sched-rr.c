@@ -14,8 +14,8 @@
  *     expired or it yielded; then it goes to the tail of the queue;
  *   - otherwise the head of the queue runs, or the idle vCPU when the queue is empty.
  * The slice timer runs only while another vCPU waits.  Waking (vcpu_wake: an event, a poll
- * timeout, VCPUOP_up) queues a runnable vCPU and raises SCHEDULE_SOFTIRQ on its CPU when that
- * CPU idles.  Runstates (running, runnable, blocked, offline) change at each of these steps
+ * timeout, VCPUOP_up) puts the vCPU at the head of the queue and makes its CPU reschedule:
+ * it preempts the running vCPU, which goes to the tail.  Runstates (running, runnable, blocked, offline) change at each of these steps
  * (context_switch, vcpu_wake, vcpu_sleep).  While current is the idle vCPU the exit path
  * halts with `sti; hlt` (sched.c); the interrupt that makes a vCPU runnable raises the
  * softirq that switches to it.
@@ -50,6 +50,18 @@ static void runq_insert(struct percpu *pc, struct vcpu *v)
     else
         pc->runq_head = v;
     pc->runq_tail = v;
+}
+
+/* Put v at the head of the queue: it runs next. */
+static void runq_push_front(struct percpu *pc, struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+
+    h->runq_next = pc->runq_head;
+    h->on_runq = true;
+    pc->runq_head = v;
+    if (!pc->runq_tail)
+        pc->runq_tail = v;
 }
 
 static void runq_remove(struct percpu *pc, struct vcpu *v)
@@ -117,9 +129,11 @@ bool is_idle_vcpu(struct vcpu *v)
 }
 
 /*
- * v may have become runnable (woken, brought up): queue it on its CPU and, if that CPU
- * idles, make it reschedule; if it runs another vCPU, start that one's slice.  Nothing for
- * a vCPU that is not runnable, already queued or running.  Any context, interrupts on or off.
+ * v may have become runnable (woken from blocked or offline, brought up): it goes to the
+ * head of its CPU's queue and that CPU reschedules at its next exit, so v runs next and
+ * the vCPU it preempts goes to the tail (as Xen runs a woken vCPU at once: measured with
+ * VCPUOP_up on one CPU).  Nothing for a vCPU that is not runnable, already queued or
+ * running.  Any context, interrupts on or off.
  */
 void vcpu_wake(struct vcpu *v)
 {
@@ -129,11 +143,9 @@ void vcpu_wake(struct vcpu *v)
 
     if (vcpu_runnable(v) && pc->curr != v && !h->on_runq) {
         runstate_set(v, RUNSTATE_runnable);
-        runq_insert(pc, v);
-        if (pc->curr == pc->idle)
-            cpu_raise_softirq(h->processor, SCHEDULE_SOFTIRQ);   /* SMP: an IPI if remote */
-        else if (!pc->slice_timer.active)
-            set_timer(&pc->slice_timer, NOW() + SCHED_SLICE);
+        runq_push_front(pc, v);
+        pc->slice_expired = true;
+        cpu_raise_softirq(h->processor, SCHEDULE_SOFTIRQ);       /* SMP: an IPI if remote */
     }
     local_irq_restore(flags);
 }

@@ -52,9 +52,10 @@ static void on_event(unsigned int vcpu, unsigned int port, const struct cpu_regs
         other++;
 }
 
+/* vCPU 1's IPI and loopback events (its timer may also tick once before it stops it). */
 static unsigned long total1(void)
 {
-    return got[1][0] + got[1][1] + got[1][2];
+    return got[1][0] + got[1][1];
 }
 
 /* vCPU 1: block; after each event, answer on p0 (for the timer command: once it fired). */

@@ -11,6 +11,10 @@
  *     become a descriptor page (seg_desc)
  *   blocked by the writable mapping in L1 frame 0x1200, slot 37 (virtual address 0x25000)
  *   path: L4 0x1000[0] -> L3 0x1001[0] -> L2 0x1002[3] -> L1 0x1003[17]
+ *   frame 0x1234 mid-operation: owner d1, count 2 (allocated), type writable count 1
+ *
+ * The counts on the last line were taken when the rule was checked, in the
+ * middle of the operation: they include the references it held then.
  */
 #include "mm.h"
 #include <xen/grant_table.h>
@@ -370,7 +374,8 @@ size_t pvmm_reason_format(const struct pvmm_reason *r, char *buf, size_t len)
     if (r->frame != INVALID_MFN && (r->count_info || r->type_info ||
                                     r->owner != PVMM_OWNER_NONE)) {
         line(&t);
-        put(&t, "frame 0x%lx: owner ", (unsigned long)r->frame);
+        /* A snapshot from when the rule was checked: the operation's own references count. */
+        put(&t, "frame 0x%lx mid-operation: owner ", (unsigned long)r->frame);
         put_owner(&t, r->owner);
         put(&t, ", count %lu%s, type %s count %lu%s%s%s%s",
             (unsigned long)(r->count_info & PGC_count_mask),

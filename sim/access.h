@@ -29,8 +29,32 @@
 enum sim_access_outcome {
     SIM_ACCESS_OK,
     SIM_ACCESS_PF,          /* page fault (pfec, addr) */
-    SIM_ACCESS_GP,          /* non-canonical address */
+    SIM_ACCESS_GP,          /* general protection fault (gp_cause says why) */
     SIM_ACCESS_NO_TABLE,    /* no L4 for the requested mode: Xen would crash the domain */
+};
+
+/* Why a #GP was raised. */
+enum sim_gp_cause {
+    SIM_GP_NONCANONICAL,    /* addr is not canonical */
+    SIM_GP_INTO_HOLE,       /* addr is canonical, but the access runs into the hole */
+    SIM_GP_LDT_LIMIT,       /* an LDT selector beyond the LDT's limit (gp_code: #GP(sel)) */
+};
+
+/*
+ * What became of Xen's writable page-table emulation (ptwr) for a write
+ * that faulted: never tried (and why), tried and not a page-table write
+ * (and why), tried and refused by the core, or done.
+ */
+enum sim_ptwr_try {
+    SIM_PTWR_NONE,          /* not a faulting write */
+    SIM_PTWR_USER,          /* not tried: a guest-user write (only guest-kernel ones are) */
+    SIM_PTWR_NOT_PRESENT,   /* not tried: no present mapping, nothing to emulate */
+    SIM_PTWR_RSVD,          /* not tried: a reserved bit is set in the walk */
+    SIM_PTWR_SIZE,          /* not tried: not a naturally aligned 1, 2, 4 or 8-byte store */
+    SIM_PTWR_NO_ASSIST,     /* tried: the domain has neither the assist nor privilege */
+    SIM_PTWR_NOT_L1,        /* tried: the frame written is not a validated L1 of the domain */
+    SIM_PTWR_REFUSED,       /* tried: the core refused the new entry (rc, reason) */
+    SIM_PTWR_DONE,          /* emulated */
 };
 
 struct sim_access_result {
@@ -41,6 +65,12 @@ struct sim_access_result {
     uint64_t value;         /* the value read */
     bool     ptwr;          /* the write was emulated by the core */
     int      ptwr_rc;       /* core's result when ptwr was tried (0 if not tried) */
+    enum sim_ptwr_try ptwr_try;
+    mfn_t    ptwr_frame;    /* SIM_PTWR_NOT_L1: the frame the address maps, or INVALID_MFN */
+    uint64_t ptwr_frame_type;   /* its type_info then */
+    domid_t  ptwr_frame_owner;  /* and owner */
+    enum sim_gp_cause gp_cause;
+    uint32_t gp_code;       /* #GP error code (0 unless SIM_GP_LDT_LIMIT) */
 };
 
 /*

@@ -41,6 +41,39 @@ int pvmm_build_layout(const struct pvmm_build_params *p, struct pvmm_dom_layout 
                                                 out, &why);
 }
 
+/* Does a domain of n pages with p's image lay out? */
+static bool fits(const struct pvmm_build_params *p, uint64_t n)
+{
+    struct pvmm_build_params q = *p;
+    struct pvmm_dom_layout l;
+
+    q.nr_pages = n;
+    q.max_pages = 0;
+    return pvmm_build_layout(&q, &l) == 0;
+}
+
+uint64_t pvmm_build_min_pages(const struct pvmm_build_params *p)
+{
+    uint64_t lo = 0, hi = 1;
+
+    /* Grow until it fits, then bisect: a bigger domain only adds p2m entries. */
+    while (!fits(p, hi)) {
+        lo = hi;
+        if (hi >= (1UL << 40))
+            return 0;
+        hi *= 2;
+    }
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+
+        if (fits(p, mid))
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
 static void destroy(struct domain *d)
 {
     while (pvmm_domain_destroy(d) == -XEN_ERESTART)

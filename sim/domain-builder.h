@@ -59,4 +59,11 @@ int pvmm_build_domain(struct pvmm_state *s, const struct pvmm_build_params *p, m
  */
 int pvmm_build_layout(const struct pvmm_build_params *p, struct pvmm_dom_layout *out);
 
+/*
+ * The fewest pages a domain built with p's kernel (and initrd) can have: the
+ * smallest nr_pages whose bootstrap layout fits, or 0 if none up to the
+ * builder's limit does.
+ */
+uint64_t pvmm_build_min_pages(const struct pvmm_build_params *p);
+
 #endif /* PVMM_SIM_DOMAIN_BUILDER_H */

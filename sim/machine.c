@@ -168,18 +168,29 @@ bool sim_set_mode(struct sim_machine *m, struct vcpu *v, bool kernel)
 
 int sim_build_domain(struct sim_machine *m, const struct pvmm_build_params *p)
 {
+    const char *why;
+
+    return sim_build_domain_why(m, p, &why);
+}
+
+int sim_build_domain_why(struct sim_machine *m, const struct pvmm_build_params *p,
+                         const char **why)
+{
     struct sim_domain *sd;
     struct pvmm_dom_layout layout;
     mfn_t *p2m;
     int rc;
 
+    *why = p->domid >= PVMM_MAX_DOMAINS ? "domain id out of range" :
+           "the domain has more pages than the machine has frames";
     if (p->domid >= PVMM_MAX_DOMAINS || p->nr_pages > m->nr_frames)
         return -XEN_EINVAL;
+    *why = "the simulator is out of host memory";
     p2m = calloc(p->nr_pages, sizeof(*p2m));
     if (!p2m)
         return -XEN_ENOMEM;
     /* Build into a local layout: a failure (e.g. -EEXIST) leaves the live domain's alone. */
-    rc = pvmm_build_domain(&m->s, p, p2m, &layout);
+    rc = pvmm_build_domain_regs(&m->s, p, p2m, &layout, NULL, why);
     if (rc) {
         free(p2m);
         return rc;

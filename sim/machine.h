@@ -125,9 +125,12 @@ bool sim_set_mode(struct sim_machine *m, struct vcpu *v, bool kernel);
 
 /*
  * Build a domain with the shared builder and attach it to the machine.
- * Returns 0 or a negative Xen errno.
+ * Returns 0 or a negative Xen errno; sim_build_domain_why also says why it
+ * failed in *why (a static sentence: "the bootstrap region exceeds ...").
  */
 int sim_build_domain(struct sim_machine *m, const struct pvmm_build_params *p);
+int sim_build_domain_why(struct sim_machine *m, const struct pvmm_build_params *p,
+                         const char **why);
 /* Tear domain d down completely (continuing through preemption). */
 int sim_destroy_domain(struct sim_machine *m, domid_t domid);
 

@@ -161,10 +161,18 @@ int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_resul
             return fail(err, errlen, "no vCPU d%d.v%d", op->dom, op->vcpu);
     }
     switch (op->kind) {
-    case ST_DOMAIN:
+    case ST_DOMAIN: {
+        const char *why;
+
         res->kind = RES_RC;
-        res->rc = sim_build_domain(m, &op->build);
+        res->rc = sim_build_domain_why(m, &op->build, &why);
+        if (res->rc < 0) {
+            res->build_why = why;
+            if (res->rc == -XEN_ENOMEM && op->build.nr_pages <= m->nr_frames)
+                res->build_min_pages = pvmm_build_min_pages(&op->build);
+        }
         return 0;
+    }
     case ST_DESTROY:
         if (!pvmm_domain_lookup(&m->s, (domid_t)op->dom))
             return fail(err, errlen, "no domain d%d", op->dom);
@@ -235,6 +243,8 @@ int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_resul
         rc = pv_map_ldt_shadow_page(v, off);
         if (rc == -XEN_ERANGE) {
             res->acc.outcome = SIM_ACCESS_GP;
+            res->acc.gp_cause = SIM_GP_LDT_LIMIT;
+            res->acc.gp_code = (uint32_t)(op->a[0] & 0xfffc);
         } else if (rc < 0) {
             res->acc.outcome = SIM_ACCESS_PF;
             res->acc.addr = v->ldt_base + off;

@@ -43,7 +43,7 @@ static void print_batch_args(FILE *f, const struct sim_op *op)
 {
     fprintf(f, " foreigndom=%#lx", (unsigned long)op->foreigndom);
     if (op->count_given)
-        fprintf(f, " count=%#lx", (unsigned long)op->count);
+        fprintf(f, " count=%lu", (unsigned long)op->count);
     if (op->pdone_given)
         fprintf(f, " pdone=%#lx", (unsigned long)op->pdone);
 }
@@ -57,7 +57,7 @@ void sim_op_print(FILE *f, const struct sim_op *op)
 
     switch (op->kind) {
     case ST_DOMAIN:
-        fprintf(f, "domain d%d pages=%#lx vcpus=%u max=%#lx privileged=%d kernel=%#lx",
+        fprintf(f, "domain d%d pages=%lu vcpus=%u max=%lu privileged=%d kernel=%#lx",
                 op->dom, (unsigned long)op->build.nr_pages, op->build.nr_vcpus,
                 (unsigned long)op->build.max_pages, op->build.privileged,
                 (unsigned long)(op->build.kernel_end - op->build.kernel_start));
@@ -121,7 +121,7 @@ void sim_op_print(FILE *f, const struct sim_op *op)
         fprintf(f, "set_gdt %s", vname(op, v, sizeof(v)));
         if (op->list_given)
             print_list(f, "frames", op->list, op->nlist);
-        fprintf(f, " entries=%#lx", (unsigned long)op->a[1]);
+        fprintf(f, " entries=%lu", (unsigned long)op->a[1]);
         break;
     case ST_UPDATE_DESCRIPTOR:
         fprintf(f, "update_descriptor %s maddr=%#lx desc=%#lx", vname(op, v, sizeof(v)),
@@ -132,7 +132,7 @@ void sim_op_print(FILE *f, const struct sim_op *op)
         if (op->list_given)
             print_list(f, "extents", op->list, op->nlist);
         if (op->nr_extents_given)
-            fprintf(f, " nr_extents=%#lx", (unsigned long)op->res.nr_extents);
+            fprintf(f, " nr_extents=%lu", (unsigned long)op->res.nr_extents);
         fprintf(f, " order=%u mem_flags=%#x domid=%#x", op->res.extent_order, op->res.mem_flags,
                 op->res.domid);
         break;
@@ -221,6 +221,26 @@ void sim_result_print_expect(FILE *f, const struct sim_result *res)
         fprintf(f, "expect reason %s\n", pvmm_rule_name(res->reason.rule));
 }
 
+/* A #GP said for what it is: its address or selector and why. */
+static void gp_text(const struct sim_access_result *a, char *buf, size_t len)
+{
+    switch (a->gp_cause) {
+    case SIM_GP_NONCANONICAL:
+        snprintf(buf, len, "general protection fault: 0x%lx is not canonical",
+                 (unsigned long)a->addr);
+        return;
+    case SIM_GP_INTO_HOLE:
+        snprintf(buf, len, "general protection fault: the access at 0x%lx runs into "
+                 "non-canonical addresses", (unsigned long)a->addr);
+        return;
+    case SIM_GP_LDT_LIMIT:
+        snprintf(buf, len, "general protection fault, error code %#x: LDT entry %u is beyond "
+                 "the LDT's limit", a->gp_code, a->gp_code >> 3);
+        return;
+    }
+    snprintf(buf, len, "general protection fault");
+}
+
 void sim_result_summary(const struct sim_result *res, char *buf, size_t len)
 {
     char b[32];
@@ -233,6 +253,11 @@ void sim_result_summary(const struct sim_result *res, char *buf, size_t len)
         rc_text(res->rc, b, sizeof(b));
         if (res->has_reason)
             snprintf(buf, len, "%s (%s)", b, pvmm_rule_name(res->reason.rule));
+        else if (res->build_why && res->build_min_pages)
+            snprintf(buf, len, "%s (domain builder: %s; it needs at least %lu pages)", b,
+                     res->build_why, (unsigned long)res->build_min_pages);
+        else if (res->build_why)
+            snprintf(buf, len, "%s (domain builder: %s)", b, res->build_why);
         else
             snprintf(buf, len, "%s", b);
         return;
@@ -248,7 +273,7 @@ void sim_result_summary(const struct sim_result *res, char *buf, size_t len)
                      res->has_reason ? ")" : "");
             return;
         case SIM_ACCESS_GP:
-            snprintf(buf, len, "general protection fault (non-canonical address)");
+            gp_text(&res->acc, buf, len);
             return;
         case SIM_ACCESS_NO_TABLE:
             snprintf(buf, len, "no page table for this mode (Xen would crash the domain)");

@@ -81,6 +81,9 @@ struct sim_result {
     bool     stuck;
     bool     has_reason;
     struct pvmm_reason reason;
+    /* domain: why the builder refused (NULL if it did not), and the fewest pages that build */
+    const char *build_why;
+    uint64_t build_min_pages;
     /* memory_op: the extent list as the call left it */
     unsigned int nextents;
     uint64_t extents[SIM_MAX_BATCH];

@@ -174,8 +174,27 @@ static bool audit_ok(struct runner *r, const struct scn_stmt *st)
 }
 
 /*
+ * Is e a count of things (printed in decimal), rather than an address, frame
+ * or entry (printed in hex)?  Calls of the counting builtins are.
+ */
+static bool is_count(const struct scn_expr *e)
+{
+    static const char *const counts[] = {
+        "count", "type_count", "nr_pt_frames", "nr_pages", "tot_pages", "free_frames",
+    };
+
+    if (e->kind != EX_CALL)
+        return false;
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+        if (!strcmp(e->name, counts[i]))
+            return true;
+    return false;
+}
+
+/*
  * Expand {expression} in a say text: each is evaluated now and printed in
- * hex (decimal below 10).  Braces without a closing one are kept as is.
+ * decimal if it is a count (is_count) or below 10, else in hex.  Braces
+ * without a closing one are kept as is.
  */
 static int interpolate(struct runner *r, const struct scn_stmt *st, char *out, size_t len)
 {
@@ -213,7 +232,8 @@ static int interpolate(struct runner *r, const struct scn_stmt *st, char *out, s
             free(src);
             return -1;
         }
-        n += (size_t)snprintf(out + n, len - n, v < 10 ? "%lu" : "%#lx", (unsigned long)v);
+        n += (size_t)snprintf(out + n, len - n, v < 10 || is_count(e) ? "%lu" : "%#lx",
+                              (unsigned long)v);
         if (n >= len)
             n = len - 1;
         scn_expr_free(e);
@@ -259,7 +279,7 @@ static int make_machine(struct runner *r, int *first)
         return -1;
     }
     if (r->o->trace)
-        fprintf(r->o->trace, "machine frames=%#lx io=%#lx maxphyaddr=%u linear_pt=%d\n",
+        fprintf(r->o->trace, "machine frames=%lu io=%lu maxphyaddr=%u linear_pt=%d\n",
                 (unsigned long)cfg.nr_frames, (unsigned long)cfg.nr_io_frames, cfg.maxphyaddr,
                 cfg.linear_pt);
     return 0;

@@ -155,7 +155,7 @@ static void test_owner_names(void **state)
     r.owner = DOMID_IO;
     expect_text(&r, "belongs to dom_io", NULL);
     r.owner = 3;
-    expect_text(&r, "belongs to d3", "frame 0x3: owner d3", NULL);
+    expect_text(&r, "belongs to d3", "frame 0x3 mid-operation: owner d3", NULL);
     harness_free(f.h);
 }
 

@@ -100,7 +100,7 @@ static void test_reason_text(void **state)
         "a descriptor page (seg_desc)\n"
         "blocked by the writable mapping in L1 frame 0x1200, slot 37 (virtual address 0x25000)\n"
         "path: L4 0x1000[0] -> L3 0x1001[0] -> L2 0x1002[3] -> L1 0x1003[17]\n"
-        "frame 0x1234: owner d1, count 2 (allocated), type writable count 1, validated" };
+        "frame 0x1234 mid-operation: owner d1, count 2 (allocated), type writable count 1, validated" };
 
     /* An offending entry with decoded flags, no sub-op known. */
     r = blank();
@@ -133,7 +133,7 @@ static void test_reason_text(void **state)
         "operation failed: -EBUSY (writable-pagetable)\n"
         "frame 0x50 is in use as an L1 page table (type count 1) and cannot be mapped writable\n"
         "entry 0 of L1 frame 0x51 is 0x50063 (frame 0x50, flags P RW A D)\n"
-        "frame 0x50: owner d0, count 3 (allocated), type L1 count 1, validated, pinned" };
+        "frame 0x50 mid-operation: owner d0, count 3 (allocated), type L1 count 1, validated, pinned" };
 
     r = blank();
     r.rc = -XEN_ESRCH;
@@ -155,7 +155,7 @@ static void test_reason_text(void **state)
     cases[4] = (struct text_case){ "owner", r,
         "memory_op decrease_reservation failed: -EINVAL (not-owner)\n"
         "frame 0x77 belongs to dom_io, not to the domain that uses it\n"
-        "frame 0x77: owner dom_io, count 1 (allocated), type writable count 1, validated" };
+        "frame 0x77 mid-operation: owner dom_io, count 1 (allocated), type writable count 1, validated" };
 
     r = blank();
     cases[5] = (struct text_case){ "nothing", r, "no failure recorded" };

@@ -304,7 +304,7 @@ unsigned long fuzz_run(const uint8_t *data, size_t size, FILE *trace)
         abort();
     m->log_level = PVMM_LOG_ERROR + 1;   /* none */
     if (trace)
-        fprintf(trace, "machine frames=%#lx linear_pt=%d\n", (unsigned long)cfg.nr_frames,
+        fprintf(trace, "machine frames=%lu linear_pt=%d\n", (unsigned long)cfg.nr_frames,
                 cfg.linear_pt);
     for (int d = 0; d < ndoms; d++) {
         struct pvmm_build_params p = {
@@ -316,7 +316,7 @@ unsigned long fuzz_run(const uint8_t *data, size_t size, FILE *trace)
         if (sim_build_domain(m, &p))
             abort();
         if (trace)
-            fprintf(trace, "domain d%d pages=0x400 vcpus=2 max=%#lx privileged=%d\n", d,
+            fprintf(trace, "domain d%d pages=1024 vcpus=2 max=%lu privileged=%d\n", d,
                     (unsigned long)p.max_pages, p.privileged);
         if (h0 & FUZZ_H_WRITABLE_PT)
             pvmm_domain_lookup(&m->s, (domid_t)d)->vm_assist |=

@@ -123,7 +123,7 @@ static int convert(struct conversion *cv, const struct scn_script *s)
     fuzz_buf_put(&cv->seed, FUZZ_H_SCENARIO | (cfg.linear_pt ? 0 : FUZZ_H_NO_LINEAR));
     fuzz_buf_put(&cv->seed, 0);
     cv->tf = open_memstream(&cv->trace, &cv->trace_len);
-    fprintf(cv->tf, "machine frames=%#lx linear_pt=%d\n", (unsigned long)cfg.nr_frames,
+    fprintf(cv->tf, "machine frames=%lu linear_pt=%d\n", (unsigned long)cfg.nr_frames,
             cfg.linear_pt);
     for (int i = 0; i < s->nstmts; i++) {
         const struct scn_stmt *st = &s->stmts[i];

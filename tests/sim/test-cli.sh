@@ -143,6 +143,58 @@ dot_no_leaves() { [ "$("$pvmm" dot "$ldt:23" | grep -c 'label="L1 ')" = 2 ] &&
                       [ "$("$pvmm" dot --no-leaves "$ldt:23" | grep -c 'label="L1 ')" = 1 ]; }
 check "dot --no-leaves keeps only the L1 the reason points at" dot_no_leaves
 
+# messages that are true: each #GP for what it is, a domain too small says the minimum and
+# why, counts say when they were taken, owners spelled d1, counts in decimal, and a #PF on a
+# store says whether ptwr emulation was tried and why not.
+cat >"$tmp/msg.pvmm" <<'EOF'
+domain d1 pages=1024
+write d1.v0 kernel va=0x8000000000000 val=1
+expect gp
+write d1.v0 kernel va=pt_base(d1) val=0
+expect fault
+vm_assist d1.v0 cmd=enable type=writable_pagetables
+write d1.v0 kernel va=pt_base(d1) val=0
+expect fault
+write d1.v0 kernel va=pt_base(d1) + 1 val=0 bytes=2
+expect fault
+domain d2 pages=512
+expect -ENOMEM
+say pages {nr_pages(d1)}, count {count(l4(d1))}, L4 {l4(d1)}
+EOF
+demo=$root/examples/demo.pvmm
+expect_out "#GP of a non-canonical address says so" 0 "0x8000000000000 is not canonical" \
+    "$pvmm" explain "$tmp/msg.pvmm:2"
+ldt_gp() { "$pvmm" explain "$ldt:29" >"$tmp/o" && cat "$tmp/o" &&
+               grep "error code 0x1004: LDT entry 512 is beyond the LDT's limit" "$tmp/o" &&
+               ! grep -i "canonical" "$tmp/o"; }
+check "#GP of an LDT selector past the limit is not called non-canonical" ldt_gp
+expect_out "a domain too small to build says the minimum" 0 \
+    "needs at least 1024 pages \(4096 KiB\); this one has 512" "$pvmm" explain "$tmp/msg.pvmm:11"
+expect_out "... and why (the builder's layout)" 0 \
+    "refused it: the bootstrap region exceeds the domain's memory" \
+    "$pvmm" explain "$tmp/msg.pvmm:11"
+counts_when() { "$pvmm" explain "$demo:83" >"$tmp/o" && cat "$tmp/o" &&
+                    grep "frame 0x[0-9a-f]* mid-operation: owner d1, count 5" "$tmp/o" &&
+                    grep "counts taken mid-operation, when the rule was checked" "$tmp/o"; }
+check "the counts of a reason say they were taken mid-operation" counts_when
+owners() { "$pvmm" explain "$demo:83" >"$tmp/o" && grep "owner d1, type L1" "$tmp/o" &&
+               ! grep -E "owner [0-9]" "$tmp/o"; }
+check "owners are spelled d1 everywhere in explain" owners
+decimal() { "$pvmm" run --trace - "$tmp/msg.pvmm" >"$tmp/o" && cat "$tmp/o" &&
+                grep -x "# pages 1024, count 4, L4 0x2fc" "$tmp/o" &&
+                grep "^domain d1 pages=1024 vcpus=1 max=0 " "$tmp/o" &&
+                grep "^machine frames=[0-9]* io=[0-9]* " "$tmp/o"; }
+check "counts in decimal (say, trace), frames in hex" decimal
+expect_out "#PF on a user store: ptwr not tried, user mode" 0 \
+    "not tried: the write came from guest user mode" "$pvmm" explain "$demo:71"
+expect_out "#PF on a kernel store without the assist: tried, no assist" 0 \
+    "tried, but the domain has neither the" "$pvmm" explain "$tmp/msg.pvmm:4"
+expect_out "#PF on a kernel store to an L4: tried, not an L1" 0 \
+    "maps read-only, is an L4 page table owned by d1, not a validated L1" \
+    "$pvmm" explain "$tmp/msg.pvmm:7"
+expect_out "#PF on a misaligned kernel store: not tried, size" 0 \
+    "not tried: only naturally aligned 1, 2, 4 or" "$pvmm" explain "$tmp/msg.pvmm:9"
+
 # the man page and make install
 man_page() {
     for w in run explain show dot html json trace no-ro no-leaves version; do

@@ -188,8 +188,8 @@ static void test_harness_runs_a_stream(void **state)
     f = open_memstream(&trace, &len);
     assert_int_equal(fuzz_run(b.data, b.len, f), 4);
     fclose(f);
-    assert_non_null(strstr(trace, "machine frames=0xce4 linear_pt=1\n"));
-    assert_non_null(strstr(trace, "domain d1 pages=0x400 vcpus=2"));
+    assert_non_null(strstr(trace, "machine frames=3300 linear_pt=1\n"));
+    assert_non_null(strstr(trace, "domain d1 pages=1024 vcpus=2"));
     /* The boot L4's first entry (its L3, read-only mapped tables have RW in upper levels). */
     assert_non_null(strstr(trace, "read d1.v1 kernel va=0x113000\nexpect ok\nexpect value 0x"));
     /* Frame 0 is I/O memory, not d1's to update. */

@@ -73,6 +73,26 @@ static void slot_unlock(struct vcpu *curr, struct grant_slot *sl)
     put_page(s, sl->pg);
 }
 
+/*
+ * Replace *old with new at sl's entry, then unlock sl.  The hardware may have set A/D bits
+ * since *old was read: *old gets them.  GNTST_okay, or general_error if the entry is
+ * otherwise no longer *old (it was the one just cleared: unmap_and_replace of an address
+ * by itself).
+ */
+static int slot_update(struct vcpu *curr, struct grant_slot *sl, intpte_t *old, intpte_t new)
+{
+    const intpte_t ad = _PAGE_ACCESSED | _PAGE_DIRTY;
+    intpte_t cur = *old;
+
+    while (!cmpxchg64(sl->pl1e, &cur, new) && !((cur ^ *old) & ~ad))
+        *old = cur;
+    slot_unlock(curr, sl);
+    if ((cur ^ *old) & ~ad)
+        return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_BUSY, .table = sl->l1mfn,
+                         .level = 1, .entry = cur);
+    return GNTST_okay;
+}
+
 /* The PTE flags a grant mapping with GNTMAP flags and grant cache flags gets. */
 static intpte_t grant_pte(mfn_t mfn, uint32_t flags, uint16_t cache_flags)
 {
@@ -104,15 +124,11 @@ int gnttab_create_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn, uint
     if (!slot_lock(curr, addr, flags & GNTMAP_contains_pte, &sl, &rc))
         return rc;
     ol1e = read_atomic64(sl.pl1e);
-    if (!update_intpte(sl.pl1e, ol1e, nl1e, false)) {
-        slot_unlock(curr, &sl);
-        return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_BUSY, .table = sl.l1mfn,
-                         .level = 1, .entry = ol1e);
-    }
-    slot_unlock(curr, &sl);
+    rc = slot_update(curr, &sl, &ol1e, nl1e);
     /* What the slot held before goes, as any replaced PTE. */
-    put_page_from_l1e(curr, ol1e, d);
-    return GNTST_okay;
+    if (rc == GNTST_okay)
+        put_page_from_l1e(curr, ol1e, d);
+    return rc;
 }
 
 int gnttab_replace_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn,
@@ -140,24 +156,15 @@ int gnttab_replace_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn,
         if (!slot_lock(curr, new_addr, false, &nsl, &rc))
             return rc;
         nl1e = read_atomic64(nsl.pl1e);
-        if (!update_intpte(nsl.pl1e, nl1e, 0, false)) {
-            slot_unlock(curr, &nsl);
-            return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_BUSY, .table = nsl.l1mfn,
-                             .level = 1, .entry = nl1e);
-        }
-        slot_unlock(curr, &nsl);
+        rc = slot_update(curr, &nsl, &nl1e, 0);
+        if (rc != GNTST_okay)
+            return rc;
     }
-    if (!slot_lock(curr, addr, flags & GNTMAP_contains_pte, &sl, &rc)) {
+    /* The slot's L1 is still there: clearing new_addr's entry cannot have removed it. */
+    slot_lock(curr, addr, flags & GNTMAP_contains_pte, &sl, &rc);
+    rc = rc == GNTST_okay ? slot_update(curr, &sl, &ol1e, nl1e) : rc;
+    /* If the grant's PTE changed meanwhile (new_addr was addr itself), the moved PTE goes. */
+    if (rc != GNTST_okay)
         put_page_from_l1e(curr, nl1e, curr->domain);
-        return rc;
-    }
-    if (!update_intpte(sl.pl1e, ol1e, nl1e, false)) {
-        /* The grant's PTE changed while new_addr's moved: the moved PTE goes. */
-        slot_unlock(curr, &sl);
-        put_page_from_l1e(curr, nl1e, curr->domain);
-        return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_BUSY, .table = sl.l1mfn,
-                         .level = 1, .entry = addr);
-    }
-    slot_unlock(curr, &sl);
-    return GNTST_okay;
+    return rc;
 }

@@ -169,6 +169,15 @@ struct active_grant_entry *gnttab_active(struct domain *d, grant_ref_t ref)
     return (struct active_grant_entry *)map_domain_page(d->state, m) + ref % ACTIVE_PER_FRAME;
 }
 
+/* Whether the header word w (flags, then domid) lets domid use the entry as asked. */
+static bool entry_permits(uint32_t w, domid_t domid, bool readonly, bool allow_sub_page)
+{
+    uint16_t flags = (uint16_t)w;
+
+    return (flags & GTF_type_mask) == GTF_permit_access && (uint16_t)(w >> 16) == domid &&
+           (allow_sub_page || !(flags & GTF_sub_page)) && (readonly || !(flags & GTF_readonly));
+}
+
 int gnttab_set_status(struct vcpu *curr, struct domain *rd, grant_ref_t ref, domid_t domid,
                       bool readonly, bool allow_sub_page, unsigned int *sub_off,
                       unsigned int *sub_len)
@@ -176,41 +185,35 @@ int gnttab_set_status(struct vcpu *curr, struct domain *rd, grant_ref_t ref, dom
     uint64_t frame;
     struct grant_entry_header *h = gnttab_shared_header(rd, ref, &frame);
     uint16_t *status = gnttab_status_word(rd, ref);
+    /* flags (bits 0-15) and domid (bits 16-31) as one word, as the guest writes them. */
     uint32_t *word = (uint32_t *)h;
-    unsigned int tries = 0;
-    uint32_t set = GTF_reading | (readonly ? 0 : GTF_writing);
+    uint16_t set = (uint16_t)(GTF_reading | (readonly ? 0 : GTF_writing));
 
-    *sub_off = 0;
-    *sub_len = PAGE_SIZE;
     if (!h || !status)
-        return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_NOT_PERMITTED,
-                         .index = (int)ref, .entry = 0);
-    for ( ;; ) {
-        /* flags (bits 0-15) and domid (bits 16-31) as one word, as the guest writes them. */
+        ASSERT_UNREACHABLE_RET(vcpu_state(curr), GNTST_general_error, "grant %u: no entry", ref);
+    for (unsigned int tries = 0; ; tries++) {
         uint32_t w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
-        uint16_t flags = (uint16_t)w;
 
-        if ((flags & GTF_type_mask) != GTF_permit_access || (uint16_t)(w >> 16) != domid ||
-            (!allow_sub_page && (flags & GTF_sub_page)) ||
-            (!readonly && (flags & GTF_readonly)))
+        /* An entry the guest keeps changing is refused after 5 tries ("unstable"). */
+        if (tries == 5 || !entry_permits(w, domid, readonly, allow_sub_page))
             return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_NOT_PERMITTED,
                              .index = (int)ref, .entry = w);
         if (rd->grant_table.gt_version == 2) {
-            __atomic_fetch_or(status, (uint16_t)set, __ATOMIC_SEQ_CST);
-            if (__atomic_load_n(word, __ATOMIC_SEQ_CST) == w)
+            /* v2: set the status bits, then make sure the header still allows it. */
+            uint16_t before = __atomic_fetch_or(status, set, __ATOMIC_SEQ_CST);
+
+            if (entry_permits(__atomic_load_n(word, __ATOMIC_SEQ_CST), domid, readonly,
+                              allow_sub_page))
                 break;
-            /* The header changed under us: undo our bits (nobody else sets them) and retry. */
-            if (!(gnttab_active(rd, ref)->pin))
-                __atomic_fetch_and(status, (uint16_t)~set, __ATOMIC_SEQ_CST);
+            __atomic_fetch_and(status, (uint16_t)~(set & ~before), __ATOMIC_SEQ_CST);
         } else if (__atomic_compare_exchange_n(word, &w, w | set, false, __ATOMIC_SEQ_CST,
                                                __ATOMIC_SEQ_CST)) {
             break;
         }
-        if (++tries == 5)
-            return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_NOT_PERMITTED,
-                             .index = (int)ref, .entry = w);
     }
-    if (rd->grant_table.gt_version == 2 && (*(uint16_t *)h & GTF_sub_page)) {
+    *sub_off = 0;
+    *sub_len = PAGE_SIZE;
+    if (rd->grant_table.gt_version == 2 && (h->flags & GTF_sub_page)) {
         union grant_entry_v2 *e = (union grant_entry_v2 *)h;
 
         *sub_off = e->sub_page.page_off;
@@ -245,11 +248,13 @@ int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, uint32_t i
     int rc = GNTST_okay;
 
     spin_lock(&gt->lock);
-    if (ref < nr_grant_entries(gt))
-        act = gnttab_active(rd, ref);
-    if (!act)
+    if (ref >= nr_grant_entries(gt))
         rc = REJECT_RC(curr, GNTST_bad_gntref, PVMM_RULE_GRANT_BAD_REF, .index = (int)ref,
                        .entry = nr_grant_entries(gt));
+    else if (!(act = gnttab_active(rd, ref)))
+        /* The frame was never asked for (setup_table): its entries read as invalid. */
+        rc = REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_NOT_PERMITTED,
+                       .index = (int)ref, .entry = 0);
     else if (act->pin && (act->domid != ld || (act->pin & GNTPIN_overflow)))
         rc = REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_PINNED_ELSEWHERE,
                        .index = (int)ref, .entry = act->pin);

@@ -341,6 +341,9 @@ static int relinquish_allocation(struct domain *d, struct page_info *pg)
 
 enum relinquish_step { REL_PINS, REL_L4, REL_L3, REL_L2, REL_ALLOC, REL_NR };
 
+/* Frames a teardown step scans between two preemption checks when it finds nothing to do. */
+#define TEARDOWN_SCAN_RUN 256
+
 /*
  * One step over the frames of d from d->teardown_next on; 0 when finished,
  * -XEN_ERESTART if preempted, with d->teardown_next at the frame to resume
@@ -370,8 +373,12 @@ static int relinquish_frames(struct vcpu *curr, struct domain *d, enum relinquis
             d->teardown_next = m;
             return rc;
         }
-        /* Preempt only after real progress, so that every call makes some. */
-        if (rc > 0 && hypercall_preempt_check(curr)) {
+        /*
+         * Preempt only after real progress, or after a run of TEARDOWN_SCAN_RUN frames
+         * scanned (the scan position is progress too), so that every call makes some and a
+         * scan of frames the step has nothing to do for is no long stretch either.
+         */
+        if ((rc > 0 || (m + 1) % TEARDOWN_SCAN_RUN == 0) && hypercall_preempt_check(curr)) {
             d->teardown_next = m + 1;
             return -XEN_ERESTART;
         }

@@ -341,8 +341,11 @@ static int demote_upper(struct vcpu *curr, struct page_info *pg, int level, bool
     pt = map_domain_page(s, mfn);
     for (;;) {
         if (is_guest_slot(level, i)) {
-            rc = put_page_from_upper(curr, read_atomic64(&pt[i]), mfn,
-                                     partial_flags | put_flags);
+            intpte_t e = read_atomic64(&pt[i]);
+
+            /* An empty entry holds nothing: no call for it. */
+            if ((e & _PAGE_PRESENT) || partial_flags)
+                rc = put_page_from_upper(curr, e, mfn, partial_flags | put_flags);
             if (rc < 0)
                 break;
         }

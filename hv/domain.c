@@ -26,12 +26,9 @@ void no_guest_table(struct vcpu *v)
     domain_crash(NULL, "vCPU has no %s page table", v->kernel_mode ? "kernel" : "user");
 }
 
-/*
- * The second half of domain_crash, on a stack of its own: leave the guest's page tables,
- * release everything the domain holds through the core (pvmm_domain_destroy, run to the
- * end), audit what is left (a violation is a hypervisor bug: panic), and power off.
- */
-__attribute__((noreturn)) static void domain_crash_teardown(void)
+/* Leave the running domain's page tables and release everything it holds through the core
+ * (pvmm_domain_destroy, run to the end). */
+static void domain_teardown(void)
 {
     struct domain *d = current->domain;
     int rc;
@@ -46,8 +43,31 @@ __attribute__((noreturn)) static void domain_crash_teardown(void)
     while (rc == -XEN_ERESTART);
     printk("pvmm: domain %u torn down (%d): %lu frames free\n", d->domain_id, rc,
            d->state->nr_free);
+}
+
+void domain_teardown_measured(void)
+{
+    unsigned long checks;
+    uint64_t worst;
+
+    preempt_gap_start();
+    domain_teardown();
+    worst = preempt_gap_stop(&checks);
+    printk("pvmm: teardown: longest stretch between preemption points %lu tsc (%lu checks)\n",
+           (unsigned long)worst, checks);
+}
+
+/*
+ * The second half of domain_crash, on a stack of its own: tear the domain down, audit what
+ * is left (a violation is a hypervisor bug: panic), and power off.
+ */
+__attribute__((noreturn)) static void domain_crash_teardown(void)
+{
+    unsigned int id = current->domain->domain_id;
+
+    domain_teardown();
     if (mmglue_audit("after the teardown"))       /* the core's own state is wrong: loud */
-        panic("the auditor found violations after tearing down domain %u", d->domain_id);
+        panic("the auditor found violations after tearing down domain %u", id);
     printk("pvmm: hardware domain crashed: powering off\n");
     printk("pvmm: domain 0 shutdown: crash\n");
     hv_exit(HV_EXIT_FAIL);
@@ -113,7 +133,8 @@ void start_guest(struct cpu_regs *r)
     runstate_set(current, RUNSTATE_running);
     set_periodic(current, MILLISECS(10));      /* Xen's default for a PV vCPU */
     load_guest_cr3(current);
-    printk("pvmm: starting dom0 at %lx\n", r->rip);
+    /* The TSC: under icount, instructions since machine start (make bench-linux). */
+    printk("pvmm: starting dom0 at %lx (tsc %lu)\n", r->rip, (unsigned long)rdtsc());
     nmi_selftest_arm();
     exit_to_guest(r);
 }

@@ -71,7 +71,13 @@ void evtchn_init_domain(struct domain *d, struct shared_info *si);
 void evtchn_init_vcpu(struct vcpu *v);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 bool evtchn_port_is_pending(struct domain *d, uint32_t port);
-bool local_events_need_delivery(struct vcpu *v);
+/* Xen's local_events_need_delivery: an upcall is pending and not masked in v's vcpu_info. */
+static inline bool local_events_need_delivery(struct vcpu *v)
+{
+    const volatile struct vcpu_info *vi = hvv(v)->vcpu_info;
+
+    return vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
+}
 void vcpu_mark_events_pending(struct vcpu *v);
 long hc_event_channel_op(unsigned long cmd, uint64_t arg);
 long hc_event_channel_op_compat(uint64_t arg);
@@ -105,7 +111,15 @@ static inline void guest_exit_work(struct cpu_regs *r)
                          *(const volatile uint8_t *)&h->vcpu_info->evtchn_upcall_pending, 0))
         guest_exit_slow(r);
 }
-bool hv_preempt_check(struct vcpu *v);
+/* Xen's hypercall_preempt_check: a softirq is pending or an event can be delivered.  The
+ * teardown of a crashed domain (no current vCPU, interrupts off) runs to the end.  Inline: the
+ * core asks before every entry of a long validation. */
+static inline bool hv_preempt_check(struct vcpu *v)
+{
+    if (!current)
+        return false;               /* a crashed domain's teardown: nothing to return to */
+    return softirq_pending() || (v->plat && local_events_need_delivery(v));
+}
 
 /* ---- vCPU timers and operations (vcpu-op.c) ---- */
 void vcpu_timers_init(struct vcpu *v);

@@ -147,9 +147,3 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
         evtchn_set_pending(v->domain, v->vcpu_id, port);
 }
 
-/* Pending and not masked: what the exit path delivers and SCHEDOP_block checks. */
-bool local_events_need_delivery(struct vcpu *v)
-{
-    const struct vcpu_info *vi = hvv(v)->vcpu_info;
-    return vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask;
-}

@@ -212,6 +212,9 @@ void dump_regs(const struct cpu_regs *r);
 void guest_console_write(const char *s, size_t n);
 __attribute__((noreturn)) void hv_exit(uint8_t code);
 __attribute__((noreturn)) void domain_shutdown(unsigned int reason);
+/* Tear the running domain down through the core, measuring the longest stretch between two
+ * preemption points (hypervisor option teardown-gap, make bench-hv; domain.c). */
+void domain_teardown_measured(void);
 
 /* ---- physical memory (mm-boot.c) ---- */
 extern uint64_t max_ram_pfn;          /* one past the highest RAM frame */
@@ -341,6 +344,10 @@ bool vmce_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 void mmglue_init(void);
 /* Run the core's auditor over the whole machine and print the result; returns the count. */
 unsigned int mmglue_audit(const char *when);
+/* Measure the longest stretch between two of the core's preemption checks (make bench):
+ * start, and stop returning it in TSC ticks (instructions under icount) with the checks made. */
+void preempt_gap_start(void);
+uint64_t preempt_gap_stop(unsigned long *checks);
 bool mmglue_have_core(void);
 struct domain *mmglue_create_dom0(uint64_t nr_pages, unsigned int nr_vcpus);
 void mmglue_share_xen_page(struct domain *d, uint64_t mfn);

@@ -71,6 +71,42 @@ static bool plat_preempt_check(void *ctx, struct vcpu *v)
     return hv_preempt_check(v);
 }
 
+/* The longest stretch between two preemption checks while measuring (preempt_gap_start). */
+static struct {
+    uint64_t last, max;
+    unsigned long checks;
+} gap;
+
+/* plat_preempt_check while measuring: the stretch since the last check, then the check. */
+static bool plat_preempt_check_measured(void *ctx, struct vcpu *v)
+{
+    uint64_t t = rdtsc();
+
+    if (t - gap.last > gap.max)
+        gap.max = t - gap.last;
+    gap.last = t;
+    gap.checks++;
+    return plat_preempt_check(ctx, v);
+}
+
+void preempt_gap_start(void)
+{
+    gap.max = gap.checks = 0;
+    gap.last = rdtsc();
+    hv_platform.preempt_check = plat_preempt_check_measured;
+}
+
+uint64_t preempt_gap_stop(unsigned long *checks)
+{
+    uint64_t t = rdtsc();
+
+    hv_platform.preempt_check = plat_preempt_check;
+    if (t - gap.last > gap.max)
+        gap.max = t - gap.last;
+    *checks = gap.checks;
+    return gap.max;
+}
+
 static int plat_copy_from_guest(void *ctx, struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
     (void)ctx;

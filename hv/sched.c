@@ -156,15 +156,6 @@ void guest_exit_slow(struct cpu_regs *r)
         bounce_to(r, h->cb_event, false, 0, true);
 }
 
-/* Xen's hypercall_preempt_check: a softirq is pending or an event can be delivered.  The
- * teardown of a crashed domain (no current vCPU, interrupts off) runs to the end. */
-bool hv_preempt_check(struct vcpu *v)
-{
-    if (!current)
-        return false;               /* a crashed domain's teardown: nothing to return to */
-    return softirq_pending() || (v->plat && local_events_need_delivery(v));
-}
-
 static void shutdown(struct cpu_regs *r, unsigned int reason)
 {
     if (reason == SHUTDOWN_crash) {

@@ -8,6 +8,7 @@
 #                      be fetched.  LINUX_HV_MILESTONE=REGEX stops the boot and passes as soon
 #                      as a console line matches (for bisecting a boot that stops early).
 #                      The Xen half runs in `make check-xen` (mk/guests.mk).
+#   make bench-linux   linux_boot_insns, linux_page_insns, linux_wall_s, pvmm-hv vs Xen
 #
 # Nothing of the kernel or the initramfs is committed; both are rebuilt or refetched on demand.
 .PHONY: linux check-linux
@@ -23,3 +24,10 @@ check-linux: $(BUILD)/pvmm-hv.elf
 	    tools/linux-run --on hv \
 	    --short --quiet --timeout $(LINUX_CHECK_TIMEOUT) \
 	    $(if $(LINUX_HV_MILESTONE),--hv-until '$(LINUX_HV_MILESTONE)')
+
+# make bench-linux: the kernel on pvmm-hv and on Xen side by side, instructions under icount
+# and wall time (tools/bench-linux, docs/perf.md).  Several minutes: not one of make bench's
+# steps.
+.PHONY: bench-linux
+bench-linux: $(BUILD)/pvmm-hv.elf
+	$(Q)BUILD=$(BUILD) tools/bench-linux

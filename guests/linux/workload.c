@@ -4,7 +4,9 @@
  *   workload forkexec N   N times: fork, exec /bin/busybox true, wait; every child must exit 0
  *   workload mm K         K rounds: mmap 64 MiB anonymous, write every page, fork; the child
  *                         rewrites every page (copy-on-write) and checks it, the parent then
- *                         checks that it still sees its own values; munmap
+ *                         checks that it still sees its own values; munmap.  Prints the TSC
+ *                         ticks the K rounds took ("mm: P pages, T tsc": under -icount T is
+ *                         instructions, which make bench-linux divides by the pages, P)
  *
  * Every step that the kernel (and under it the hypervisor's page-table handling) gets wrong
  * shows up as a wrong value or a failed call: the program prints what and exits 1.
@@ -124,13 +126,24 @@ static int mm_round(long round)
     return 0;
 }
 
+static uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
 static int mm(long rounds)
 {
+    uint64_t t0 = tsc();
     long r;
 
     for (r = 0; r < rounds; r++)
         if (mm_round(r) != 0)
             return -1;
+    printf("pvmm-linux: mm: %lu pages, %lu tsc\n", (unsigned long)rounds * (MM_BYTES / PAGE),
+           (unsigned long)(tsc() - t0));
     printf("pvmm-linux: %ld rounds of mmap %lu MiB/touch/fork+cow/munmap done\n", rounds,
            MM_BYTES >> 20);
     return 0;

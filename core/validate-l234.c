@@ -10,14 +10,15 @@
  *
  * Validating an L2..L4 table (promote_lN_table) can recurse through a whole
  * tree, so it is preemptible (model.md §2.5): L2 and L3 check for preemption
- * before every entry after the first (XSA-58), L4 only through its L3
+ * before every present entry after the first (XSA-58; an empty entry is one
+ * load and test, with no call and no check), L4 only through its L3
  * children.  Progress lives in the page (nr_validated_ptes, partial_flags
  * with PTF_partial_set when the entry at nr_validated_ptes is itself a
  * partially validated child holding a general reference) and is reported as
  * -XEN_ERESTART, or -XEN_EINTR when nothing was done.  A hard failure
  * releases everything the table took, newest first, and returns the error.
  * Devalidation (demote_lN_table) walks downwards and is preemptible at L2
- * and L3 (XSA-290).
+ * and L3 after every present entry (XSA-290).
  */
 #include "mm.h"
 
@@ -233,14 +234,14 @@ static int promote_upper(struct vcpu *curr, struct page_info *pg, int level, boo
 
         if (!is_guest_slot(level, i))
             continue;
-        if (preemptible && level < 4 && i > start && hypercall_preempt_check(curr)) {
+        /* An empty entry is a load and a test: preemption is checked before work only. */
+        e = read_atomic64(&pt[i]);
+        if (!(e & _PAGE_PRESENT) && !partial_flags)
+            continue;
+        if (preemptible && level < 4 && i > start && hypercall_preempt_check(curr))
             rc = -XEN_EINTR;
-        } else {
-            e = read_atomic64(&pt[i]);
-            if (!(e & _PAGE_PRESENT))
-                continue;
+        else
             rc = get_page_from_upper(curr, e, mfn, d, partial_flags | child_flags, level);
-        }
 
         if (rc == -XEN_ERESTART && level == 2) {
             /* An L1 child cannot be preempted; treat it as the bug it would be. */
@@ -340,12 +341,16 @@ static int demote_upper(struct vcpu *curr, struct page_info *pg, int level, bool
 
     pt = map_domain_page(s, mfn);
     for (;;) {
+        bool worked = false;
+
         if (is_guest_slot(level, i)) {
             intpte_t e = read_atomic64(&pt[i]);
 
-            /* An empty entry holds nothing: no call for it. */
-            if ((e & _PAGE_PRESENT) || partial_flags)
+            /* An empty entry holds nothing: no call, and no preemption check after it. */
+            if ((e & _PAGE_PRESENT) || partial_flags) {
                 rc = put_page_from_upper(curr, e, mfn, partial_flags | put_flags);
+                worked = true;
+            }
             if (rc < 0)
                 break;
         }
@@ -353,7 +358,7 @@ static int demote_upper(struct vcpu *curr, struct page_info *pg, int level, bool
         progress = true;
         if (i-- == 0)
             break;
-        if (preemptible && level < 4 && hypercall_preempt_check(curr)) {
+        if (worked && preemptible && level < 4 && hypercall_preempt_check(curr)) {
             rc = -XEN_EINTR;
             break;
         }

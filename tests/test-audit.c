@@ -453,7 +453,10 @@ static void partial_setup(struct partial_fixture *p)
         p->l2[i] = harness_alloc(p->h, d);
         p->l1[i] = harness_alloc(p->h, d);
         harness_pt(p->h, p->l3)[i] = pte_from_mfn(p->l2[i], up);
+        /* Two entries: a validation checks for preemption before each present one after the
+         * first, so the first check falls inside this L2. */
         harness_pt(p->h, p->l2[i])[0] = pte_from_mfn(p->l1[i], up);
+        harness_pt(p->h, p->l2[i])[1] = pte_from_mfn(p->l1[i], up);
         harness_pt(p->h, p->l1[i])[0] = pte_from_mfn(p->data, RW);
     }
 }

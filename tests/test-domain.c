@@ -440,11 +440,13 @@ static void teardown_resumes_where_it_stopped(void **state)
     h->preempt_every = false;
     assert_int_equal(rc, 0);
     /*
-     * The pins, L4 and allocation steps were each resumed part-way through
-     * the frame table (the L3 and L2 went with the L4 they hang under).
+     * The pins and allocation steps were each resumed part-way through the
+     * frame table (the tables went with the pins' puts, which check for
+     * preemption after every present entry and so finish within the pins
+     * step here; the L4 step is resumed only if a put left its L4 partial).
      */
     assert_true(calls > owned);
-    assert_int_equal(seen_steps, (1U << 0) | (1U << 1) | (1U << 4));
+    assert_int_equal(seen_steps & ~(1U << 1), (1U << 0) | (1U << 4));
     assert_int_equal(d->teardown_step, 0);
     assert_all_released(h, 1, nr_free);
     harness_free(h);

@@ -197,7 +197,7 @@ static void linear_to_unvalidated_refused(void **state)
     for (int i = 0; i < 4; i++)
         harness_pt(h, b)[i * 10] = pte_from_mfn(harness_alloc(h, d), UPPER);
     h->nr_preempt_checks = 0;
-    h->preempt_at = 15;
+    h->preempt_at = 2;                  /* before entry 20: checks come before present ones */
     assert_int_equal(pin_table(v, d, b, PGT_l2_page_table, true), -XEN_ERESTART);
     h->preempt_at = 0;
     harness_audit(h);

@@ -5,7 +5,8 @@
 #   make check        build and run every test; ends with "N passed, N failed, N skipped"
 #   make check-quick  the same without the slow steps (fuzz, stress): the edit-test loop
 #   make check-NAME   one step (make check prints each step's name in its header)
-#   make bench        benchmarks (ratios against baselines measured in the same run)
+#   make bench        benchmarks (ratios against baselines measured in the same run; docs/perf.md;
+#                     make bench-linux, the Linux figures, is separate: it takes minutes)
 #
 # Each part of the tree has its own fragment in mk/; a fragment appends to ALL_TARGETS,
 # CHECK_STEPS (names of check steps: a phony target check-NAME whose recipe runs

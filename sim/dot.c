@@ -30,24 +30,6 @@ struct dot {
     bool xen_node;
 };
 
-/* "loaded by v0 (kernel), v1 (user)" for the vCPUs that have mfn as a base, or "". */
-static void loaded_by(const struct dot *d, mfn_t mfn, char *buf, size_t len)
-{
-    const struct domain *dom = pvmm_domain_lookup(&d->m->s, d->d);
-    size_t n = 0;
-
-    buf[0] = '\0';
-    for (unsigned int i = 0; dom && i < dom->max_vcpus && i < PVMM_MAX_VCPUS && n < len; i++) {
-        const struct vcpu *v = &dom->vcpu[i];
-
-        if (v->guest_table == mfn)
-            n += (size_t)snprintf(buf + n, len - n, "%sv%u (kernel)", n ? ", " : "loaded by ",
-                                  i);
-        if (n < len && v->guest_table_user == mfn)
-            n += (size_t)snprintf(buf + n, len - n, "%sv%u (user)", n ? ", " : "loaded by ", i);
-    }
-}
-
 /* Is the L1 table mfn left out (--no-leaves), i.e. not one the reason points at? */
 static bool hidden_l1(const struct dot *d, mfn_t mfn)
 {
@@ -62,27 +44,27 @@ static void on_table(void *ctx, mfn_t mfn, int level, int depth, const char *why
     struct dot *d = ctx;
     const struct page_info *pg = &d->m->ft[mfn];
     bool pinned = pg->type_info & PGT_pinned;
+    bool loaded = pt_loaded(d->m, d->d, mfn);
     bool failing = d->hl && d->hl->table == mfn;
-    char load[96];
+    char marks[128];
 
     (void)depth;
     (void)why;
     if (level == 1 && hidden_l1(d, mfn))
         return;
-    loaded_by(d, mfn, load, sizeof(load));
+    pt_marks(d->m, d->d, mfn, marks, sizeof(marks));
     fprintf(d->f, "  f%lx [label=\"%s 0x%lx\\ntype count %lu, count %lu", (unsigned long)mfn,
             pt_type_name(pg->type_info), (unsigned long)mfn,
             (unsigned long)(pg->type_info & PGT_count_mask),
             (unsigned long)(pg->count_info & PGC_count_mask));
-    if (pinned || load[0])
-        fprintf(d->f, "\\n%s%s%s", pinned ? "pinned" : "", pinned && load[0] ? ", " : "",
-                load);
+    if (marks[0])
+        fprintf(d->f, "\\n%s", marks);
     if (!(pg->type_info & PGT_validated))
         fprintf(d->f, "\\nNOT validated");
     if (failing)
         fprintf(d->f, "\\nentry %d: the failing entry", d->hl->index);
     fprintf(d->f, "\"%s%s%s];\n", pinned ? ", peripheries=2" : "",
-            load[0] ? ", style=filled, fillcolor=lightblue" : "",
+            loaded ? ", style=filled, fillcolor=lightblue" : "",
             failing ? ", color=red, fontcolor=red, penwidth=2" : "");
 }
 

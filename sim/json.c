@@ -159,6 +159,7 @@ void sim_json_result(FILE *f, const struct sim_result *res)
 struct jtree {
     FILE *f;
     struct sim_machine *m;
+    domid_t d;
     bool first;
 };
 
@@ -166,7 +167,7 @@ static void j_table(void *ctx, mfn_t mfn, int level, int depth, const char *why)
 {
     struct jtree *j = ctx;
     const struct page_info *pg = &j->m->ft[mfn];
-    char own[16];
+    char own[16], marks[128];
 
     (void)depth;
     fprintf(j->f, "%s\n    {\"frame\": ", j->first ? "" : ",");
@@ -182,6 +183,8 @@ static void j_table(void *ctx, mfn_t mfn, int level, int depth, const char *why)
             (pg->type_info & PGT_pinned) ? "true" : "false",
             (pg->type_info & PGT_validated) ? "true" : "false");
     json_string(j->f, why);
+    fputs(", \"marks\": ", j->f);
+    json_string(j->f, pt_marks(j->m, j->d, mfn, marks, sizeof(marks)));
     fputc('}', j->f);
 }
 
@@ -220,7 +223,7 @@ static void j_entry(void *ctx, mfn_t table, int level, int slot, intpte_t e, enu
 void sim_json_tree(FILE *f, struct sim_machine *m, domid_t d, const struct pvmm_reason *hl)
 {
     struct domain *dom = pvmm_domain_lookup(&m->s, d);
-    struct jtree j = { .f = f, .m = m, .first = true };
+    struct jtree j = { .f = f, .m = m, .d = d, .first = true };
     struct pt_visitor tables = { .ctx = &j, .table = j_table };
     struct pt_visitor entries = { .ctx = &j, .entry = j_entry };
 

@@ -21,6 +21,47 @@ const char *pt_type_name(uint64_t type_info)
     }
 }
 
+/* Append the vCPUs that have mfn as a base to buf (at n); the new length. */
+static size_t loaded_by(struct sim_machine *m, domid_t d, mfn_t mfn, char *buf, size_t len,
+                        size_t n)
+{
+    const struct domain *dom = pvmm_domain_lookup(&m->s, d);
+    bool first = true;
+
+    for (unsigned int i = 0; dom && i < dom->max_vcpus && i < PVMM_MAX_VCPUS; i++) {
+        const struct vcpu *v = &dom->vcpu[i];
+        const char *mode[2] = { v->guest_table == mfn ? "kernel" : NULL,
+                                v->guest_table_user == mfn ? "user" : NULL };
+
+        for (int k = 0; k < 2; k++) {
+            if (!mode[k] || n >= len)
+                continue;
+            n += (size_t)snprintf(buf + n, len - n, "%s%sv%u (%s)", n ? ", " : "",
+                                  first ? "loaded by " : "", i, mode[k]);
+            first = false;
+        }
+    }
+    return n;
+}
+
+const char *pt_marks(struct sim_machine *m, domid_t d, mfn_t mfn, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    if (mfn < m->nr_frames && (m->ft[mfn].type_info & PGT_pinned))
+        n = (size_t)snprintf(buf, len, "pinned");
+    loaded_by(m, d, mfn, buf, len, n < len ? n : len);
+    return buf;
+}
+
+bool pt_loaded(struct sim_machine *m, domid_t d, mfn_t mfn)
+{
+    char buf[8];
+
+    return loaded_by(m, d, mfn, buf, sizeof(buf), 0) > 0;
+}
+
 const char *pt_owner_name(domid_t owner, char *buf, size_t len)
 {
     if (owner == DOMID_XEN)

@@ -40,6 +40,14 @@ void pt_tree_walk(struct sim_machine *m, domid_t d, const struct pt_visitor *vis
 
 /* "L1" .. "L4", "seg_desc", "writable", "none" for a frame's type. */
 const char *pt_type_name(uint64_t type_info);
+/*
+ * What a picture says about table mfn of domain d, in words that dot, show
+ * and the page share: "pinned", "loaded by v0 (kernel)", "v1 (user)", joined
+ * by ", " into buf ("" for neither).  Returns buf.
+ */
+const char *pt_marks(struct sim_machine *m, domid_t d, mfn_t mfn, char *buf, size_t len);
+/* True if mfn is some vCPU's base (kernel or user) in domain d. */
+bool pt_loaded(struct sim_machine *m, domid_t d, mfn_t mfn);
 /* An owner as the core's reasons spell it: "d1", "dom_xen", "dom_io" or "none". */
 const char *pt_owner_name(domid_t owner, char *buf, size_t len);
 /* Flags of entry e as "P|RW|U|A|D|G|NX" into buf. */

@@ -6,7 +6,8 @@
  * summary line per L1, followed by the L1 entries worth a look: read-only
  * mappings of page tables or descriptor pages, writable mappings of frames
  * that must not have any, and the mapping a failure's reason points at.
- * Shared tables (reached from two parents) and linear (same-level) entries
+ * Tables are marked "pinned" and "loaded by v0 (kernel)" in the words dot.c
+ * uses (pt_marks).  Shared tables (reached from two parents) and linear (same-level) entries
  * are marked; hypervisor slots are summarised in one line.
  */
 #include "run.h"
@@ -17,6 +18,7 @@
 struct show {
     FILE *f;
     struct sim_machine *m;
+    domid_t d;
     const struct pvmm_reason *hl;
     int slots[5];
     /* the L1 being summarised */
@@ -38,15 +40,17 @@ static uint64_t slot_va(const struct show *s, int level, int slot)
     return va;
 }
 
+/* "L1 type count 1, count 3" and the marks the picture uses: "; pinned, loaded by v0 (kernel)". */
 static void counts(const struct show *s, mfn_t mfn, char *buf, size_t len)
 {
     const struct page_info *pg = &s->m->ft[mfn];
+    char marks[128];
 
-    snprintf(buf, len, "%s%s%s type count %lu, count %lu", pt_type_name(pg->type_info),
-             (pg->type_info & PGT_pinned) ? " pinned" : "",
+    pt_marks(s->m, s->d, mfn, marks, sizeof(marks));
+    snprintf(buf, len, "%s%s type count %lu, count %lu%s%s", pt_type_name(pg->type_info),
              (pg->type_info & PGT_validated) ? "" : " NOT validated",
              (unsigned long)(pg->type_info & PGT_count_mask),
-             (unsigned long)(pg->count_info & PGC_count_mask));
+             (unsigned long)(pg->count_info & PGC_count_mask), marks[0] ? "; " : "", marks);
 }
 
 static void flush_l1(struct show *s)
@@ -77,9 +81,10 @@ static void on_table(void *ctx, mfn_t mfn, int level, int depth, const char *why
         s->l1_depth = depth;
         s->present = s->rw = s->tables = 0;
     }
+    (void)why;
     if (depth == 0) {
         counts(s, mfn, c, sizeof(c));
-        fprintf(s->f, "L%d 0x%lx (%s) - %s\n", level, (unsigned long)mfn, c, why);
+        fprintf(s->f, "L%d 0x%lx (%s)\n", level, (unsigned long)mfn, c);
     }
 }
 
@@ -137,7 +142,7 @@ static void on_entry(void *ctx, mfn_t table, int level, int slot, intpte_t e, en
 void sim_show_tree(FILE *f, struct sim_machine *m, domid_t d, const struct pvmm_reason *hl)
 {
     struct domain *dom = pvmm_domain_lookup(&m->s, d);
-    struct show s = { .f = f, .m = m, .hl = hl, .l1 = INVALID_MFN };
+    struct show s = { .f = f, .m = m, .d = d, .hl = hl, .l1 = INVALID_MFN };
     struct pt_visitor v = { .ctx = &s, .table = on_table, .entry = on_entry };
 
     if (!dom) {

@@ -195,6 +195,21 @@ expect_out "#PF on a kernel store to an L4: tried, not an L1" 0 \
 expect_out "#PF on a misaligned kernel store: not tried, size" 0 \
     "not tried: only naturally aligned 1, 2, 4 or" "$pvmm" explain "$tmp/msg.pvmm:9"
 
+marks() {
+    local at=$root/examples/demo.pvmm:56
+    local dot_l4='s/^  f\([0-9a-f]*\) \[label="L4 [^"]*\\n\(.*\)",.*/0x\1 \2/p'
+    "$pvmm" show "$at" | sed -n 's/^L4 \(0x[0-9a-f]*\) (.*; \(.*\))$/\1 \2/p' >"$tmp/show" &&
+        "$pvmm" dot "$at" | sed -n "$dot_l4" >"$tmp/dot" &&
+        "$pvmm" show --json "$at" | python3 -c '
+import json, sys
+for t in json.load(sys.stdin)["tables"]:
+    if t["level"] == 4: print(t["frame"], t["marks"])' >"$tmp/json" &&
+        cat "$tmp/show" "$tmp/dot" "$tmp/json" &&
+        [ "$(wc -l <"$tmp/show")" = 2 ] && grep -q "pinned, loaded by v0 (user)" "$tmp/show" &&
+        cmp "$tmp/show" "$tmp/dot" && cmp "$tmp/show" "$tmp/json"
+}
+check "show, dot and show --json mark pinned and loaded tables in the same words" marks
+
 # the man page and make install
 man_page() {
     for w in run explain show dot html json trace no-ro no-leaves version; do

@@ -146,6 +146,18 @@ unsigned int acpi_ioapics(uint64_t *addr, unsigned int max)
     return n;
 }
 
+/* The first GSI of the IO-APIC at MMIO address addr (its MADT entry), or -1 if none. */
+int64_t acpi_ioapic_gsi_base(uint64_t addr)
+{
+    const uint8_t *madt = acpi_find_table("APIC"), *e;
+    uint32_t off = 0;
+
+    while (madt && (e = madt_next(madt, &off)) != NULL)
+        if (e[0] == 1 && e[1] >= 12 && rd32(e + 4) == addr)
+            return rd32(e + 8);
+    return -1;
+}
+
 /*
  * The HPET's MMIO address and page-protection attribute (low 4 bits of the table's byte
  * 55: 0 none, 1 the 4 KiB page, 2 the 64 KiB around it).  False if there is no HPET table.

@@ -55,7 +55,7 @@ void update_time_area(struct vcpu *v);
 #define MILLISECS(ms) ((uint64_t)(ms) * 1000000UL)
 
 /* ---- softirqs (softirq.c) ---- */
-enum { TIMER_SOFTIRQ, SCHEDULE_SOFTIRQ, NR_SOFTIRQS };
+enum { TIMER_SOFTIRQ, PIRQ_SOFTIRQ, SCHEDULE_SOFTIRQ, NR_SOFTIRQS };
 void raise_softirq(unsigned int nr);
 void do_softirq(void);
 static inline bool softirq_pending(void) { return this_cpu()->softirq_pending != 0; }
@@ -81,6 +81,23 @@ static inline bool local_events_need_delivery(struct vcpu *v)
 void vcpu_mark_events_pending(struct vcpu *v);
 long hc_event_channel_op(unsigned long cmd, uint64_t arg);
 long hc_event_channel_op_compat(uint64_t arg);
+
+/* ---- physical interrupts of the hardware domain (io-apic.c, pirq.c) ---- */
+#define PIRQ_VECTOR_BASE   0x30            /* GSI g arrives on vector 0x30 + g */
+#define PIRQ_MAX_GSIS      64
+#define PIRQ_MAX_PIRQS     (8 * 208)
+void ioapic_init(void);
+uint32_t ioapic_nr_gsis(void);
+bool ioapic_read_reg(uint64_t phys, uint32_t reg, uint32_t *val);
+void ioapic_route(uint32_t gsi, bool level, bool active_low, bool masked);
+void ioapic_set_masked(uint32_t gsi, bool masked);
+void pirq_init(void);
+long pirq_bind_check(struct domain *d, uint32_t pirq);   /* 0, -EINVAL, -EPERM, -EEXIST */
+void pirq_bind(uint32_t pirq, uint32_t port);
+void pirq_unbind(struct domain *d, uint32_t pirq);
+void pirq_interrupt(uint32_t gsi);
+void pirq_softirq_action(void);
+long hc_physdev_pirq(unsigned long cmd, uint64_t arg);
 
 /* ---- scheduling (sched.c, sched-rr.c, context-switch.c) ---- */
 void vcpu_block(struct vcpu *v);

@@ -9,7 +9,7 @@
  * control-block frame the domain owns and could map writable) and then answers -ENOSYS,
  * leaving the domain on the 2-level ABI (a guest falls back to it, as from an old Xen);
  * expand_array is -EOPNOTSUPP without a FIFO domain and set_priority -ENOSYS on 2-level.
- * bind_pirq is not implemented (no physical interrupts are routed to guests).
+ * bind_pirq binds a pirq the domain mapped (pirq.c: its checks, then the IO-APIC pin).
  * The only domain is dom0: another domain id is -ESRCH.
  */
 #include "evtchn.h"
@@ -122,6 +122,24 @@ static long bind_virq(struct evtchn_bind_virq *b)
     return 0;
 }
 
+static long bind_pirq(struct evtchn_bind_pirq *b)
+{
+    struct domain *d = current->domain;
+    struct evtchn *chn;
+    long rc = pirq_bind_check(d, b->pirq);
+    int port;
+
+    if (rc)
+        return rc;
+    if (!(chn = alloc_port(d, &port)))
+        return port;
+    chn->state = ECS_PIRQ;
+    chn->pirq = b->pirq;
+    pirq_bind(b->pirq, (uint32_t)port);
+    b->port = (uint32_t)port;
+    return 0;
+}
+
 static long bind_ipi(struct evtchn_bind_ipi *b)
 {
     struct domain *d = current->domain;
@@ -155,6 +173,9 @@ static long evtchn_close(struct domain *d, uint32_t port)
             hvv(v)->virq_to_port[chn->virq] = 0;
         break;
     }
+    case ECS_PIRQ:
+        pirq_unbind(d, chn->pirq);
+        break;
     case ECS_INTERDOMAIN: {
         struct domain *rd = domain_by_id(chn->remote_dom);
         if (rd) {
@@ -221,6 +242,10 @@ static long evtchn_status(struct evtchn_status *s)
         s->status = EVTCHNSTAT_virq;
         s->u.virq = chn->virq;
         break;
+    case ECS_PIRQ:
+        s->status = EVTCHNSTAT_pirq;
+        s->u.pirq = chn->pirq;
+        break;
     case ECS_IPI:
         s->status = EVTCHNSTAT_ipi;
         break;
@@ -249,6 +274,7 @@ static long bind_vcpu(const struct evtchn_bind_vcpu *b)
         return 0;
     case ECS_UNBOUND:
     case ECS_INTERDOMAIN:
+    case ECS_PIRQ:
         chn->notify_vcpu = (uint8_t)b->vcpu;
         return 0;
     default:
@@ -303,6 +329,7 @@ long hc_event_channel_op(unsigned long cmd, uint64_t arg)
     case EVTCHNOP_bind_interdomain: OP(evtchn_bind_interdomain, bind_interdomain(&op_), true);
     case EVTCHNOP_bind_virq:        OP(evtchn_bind_virq, bind_virq(&op_), true);
     case EVTCHNOP_bind_ipi:         OP(evtchn_bind_ipi, bind_ipi(&op_), true);
+    case EVTCHNOP_bind_pirq:        OP(evtchn_bind_pirq, bind_pirq(&op_), true);
     case EVTCHNOP_close:        OP(evtchn_close, evtchn_close(current->domain, op_.port), false);
     case EVTCHNOP_send:             OP(evtchn_send, evtchn_send(op_.port), false);
     case EVTCHNOP_status:           OP(evtchn_status, evtchn_status(&op_), true);

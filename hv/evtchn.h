@@ -15,6 +15,7 @@ struct evtchn {
     domid_t  remote_dom;       /* unbound: who may bind; interdomain: the peer */
     uint32_t remote_port;      /* interdomain: the peer's port */
     uint32_t virq;             /* ECS_VIRQ */
+    uint32_t pirq;             /* ECS_PIRQ */
 };
 
 /* Ports are made valid EVTCHNS_PER_BUCKET at a time, as Xen allocates its port buckets. */

@@ -7,6 +7,8 @@
  *  - set_iobitmap: a per-vCPU I/O bitmap in guest memory covering nr_ports ports (at most
  *    65536, and the bitmap's start must be a guest address: -EINVAL otherwise), consulted
  *    when the virtual IOPL does not allow an access;
+ *  - map_pirq, unmap_pirq, setup_gsi, irq_status_query, eoi, apic_read, alloc_irq_vector: physical
+ *    interrupts (pirq.c);
  *  - manage_pci_add/remove and pci_device_add/remove: accepted (0) once the argument is read,
  *    as Xen answers its hardware domain; pvmm-hv has no IOMMU or device model to record them
  *    in;
@@ -14,7 +16,7 @@
  * physdev_op_compat takes a struct physdev_op {cmd, argument} and runs set_iopl and
  * set_iobitmap on the argument in place; any other command is -ENOSYS.
  */
-#include "hv.h"
+#include "events.h"
 #include <xen/xen.h>
 #include <xen/physdev.h>
 
@@ -70,6 +72,14 @@ long hc_physdev_op(unsigned long cmd, uint64_t arg)
         return pci_report(arg, sizeof(struct physdev_pci_device_add));
     case PHYSDEVOP_pci_device_remove:
         return pci_report(arg, sizeof(struct physdev_pci_device));
+    case PHYSDEVOP_map_pirq:
+    case PHYSDEVOP_unmap_pirq:
+    case PHYSDEVOP_setup_gsi:
+    case PHYSDEVOP_irq_status_query:
+    case PHYSDEVOP_eoi:
+    case PHYSDEVOP_apic_read:
+    case PHYSDEVOP_alloc_irq_vector:
+        return hc_physdev_pirq(cmd, arg);
     default:
         return -XEN_ENOSYS;
     }

@@ -248,6 +248,7 @@ void dom0_setup_permissions(struct domain *d);
 unsigned int acpi_ioapics(uint64_t *addr, unsigned int max);
 bool acpi_hpet(uint64_t *addr, unsigned int *page_protect);
 bool acpi_processor_uid(uint32_t apic_id, uint32_t *uid);
+int64_t acpi_ioapic_gsi_base(uint64_t addr);
 
 /* ---- guest memory access with fault recovery (uaccess.c, uaccess.S) ---- */
 /* True if [gva, gva + len) is entirely guest address space (below 2^47 or above Xen's). */

@@ -1,8 +1,9 @@
 /*
  * hv/irq.c - external interrupts, from guest context and from hypervisor context alike.
  *
- * The sources the hypervisor enables are each CPU's local APIC timer and the IPIs between
- * CPUs (ipi.c).  The timer's handler acknowledges it and raises TIMER_SOFTIRQ; the IPIs
+ * The sources the hypervisor enables are each CPU's local APIC timer, the IPIs between
+ * CPUs (ipi.c) and the IO-APIC pins of GSIs the hardware domain has bound (pirq.c: vectors
+ * PIRQ_VECTOR_BASE + GSI, acknowledged there and turned into events from PIRQ_SOFTIRQ).  The timer's handler acknowledges it and raises TIMER_SOFTIRQ; the IPIs
  * raise a softirq or run the posted cross-CPU call: nothing waits, so they are safe
  * wherever interrupts are on (the guest, hypercalls, guest exceptions, the idle halt).  The
  * spurious vector needs no EOI.  Any other vector (a stray PIC interrupt, an unexpected APIC
@@ -33,6 +34,10 @@ void do_IRQ(struct cpu_regs *r)
             printk("pvmm: spurious interrupt (vector 0x%x)\n", vec);
         break;
     default:
+        if (vec >= PIRQ_VECTOR_BASE && vec < PIRQ_VECTOR_BASE + PIRQ_MAX_GSIS) {
+            pirq_interrupt(vec - PIRQ_VECTOR_BASE);
+            break;
+        }
         if (__atomic_fetch_add(&hv_unexpected_irqs, 1, __ATOMIC_SEQ_CST) < 8)
             printk("pvmm: unexpected interrupt vector 0x%x in %s context; ignored\n", vec,
                    (r->cs & 3) ? "guest" : "hypervisor");

@@ -113,6 +113,8 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
         flush_selftest();
     ipi_selftest_boot();
     nmi_selftest_boot();
+    ioapic_init();
+    pirq_init();
     printk("pvmm-hv: NX %s, SMEP %s, SMAP %s; hypervisor at %p\n",
            cpu_has_nx ? "on" : "off", cpu_has_smep ? "on" : "off",
            cpu_has_smap ? "on" : "off", (void *)hv_main);

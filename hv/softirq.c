@@ -11,6 +11,7 @@
 
 static void (*const softirq_handlers[NR_SOFTIRQS])(void) = {
     [TIMER_SOFTIRQ] = timer_softirq_action,
+    [PIRQ_SOFTIRQ] = pirq_softirq_action,
     [SCHEDULE_SOFTIRQ] = schedule,
 };
 

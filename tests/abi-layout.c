@@ -22,6 +22,7 @@
 #include <xen/event_channel.h>
 #include <xen/vcpu.h>
 #include <xen/platform.h>
+#include <xen/physdev.h>
 #include <xen/xen-mca.h>
 
 #define PIN(cond) _Static_assert(cond, #cond)
@@ -653,3 +654,19 @@ PIN_SIZE(struct xen_mc_physcpuinfo, 16);
 PIN_SIZE(struct xen_mc_msrinject, 144);
 PIN_OFF(struct xen_mc, u, 8);
 PIN_SIZE(struct xen_mc, 152);
+
+/* Physical interrupts (xen/physdev.h). */
+PIN(PHYSDEVOP_irq_status_query == 5 && PHYSDEVOP_apic_read == 8);
+PIN(PHYSDEVOP_alloc_irq_vector == 10 && PHYSDEVOP_eoi == 12 && PHYSDEVOP_map_pirq == 13);
+PIN(PHYSDEVOP_unmap_pirq == 14 && PHYSDEVOP_setup_gsi == 21);
+PIN(MAP_PIRQ_TYPE_GSI == 1 && XENIRQSTAT_needs_eoi == 1);
+PIN_SIZE(struct physdev_irq_status_query, 8);
+PIN_SIZE(struct physdev_apic, 16);
+PIN_OFF(struct physdev_map_pirq, type, 4);
+PIN_OFF(struct physdev_map_pirq, pirq, 12);
+PIN_OFF(struct physdev_map_pirq, entry_nr, 24);
+PIN_OFF(struct physdev_map_pirq, table_base, 32);
+PIN_SIZE(struct physdev_map_pirq, 40);
+PIN_OFF(struct physdev_unmap_pirq, pirq, 4);
+PIN_SIZE(struct physdev_setup_gsi, 8);
+PIN_SIZE(struct physdev_irq, 8);

@@ -13,6 +13,7 @@
 #define PHYSDEVOP_set_iobitmap        7    /* struct physdev_set_iobitmap */
 #define PHYSDEVOP_apic_read           8
 #define PHYSDEVOP_apic_write          9
+#define PHYSDEVOP_alloc_irq_vector    10
 #define PHYSDEVOP_eoi                 12
 #define PHYSDEVOP_map_pirq            13
 #define PHYSDEVOP_unmap_pirq          14
@@ -27,6 +28,65 @@
 #define PHYSDEVOP_pci_device_remove   26   /* struct physdev_pci_device */
 #define PHYSDEVOP_pirq_eoi_gmfn_v2    28
 #define PHYSDEVOP_dbgp_op             29
+
+/* irq_status_query: XENIRQSTAT_* flags of a pirq. */
+struct physdev_irq_status_query {
+    uint32_t irq;        /* IN: the pirq */
+    uint32_t flags;      /* OUT */
+};
+#define XENIRQSTAT_needs_eoi  (1u << 0)   /* the guest must call PHYSDEVOP_eoi */
+#define XENIRQSTAT_shared     (1u << 1)
+
+/* alloc_irq_vector: a vector for an IRQ (Xen answers the IRQ number: vectors are its own). */
+struct physdev_irq {
+    uint32_t irq;
+    uint32_t vector;
+};
+
+/* eoi: the guest has handled pirq `irq`. */
+struct physdev_eoi {
+    uint32_t irq;
+};
+
+/* apic_read / apic_write: a register of the IO-APIC at apic_physbase. */
+struct physdev_apic {
+    uint64_t apic_physbase;
+    uint32_t reg;
+    uint32_t value;
+};
+
+/* map_pirq: give domid a pirq for a GSI (index) or an MSI. */
+#define MAP_PIRQ_TYPE_MSI        0x0
+#define MAP_PIRQ_TYPE_GSI        0x1
+#define MAP_PIRQ_TYPE_UNKNOWN    0x2
+#define MAP_PIRQ_TYPE_MSI_SEG    0x3
+#define MAP_PIRQ_TYPE_MULTI_MSI  0x4
+struct physdev_map_pirq {
+    uint16_t domid;
+    uint16_t _pad;
+    int32_t  type;
+    int32_t  index;      /* GSI: the GSI */
+    int32_t  pirq;       /* IN: the pirq wanted, or < 0 for any; OUT: the pirq */
+    int32_t  bus;        /* MSI: the device */
+    int32_t  devfn;
+    int32_t  entry_nr;
+    uint32_t _pad2;
+    uint64_t table_base;
+};
+
+struct physdev_unmap_pirq {
+    uint16_t domid;
+    uint16_t _pad;
+    int32_t  pirq;
+};
+
+/* setup_gsi: trigger mode and polarity of a GSI, set once. */
+struct physdev_setup_gsi {
+    int32_t gsi;
+    uint8_t triggering;  /* 0 edge, 1 level */
+    uint8_t polarity;    /* 0 active high, 1 active low */
+    uint16_t _pad;
+};
 
 /* The I/O privilege level of the calling vCPU (0..3). */
 struct physdev_set_iopl {

@@ -31,6 +31,7 @@
 #include "events.h"
 #include "boot.h"
 #include "dom0-build.h"
+#include "domains.h"
 #include "../builder/pv-build.h"
 #include <xen/xen.h>
 
@@ -202,6 +203,7 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
         panic("dom0 builder: guest image refused: %s", why);
     }
     share_hypervisor_pages(d);
+    domains_add_dom0(d);
 
     printk("pvmm: dom0 \"%s\": kernel %lx-%lx entry %lx, %lu pages, pt %lx (%lu frames), "
            "start_info %lx, stack %lx, v_end %lx\n", img.guest_os, L.kernel_start,

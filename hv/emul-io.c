@@ -25,6 +25,7 @@
  * address or one in the hypervisor's slots is the #GP(0), as on Xen.
  */
 #include "hv.h"
+#include "domains.h"
 #include <xen/xen.h>
 
 #define IO_REP_BATCH  1024
@@ -120,12 +121,20 @@ static bool io_permitted(unsigned int port, unsigned int bytes)
     return ((x[0] | (unsigned int)x[1] << 8) & (((1u << bytes) - 1) << (port & 7))) == 0;
 }
 
+void ioports_deny_hypervisor_ports(struct rangeset *rs)
+{
+    for (unsigned int i = 0; i < sizeof(hv_ports) / sizeof(hv_ports[0]); i++)
+        rangeset_remove_range(rs, hv_ports[i].first, hv_ports[i].last);
+}
+
+/* Ports the running domain may not reach (Xen's admin_io_okay): the hypervisor's own, and
+ * for every domain the ports outside its rights (dom0: all but the hypervisor's). */
 static bool hv_owns(unsigned int port, unsigned int bytes)
 {
     for (unsigned int i = 0; i < sizeof(hv_ports) / sizeof(hv_ports[0]); i++)
         if (port <= hv_ports[i].last && port + bytes - 1 >= hv_ports[i].first)
             return true;
-    return false;
+    return !ioports_access_permitted(current->domain, port, port + bytes - 1);
 }
 
 static uint32_t port_read(unsigned int port, unsigned int bytes)

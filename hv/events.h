@@ -108,6 +108,8 @@ void update_runstate_area(struct vcpu *v);
 void sched_init_cpu(unsigned int cpu, struct cpu_regs *regs);
 bool is_idle_vcpu(struct vcpu *v);
 bool vcpu_runnable(struct vcpu *v);
+/* The domain's vCPUs may not run: paused by the controller, shut down or dying (domains.c). */
+bool domain_paused(const struct domain *d);
 void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);

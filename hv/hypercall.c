@@ -13,6 +13,7 @@
  * continues the multicall instead.
  */
 #include "events.h"
+#include "domains.h"
 #include <xen/xen.h>
 #include <xen/callback.h>
 
@@ -78,6 +79,8 @@ ADAPT(h_mca, hc_mca(a[0]))
 /* xenpmu_op: Xen 4.17 runs with the virtual PMU off by default and then answers every
  * command so (measured: guests/tests/platform-op); pvmm-hv has no virtual PMU. */
 ADAPT(h_xenpmu_op, -XEN_EOPNOTSUPP)
+ADAPT(h_sysctl, hc_sysctl(a[0]))
+ADAPT(h_domctl, hc_domctl(a[0]))
 
 static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_set_trap_table] = h_set_trap_table,
@@ -112,6 +115,8 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_physdev_op_compat] = h_physdev_op_compat,
     [__HYPERVISOR_xenpmu_op] = h_xenpmu_op,
     [__HYPERVISOR_mca] = h_mca,
+    [__HYPERVISOR_sysctl] = h_sysctl,
+    [__HYPERVISOR_domctl] = h_domctl,
 };
 
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])

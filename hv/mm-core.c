@@ -21,6 +21,7 @@
 #include <xen/xen.h>
 #include <xen/memory.h>
 #include <pvmm/audit.h>
+#include "domains.h"
 
 static struct pvmm_state core_state;
 uint64_t hv_m2p_mfn;                    /* first frame of the M2P (machine-contiguous) */
@@ -184,6 +185,7 @@ void mmglue_init(void)
     memcpy(cfg.xen_l4_slots, xen_l4_slots, sizeof(cfg.xen_l4_slots));
     cfg.linear_pt = true;
     hv_shared_info_mfn = alloc_boot_frame();
+    domains_reserve_frames();
     pvmm_init(&core_state, &cfg);
     audit_scratch = alloc_boot_pages((unsigned int)((pvmm_audit_scratch_size(&core_state) +
                                      PAGE_SIZE - 1) >> PAGE_SHIFT), &first);
@@ -193,6 +195,11 @@ void mmglue_init(void)
         pvmm_share_xen_page_with_privileged_guests(&core_state, hv_m2p_mfn + i);
     printk("pvmm: memory-management core: %lu frames, %lu free for domains\n",
            core_state.nr_frames, core_state.nr_free);
+}
+
+struct pvmm_state *mmglue_core(void)
+{
+    return &core_state;
 }
 
 bool mmglue_have_core(void)

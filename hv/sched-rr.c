@@ -5,7 +5,7 @@
  * Every vCPU, of any domain, belongs to one CPU (hv_vcpu.processor) and is at any moment
  * either running there (percpu.curr), queued on that CPU's run queue (runnable), blocked
  * (SCHEDOP_block or poll: waiting for an event), or offline (down, or never initialised).
- * vcpu_runnable() is "initialised, not down, not blocked".
+ * vcpu_runnable() is "initialised, not down, not blocked, its domain not paused" (domains.c).
  *
  * schedule() is the SCHEDULE_SOFTIRQ handler, so it runs only on the exit path to a guest
  * (guest_exit_slow, sched.c), with interrupts off and the CPU's guest frame belonging to
@@ -36,7 +36,8 @@ static struct vcpu_info idle_vcpu_info[HV_MAX_CPUS];   /* never read by a guest 
 bool vcpu_runnable(struct vcpu *v)
 {
     const struct hv_vcpu *h = hvv(v);
-    return h->initialised && !h->down && !h->blocked && !h->is_idle;
+    return h->initialised && !h->down && !h->blocked && !h->is_idle &&
+           !domain_paused(v->domain);
 }
 
 static void runq_insert(struct percpu *pc, struct vcpu *v)

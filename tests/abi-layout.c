@@ -24,6 +24,8 @@
 #include <xen/platform.h>
 #include <xen/physdev.h>
 #include <xen/xen-mca.h>
+#include <xen/domctl.h>
+#include <xen/sysctl.h>
 
 #define PIN(cond) _Static_assert(cond, #cond)
 #define PIN_SIZE(type, size) _Static_assert(sizeof(type) == (size), "sizeof(" #type ") == " #size)
@@ -601,6 +603,82 @@ PIN_FIELD(struct vcpu_runstate_info, state_entry_time, 8, 8);
 PIN_FIELD(struct vcpu_runstate_info, time, 16, 32);
 PIN_FIELD(struct vcpu_set_singleshot_timer, flags, 8, 4);
 PIN_FIELD(struct vcpu_register_vcpu_info, offset, 8, 4);
+
+/* domctl and sysctl (Xen 4.17: both interface version 0x15). */
+PIN(XEN_DOMCTL_INTERFACE_VERSION == 0x15);
+PIN(XEN_SYSCTL_INTERFACE_VERSION == 0x15);
+PIN(XEN_DOMCTL_createdomain == 1 && XEN_DOMCTL_destroydomain == 2);
+PIN(XEN_DOMCTL_pausedomain == 3 && XEN_DOMCTL_unpausedomain == 4);
+PIN(XEN_DOMCTL_getdomaininfo == 5 && XEN_DOMCTL_max_mem == 11);
+PIN(XEN_DOMCTL_setvcpucontext == 12 && XEN_DOMCTL_getvcpucontext == 13);
+PIN(XEN_DOMCTL_max_vcpus == 15 && XEN_DOMCTL_iomem_permission == 20);
+PIN(XEN_DOMCTL_ioport_permission == 21 && XEN_DOMCTL_getpageframeinfo3 == 61);
+PIN(XEN_SYSCTL_physinfo == 3 && XEN_SYSCTL_getdomaininfolist == 6);
+PIN(XEN_DOMCTL_PFINFO_L4TAB == 0x40000000U && XEN_DOMCTL_PFINFO_LPINTAB == 0x80000000U);
+PIN(XEN_DOMCTL_PFINFO_XTAB == 0xf0000000U);
+PIN_FIELD(struct xen_domctl, cmd, 0, 4);
+PIN_FIELD(struct xen_domctl, interface_version, 4, 4);
+PIN_FIELD(struct xen_domctl, domain, 8, 2);
+PIN_FIELD(struct xen_domctl, u, 16, 128);
+PIN_FIELD(struct xen_domctl_createdomain, handle, 4, 16);
+PIN_FIELD(struct xen_domctl_createdomain, flags, 20, 4);
+PIN_FIELD(struct xen_domctl_createdomain, max_vcpus, 28, 4);
+PIN_FIELD(struct xen_domctl_createdomain, max_grant_frames, 36, 4);
+PIN_FIELD(struct xen_domctl_createdomain, grant_opts, 44, 4);
+PIN_FIELD(struct xen_domctl_createdomain, cpupool_id, 52, 4);
+PIN_FIELD(struct xen_domctl_createdomain, arch, 56, 8);
+PIN_FIELD(struct xen_domctl_getdomaininfo, flags, 4, 4);
+PIN_FIELD(struct xen_domctl_getdomaininfo, tot_pages, 8, 8);
+PIN_FIELD(struct xen_domctl_getdomaininfo, max_pages, 16, 8);
+PIN_FIELD(struct xen_domctl_getdomaininfo, shared_info_frame, 48, 8);
+PIN_FIELD(struct xen_domctl_getdomaininfo, cpu_time, 56, 8);
+PIN_FIELD(struct xen_domctl_getdomaininfo, nr_online_vcpus, 64, 4);
+PIN_FIELD(struct xen_domctl_getdomaininfo, max_vcpu_id, 68, 4);
+PIN_FIELD(struct xen_domctl_getdomaininfo, handle, 76, 16);
+PIN_FIELD(struct xen_domctl_getdomaininfo, cpupool, 92, 4);
+PIN_FIELD(struct xen_domctl_getdomaininfo, gpaddr_bits, 96, 1);
+PIN_FIELD(struct xen_domctl_getdomaininfo, arch_config, 104, 8);
+PIN_FIELD(struct xen_domctl_vcpucontext, ctxt, 8, 8);
+PIN_FIELD(struct xen_domctl_iomem_permission, allow_access, 16, 1);
+PIN_SIZE(struct xen_domctl_iomem_permission, 24);
+PIN_FIELD(struct xen_domctl_ioport_permission, allow_access, 8, 1);
+PIN_SIZE(struct xen_domctl_ioport_permission, 12);
+PIN_FIELD(struct xen_domctl_getpageframeinfo3, array, 8, 8);
+PIN_FIELD(struct xen_sysctl, u, 8, 128);
+PIN_FIELD(struct xen_sysctl_physinfo, cpu_khz, 24, 4);
+PIN_FIELD(struct xen_sysctl_physinfo, capabilities, 28, 4);
+PIN_FIELD(struct xen_sysctl_physinfo, total_pages, 40, 8);
+PIN_FIELD(struct xen_sysctl_physinfo, free_pages, 48, 8);
+PIN_FIELD(struct xen_sysctl_physinfo, max_mfn, 72, 8);
+PIN_FIELD(struct xen_sysctl_physinfo, hw_cap, 80, 32);
+PIN_FIELD(struct xen_sysctl_getdomaininfolist, max_domains, 4, 4);
+PIN_FIELD(struct xen_sysctl_getdomaininfolist, buffer, 8, 8);
+PIN_FIELD(struct xen_sysctl_getdomaininfolist, num_domains, 16, 4);
+
+/* The PV64 vCPU context. */
+PIN_FIELD(struct cpu_user_regs, rdi, 112, 8);
+PIN_FIELD(struct cpu_user_regs, error_code, 120, 4);
+PIN_FIELD(struct cpu_user_regs, rip, 128, 8);
+PIN_FIELD(struct cpu_user_regs, cs, 136, 2);
+PIN_FIELD(struct cpu_user_regs, saved_upcall_mask, 140, 1);
+PIN_FIELD(struct cpu_user_regs, rflags, 144, 8);
+PIN_FIELD(struct cpu_user_regs, rsp, 152, 8);
+PIN_FIELD(struct cpu_user_regs, ss, 160, 2);
+PIN_FIELD(struct cpu_user_regs, gs, 192, 2);
+PIN_FIELD(struct vcpu_guest_context, flags, 512, 8);
+PIN_FIELD(struct vcpu_guest_context, user_regs, 520, 200);
+PIN_FIELD(struct vcpu_guest_context, trap_ctxt, 720, 4096);
+PIN_FIELD(struct vcpu_guest_context, ldt_base, 4816, 8);
+PIN_FIELD(struct vcpu_guest_context, gdt_frames, 4832, 128);
+PIN_FIELD(struct vcpu_guest_context, gdt_ents, 4960, 8);
+PIN_FIELD(struct vcpu_guest_context, kernel_ss, 4968, 8);
+PIN_FIELD(struct vcpu_guest_context, ctrlreg, 4984, 64);
+PIN_FIELD(struct vcpu_guest_context, debugreg, 5048, 64);
+PIN_FIELD(struct vcpu_guest_context, event_callback_eip, 5112, 8);
+PIN_FIELD(struct vcpu_guest_context, syscall_callback_eip, 5128, 8);
+PIN_FIELD(struct vcpu_guest_context, vm_assist, 5136, 8);
+PIN_FIELD(struct vcpu_guest_context, gs_base_user, 5160, 8);
+PIN(VGCF_IN_KERNEL == 4 && VGCF_online == 32);
 
 /*
  * One function so the translation unit is never empty and the inline

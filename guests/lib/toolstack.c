@@ -1,0 +1,159 @@
+/*
+ * toolstack.c: domctl, sysctl, and foreign mappings for privileged test guests (toolstack.h).
+ */
+#include <xen/errno.h>
+#include <xen/memory.h>
+
+#include "pagetable.h"
+#include "runtime.h"
+#include "string.h"
+#include "toolstack.h"
+
+void domctl_init(struct xen_domctl *op, uint32_t cmd, domid_t dom)
+{
+    memset(op, 0, sizeof(*op));
+    op->cmd = cmd;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+}
+
+long domctl_create(domid_t want, uint32_t nr_vcpus, uint32_t cdf_flags)
+{
+    struct xen_domctl op;
+    long rc;
+
+    domctl_init(&op, XEN_DOMCTL_createdomain, want);
+    op.u.createdomain.flags = cdf_flags;
+    op.u.createdomain.max_vcpus = nr_vcpus;
+    op.u.createdomain.max_evtchn_port = 1023;
+    op.u.createdomain.max_grant_frames = 32;
+    op.u.createdomain.max_maptrack_frames = 1024;
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+    rc = hypercall_domctl(&op);
+    return rc ? rc : op.domain;
+}
+
+long domctl_simple(uint32_t cmd, domid_t dom)
+{
+    struct xen_domctl op;
+
+    domctl_init(&op, cmd, dom);
+    return hypercall_domctl(&op);
+}
+
+long domctl_destroy(domid_t dom)
+{
+    return domctl_simple(XEN_DOMCTL_destroydomain, dom);
+}
+
+long domctl_getinfo(domid_t dom, struct xen_domctl_getdomaininfo *info)
+{
+    struct xen_domctl op;
+    long rc;
+
+    domctl_init(&op, XEN_DOMCTL_getdomaininfo, dom);
+    rc = hypercall_domctl(&op);
+    if (!rc)
+        *info = op.u.getdomaininfo;
+    return rc;
+}
+
+long domctl_max_mem(domid_t dom, uint64_t kb)
+{
+    struct xen_domctl op;
+
+    domctl_init(&op, XEN_DOMCTL_max_mem, dom);
+    op.u.max_mem.max_memkb = kb;
+    return hypercall_domctl(&op);
+}
+
+long domctl_max_vcpus(domid_t dom, uint32_t max)
+{
+    struct xen_domctl op;
+
+    domctl_init(&op, XEN_DOMCTL_max_vcpus, dom);
+    op.u.max_vcpus.max = max;
+    return hypercall_domctl(&op);
+}
+
+long domctl_vcpucontext(uint32_t cmd, domid_t dom, uint32_t vcpu,
+                        struct vcpu_guest_context *ctxt)
+{
+    struct xen_domctl op;
+
+    domctl_init(&op, cmd, dom);
+    op.u.vcpucontext.vcpu = vcpu;
+    op.u.vcpucontext.ctxt = (uint64_t)(uintptr_t)ctxt;
+    return hypercall_domctl(&op);
+}
+
+long domctl_pageframeinfo3(domid_t dom, xen_pfn_t *arr, uint64_t num)
+{
+    struct xen_domctl op;
+
+    domctl_init(&op, XEN_DOMCTL_getpageframeinfo3, dom);
+    op.u.getpageframeinfo3.num = num;
+    op.u.getpageframeinfo3.array = (uint64_t)(uintptr_t)arr;
+    return hypercall_domctl(&op);
+}
+
+long sysctl_physinfo(struct xen_sysctl_physinfo *pi)
+{
+    struct xen_sysctl op;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_SYSCTL_physinfo;
+    op.interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    rc = hypercall_sysctl(&op);
+    if (!rc)
+        *pi = op.u.physinfo;
+    return rc;
+}
+
+long populate_foreign(domid_t dom, xen_pfn_t first_gpfn, unsigned long nr, xen_pfn_t *mfns)
+{
+    struct xen_memory_reservation r;
+    unsigned long i;
+    long rc;
+
+    for (i = 0; i < nr; i++)
+        mfns[i] = first_gpfn + i;
+    memset(&r, 0, sizeof(r));
+    r.extent_start = (uint64_t)(uintptr_t)mfns;
+    r.nr_extents = nr;
+    r.extent_order = 0;
+    r.domid = dom;
+    rc = hypercall_memory_op(XENMEM_populate_physmap, &r);
+    return rc;
+}
+
+long map_foreign(unsigned long va, domid_t dom, unsigned long mfn, uint64_t flags)
+{
+    struct mmu_update req;
+    uint64_t *e = pt_entry(va, 1);
+    long rc;
+
+    if (!e)
+        return -XEN_EINVAL;
+    req.ptr = virt_to_maddr(e) | MMU_NORMAL_PT_UPDATE;
+    req.val = ((uint64_t)mfn << PAGE_SHIFT) | flags;
+    rc = hypercall_mmu_update(&req, 1, NULL, dom);
+    if (!rc)
+        pt_invlpg(va);
+    return rc;
+}
+
+long unmap_va(unsigned long va)
+{
+    return pt_update_va(va, 0, UVMF_INVLPG);
+}
+
+unsigned long alloc_map_slot(void)
+{
+    unsigned long va = (unsigned long)alloc_page();
+
+    if (unmap_va(va))
+        return 0;
+    return va;
+}

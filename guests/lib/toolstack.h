@@ -1,0 +1,57 @@
+/*
+ * toolstack.h: a privileged test guest's control of other domains - domctl and sysctl
+ * wrappers in Xen 4.17's ABI, and foreign mappings of another domain's frames.
+ */
+#ifndef GUEST_TOOLSTACK_H
+#define GUEST_TOOLSTACK_H
+
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/domctl.h>
+#include <xen/sysctl.h>
+#include <xen/vcpu.h>
+
+#include "hypercall.h"
+
+static inline long hypercall_domctl(struct xen_domctl *op)
+{
+    return _hypercall1(__HYPERVISOR_domctl, op);
+}
+
+static inline long hypercall_sysctl(struct xen_sysctl *op)
+{
+    return _hypercall1(__HYPERVISOR_sysctl, op);
+}
+
+static inline long hypercall_update_va_mapping_otherdomain(unsigned long va, uint64_t val,
+                                                           unsigned long flags, domid_t dom)
+{
+    return _hypercall4(__HYPERVISOR_update_va_mapping_otherdomain, va, val, flags, dom);
+}
+
+/* A domctl `cmd` on `dom` with the current interface version and a cleared union. */
+void domctl_init(struct xen_domctl *op, uint32_t cmd, domid_t dom);
+/* Create a PV domain with nr_vcpus vCPUs (domid 0: the hypervisor picks).  Returns the
+ * new domid (> 0) or a negated errno. */
+long domctl_create(domid_t want, uint32_t nr_vcpus, uint32_t cdf_flags);
+long domctl_destroy(domid_t dom);
+long domctl_simple(uint32_t cmd, domid_t dom);          /* pause, unpause */
+long domctl_getinfo(domid_t dom, struct xen_domctl_getdomaininfo *info);
+long domctl_max_mem(domid_t dom, uint64_t kb);
+long domctl_max_vcpus(domid_t dom, uint32_t max);
+long domctl_vcpucontext(uint32_t cmd, domid_t dom, uint32_t vcpu,
+                        struct vcpu_guest_context *ctxt);
+long domctl_pageframeinfo3(domid_t dom, xen_pfn_t *arr, uint64_t num);
+long sysctl_physinfo(struct xen_sysctl_physinfo *pi);
+
+/* Give `dom` nr frames (XENMEM_populate_physmap at gpfns first_gpfn..); mfns out.  Returns
+ * the number of extents done or a negated errno. */
+long populate_foreign(domid_t dom, xen_pfn_t first_gpfn, unsigned long nr, xen_pfn_t *mfns);
+/* Map frame mfn of domain dom at our va (an L1 entry we own) with flags; 0 or errno. */
+long map_foreign(unsigned long va, domid_t dom, unsigned long mfn, uint64_t flags);
+/* Unmap our va (leave the entry not present). */
+long unmap_va(unsigned long va);
+/* A page-aligned VA of ours whose L1 entry exists and is free for foreign mappings. */
+unsigned long alloc_map_slot(void);
+
+#endif /* GUEST_TOOLSTACK_H */

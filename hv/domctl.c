@@ -1,0 +1,217 @@
+/*
+ * hv/domctl.c - the domctl hypercall (36): domain control for the privileged domain, with
+ * Xen 4.17's ABI (interface version 0x15) and its order of checks: the structure is read
+ * (-EFAULT), the interface version compared (-EACCES), the target domain looked up (-ESRCH;
+ * getdomaininfo of a reserved id -EINVAL), the caller's privilege checked (-EPERM), then the
+ * command (-ENOSYS if unknown).  Answers are copied back whole, as Xen does.
+ *
+ * Here: createdomain, destroydomain, pausedomain, unpausedomain, getdomaininfo, max_mem,
+ * max_vcpus, iomem_permission, ioport_permission.  The vCPU context and the frame-type query
+ * are in domctl-vcpu.c; the domain list in domains.c.
+ */
+#include "events.h"
+#include "domains.h"
+#include <xen/domctl.h>
+#include <xen/vcpu.h>
+#include <xen/vcpu.h>
+
+/* The createdomain flags Xen 4.17 knows (XEN_DOMCTL_CDF_MAX is vpmu). */
+#define CDF_KNOWN  ((XEN_DOMCTL_CDF_vpmu << 1) - 1)
+
+long domctl_vcpucontext(struct domain *d, struct xen_domctl *op);       /* domctl-vcpu.c */
+long domctl_getpageframeinfo3(struct domain *d, struct xen_domctl *op);
+
+void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
+{
+    struct hv_domain *hd = hv_dom(d);
+    uint32_t flags = XEN_DOMINF_blocked;
+    unsigned int online = 0;
+
+    memset(info, 0, sizeof(*info));
+    info->domain = d->domain_id;
+    info->max_vcpu_id = hd->nr_vcpus ? hd->nr_vcpus - 1 : XEN_INVALID_MAX_VCPU_ID;
+    for (unsigned int i = 0; i < hd->nr_vcpus; i++) {
+        struct vcpu *v = &d->vcpu[i];
+
+        if (!v->plat || hvv(v)->down || !hvv(v)->initialised)
+            continue;
+        online++;
+        if (!hvv(v)->blocked)
+            flags &= ~XEN_DOMINF_blocked;
+        if (v == current)
+            flags |= XEN_DOMINF_running;
+        info->cpu_time += hvv(v)->runstate_time[RUNSTATE_running];
+    }
+    info->nr_online_vcpus = online;
+    info->flags = (online ? flags : 0) | (d->is_dying ? XEN_DOMINF_dying : 0) |
+                  (hd->shut_down ? XEN_DOMINF_shutdown : 0) |
+                  (hd->pause_count ? XEN_DOMINF_paused : 0) |
+                  (uint32_t)(hd->shutdown_code << XEN_DOMINF_shutdownshift);
+    info->tot_pages = d->tot_pages;
+    info->max_pages = d->max_pages;
+    info->shared_info_frame = hd->shared_info_mfn;
+}
+
+/* Xen's domid rover: the next free id after the last one handed out. */
+static domid_t pick_domid(void)
+{
+    static domid_t rover;
+
+    for (unsigned int i = 0; i < PVMM_MAX_DOMAINS - 1; i++) {
+        domid_t dom = (domid_t)((rover + i) % (PVMM_MAX_DOMAINS - 1) + 1);
+
+        if (!hv_domains[dom].in_use) {
+            rover = dom;
+            return dom;
+        }
+    }
+    return 0;
+}
+
+static long createdomain(struct xen_domctl *op)
+{
+    const struct xen_domctl_createdomain *c = &op->u.createdomain;
+    domid_t dom = op->domain;
+    int rc;
+
+    if (dom > 0 && dom < DOMID_FIRST_RESERVED) {
+        if (dom < PVMM_MAX_DOMAINS && hv_domains[dom].in_use)
+            return -XEN_EEXIST;
+        if (dom >= PVMM_MAX_DOMAINS)
+            return -XEN_ENOMEM;         /* pvmm-hv has ids 1..7 for domUs */
+    } else {
+        dom = pick_domid();
+        if (!dom)
+            return -XEN_ENOMEM;
+    }
+    /* Xen's sanitise_domain_config, for a machine that runs PV guests only. */
+    if ((c->flags & ~CDF_KNOWN) || (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap |
+                                                XEN_DOMCTL_CDF_nested_virt)) ||
+        c->max_vcpus == 0 || c->max_vcpus > PVMM_MAX_VCPUS || c->arch.emulation_flags ||
+        c->iommu_opts)
+        return -XEN_EINVAL;
+    rc = domain_create_domu(dom, c->max_vcpus);
+    if (rc)
+        return rc;
+    op->domain = dom;
+    return 0;
+}
+
+static long destroydomain(struct domain *d, uint64_t arg)
+{
+    long rc;
+
+    if (d == current->domain)
+        return -XEN_EINVAL;
+    rc = domain_destroy_domu(d);
+    if (rc == -XEN_ERESTART) {
+        struct vcpu *v = current;
+
+        v->cont.pending = true;
+        v->cont.op = __HYPERVISOR_domctl;
+        v->cont.nargs = 1;
+        v->cont.args[0] = arg;
+        return 0;
+    }
+    return rc;
+}
+
+static long max_vcpus(struct domain *d, const struct xen_domctl *op)
+{
+    if (d == current->domain || op->u.max_vcpus.max != d->max_vcpus)
+        return -XEN_EINVAL;
+    domain_alloc_vcpus(d, op->u.max_vcpus.max);
+    return 0;
+}
+
+static long iomem_permission(struct domain *d, const struct xen_domctl *op)
+{
+    uint64_t first = op->u.iomem_permission.first_mfn, nr = op->u.iomem_permission.nr_mfns;
+
+    if (first + nr - 1 < first)
+        return -XEN_EINVAL;
+    if (!iomem_access_permitted(current->domain, first, first + nr - 1))
+        return -XEN_EPERM;
+    return op->u.iomem_permission.allow_access ? iomem_permit_access(d, first, first + nr - 1)
+                                               : iomem_deny_access(d, first, first + nr - 1);
+}
+
+static long ioport_permission(struct domain *d, const struct xen_domctl *op)
+{
+    uint32_t first = op->u.ioport_permission.first_port, nr = op->u.ioport_permission.nr_ports;
+    struct rangeset *caps = &hv_dom(d)->ioport_caps;
+
+    if (first + nr <= first || first + nr > 0x10000)
+        return -XEN_EINVAL;
+    if (!ioports_access_permitted(current->domain, first, first + nr - 1))
+        return -XEN_EPERM;
+    return op->u.ioport_permission.allow_access ? rangeset_add_range(caps, first, first + nr - 1)
+                                                : rangeset_remove_range(caps, first,
+                                                                        first + nr - 1);
+}
+
+/* The command's work on d (NULL for createdomain); *copyback when op goes back whole. */
+static long domctl_command(struct domain *d, struct xen_domctl *op, uint64_t arg,
+                           bool *copyback)
+{
+    switch (op->cmd) {
+    case XEN_DOMCTL_createdomain:
+        *copyback = true;
+        return createdomain(op);
+    case XEN_DOMCTL_destroydomain:
+        return destroydomain(d, arg);
+    case XEN_DOMCTL_pausedomain:
+        if (d == current->domain)
+            return -XEN_EINVAL;
+        domain_pause_by_controller(d);
+        return 0;
+    case XEN_DOMCTL_unpausedomain:
+        return domain_unpause_by_controller(d);
+    case XEN_DOMCTL_getdomaininfo:
+        domain_getinfo(d, &op->u.getdomaininfo);
+        *copyback = true;
+        return 0;
+    case XEN_DOMCTL_max_mem:
+        d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
+        return 0;
+    case XEN_DOMCTL_max_vcpus:
+        return max_vcpus(d, op);
+    case XEN_DOMCTL_setvcpucontext:
+    case XEN_DOMCTL_getvcpucontext:
+        return domctl_vcpucontext(d, op);
+    case XEN_DOMCTL_getpageframeinfo3:
+        return domctl_getpageframeinfo3(d, op);
+    case XEN_DOMCTL_iomem_permission:
+        return iomem_permission(d, op);
+    case XEN_DOMCTL_ioport_permission:
+        return ioport_permission(d, op);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long hc_domctl(uint64_t arg)
+{
+    static struct xen_domctl op;
+    struct domain *d = NULL;
+    bool copyback = false;
+    long rc;
+
+    if (copy_from_guest_va(&op, arg, sizeof(op)))
+        return -XEN_EFAULT;
+    if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
+        return -XEN_EACCES;
+    if (op.cmd != XEN_DOMCTL_createdomain) {
+        if (op.cmd == XEN_DOMCTL_getdomaininfo && op.domain >= DOMID_FIRST_RESERVED)
+            return -XEN_EINVAL;
+        d = domain_by_id(op.domain);
+        if (!d)
+            return -XEN_ESRCH;
+    }
+    if (!current->domain->is_privileged)
+        return -XEN_EPERM;
+    rc = domctl_command(d, &op, arg, &copyback);
+    if (copyback && rc == 0 && copy_to_guest_va(arg, &op, sizeof(op)))
+        return -XEN_EFAULT;
+    return rc;
+}

@@ -35,6 +35,7 @@ static void domain_teardown(void)
 
     write_cr3(virt_to_maddr(idle_l4));
     vcpu_events_teardown(d);        /* timers stopped, vcpu_info frames given back */
+    pirq_domain_teardown(d);        /* pins masked, the EOI map given back */
     sched_forget_domain(d);
     current->online = false;
     current = NULL;                 /* no CR3 reloads for it from the core any more */

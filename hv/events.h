@@ -95,6 +95,7 @@ void pirq_init(void);
 long pirq_bind_check(struct domain *d, uint32_t pirq);   /* 0, -EINVAL, -EPERM, -EEXIST */
 void pirq_bind(uint32_t pirq, uint32_t port);
 void pirq_unbind(struct domain *d, uint32_t pirq);
+void pirq_domain_teardown(struct domain *d);
 void pirq_interrupt(uint32_t gsi);
 void pirq_softirq_action(void);
 long hc_physdev_pirq(unsigned long cmd, uint64_t arg);

@@ -7,8 +7,8 @@
  *  - set_iobitmap: a per-vCPU I/O bitmap in guest memory covering nr_ports ports (at most
  *    65536, and the bitmap's start must be a guest address: -EINVAL otherwise), consulted
  *    when the virtual IOPL does not allow an access;
- *  - map_pirq, unmap_pirq, setup_gsi, irq_status_query, eoi, apic_read, alloc_irq_vector: physical
- *    interrupts (pirq.c);
+ *  - map_pirq, unmap_pirq, setup_gsi, irq_status_query, eoi, apic_read, alloc_irq_vector,
+ *    pirq_eoi_gmfn_v1/v2: physical interrupts (pirq.c);
  *  - manage_pci_add/remove and pci_device_add/remove: accepted (0) once the argument is read,
  *    as Xen answers its hardware domain; pvmm-hv has no IOMMU or device model to record them
  *    in;
@@ -79,6 +79,8 @@ long hc_physdev_op(unsigned long cmd, uint64_t arg)
     case PHYSDEVOP_eoi:
     case PHYSDEVOP_apic_read:
     case PHYSDEVOP_alloc_irq_vector:
+    case PHYSDEVOP_pirq_eoi_gmfn_v1:
+    case PHYSDEVOP_pirq_eoi_gmfn_v2:
         return hc_physdev_pirq(cmd, arg);
     default:
         return -XEN_ENOSYS;

@@ -29,9 +29,13 @@
  *     itself, the real vectors being the hypervisor's business; hardware domain only.
  * Interrupts are acknowledged at once (edge) or masked until the domain's EOI (level: Xen's
  * "unmask" acknowledgement); the event is raised from PIRQ_SOFTIRQ, not from the interrupt.
+ *   - pirq_eoi_gmfn_v1/v2 registers a page of the domain's (which the hypervisor keeps a
+ *     writable reference to: -EINVAL if it cannot have one) as the EOI map, once (-EBUSY):
+ *     bit n is set while pirq n waits for the domain's EOI (level-triggered ones only, as
+ *     edge ones need none); with v1, an EOI also unmasks the pirq's port.
  * Differences from Xen: no MSI; the hypervisor uses no GSI of its own (Xen keeps its serial
- * port's, so setup_gsi of that GSI is -EEXIST there); pirq_eoi_gmfn and apic_write are
- * -ENOSYS (a domain then asks irq_status_query and calls PHYSDEVOP_eoi, as Linux does).
+ * port's, so setup_gsi of that GSI is -EEXIST there); apic_write is -ENOSYS; only the
+ * hardware domain may have an EOI map (Xen lets any PV domain register one).
  */
 #include "events.h"
 #include "evtchn.h"
@@ -57,6 +61,9 @@ static struct {
     uint16_t pirq_port[PIRQ_MAX_PIRQS];/* 0: not bound */
     struct gsi_state gsi[PIRQ_MAX_GSIS];
     volatile uint64_t pending[PIRQ_MAX_GSIS / 64];   /* raised by the interrupt */
+    uint64_t eoi_map_mfn;              /* 0: no EOI map registered */
+    volatile uint64_t *eoi_map;        /* bit n: pirq n waits for its EOI */
+    bool auto_unmask;                  /* registered with v1 */
 } pirqs;
 
 static void pirq_lock(void)
@@ -68,6 +75,63 @@ static void pirq_lock(void)
 static void pirq_unlock(void)
 {
     __atomic_store_n(&pirqs.lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Stop pirq's interrupts: the pin masked, no EOI owed.  Lock held. */
+static void quiesce(uint32_t gsi)
+{
+    ioapic_set_masked(gsi, true);
+    pirqs.gsi[gsi].eoi_pending = false;
+}
+
+static void eoi_map_set(uint32_t pirq, bool on)
+{
+    if (!pirqs.eoi_map)
+        return;
+    if (on)
+        __atomic_fetch_or(&pirqs.eoi_map[pirq / 64], 1UL << (pirq % 64), __ATOMIC_SEQ_CST);
+    else
+        __atomic_fetch_and(&pirqs.eoi_map[pirq / 64], ~(1UL << (pirq % 64)), __ATOMIC_SEQ_CST);
+}
+
+/* PHYSDEVOP_pirq_eoi_gmfn_v1/v2: mfn becomes the domain's EOI map. */
+static long register_eoi_map(uint64_t mfn, bool v1)
+{
+    struct vcpu *v = current;
+
+    if (!v->domain->is_privileged)
+        return -XEN_EPERM;
+    if (mfn >= DIRECTMAP_SIZE >> PAGE_SHIFT || mmglue_get_writable_frame(v, mfn))
+        return -XEN_EINVAL;
+    pirq_lock();
+    if (pirqs.eoi_map_mfn) {
+        pirq_unlock();
+        mmglue_put_writable_frame(v, mfn);
+        return -XEN_EBUSY;
+    }
+    pirqs.eoi_map_mfn = mfn;
+    pirqs.eoi_map = mfn_to_virt(mfn);
+    pirqs.auto_unmask = v1;
+    pirqs.d = v->domain;
+    pirq_unlock();
+    return 0;
+}
+
+/* d is going away: its pins masked, its EOI map given back (before the core's teardown). */
+void pirq_domain_teardown(struct domain *d)
+{
+    if (pirqs.d != d)
+        return;
+    pirq_lock();
+    for (uint32_t g = 0; g < ioapic_nr_gsis(); g++)
+        if (pirqs.gsi[g].pirq != PIRQ_NONE)
+            quiesce(g);
+    pirq_unlock();
+    if (pirqs.eoi_map_mfn)
+        mmglue_put_writable_frame(&d->vcpu[0], pirqs.eoi_map_mfn);
+    pirqs.eoi_map_mfn = 0;
+    pirqs.eoi_map = NULL;
+    pirqs.d = NULL;
 }
 
 void pirq_init(void)
@@ -129,13 +193,6 @@ static long map_pirq(struct physdev_map_pirq *m)
     if (rc == 0)
         m->pirq = pirq;
     return rc;
-}
-
-/* Stop pirq's interrupts: the pin masked, no EOI owed.  Lock held. */
-static void quiesce(uint32_t gsi)
-{
-    ioapic_set_masked(gsi, true);
-    pirqs.gsi[gsi].eoi_pending = false;
 }
 
 static long unmap_pirq(const struct physdev_unmap_pirq *u)
@@ -230,7 +287,7 @@ void pirq_unbind(struct domain *d, uint32_t pirq)
 
 static long pirq_eoi(uint32_t pirq)
 {
-    uint32_t gsi;
+    uint32_t gsi, port;
     long rc = 0;
 
     if (pirq >= pirqs.nr_pirqs)
@@ -241,10 +298,14 @@ static long pirq_eoi(uint32_t pirq)
         rc = -XEN_EINVAL;
     } else if (pirqs.gsi[gsi].eoi_pending) {
         pirqs.gsi[gsi].eoi_pending = false;
+        eoi_map_set(pirq, false);
         if (pirqs.pirq_port[pirq])
             ioapic_set_masked(gsi, false);
     }
+    port = rc == 0 && pirqs.auto_unmask ? pirqs.pirq_port[pirq] : 0;
     pirq_unlock();
+    if (port)
+        evtchn_unmask(current->domain, port);
     return rc;
 }
 
@@ -273,8 +334,10 @@ void pirq_softirq_action(void)
             pirq_lock();
             pirq = pirqs.gsi[gsi].pirq;
             port = pirq != PIRQ_NONE ? pirqs.pirq_port[pirq] : 0;
-            if (port && pirqs.gsi[gsi].level)
+            if (port && pirqs.gsi[gsi].level) {
                 pirqs.gsi[gsi].eoi_pending = true;
+                eoi_map_set(pirq, true);
+            }
             pirq_unlock();
             if (port)
                 evtchn_set_pending(pirqs.d, evtchn_dom(pirqs.d)->port[port].notify_vcpu, port);
@@ -292,13 +355,15 @@ long hc_physdev_pirq(unsigned long cmd, uint64_t arg)
         struct physdev_eoi eoi;
         struct physdev_apic apic;
         struct physdev_irq irq;
+        struct physdev_pirq_eoi_gmfn gmfn;
     } u;
     size_t len = cmd == PHYSDEVOP_map_pirq ? sizeof(u.map) :
                  cmd == PHYSDEVOP_unmap_pirq ? sizeof(u.unmap) :
                  cmd == PHYSDEVOP_setup_gsi ? sizeof(u.gsi) :
                  cmd == PHYSDEVOP_irq_status_query ? sizeof(u.q) :
                  cmd == PHYSDEVOP_eoi ? sizeof(u.eoi) :
-                 cmd == PHYSDEVOP_alloc_irq_vector ? sizeof(u.irq) : sizeof(u.apic);
+                 cmd == PHYSDEVOP_alloc_irq_vector ? sizeof(u.irq) :
+                 cmd == PHYSDEVOP_apic_read ? sizeof(u.apic) : sizeof(u.gmfn);
     long rc;
 
     if (copy_from_guest_va(&u, arg, len))
@@ -313,6 +378,9 @@ long hc_physdev_pirq(unsigned long cmd, uint64_t arg)
         return setup_gsi(&u.gsi);
     case PHYSDEVOP_eoi:
         return pirq_eoi(u.eoi.irq);
+    case PHYSDEVOP_pirq_eoi_gmfn_v1:
+    case PHYSDEVOP_pirq_eoi_gmfn_v2:
+        return register_eoi_map(u.gmfn.gmfn, cmd == PHYSDEVOP_pirq_eoi_gmfn_v1);
     case PHYSDEVOP_alloc_irq_vector:
         if (!current->domain->is_privileged)
             return -XEN_EPERM;

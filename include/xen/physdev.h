@@ -43,6 +43,11 @@ struct physdev_irq {
     uint32_t vector;
 };
 
+/* pirq_eoi_gmfn_v1/v2: a page of the guest's whose bit n says "pirq n needs an EOI". */
+struct physdev_pirq_eoi_gmfn {
+    uint64_t gmfn;
+};
+
 /* eoi: the guest has handled pirq `irq`. */
 struct physdev_eoi {
     uint32_t irq;

@@ -18,7 +18,10 @@
  *   - the keyboard interrupt arrives as an event on that port;
  *   - eoi: 0 for a mapped pirq, -EINVAL for one not mapped or out of range;
  *   - unmap_pirq of a bound pirq is 0 and its port stays a pirq port until closed; unmapping
- *     again -EINVAL.
+ *     again -EINVAL;
+ *   - pirq_eoi_gmfn_v2: a page the guest could not map writable (its pinned L4) -EINVAL, a
+ *     page of its own 0, a second one -EBUSY (and the pinned L4 still -EINVAL); an edge
+ *     interrupt sets no bit in that map.
  */
 #include "guest.h"
 #include "events.h"
@@ -177,6 +180,32 @@ static uint8_t kbd_interrupt(void)
     return cmd;
 }
 
+static volatile uint64_t *eoi_map;
+
+static long eoi_gmfn(unsigned int cmd, uint64_t mfn)
+{
+    struct physdev_pirq_eoi_gmfn g = { .gmfn = mfn };
+
+    return physdev(cmd, &g);
+}
+
+static void eoi_map_register(void)
+{
+    unsigned long pfn = alloc_pfn(), pfn2 = alloc_pfn();
+    uint64_t l4 = start_info->pt_base >> PAGE_SHIFT;
+
+    check_rc("EOI map on the pinned L4", eoi_gmfn(PHYSDEVOP_pirq_eoi_gmfn_v2, pfn_to_mfn(l4)),
+             -XEN_EINVAL);
+    check_rc("EOI map", eoi_gmfn(PHYSDEVOP_pirq_eoi_gmfn_v2, pfn_to_mfn(pfn)), 0);
+    check_rc("a second EOI map", eoi_gmfn(PHYSDEVOP_pirq_eoi_gmfn_v2, pfn_to_mfn(pfn2)),
+             -XEN_EBUSY);
+    check_rc("a second EOI map, v1", eoi_gmfn(PHYSDEVOP_pirq_eoi_gmfn_v1, pfn_to_mfn(pfn2)),
+             -XEN_EBUSY);
+    check_rc("the pinned L4 again", eoi_gmfn(PHYSDEVOP_pirq_eoi_gmfn_v2, pfn_to_mfn(l4)),
+             -XEN_EINVAL);
+    eoi_map = (volatile uint64_t *)(pfn << PAGE_SHIFT);
+}
+
 static void delivery(void)
 {
     struct evtchn_status st;
@@ -202,6 +231,8 @@ static void delivery(void)
            inb(KBD_DATA), got_port, i, port);
     if (got_port != port)
         xtf_failure("the keyboard interrupt did not arrive on port %u", port);
+    if (eoi_map[0] & 2)
+        xtf_failure("the edge-triggered pirq 1 is marked as waiting for an EOI");
     outb(KBD_STATUS, 0x60);
     outb(KBD_DATA, old);
 
@@ -233,6 +264,7 @@ int test_main(void)
         return xtf_failure("IO-APIC with %u pins: expected QEMU's 24", pins);
     mappings(pins);
     gsi_setup();
+    eoi_map_register();
     delivery();
     return xtf_success();
 }

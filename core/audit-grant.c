@@ -7,7 +7,9 @@
  * a reference inside its table, and an entry pinned for the mapper.  A
  * device mapping's references (general, plus writable type unless
  * read-only) are added to its frame's expected counts; a host mapping's are
- * its PTE's, which the page-table recount already finds.
+ * its PTE's, which the page-table recount already finds (a PTE of another
+ * domain's frame is allowed there when a host mapping of that frame is
+ * tracked for the table's owner).
  */
 #include "audit-internal.h"
 #include "grant-table.h"
@@ -35,6 +37,29 @@ static uint32_t tracked_pins(struct pvmm_state *s, domid_t rd, grant_ref_t ref,
         }
     }
     return pins;
+}
+
+bool audit_grant_host_mapped(struct pvmm_state *s, const struct domain *ld, mfn_t mfn)
+{
+    const struct grant_table *lgt = &ld->grant_table;
+
+    for (unsigned int f = 0; f < lgt->nr_maptrack_frames; f++) {
+        const struct grant_mapping *mt = map_domain_page(s, lgt->maptrack[f]);
+
+        for (unsigned int k = 0; k < MAPTRACK_PER_FRAME; k++) {
+            struct domain *rd;
+            struct active_grant_entry *act;
+
+            if (!(mt[k].flags & GNTMAP_host_map))
+                continue;
+            rd = pvmm_domain_lookup(s, mt[k].domid);
+            act = rd && mt[k].ref < nr_grant_entries(&rd->grant_table) ?
+                  gnttab_active(rd, mt[k].ref) : NULL;
+            if (act && act->pin && act->mfn == mfn)
+                return true;
+        }
+    }
+    return false;
 }
 
 void audit_grant_refs(struct audit_ctx *c, struct domain *ld)

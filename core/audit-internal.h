@@ -46,6 +46,8 @@ void audit_vcpu_refs(struct audit_ctx *c, struct domain *d);
  * domain's maptrack.
  */
 void audit_grant_refs(struct audit_ctx *c, struct domain *ld);
+/* audit-grant.c: does ld track a host mapping of a grant of frame mfn (another domain's)? */
+bool audit_grant_host_mapped(struct pvmm_state *s, const struct domain *ld, mfn_t mfn);
 void audit_grant_pins(struct audit_ctx *c, struct domain *rd);
 
 #endif /* PVMM_CORE_AUDIT_INTERNAL_H */

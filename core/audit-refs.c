@@ -11,6 +11,7 @@
  *   partially (de)validated one):
  *     L1 read-only to RAM                  1 general
  *     L1 writable to RAM                   1 general + 1 writable type
+ *     (a grant host mapping's PTE is such an entry, of the granter's frame)
  *     L1 to I/O (invalid or dom_io frame)  nothing
  *     L2e/L3e/L4e to the next level down   1 general + 1 type
  *     same-level (linear) entry            1 general + 1 type, plus linear counts
@@ -56,7 +57,7 @@ static void audit_l1e(struct audit_ctx *c, mfn_t table, const struct domain *d,
      * map them, and read-only MMIO frames only read-only.
      */
     if (!mfn_valid(s, t) || mfn_to_page(s, t)->owner == DOMID_IO) {
-        if (!iomem_access_permitted(d, t, t) ||
+        if ((!iomem_access_permitted(d, t, t) && !audit_grant_host_mapped(s, d, t)) ||
             ((e & _PAGE_RW) && rangeset_contains_singleton(&s->mmio_ro_ranges, t)))
             audit_violation(c, PVMM_AUDIT_FORBIDDEN_MAPPING, t, table, (int)idx,
                             d->domain_id, DOMID_IO);
@@ -65,7 +66,8 @@ static void audit_l1e(struct audit_ctx *c, mfn_t table, const struct domain *d,
 
     tpg = mfn_to_page(s, t);
     allowed = tpg->owner == d->domain_id ||
-              (d->is_privileged && audit_owner(s, tpg->owner) != NULL);
+              (d->is_privileged && audit_owner(s, tpg->owner) != NULL) ||
+              (tpg->owner < PVMM_MAX_DOMAINS && audit_grant_host_mapped(s, d, t));
     /* Hypervisor frames: only those shared with privileged guests, read-only. */
     if (tpg->owner == DOMID_XEN && ((e & _PAGE_RW) || !(tpg->count_info & PGC_xen_heap)))
         allowed = false;

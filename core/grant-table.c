@@ -293,6 +293,16 @@ void gnttab_unpin(struct domain *rd, grant_ref_t ref, uint32_t inc)
     spin_unlock(&gt->lock);
 }
 
+uint32_t pvmm_grant_pin(struct domain *d, uint32_t ref)
+{
+    struct active_grant_entry *act;
+
+    if (ref >= nr_grant_entries(&d->grant_table))
+        return 0;
+    act = gnttab_active(d, ref);
+    return act ? act->pin : 0;
+}
+
 /* ---- teardown ---- */
 
 /* A frame of the table that went back to dom_xen unused (teardown returned it): free it. */

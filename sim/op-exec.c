@@ -89,6 +89,20 @@ static int prepare(struct sim_machine *m, struct vcpu *v, const struct sim_op *o
         a[1] = base + SCRATCH_RESERV;
         return 0;
     }
+    case ST_GRANT_TABLE_OP: {
+        uint8_t elem[64];
+        size_t size = sim_gnt_prepare(op, base + SCRATCH_LIST, elem);
+        uint64_t zero[SIM_GNT_MAX_FRAMES] = { 0 };
+
+        if (put(m, v, SCRATCH_GNT, elem, size, err, errlen) ||
+            put(m, v, SCRATCH_LIST, zero, sizeof(zero), err, errlen))
+            return -1;
+        *nr = __HYPERVISOR_grant_table_op;
+        a[0] = op->gnt_cmd;
+        a[1] = base + SCRATCH_GNT;
+        a[2] = (op->gnt_given & (1U << SIM_GNT_COUNT)) ? op->gnt[SIM_GNT_COUNT] : 1;
+        return 0;
+    }
     default:
         return 0;
     }
@@ -122,6 +136,19 @@ static int hypercall(struct sim_machine *m, struct vcpu *v, const struct sim_op 
         get(m, v, SCRATCH_PDONE, &done, sizeof(done));
         res->has_done = true;
         res->done = done;
+    }
+    if (op->kind == ST_GRANT_TABLE_OP) {
+        uint8_t elem[64];
+        uint64_t list[SIM_GNT_MAX_FRAMES];
+
+        get(m, v, SCRATCH_GNT, elem, sizeof(elem));
+        get(m, v, SCRATCH_LIST, list, sizeof(list));
+        sim_gnt_result(op, elem, list, res);
+        /* A refused element: the core's reason for it. */
+        if (res->gnt_status < 0 && hr.rc == 0) {
+            res->has_reason = true;
+            res->reason = *pvmm_last_reason(v);
+        }
     }
     if (op->kind == ST_MEMORY_OP && op->list_given) {
         res->nextents = op->nlist;
@@ -226,7 +253,7 @@ int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_resul
     }
     case ST_MMU_UPDATE: case ST_MMUEXT_OP: case ST_UPDATE_VA_MAPPING:
     case ST_UPDATE_VA_MAPPING_OTHERDOMAIN: case ST_SET_GDT: case ST_UPDATE_DESCRIPTOR:
-    case ST_MEMORY_OP: case ST_VM_ASSIST: case ST_HYPERCALL:
+    case ST_MEMORY_OP: case ST_VM_ASSIST: case ST_HYPERCALL: case ST_GRANT_TABLE_OP:
         return hypercall(m, v, op, res, err, errlen);
     case ST_LDT_LOAD: {
         unsigned int off = (unsigned int)(op->a[0] & ~7UL);

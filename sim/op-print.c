@@ -145,6 +145,10 @@ void sim_op_print(FILE *f, const struct sim_op *op)
         for (int i = 0; i < 5; i++)
             fprintf(f, " a%d=%#lx", i, (unsigned long)op->a[i]);
         break;
+    case ST_GRANT_TABLE_OP:
+        fprintf(f, "grant_table_op %s", vname(op, v, sizeof(v)));
+        sim_gnt_print(f, op);
+        break;
     case ST_LDT_LOAD:
         fprintf(f, "ldt_load %s sel=%#lx", vname(op, v, sizeof(v)), (unsigned long)op->a[0]);
         break;
@@ -190,6 +194,9 @@ void sim_result_print_expect(FILE *f, const struct sim_result *res)
         return;
     case RES_RC:
         rc_text(res->rc, b, sizeof(b));
+        /* A grant_table_op element refused: its GNTST status is the result. */
+        if (res->has_gnt && res->rc == 0 && res->gnt_status)
+            snprintf(b, sizeof(b), "status %d", res->gnt_status);
         fprintf(f, "expect %s\n", b);
         if (res->has_done)
             fprintf(f, "expect done %lu\n", (unsigned long)res->done);
@@ -217,6 +224,8 @@ void sim_result_print_expect(FILE *f, const struct sim_result *res)
         }
         break;
     }
+    if (res->has_gnt)
+        fprintf(f, "expect status %d\n", res->gnt_status);
     if (res->has_reason)
         fprintf(f, "expect reason %s\n", pvmm_rule_name(res->reason.rule));
 }
@@ -251,6 +260,9 @@ void sim_result_summary(const struct sim_result *res, char *buf, size_t len)
         return;
     case RES_RC:
         rc_text(res->rc, b, sizeof(b));
+        /* A grant_table_op element refused: its GNTST status is the result. */
+        if (res->has_gnt && res->rc == 0 && res->gnt_status)
+            snprintf(b, sizeof(b), "status %d", res->gnt_status);
         if (res->has_reason)
             snprintf(buf, len, "%s (%s)", b, pvmm_rule_name(res->reason.rule));
         else if (res->build_why && res->build_min_pages)

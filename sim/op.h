@@ -26,7 +26,16 @@
 #define SCRATCH_ARRAY      0x0000   /* requests / operations (12 KiB) */
 #define SCRATCH_PDONE      0x3000
 #define SCRATCH_RESERV     0x3100   /* struct xen_memory_reservation */
-#define SCRATCH_LIST       0x4000   /* extents / GDT frames (4 KiB) */
+#define SCRATCH_LIST       0x4000   /* extents / GDT frames / grant frames (4 KiB) */
+#define SCRATCH_GNT        0x3200   /* one grant_table_op element */
+
+/* grant_table_op keys (sim/op-grant.c), in the order of its key table. */
+enum { SIM_GNT_DOM, SIM_GNT_REF, SIM_GNT_FLAGS, SIM_GNT_ADDR, SIM_GNT_HANDLE, SIM_GNT_BUS,
+       SIM_GNT_NEW_ADDR, SIM_GNT_FRAMES, SIM_GNT_VERSION, SIM_GNT_SRC_REF, SIM_GNT_SRC_GMFN,
+       SIM_GNT_SRC_DOM, SIM_GNT_SRC_OFF, SIM_GNT_DST_REF, SIM_GNT_DST_GMFN, SIM_GNT_DST_DOM,
+       SIM_GNT_DST_OFF, SIM_GNT_LEN, SIM_GNT_REF_A, SIM_GNT_REF_B, SIM_GNT_COUNT,
+       SIM_GNT_NKEYS };
+#define SIM_GNT_MAX_FRAMES 64
 
 /* Which cpu= fields a `cpu` operation sets. */
 enum { CPU_WP = 1, CPU_SMEP = 2, CPU_SMAP = 4, CPU_PKE = 8, CPU_PGE = 16, CPU_NXE = 32,
@@ -61,6 +70,10 @@ struct sim_op {
     unsigned int memop;
     bool     nr_extents_given;
     struct xen_memory_reservation res;
+    /* grant_table_op: the sub-op and the keys given (bit k for gnt[k]) */
+    unsigned int gnt_cmd;
+    uint32_t gnt_given;
+    uint64_t gnt[SIM_GNT_NKEYS];
     /* set */
     int      set_audit;             /* -1 unchanged, 0 off, 1 on */
     int      set_preempt;           /* -1 unchanged, else enum sim_preempt */
@@ -87,6 +100,13 @@ struct sim_result {
     /* memory_op: the extent list as the call left it */
     unsigned int nextents;
     uint64_t extents[SIM_MAX_BATCH];
+    /* grant_table_op: the element's status and what the call wrote back */
+    bool     has_gnt;
+    int16_t  gnt_status;
+    uint32_t gnt_handle, gnt_version;
+    uint64_t gnt_bus;
+    unsigned int gnt_nframes;       /* setup_table / get_status_frames list; query_size count */
+    uint64_t gnt_frames[SIM_GNT_MAX_FRAMES];
 };
 
 /* Evaluation context of a running scenario (scn-eval.c). */
@@ -116,6 +136,14 @@ uint64_t sim_scratch_va(const struct sim_machine *m, domid_t d);
  */
 int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_result *res,
                 char *err, size_t errlen);
+
+/* grant_table_op (op-grant.c): key -> SIM_GNT_* index or -1; build op's element for the
+ * frame list at list_va into elem (64 bytes), returning its size; read back the results. */
+int sim_gnt_key(const char *key);
+size_t sim_gnt_prepare(const struct sim_op *op, uint64_t list_va, void *elem);
+void sim_gnt_result(const struct sim_op *op, const void *elem, const uint64_t *list,
+                    struct sim_result *res);
+void sim_gnt_print(FILE *f, const struct sim_op *op);
 
 /* Write op in scenario syntax (one line, numbers in hex) to f. */
 void sim_op_print(FILE *f, const struct sim_op *op);

@@ -94,6 +94,8 @@ const char *scn_builtin_name(int fn);
 int scn_mmuext_cmd(const char *name);
 const char *scn_mmuext_name(unsigned int cmd);
 int scn_memop_cmd(const char *name);
+/* grant_table_op cmd= word -> GNTTABOP_*, or -1 (sim/op-grant.c). */
+int scn_gnttab_cmd(const char *name);
 int scn_vmasst_type(const char *name);
 int scn_hypercall_nr(const char *name);
 int scn_errno_value(const char *name);   /* "EINVAL" -> 22, or -1 */
@@ -106,13 +108,14 @@ enum scn_stmt_kind {
     ST_READ, ST_WRITE, ST_EXEC,
     ST_MMU_UPDATE, ST_MMUEXT_OP, ST_UPDATE_VA_MAPPING, ST_UPDATE_VA_MAPPING_OTHERDOMAIN,
     ST_SET_GDT, ST_UPDATE_DESCRIPTOR, ST_MEMORY_OP, ST_VM_ASSIST, ST_HYPERCALL, ST_LDT_LOAD,
+    ST_GRANT_TABLE_OP,
     ST_LET, ST_ASSERT, ST_AUDIT, ST_SET, ST_SAY, ST_SHOW, ST_WHY,
     ST_EXPECT,
 };
 
 enum scn_expect_kind {
     EXP_OK, EXP_RC, EXP_FAULT, EXP_GP, EXP_CRASH, EXP_REASON, EXP_VALUE, EXP_DONE, EXP_PTWR,
-    EXP_PREEMPTED,
+    EXP_PREEMPTED, EXP_STATUS,
 };
 
 /* Is word a valid symbolic value for key of a statement of this kind (scn-names.c)? */
@@ -140,7 +143,7 @@ struct scn_stmt {
     /* ST_EXPECT */
     enum scn_expect_kind expect;
     int      rule;              /* EXP_REASON */
-    /* EXP_RC, EXP_FAULT (NULL = any), EXP_VALUE, EXP_DONE; ST_LET, ST_ASSERT */
+    /* EXP_RC, EXP_FAULT (NULL = any), EXP_VALUE, EXP_DONE, EXP_STATUS; ST_LET, ST_ASSERT */
     struct scn_expr *value;
     char    *text;              /* ST_SAY, ST_SET word */
 };

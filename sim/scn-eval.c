@@ -108,6 +108,28 @@ static int call(struct scn_ctx *c, const struct scn_stmt *st, const struct scn_e
         *out = c->last.extents[a[0]];
         return 0;
     }
+    if (!strcmp(fn, "gnt_handle") || !strcmp(fn, "gnt_bus") || !strcmp(fn, "gnt_version") ||
+        !strcmp(fn, "gnt_nframes") || !strcmp(fn, "gnt_frame")) {
+        if (!c->last.has_gnt)
+            return err_at(err, st, e, "%s(): the last operation was no grant_table_op", fn);
+        if (!strcmp(fn, "gnt_frame") && a[0] >= c->last.gnt_nframes)
+            return err_at(err, st, e, "gnt_frame(%lu): the last grant_table_op listed %u frames",
+                          (unsigned long)a[0], c->last.gnt_nframes);
+        *out = !strcmp(fn, "gnt_handle") ? c->last.gnt_handle :
+               !strcmp(fn, "gnt_bus") ? c->last.gnt_bus :
+               !strcmp(fn, "gnt_version") ? c->last.gnt_version :
+               !strcmp(fn, "gnt_nframes") ? c->last.gnt_nframes : c->last.gnt_frames[a[0]];
+        return 0;
+    }
+    if (!strcmp(fn, "pin")) {
+        struct domain *d = a[0] < PVMM_MAX_DOMAINS ? pvmm_domain_lookup(&m->s, (domid_t)a[0])
+                                                   : NULL;
+
+        if (!d)
+            return err_at(err, st, e, "pin(): no domain %lu", (unsigned long)a[0]);
+        *out = pvmm_grant_pin(d, (uint32_t)a[1]);
+        return 0;
+    }
     if (!strcmp(fn, "pfn") || !strcmp(fn, "m2p")) {
         if (frame_arg(c, st, e, a[0], err))
             return -1;

@@ -17,6 +17,7 @@
 #include <xen/xen.h>
 #include <xen/errno.h>
 #include <xen/memory.h>
+#include <xen/grant_table.h>
 #include "walker.h"
 
 struct named { const char *name; uint64_t val; };
@@ -86,6 +87,26 @@ static const struct named consts[] = {
     { "XENMEM_maximum_reservation", XENMEM_maximum_reservation },
     { "XENMEM_machphys_mapping", XENMEM_machphys_mapping }, { "XENMEM_exchange", XENMEM_exchange },
     { "MEMOP_EXTENT_SHIFT", MEMOP_EXTENT_SHIFT },
+    /* grant tables */
+    { "GNTMAP_device_map", GNTMAP_device_map }, { "GNTMAP_host_map", GNTMAP_host_map },
+    { "GNTMAP_readonly", GNTMAP_readonly }, { "GNTMAP_application_map", GNTMAP_application_map },
+    { "GNTMAP_contains_pte", GNTMAP_contains_pte },
+    { "GTF_invalid", GTF_invalid }, { "GTF_permit_access", GTF_permit_access },
+    { "GTF_accept_transfer", GTF_accept_transfer }, { "GTF_transitive", GTF_transitive },
+    { "GTF_readonly", GTF_readonly }, { "GTF_reading", GTF_reading },
+    { "GTF_writing", GTF_writing }, { "GTF_sub_page", GTF_sub_page },
+    { "GNTST_okay", (uint64_t)GNTST_okay },
+    { "GNTST_general_error", (uint64_t)(int64_t)GNTST_general_error },
+    { "GNTST_bad_domain", (uint64_t)(int64_t)GNTST_bad_domain },
+    { "GNTST_bad_gntref", (uint64_t)(int64_t)GNTST_bad_gntref },
+    { "GNTST_bad_handle", (uint64_t)(int64_t)GNTST_bad_handle },
+    { "GNTST_bad_virt_addr", (uint64_t)(int64_t)GNTST_bad_virt_addr },
+    { "GNTST_bad_dev_addr", (uint64_t)(int64_t)GNTST_bad_dev_addr },
+    { "GNTST_permission_denied", (uint64_t)(int64_t)GNTST_permission_denied },
+    { "GNTST_bad_page", (uint64_t)(int64_t)GNTST_bad_page },
+    { "GNTST_bad_copy_arg", (uint64_t)(int64_t)GNTST_bad_copy_arg },
+    { "GNTST_eagain", (uint64_t)(int64_t)GNTST_eagain },
+    { "GNTST_no_space", (uint64_t)(int64_t)GNTST_no_space },
     /* hypercall numbers */
     { "__HYPERVISOR_mmu_update", __HYPERVISOR_mmu_update },
     { "__HYPERVISOR_set_gdt", __HYPERVISOR_set_gdt },
@@ -140,6 +161,8 @@ static const char *const builtins[][2] = {
     { "count", "1" }, { "type_count", "1" }, { "type", "1" }, { "pinned", "1" },
     { "validated", "1" }, { "owner", "1" },
     { "extent", "1" }, { "free_frames", "0" },
+    { "gnt_handle", "0" }, { "gnt_bus", "0" }, { "gnt_frame", "1" }, { "gnt_version", "0" },
+    { "gnt_nframes", "0" }, { "pin", "2" },
 };
 
 bool scn_const_lookup(const char *name, uint64_t *val)
@@ -297,6 +320,8 @@ bool scn_word_ok(enum scn_stmt_kind kind, const char *key, const char *word)
         return scn_vmasst_type(word) >= 0;
     case ST_HYPERCALL:
         return scn_hypercall_nr(word) >= 0;
+    case ST_GRANT_TABLE_OP:
+        return scn_gnttab_cmd(word) >= 0;
     case ST_SET:
         if (!strcmp(key, "audit"))
             return false;   /* on/off are constants */

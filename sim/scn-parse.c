@@ -39,6 +39,7 @@ static bool parse_expect(const struct scn_line *l, struct scn_stmt *st,
         { "ok", EXP_OK, 0 }, { "gp", EXP_GP, 0 }, { "crash", EXP_CRASH, 0 },
         { "ptwr", EXP_PTWR, 0 }, { "preempted", EXP_PREEMPTED, 0 },
         { "fault", EXP_FAULT, 1 }, { "value", EXP_VALUE, 2 }, { "done", EXP_DONE, 2 },
+        { "status", EXP_STATUS, 2 },
     };
     const struct scn_token *t = &l->tok[1];
     int pos = 1;

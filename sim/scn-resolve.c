@@ -25,6 +25,7 @@ static uint64_t word_value(const struct scn_stmt *st, const struct scn_arg *a)
     case ST_MMUEXT_OP:  return (uint64_t)scn_mmuext_cmd(a->word);
     case ST_MEMORY_OP:  return (uint64_t)scn_memop_cmd(a->word);
     case ST_HYPERCALL:  return (uint64_t)scn_hypercall_nr(a->word);
+    case ST_GRANT_TABLE_OP: return (uint64_t)scn_gnttab_cmd(a->word);
     case ST_VM_ASSIST:
         if (!strcmp(a->key, "cmd"))
             return !strcmp(a->word, "enable") ? VMASST_CMD_enable : VMASST_CMD_disable;
@@ -154,6 +155,16 @@ static int apply(struct sim_op *op, const struct scn_stmt *st, const struct scn_
     case ST_HYPERCALL:
         if (!strcmp(k, "nr")) op->nr = (unsigned int)x;
         else op->a[k[1] - '0'] = x;
+        return 0;
+    case ST_GRANT_TABLE_OP:
+        if (!strcmp(k, "cmd")) {
+            op->gnt_cmd = (unsigned int)x;
+        } else {
+            int g = sim_gnt_key(k);
+
+            op->gnt_given |= 1U << g;
+            op->gnt[g] = x;
+        }
         return 0;
     case ST_SET:
         if (!strcmp(k, "audit")) op->set_audit = x != 0;

@@ -70,6 +70,7 @@ static void describe_expect(const struct scn_stmt *e, uint64_t v, char *buf, siz
     case EXP_REASON:    snprintf(buf, len, "reason %s", pvmm_rule_name(e->rule)); break;
     case EXP_VALUE:     snprintf(buf, len, "value %#lx", (unsigned long)v); break;
     case EXP_DONE:      snprintf(buf, len, "done %lu", (unsigned long)v); break;
+    case EXP_STATUS:    snprintf(buf, len, "status %ld", (long)v); break;
     case EXP_FAULT:
         if (e->value)
             snprintf(buf, len, "page fault with error code %#lx", (unsigned long)v);
@@ -103,6 +104,7 @@ static bool holds(const struct scn_stmt *e, uint64_t v, const struct sim_result 
     case EXP_REASON:    return res->has_reason && (int)res->reason.rule == e->rule;
     case EXP_VALUE:     return res->has_value && a->value == v;
     case EXP_DONE:      return res->has_done && res->done == v;
+    case EXP_STATUS:    return res->has_gnt && res->gnt_status == (long)v;
     case EXP_PTWR:      return res->kind == RES_ACCESS && a->ptwr;
     case EXP_PREEMPTED: return res->continuations > 0;
     }
@@ -111,7 +113,7 @@ static bool holds(const struct scn_stmt *e, uint64_t v, const struct sim_result 
 
 static bool succeeded(const struct sim_result *res)
 {
-    return !(res->kind == RES_RC && res->rc < 0) &&
+    return !(res->kind == RES_RC && res->rc < 0) && !(res->has_gnt && res->gnt_status < 0) &&
            !(res->kind == RES_ACCESS && res->acc.outcome != SIM_ACCESS_OK);
 }
 
@@ -140,6 +142,8 @@ static int check_expects(struct runner *r, int i, const struct sim_result *res)
             snprintf(got, sizeof(got), "value %#lx", (unsigned long)res->acc.value);
         if (e->expect == EXP_DONE && res->has_done)
             snprintf(got, sizeof(got), "done %lu", (unsigned long)res->done);
+        if (e->expect == EXP_STATUS && res->has_gnt)
+            snprintf(got, sizeof(got), "status %d", res->gnt_status);
         failure(r, e, "expected %s, got %s", want, got);
         detail(r, "for the operation on line");
         detail(r, op->src);

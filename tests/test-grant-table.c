@@ -550,6 +550,40 @@ static void test_cross_domain_and_teardown(void **state)
     harness_free(g.f.h);
 }
 
+/* A host mapping of another domain's frame: the PTE in the mapper's table is audited as the
+ * grant's (not a forbidden foreign mapping); the mapper's death releases it. */
+static void test_cross_domain_host_map(void **state)
+{
+    struct gfx g = gfx_new();
+    struct domain *d2 = harness_domain(g.f.h, 2, false);
+    struct harness_as as2;
+    mfn_t data = g.as.data[0];
+    uint64_t c0 = harness_count(g.f.h, data);
+    grant_handle_t h;
+
+    (void)state;
+    harness_build_running_as(g.f.h, &d2->vcpu[0], &as2, 2);
+    grant(&g, 61, 2, data, GTF_permit_access);
+    assert_int_equal(map(&d2->vcpu[0], 1, 61, GNTMAP_host_map, VA(1), &h), GNTST_okay);
+    assert_int_equal(pte_mfn(harness_pt(g.f.h, as2.l1)[1]), data);
+    assert_int_equal(harness_count(g.f.h, data), c0 + 1);
+    harness_audit(g.f.h);
+    /* A PTE of d1's frame that d2 writes itself is still refused. */
+    assert_true(harness_pt_update(&d2->vcpu[0], as2.l1, 0, pte_from_mfn(data, 0x67)) < 0);
+    assert_int_equal(pte_mfn(harness_pt(g.f.h, as2.l1)[0]), as2.data[0]);
+    assert_int_equal(unmap(&d2->vcpu[0], h, VA(1), 0), GNTST_okay);
+    assert_int_equal(harness_count(g.f.h, data), c0);
+    harness_audit(g.f.h);
+    assert_int_equal(map(&d2->vcpu[0], 1, 61, GNTMAP_host_map | GNTMAP_readonly, VA(1), &h),
+                     GNTST_okay);
+    assert_int_equal(pvmm_domain_destroy(g.f.d), -XEN_EBUSY);
+    assert_int_equal(pvmm_domain_destroy(d2), 0);
+    harness_audit(g.f.h);
+    assert_int_equal(pvmm_domain_destroy(g.f.d), 0);
+    harness_audit(g.f.h);
+    harness_free(g.f.h);
+}
+
 static void test_audit_finds_wrong_pin(void **state)
 {
     struct gfx g = gfx_new();
@@ -687,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_xsa255_v2_status_frames),
         cmocka_unit_test(test_batch_preempted),
         cmocka_unit_test(test_cross_domain_and_teardown),
+        cmocka_unit_test(test_cross_domain_host_map),
         cmocka_unit_test(test_audit_finds_wrong_pin),
         cmocka_unit_test(test_xsa218_status_stays_while_mapped),
         cmocka_unit_test(test_xsa236_copy_gives_back_pin_and_refs),

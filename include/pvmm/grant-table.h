@@ -41,4 +41,8 @@ struct grant_table {
     unsigned int nr_maptrack_frames;
 };
 
+struct domain;
+/* The pin counters of d's grant reference ref (0 if none), for tools (core/grant-table.c). */
+uint32_t pvmm_grant_pin(struct domain *d, uint32_t ref);
+
 #endif /* PVMM_GRANT_TABLE_H */

@@ -49,7 +49,7 @@ static const enum scn_stmt_kind kinds[] = {
     ST_DOMAIN, ST_DESTROY, ST_VCPU_UP, ST_MODE, ST_CPU, ST_READ, ST_WRITE, ST_EXEC,
     ST_MMU_UPDATE, ST_MMUEXT_OP, ST_UPDATE_VA_MAPPING, ST_UPDATE_VA_MAPPING_OTHERDOMAIN,
     ST_SET_GDT, ST_UPDATE_DESCRIPTOR, ST_MEMORY_OP, ST_VM_ASSIST, ST_HYPERCALL, ST_LDT_LOAD,
-    ST_SET,
+    ST_SET, ST_GRANT_TABLE_OP,
 };
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -265,6 +265,13 @@ static void fields(struct codec *c, struct sim_op *op)
         F(c, op->a[0]);
         if (!c->enc)
             op->a[0] = (op->a[0] | 4) & 0xffff;
+        break;
+    case ST_GRANT_TABLE_OP:
+        op->gnt_cmd = (unsigned int)ranged(c, op->gnt_cmd, 0, UINT32_MAX, 0);
+        op->gnt_given = (uint32_t)ranged(c, op->gnt_given, 0, (1U << SIM_GNT_NKEYS) - 1, 0);
+        for (int k = 0; k < SIM_GNT_NKEYS; k++)
+            if (op->gnt_given & (1U << k))
+                F(c, op->gnt[k]);
         break;
     case ST_SET:
         op->set_preempt = (int)ranged(c, (uint64_t)(op->set_preempt + 1), 0, 3, 0) - 1;

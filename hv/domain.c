@@ -14,6 +14,7 @@
  * stays in control all along: no guest action reaches panic().
  */
 #include "events.h"
+#include "domains.h"
 #include <xen/xen.h>
 #include <xen/sched.h>
 
@@ -74,6 +75,19 @@ __attribute__((noreturn)) static void domain_crash_teardown(void)
     hv_exit(HV_EXIT_FAIL);
 }
 
+static __attribute__((noreturn)) void domu_continue(void)
+{
+    exit_to_guest(guest_cpu_regs());
+}
+
+void domu_leave(void)
+{
+    __asm__ volatile("mov %0, %%rsp\n\t"
+                     "call *%1"
+                     :: "r"(guest_cpu_regs()), "r"(domu_continue) : "memory");
+    __builtin_unreachable();
+}
+
 void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
 {
     struct vcpu *v = current;
@@ -92,6 +106,11 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
                why);
     if (r)
         dump_regs(r);
+    if (!v->domain->is_privileged) {
+        /* A domU: shut down as crashed, left for its toolstack; the CPU runs on. */
+        domu_shutdown(v->domain, SHUTDOWN_crash);
+        domu_leave();
+    }
     /*
      * Continue on the hypervisor stack just below the guest's saved registers: whatever
      * called us (a hypercall, an exception on an IST stack) is never returned to.

@@ -76,6 +76,20 @@ int domain_unpause_by_controller(struct domain *d)
     return 0;
 }
 
+void domu_shutdown(struct domain *d, unsigned int reason)
+{
+    struct hv_domain *hd = hv_dom(d);
+
+    if (hd->shut_down)
+        return;
+    hd->shut_down = true;
+    hd->shutdown_code = reason & 0xff;
+    printk("pvmm: domain %u shutdown: code %u\n", d->domain_id, reason & 0xff);
+    for (unsigned int i = 0; i < hd->nr_vcpus; i++)
+        vcpu_sleep(&d->vcpu[i]);
+    raise_softirq(SCHEDULE_SOFTIRQ);
+}
+
 /* The id is free again: forget the hypervisor's state of the domain. */
 static void release_slot(struct domain *d)
 {

@@ -71,6 +71,17 @@ void domain_pause_by_controller(struct domain *d);
 /* unpausedomain: one pause less (-EINVAL at none); at none its vCPUs may run again. */
 int domain_unpause_by_controller(struct domain *d);
 
+/*
+ * A domU shut itself down (SCHEDOP_shutdown, its last vCPU down) or crashed: record the
+ * reason (getdomaininfo's shutdown flag and code), take its vCPUs off the CPU and leave it
+ * for the toolstack to destroy.  Nothing else stops: only the hardware domain's shutdown
+ * ends the run.
+ */
+void domu_shutdown(struct domain *d, unsigned int reason);
+/* Leave a domU that just shut down or crashed, on a fresh stack, through the exit path
+ * (which schedules another vCPU); never returns. */
+__attribute__((noreturn)) void domu_leave(void);
+
 long hc_domctl(uint64_t arg);
 long hc_sysctl(uint64_t arg);
 

@@ -14,6 +14,7 @@
  * and audited again.
  */
 #include "events.h"
+#include "domains.h"
 #include <xen/sched.h>
 
 static char cur_line[128], last_line[128];
@@ -60,6 +61,11 @@ void domain_shutdown(unsigned int reason)
     static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog",
                                          "soft_reset" };
     bool pass;
+
+    if (!current->domain->is_privileged) {
+        domu_shutdown(current->domain, reason);
+        domu_leave();
+    }
     printk("pvmm: domain 0 shutdown: %s\n", reason <= SHUTDOWN_MAX ? names[reason] : "unknown");
     pass = reason == SHUTDOWN_poweroff &&
            (streq(last_line, "Test result: SUCCESS") || streq(last_line, "Test result: SKIP"));

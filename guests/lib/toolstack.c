@@ -157,3 +157,93 @@ unsigned long alloc_map_slot(void)
         return 0;
     return va;
 }
+
+/* ---- a one-page domU ---- */
+
+void code_mov_imm(struct code_buf *b, unsigned int reg, uint32_t imm)
+{
+    b->p[b->n++] = (uint8_t)(0xb8 + reg);          /* mov $imm, %e<reg> */
+    memcpy(&b->p[b->n], &imm, 4);
+    b->n += 4;
+}
+
+/* lea target(%rip), %r<reg> (reg 2 rdx, 6 rsi, 7 rdi); target an offset in the page. */
+void code_lea(struct code_buf *b, unsigned int reg, uint32_t target)
+{
+    int32_t disp;
+
+    b->p[b->n++] = 0x48;
+    b->p[b->n++] = 0x8d;
+    b->p[b->n++] = (uint8_t)(0x05 | (reg << 3));
+    disp = (int32_t)(target - (b->n + 4));
+    memcpy(&b->p[b->n], &disp, 4);
+    b->n += 4;
+}
+
+/* mov %rax, target(%rip) */
+void code_store_rax(struct code_buf *b, uint32_t target)
+{
+    int32_t disp;
+
+    b->p[b->n++] = 0x48;
+    b->p[b->n++] = 0x89;
+    b->p[b->n++] = 0x05;
+    disp = (int32_t)(target - (b->n + 4));
+    memcpy(&b->p[b->n], &disp, 4);
+    b->n += 4;
+}
+
+void code_bytes(struct code_buf *b, const uint8_t *bytes, unsigned int n)
+{
+    memcpy(&b->p[b->n], bytes, n);
+    b->n += n;
+}
+
+long toolstack_tiny_domain(const struct code_buf *code, xen_pfn_t m[5], unsigned long slot)
+{
+    static struct vcpu_guest_context c;
+    struct mmuext_op pin = { .cmd = MMUEXT_PIN_L4_TABLE };
+    uint64_t *t = (uint64_t *)slot;
+    long dom = domctl_create(0, 1, 0), rc;
+    unsigned int i;
+
+    if (dom <= 0)
+        return dom ? dom : -XEN_EINVAL;
+    rc = domctl_max_vcpus((domid_t)dom, 1);
+    if (!rc)
+        rc = domctl_max_mem((domid_t)dom, 5 * 4);
+    if (!rc && populate_foreign((domid_t)dom, 0, 5, m) != 5)
+        rc = -XEN_ENOMEM;
+    for (i = 0; !rc && i < 5; i++) {
+        rc = map_foreign(slot, (domid_t)dom, m[i], PTE_FLAGS_RW);
+        if (rc)
+            break;
+        memset(t, 0, PAGE_SIZE);
+        if (i < 4)
+            t[0] = ((uint64_t)m[i + 1] << PAGE_SHIFT) | (i < 3 ? PDE_FLAGS : PTE_FLAGS_RW);
+        else
+            memcpy(t, code->p, code->n);
+        unmap_va(slot);
+    }
+    pin.arg1.mfn = m[0];
+    if (!rc)
+        rc = hypercall_mmuext_op(&pin, 1, NULL, (unsigned int)dom);
+    if (!rc) {
+        memset(&c, 0, sizeof(c));
+        c.flags = VGCF_IN_KERNEL | VGCF_online;
+        c.user_regs.rip = 0;
+        c.user_regs.rsp = PAGE_SIZE;
+        c.user_regs.rflags = 0x202;
+        c.user_regs.cs = FLAT_KERNEL_CS;
+        c.user_regs.ss = FLAT_KERNEL_SS;
+        c.kernel_ss = FLAT_KERNEL_SS;
+        c.kernel_sp = PAGE_SIZE;
+        c.ctrlreg[3] = (uint64_t)m[0] << PAGE_SHIFT;
+        rc = domctl_vcpucontext(XEN_DOMCTL_setvcpucontext, (domid_t)dom, 0, &c);
+    }
+    if (rc) {
+        domctl_destroy((domid_t)dom);
+        return rc;
+    }
+    return dom;
+}

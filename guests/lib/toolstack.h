@@ -54,4 +54,22 @@ long unmap_va(unsigned long va);
 /* A page-aligned VA of ours whose L1 entry exists and is free for foreign mappings. */
 unsigned long alloc_map_slot(void);
 
+/*
+ * A one-page domU: its code (and data) in one page mapped at VA 0 by a 4-level tree of its
+ * own frames, pinned for it; vCPU 0 starts at rip 0 in kernel mode with rsp at the page's
+ * end.  The code is assembled with the code_* helpers (rip-relative offsets are offsets in
+ * the page).
+ */
+struct code_buf {
+    uint8_t p[256];
+    unsigned int n;
+};
+void code_mov_imm(struct code_buf *b, unsigned int reg, uint32_t imm);   /* 0 eax, 6 esi, 7 edi */
+void code_lea(struct code_buf *b, unsigned int reg, uint32_t target);
+void code_store_rax(struct code_buf *b, uint32_t target);
+void code_bytes(struct code_buf *b, const uint8_t *bytes, unsigned int n);
+/* Create it (paused once), give it the page and the context; m[] gets its 5 frames (L4, L3,
+ * L2, L1, the page).  Returns the domid or a negated errno (nothing left behind). */
+long toolstack_tiny_domain(const struct code_buf *code, xen_pfn_t m[5], unsigned long slot);
+
 #endif /* GUEST_TOOLSTACK_H */

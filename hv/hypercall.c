@@ -82,6 +82,16 @@ ADAPT(h_xenpmu_op, -XEN_EOPNOTSUPP)
 ADAPT(h_sysctl, hc_sysctl(a[0]))
 ADAPT(h_domctl, hc_domctl(a[0]))
 
+/* The debug hypercall (xen.h): the auditor on request, only under `debug-audit`. */
+static long h_pvmm_debug(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
+{
+    (void)r;
+    (void)nr;
+    if (!hv_option("debug-audit") || (unsigned int)a[0] != PVMM_DEBUG_AUDIT)
+        return -XEN_ENOSYS;
+    return (long)mmglue_audit("on request");
+}
+
 static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_set_trap_table] = h_set_trap_table,
     [__HYPERVISOR_platform_op] = h_platform_op,
@@ -117,6 +127,7 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_mca] = h_mca,
     [__HYPERVISOR_sysctl] = h_sysctl,
     [__HYPERVISOR_domctl] = h_domctl,
+    [__HYPERVISOR_pvmm_debug] = h_pvmm_debug,
 };
 
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])

@@ -70,11 +70,26 @@ $(BUILD)/guests/bench/%.S.o: guests/bench/%.S
 $(BUILD)/guests/bench.elf: $(BENCH_GUEST_OBJS) $(call GUEST_LIB_OBJS,$(BUILD)/guests) $(GUEST_LDS)
 	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
 
+# The fuzzing guest: every guests/fuzz/*.c plus the runtime, built with gcc (tools/hv-fuzz,
+# docs/fuzzing.md); the clang build of its objects is checked with the other guests.
+FUZZ_GUEST_SRCS := $(sort $(wildcard guests/fuzz/*.c))
+FUZZ_GUEST_OBJS := $(patsubst guests/fuzz/%.c,$(BUILD)/guests/fuzz/%.o,$(FUZZ_GUEST_SRCS))
+FUZZ_GUEST_CLANG_OBJS := $(patsubst guests/fuzz/%.c,$(BUILD)/guests-clang/fuzz/%.o,$(FUZZ_GUEST_SRCS))
+$(BUILD)/guests/fuzz/%.o: guests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_CFLAGS_gcc) -c $< -o $@
+$(BUILD)/guests-clang/fuzz/%.o: guests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(GUEST_CFLAGS_clang) -c $< -o $@
+$(BUILD)/guests/fuzz.elf: $(FUZZ_GUEST_OBJS) $(call GUEST_LIB_OBJS,$(BUILD)/guests) $(GUEST_LDS)
+	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+
 GUEST_ELFS       := $(GUEST_TESTS:%=$(BUILD)/guests/test-%.elf)
 GUEST_CLANG_ELFS := $(GUEST_TESTS:%=$(BUILD)/guests-clang/test-%.elf)
 
 .PHONY: guests guests-gcc guests-clang check-xen
-guests: guests-gcc guests-clang $(if $(BENCH_GUEST_SRCS),$(BUILD)/guests/bench.elf)
+guests: guests-gcc guests-clang $(if $(BENCH_GUEST_SRCS),$(BUILD)/guests/bench.elf) \
+        $(BUILD)/guests/fuzz.elf $(FUZZ_GUEST_CLANG_OBJS)
 guests-gcc: $(GUEST_ELFS)
 guests-clang: $(GUEST_CLANG_ELFS)
 
@@ -103,4 +118,5 @@ endif
 ALL_TARGETS += guests
 
 -include $(wildcard $(BUILD)/guests/lib/*.d $(BUILD)/guests/tests/*.d $(BUILD)/guests/bench/*.d \
+                    $(BUILD)/guests/fuzz/*.d $(BUILD)/guests-clang/fuzz/*.d \
                     $(BUILD)/guests-clang/lib/*.d $(BUILD)/guests-clang/tests/*.d)

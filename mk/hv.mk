@@ -112,9 +112,10 @@ HV_CHECK_ARGS = --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV
     --budget $(HV_CHECK_BUDGET) --logs $(BUILD)/hv-logs
 check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \
           $(BUILD)/guests/test-console-forgery.elf \
-          $(BUILD)/guests/test-registers-survive-interrupts.elf $(BUILD)/guests/test-boot.elf
+          $(BUILD)/guests/test-registers-survive-interrupts.elf $(BUILD)/guests/test-boot.elf \
+          $(BUILD)/guests/fuzz.elf
 	$(Q)RESULTS=$(BUILD)/results tools/check-step \
-	    --time "about 1 s per boot: $$(($(words $(GUEST_ELFS)) * 2 + 7)) boots, 2 at a time" hv \
+	    --time "about 1 s per boot: $$(($(words $(GUEST_ELFS)) * 2 + 9)) boots, 2 at a time" hv \
 	    sh -c '\
 	    if ! setup=$$(tools/setup-qemu); then echo "not ok hv: no QEMU >= 8 (tools/setup-qemu failed)"; exit 1; fi; \
 	    eval "$$setup"; export QEMU QEMU_FW QEMU_MODULE_DIR; s=0; \
@@ -126,6 +127,20 @@ check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CL
 	    tests/hv/test-nmi.sh $(BUILD)/pvmm-hv.elf \
 	        $(BUILD)/guests/test-registers-survive-interrupts.elf $(HV_CHECK_TIMEOUT) || s=1; \
 	    tests/hv/test-smp.sh $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-boot.elf \
-	        $(HV_CHECK_TIMEOUT) || s=1; exit $$s'
+	        $(HV_CHECK_TIMEOUT) || s=1; \
+	    HV=$(BUILD)/pvmm-hv.elf tools/hv-fuzz --ops 300 --timeout 60 \
+	        --findings $(BUILD)/fuzz-hv-findings $(FUZZ_HV_CHECK_SEEDS) || s=1; exit $$s'
+
+# The fuzzing guest (guests/fuzz, docs/fuzzing.md): a bounded run of fixed seeds is part of
+# check-hv (above); `make fuzz-hv FUZZ_TIME=S` runs fresh seeds for S seconds (default 600)
+# on pvmm-hv, `FUZZ_XEN=1` also on the real Xen 4.17 compared line by line; every finding is
+# saved under $(BUILD)/fuzz-hv-findings/seed-N/ and replays with tools/hv-fuzz N.
+FUZZ_HV_CHECK_SEEDS ?= 1 2
+FUZZ_TIME ?= 600
+FUZZ_XEN ?= 0
+.PHONY: fuzz-hv
+fuzz-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/fuzz.elf
+	$(Q)HV=$(BUILD)/pvmm-hv.elf tools/hv-fuzz $(if $(filter 1,$(FUZZ_XEN)),--xen) \
+	    --for $(FUZZ_TIME) --findings $(BUILD)/fuzz-hv-findings
 
 -include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d)

@@ -23,6 +23,16 @@ void *mfn_to_virt(unsigned long mfn)
     return pfn_to_virt(pfn);
 }
 
+void pt_copy_l4_guest_slots(uint64_t *dst, const uint64_t *src)
+{
+    unsigned int slot;
+
+    for (slot = 0; slot < PT_ENTRIES; slot++) {
+        if (slot < XEN_L4_FIRST_SLOT || slot > XEN_L4_LAST_SLOT)
+            dst[slot] = src[slot];
+    }
+}
+
 unsigned long pt_current_l4_mfn(void)
 {
     if (!current_l4_mfn)

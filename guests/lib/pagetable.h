@@ -103,6 +103,10 @@ static inline unsigned long canonical(unsigned long va)
     return (unsigned long)(((long)(va << 16)) >> 16);
 }
 
+/* Copy an L4's guest slots (all but the hypervisor's 256-271, which Xen fills itself at
+ * validation) into a fresh page. */
+void pt_copy_l4_guest_slots(uint64_t *dst, const uint64_t *src);
+
 /* The mfn of the kernel L4 currently loaded (starts as the bootstrap L4, pt_base). */
 unsigned long pt_current_l4_mfn(void);
 

@@ -40,14 +40,10 @@ int test_main(void)
     uint64_t *boot_l4 = (uint64_t *)(uintptr_t)start_info->pt_base;
     unsigned long boot_mfn = virt_to_mfn(boot_l4), new_mfn, data_mfn;
     uint64_t *new_l4 = alloc_page();
-    unsigned int slot;
     long rc;
 
     /* A second L4 with the same guest mappings; Xen fills slots 256-271 itself. */
-    for (slot = 0; slot < PT_ENTRIES; slot++) {
-        if (slot < XEN_L4_FIRST_SLOT || slot > XEN_L4_LAST_SLOT)
-            new_l4[slot] = boot_l4[slot];
-    }
+    pt_copy_l4_guest_slots(new_l4, boot_l4);
     rc = pt_make_ro(new_l4);
     if (rc)
         return xtf_error("cannot make the new L4 read-only: %ld", rc);

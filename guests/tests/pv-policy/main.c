@@ -17,7 +17,8 @@
  *   - machine check: Xen offers MCE and MCA and then emulates MCG_CAP (MSR 0x179), which must
  *     read without a fault (the whole virtual machine check is the test `vmce`);
  *   - the grant table starts with 1 frame of at most 64; setup_table grows it to 2 and to
- *     64 frames and refuses 65 with GNTST_general_error.
+ *     64 frames and refuses 65 with GNTST_general_error; both take exactly one structure:
+ *     a count of 0 or 2 is -EINVAL, and the count is 32 bits wide (2^32 + 1 is 1).
  */
 #include <xen/version.h>
 #include <xen/features.h>
@@ -108,12 +109,42 @@ static int check_cpuid(void)
     return bad;
 }
 
+/* setup_table and query_size take exactly one structure (the count is an unsigned int). */
+static int check_grant_counts(void)
+{
+    static const uint64_t counts[] = { 0, 2, (1UL << 32) | 2 };
+    struct gnttab_query_size qs = { .dom = DOMID_SELF };
+    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 0 };
+    unsigned int i;
+    long rc;
+
+    for (i = 0; i < ARRAY_SIZE(counts); i++) {
+        rc = _hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &qs, counts[i]);
+        if (rc != -XEN_EINVAL)
+            return xtf_failure("query_size with count %#lx: %ld, expected -EINVAL",
+                               (unsigned long)counts[i], rc);
+        rc = _hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, counts[i]);
+        if (rc != -XEN_EINVAL)
+            return xtf_failure("setup_table with count %#lx: %ld, expected -EINVAL",
+                               (unsigned long)counts[i], rc);
+    }
+    rc = _hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_query_size, &qs, (1UL << 32) | 1);
+    if (rc || qs.status != GNTST_okay)
+        return xtf_failure("query_size with count 2^32 + 1: %ld status %d, expected 0", rc,
+                           qs.status);
+    return 0;
+}
+
 static int check_grant_table(void)
 {
     static uint64_t frames[65];
     struct gnttab_query_size qs = { .dom = DOMID_SELF };
     struct gnttab_setup_table st = { .dom = DOMID_SELF, .frame_list = (uint64_t)frames };
-    long rc = grant_op(GNTTABOP_query_size, &qs);
+    long rc = check_grant_counts();
+
+    if (rc)
+        return (int)rc;
+    rc = grant_op(GNTTABOP_query_size, &qs);
 
     printk("grant table: rc %ld, %u frames of at most %u\n", rc, qs.nr_frames, qs.max_nr_frames);
     if (rc || qs.status != GNTST_okay || qs.nr_frames != 1 || qs.max_nr_frames != 64)

@@ -74,7 +74,8 @@ $(BUILD)/guests/bench.elf: $(BENCH_GUEST_OBJS) $(call GUEST_LIB_OBJS,$(BUILD)/gu
 # docs/fuzzing.md); the clang build of its objects is checked with the other guests.
 FUZZ_GUEST_SRCS := $(sort $(wildcard guests/fuzz/*.c))
 FUZZ_GUEST_OBJS := $(patsubst guests/fuzz/%.c,$(BUILD)/guests/fuzz/%.o,$(FUZZ_GUEST_SRCS))
-FUZZ_GUEST_CLANG_OBJS := $(patsubst guests/fuzz/%.c,$(BUILD)/guests-clang/fuzz/%.o,$(FUZZ_GUEST_SRCS))
+FUZZ_GUEST_CLANG_OBJS := $(patsubst guests/fuzz/%.c,$(BUILD)/guests-clang/fuzz/%.o,\
+                                    $(FUZZ_GUEST_SRCS))
 $(BUILD)/guests/fuzz/%.o: guests/fuzz/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(GUEST_CFLAGS_gcc) -c $< -o $@

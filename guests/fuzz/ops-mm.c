@@ -91,7 +91,8 @@ void op_mmu_update(void)
     fl_rc(rc);
     if (donep == &done)
         fl(" done=%u", done);
-    if (rc == 0 && list == (uint64_t)(uintptr_t)reqs && fd == DOMID_SELF) {
+    /* (A `done` pointer elsewhere may have been written over one of the entries.) */
+    if (rc == 0 && list == (uint64_t)(uintptr_t)reqs && fd == DOMID_SELF && donep == &done) {
         for (i = 0; i < n; i++) {
             void *t = own_virt(reqs[i].ptr >> PAGE_SHIFT);
             unsigned int j;

@@ -346,7 +346,10 @@ static long memop_reservation(struct vcpu *v, unsigned int op, uint64_t start, u
     a.populate_on_demand = op == XENMEM_populate_physmap &&
                            (r.mem_flags & XENMEMF_populate_on_demand);
 
-    if (!propagate_node(v, r.mem_flags, &a.exact_node_elsewhere))
+    /* The node says where to allocate: decrease_reservation allocates nothing, and Xen 4.17
+     * does not look at it there (a node beyond MAX_NUMNODES is no -EINVAL; measured). */
+    if (op != XENMEM_decrease_reservation &&
+        !propagate_node(v, r.mem_flags, &a.exact_node_elsewhere))
         return -XEN_EINVAL;
 
     a.d = memop_domain_by_any_id(v, r.domid);

@@ -173,6 +173,34 @@ static void decrease_frees_unused_frame(void **state)
     hc_teardown(&f);
 }
 
+/* decrease_reservation allocates nothing: the NUMA node in mem_flags is not checked (an
+ * exact node without privilege, a node beyond MAX_NUMNODES), as on Xen 4.17. */
+static void decrease_ignores_node(void **state)
+{
+    static const unsigned int flags[] = { XENMEMF_exact_node(0), XENMEMF_node(200), 0x7ff0 };
+    struct hc_fixture f;
+    xen_pfn_t list[1];
+    struct xen_memory_reservation r;
+    unsigned int i;
+    uint64_t tot;
+
+    (void)state;
+    setup_domu(&f);
+    for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+        list[0] = harness_alloc(f.h, f.d);
+        tot = f.d->tot_pages;
+        r = resv(list, 1, 0, DOMID_SELF);
+        r.mem_flags = flags[i];
+        assert_int_equal(memop(f.v, XENMEM_decrease_reservation, &r), 1);
+        assert_int_equal(f.d->tot_pages, tot - 1);
+        /* increase_reservation still refuses the exact node without privilege. */
+        if (i == 0)
+            assert_int_equal(memop(f.v, XENMEM_increase_reservation, &r), -XEN_EINVAL);
+        harness_audit(f.h);
+    }
+    hc_teardown(&f);
+}
+
 /*
  * A frame still mapped: only the allocation reference goes; it stays owned
  * and counted until the mapping goes, then it is freed.
@@ -551,6 +579,7 @@ int main(void)
         cmocka_unit_test(populate_physmap),
         cmocka_unit_test(extent_order_limits),
         cmocka_unit_test(decrease_frees_unused_frame),
+        cmocka_unit_test(decrease_ignores_node),
         cmocka_unit_test(decrease_of_mapped_frame_defers_free),
         cmocka_unit_test(decrease_stops_at_foreign_frame),
         cmocka_unit_test(foreign_reservation),

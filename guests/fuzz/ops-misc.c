@@ -63,8 +63,10 @@ void op_desc(void)
         }
         fl(" n=%u", entries);
         rc = _hypercall2(__HYPERVISOR_set_gdt, frames, entries);
-        for (i = 0; i < nf; i++)
-            touch_page(frames[i]);      /* validation raises descriptors' DPL to 3 */
+        /* Validation raises descriptors' DPL to 3, in every frame the entry count needs:
+         * past the nf chosen, the list goes on with what the scratch page held. */
+        for (i = 0; i < 16 && i * 512 < entries; i++)
+            touch_page(frames[i]);
         fl(" -> %ld", rc);
         sel = (uint16_t)((rnd_below(40) << 3) | 3);
         if (probe_load_fs(sel, &fault))
@@ -75,6 +77,7 @@ void op_desc(void)
         uint16_t sel = (uint16_t)((rnd_below(40) << 3) | 7);
 
         (void)f;
+        touch_all();        /* the lazy LDT mapping validates the page (DPL raised to 3) */
         fl("ldtsel %x", sel);
         if (probe_load_fs(sel, &fault))
             fl(" -> #%u ec=%x", fault.vector, fault.error_code);

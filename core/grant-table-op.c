@@ -80,6 +80,10 @@ long gnttab_setup_table(struct vcpu *curr, uint64_t uop, unsigned int count)
         return REJECT(curr, EINVAL, BAD_ARGUMENT, .entry = count);
     if (copy_from_guest(curr, &op, uop, sizeof(op)))
         return REJECT(curr, EFAULT, GUEST_FAULT, .entry = uop);
+    /* Xen's guest_handle_okay on the frame list comes before the limit and the domain: a
+     * list outside the guest's half is -EFAULT with nothing written, even for 0 frames. */
+    if (!addr_ok(op.frame_list))
+        return REJECT(curr, EFAULT, GUEST_FAULT, .entry = op.frame_list);
     op.status = frame_list_op(curr, op.dom, op.nr_frames, op.frame_list, false);
     if (copy_to_guest(curr, uop + offsetof(struct gnttab_setup_table, status), &op.status,
                       sizeof(op.status)))

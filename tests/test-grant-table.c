@@ -123,6 +123,17 @@ static void test_table_queries(void **state)
     st.dom = 6;
     assert_int_equal(gop(g.f.v, GNTTABOP_setup_table, &st, 1), 0);
     assert_int_equal(st.status, GNTST_bad_domain);
+    /* A frame list outside the guest's half: -EFAULT before the limit and the domain, the
+     * status untouched, for any number of frames (measured on Xen 4.17). */
+    st.status = 77;
+    st.frame_list = 0xffff830000000000UL;
+    assert_int_equal(gop(g.f.v, GNTTABOP_setup_table, &st, 1), -XEN_EFAULT);
+    st.dom = DOMID_SELF;
+    st.nr_frames = 0;
+    st.frame_list = 0x0000800000000000UL;
+    assert_int_equal(gop(g.f.v, GNTTABOP_setup_table, &st, 1), -XEN_EFAULT);
+    assert_int_equal(st.status, 77);
+    st.frame_list = 0;
     /* Growing: the first frame stays, a second appears. */
     assert_int_equal(setup_frames(g.f.v, 2), g.gt);
     qs.dom = DOMID_SELF;

@@ -217,8 +217,8 @@ uint64_t pick_entry(unsigned int level)
     uint64_t e;
 
     (void)level;
-    if (chance(4))
-        return rnd();
+    if (chance(4))      /* raw bits, with a frame no machine has (its name is its number) */
+        return (rnd() & ~(0xfffffffUL << PAGE_SHIFT)) | (1UL << 50);
     mfn = pick_frame();
     e = ((uint64_t)mfn << PAGE_SHIFT) & PTE_ADDR_MASK;
     e |= flag_sets[rnd_below(ARRAY_SIZE(flag_sets))];

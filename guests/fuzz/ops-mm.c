@@ -478,6 +478,7 @@ void op_multicall(void)
     }
     if (chance(5))
         nr = chance(50) ? 0 : nr | (1UL << 32);
+    touch_all();    /* an earlier entry may rehook the table a later update_va_mapping walks */
     rc = hypercall_n(__HYPERVISOR_multicall,
                      chance(3) ? pick_bad_ptr() : (uint64_t)(uintptr_t)mc, nr, 0, 0, 0);
     fl(" nr=%lx -> %ld:", (unsigned long)nr, rc);

@@ -145,7 +145,6 @@ static inline bool hv_preempt_check(struct vcpu *v)
 void vcpu_timers_init(struct vcpu *v);
 void hv_vcpu_setup(struct vcpu *v, struct hv_vcpu *h, struct vcpu_info *vi, unsigned int cpu);
 long vcpu_initialise(struct vcpu *v, uint64_t arg);                 /* vcpu-context.c */
-void hv_vcpu_start(struct vcpu *v, const struct cpu_regs *r);
 long vcpu_up(struct vcpu *v);
 long vcpu_down(struct vcpu *v);
 void vcpu_events_teardown(struct domain *d);

@@ -48,24 +48,6 @@ void hv_vcpu_setup(struct vcpu *v, struct hv_vcpu *h, struct vcpu_info *vi, unsi
     update_vcpu_system_time(v);
 }
 
-/*
- * Start vCPU v (set up by hv_vcpu_setup, tables installed through the core) with the guest
- * registers r in kernel mode, as a domain builder does for a new domain's vCPU 0: it is
- * initialised, up, gets Xen's 10 ms periodic timer and is queued on its CPU.
- */
-void hv_vcpu_start(struct vcpu *v, const struct cpu_regs *r)
-{
-    struct hv_vcpu *h = hvv(v);
-
-    h->regs = *r;
-    v->kernel_mode = true;
-    v->online = true;
-    h->initialised = true;
-    h->down = false;
-    set_periodic(v, MILLISECS(10));
-    vcpu_wake(v);
-}
-
 /* Xen's argument checks of arch_set_info_guest for a PV64 context (see the header). */
 static long check_context(const struct vcpu_guest_context *c)
 {

@@ -17,8 +17,9 @@
  * holding the selectors it had; on the kernel stack (kernel_sp) when it was in user mode,
  * and events masked when the callback was registered with CALLBACKF_mask_events.
  *
- * SMP: a vCPU's state can be loaded only on the CPU it belongs to; moving a vCPU to another
- * CPU must first make its old CPU save it (Xen's sync_vcpu_execstate: an IPI).
+ * A vCPU's state can be loaded only on one CPU at a time: a CPU that takes a vCPU another CPU
+ * still holds lazily first makes that CPU save it (vcpu_save_if_loaded through an IPI, Xen's
+ * sync_vcpu_execstate; sched-rr.c).
  */
 #include "events.h"
 #include "guest-access.h"
@@ -164,6 +165,23 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
     }
     update_vcpu_system_time(next);
     update_runstate_area(next);
+}
+
+/*
+ * On the CPU that holds v's state lazily (it switched to idle and kept v loaded): save it,
+ * load the idle L4, and drop this CPU from v's dirty mask, so v can be loaded on another CPU
+ * (Xen's sync_vcpu_execstate; run through an IPI by the CPU taking v, sched-rr.c).
+ */
+void vcpu_save_if_loaded(struct vcpu *v)
+{
+    struct percpu *pc = this_cpu();
+
+    if (pc->loaded != v || pc->curr == v)
+        return;
+    save_vcpu_state(v, pc->regs);
+    pc->loaded = NULL;
+    write_cr3(virt_to_maddr(idle_l4));
+    __atomic_fetch_and(&hvv(v)->dirty_cpumask, ~(1UL << pc->cpu_id), __ATOMIC_SEQ_CST);
 }
 
 /*

@@ -13,8 +13,9 @@
  *
  * Each CPU has its own reserved GDT page (its TSS descriptor is marked busy by `ltr`, its LDT
  * descriptor is the vCPU's it runs) and its own TSS, whose stacks are the ones of its stack
- * block (smp.h); the IDT is shared.  CPU 0 runs dom0's vCPU and loads the window in slot 260
- * with its page mapped as page 14; another CPU, until it runs a vCPU, loads a GDT base of
+ * block (smp.h); the IDT is shared.  Each vCPU has its own GDT/LDT window in slot 260 (Xen's
+ * GDT_VIRT_START(v)); the CPU that runs it maps its reserved page as page 14 of the window
+ * and loads the window (desc_load_vcpu_gdt).  Until it runs a vCPU, a CPU loads a GDT base of
  * its page minus 14 pages: only the reserved selectors, all in that page, are ever used.
  */
 #include "hv.h"
@@ -84,7 +85,8 @@ void desc_init(void)
     uint64_t *gdt_page = gdt_pages[cpu], top = this_cpu()->stack_top, base;
     struct tss64 *t = &tss[cpu];
     struct { uint16_t limit; uint64_t base; } __attribute__((packed))
-        gdtr = { 0xEFFF, GDT_VIRT_START }, idtr = { sizeof(idt) - 1, (uint64_t)idt };
+        gdtr = { 0xEFFF, (uint64_t)gdt_page - FIRST_RESERVED_GDT_PAGE * PAGE_SIZE },
+        idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
     base = top - STACK_SIZE;
     gdt_page[GDT_IDX(0xe008)] = 0x00af9b000000ffffUL;   /* ring-0 64-bit code */
@@ -99,14 +101,10 @@ void desc_init(void)
     t->ist[2] = base + 3 * IST_STACK_SIZE;              /* IST3: #MC */
     t->iomap_base = sizeof(*t);                         /* no I/O bitmap: every port traps */
     set_system_desc(GDT_IDX(HV_TSS_SEL), (uint64_t)t, sizeof(*t) - 1, 0x9);
-    if (cpu == 0) {
-        mm_set_gdt_frame(FIRST_RESERVED_GDT_PAGE, virt_to_maddr(gdt_page) >> PAGE_SHIFT, true);
+    if (cpu == 0)
         for (unsigned int v = 0; v < 256; v++)
             set_gate(v, (v == 3 || v == 4 || v == 0x80) ? 3 : 0,
                      v == 2 ? 1 : v == 8 ? 2 : v == 18 ? 3 : 0);
-    } else {
-        gdtr.base = (uint64_t)gdt_page - FIRST_RESERVED_GDT_PAGE * PAGE_SIZE;
-    }
 
     __asm__ volatile("lgdt %0" :: "m"(gdtr));
     __asm__ volatile("lidt %0" :: "m"(idtr));
@@ -126,6 +124,21 @@ void desc_init(void)
         "lldt %%ax\n\t"
         :: [cs] "i"(HV_CS), [ds] "i"(HV_DS) : "rax", "memory");
     __asm__ volatile("ltr %w0" :: "r"(HV_TSS_SEL));
+}
+
+/*
+ * Make this CPU run vCPU vcpu_id's descriptor window: its page 14 is this CPU's reserved
+ * page, and GDTR its base (the limit is always 0xEFFF).  The segment registers keep their
+ * hidden parts; TR stays this CPU's.
+ */
+void desc_load_vcpu_gdt(unsigned int vcpu_id)
+{
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed))
+        gdtr = { 0xEFFF, GDT_VIRT_START(vcpu_id) };
+
+    mm_set_gdt_frame(vcpu_id, FIRST_RESERVED_GDT_PAGE,
+                     virt_to_maddr(this_gdt_page()) >> PAGE_SHIFT, true);
+    __asm__ volatile("lgdt %0" :: "m"(gdtr));
 }
 
 /* Point the LDT descriptor (0xe050) at base/entries, or clear it (entries 0); reload LDTR. */

@@ -153,8 +153,8 @@ static void share_hypervisor_pages(struct domain *d)
         si->vcpu_info[i].evtchn_upcall_mask = 1;
     time_init_wallclock(si);
     evtchn_init_domain(d, si);
-    for (unsigned int i = 0; i < d->max_vcpus; i++)       /* SMP: vCPU i on CPU i % nr */
-        hv_vcpu_setup(&d->vcpu[i], &dom0_hv_vcpu[i], &si->vcpu_info[i], 0);
+    for (unsigned int i = 0; i < d->max_vcpus; i++)       /* vCPU i on CPU i, wrapping */
+        hv_vcpu_setup(&d->vcpu[i], &dom0_hv_vcpu[i], &si->vcpu_info[i], i % nr_cpus_online);
     dom0_hv_vcpu[0].initialised = true;                    /* the builder's context */
     mmglue_share_xen_page(d, hv_shared_info_mfn);
 }

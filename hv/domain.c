@@ -111,6 +111,7 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
         domu_shutdown(v->domain, SHUTDOWN_crash);
         domu_leave();
     }
+    domain_pause_others();          /* no other CPU runs on what the teardown frees */
     /*
      * Continue on the hypervisor stack just below the guest's saved registers: whatever
      * called us (a hypercall, an exception on an IST stack) is never returned to.
@@ -152,6 +153,7 @@ void start_guest(struct cpu_regs *r)
     this_cpu()->loaded = current;
     runstate_set(current, RUNSTATE_running);
     set_periodic(current, MILLISECS(10));      /* Xen's default for a PV vCPU */
+    desc_load_vcpu_gdt(current->vcpu_id);
     load_guest_cr3(current);
     /* The TSC: under icount, instructions since machine start (make bench-linux). */
     printk("pvmm: starting dom0 at %lx (tsc %lu)\n", r->rip, (unsigned long)rdtsc());

@@ -143,6 +143,12 @@ static inline bool hv_preempt_check(struct vcpu *v)
 
 /* ---- vCPU timers and operations (vcpu-op.c) ---- */
 void vcpu_timers_init(struct vcpu *v);
+void vcpu_timers_migrate(struct vcpu *v, unsigned int cpu);
+void migrate_timer(struct timer *t, unsigned int cpu);              /* timer.c */
+void vcpu_save_if_loaded(struct vcpu *v);                           /* context-switch.c */
+/* Every other CPU stops running guest vCPUs and drops their state (domain-pause.c). */
+void domain_pause_others(void);
+extern volatile bool domains_paused;
 void hv_vcpu_setup(struct vcpu *v, struct hv_vcpu *h, struct vcpu_info *vi, unsigned int cpu);
 long vcpu_initialise(struct vcpu *v, uint64_t arg);                 /* vcpu-context.c */
 long vcpu_up(struct vcpu *v);

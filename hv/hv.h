@@ -6,7 +6,7 @@
  *
  * Virtual layout (all inside Xen's L4 slots 256-271, see boot-ABI §5.1):
  *   slot 256  0xffff800000000000  read-only M2P, mapped user-readable for guests
- *   slot 260  0xffff820000000000  per-domain area: the 16-page GDT, then the LDT
+ *   slot 260  0xffff820000000000  per-domain area: per vCPU the 16-page GDT, then the LDT
  *   slot 261  0xffff82d040000000  hypervisor image (VA = HV_VIRT_START + physical address)
  *   slot 262  0xffff830000000000  direct map of the first 4 GiB of physical memory
  * Every other slot belongs to the guest.  Only slot 256 carries _PAGE_USER.
@@ -27,8 +27,10 @@
 #define DIRECTMAP_VIRT_START  0xffff830000000000UL
 #define DIRECTMAP_SIZE        (4UL << 30)
 #define PERDOMAIN_VIRT_START  0xffff820000000000UL
-#define GDT_VIRT_START        PERDOMAIN_VIRT_START
-#define LDT_VIRT_START        (PERDOMAIN_VIRT_START + (16UL << PAGE_SHIFT))
+/* Each vCPU's window in the per-domain area (Xen's layout): 16 GDT pages, then 16 LDT pages. */
+#define VCPU_DESC_PAGES       32
+#define GDT_VIRT_START(id)    (PERDOMAIN_VIRT_START + ((uint64_t)(id) * VCPU_DESC_PAGES << 12))
+#define LDT_VIRT_START(id)    (GDT_VIRT_START(id) + (16UL << PAGE_SHIFT))
 #define RO_MPT_VIRT_START     0xffff800000000000UL
 
 /* Hypervisor selectors in Xen's reserved GDT page (boot-ABI §4.1). */
@@ -105,6 +107,7 @@ struct hv_vcpu {
     uint64_t dr[4];           /* debug registers as the guest set them (debugreg.c) */
     uint32_t dr6, dr7, dr7_emul;
     uint64_t iobmp;           /* PHYSDEVOP_set_iobitmap: guest VA of the I/O bitmap */
+    uint16_t ldt_mapped;      /* LDT pages mapped in its descriptor window (mm-core.c) */
     unsigned int iobmp_limit; /* ports it covers (0: none) */
     struct vcpu_info *vcpu_info;   /* hypervisor mapping of this vCPU's vcpu_info */
     uint64_t vcpu_info_mfn;        /* VCPUOP_register_vcpu_info's frame, 0 if none */
@@ -158,6 +161,9 @@ struct percpu {
     struct vcpu *loaded;                   /* whose registers are in the CPU and *regs (lazy:
                                               idle keeps the last guest vCPU's state loaded) */
     struct vcpu *runq_head, *runq_tail;    /* runnable vCPUs waiting for this CPU, FIFO */
+    pvmm_spinlock_t runq_lock;             /* the queue and curr, from any CPU (sched-rr.c) */
+    bool parked;                           /* stopped for good while another CPU ends the
+                                              run (domain-pause.c) */
     struct timer slice_timer;              /* the running vCPU's time slice */
     bool slice_expired;
 };
@@ -241,7 +247,7 @@ struct hv_e820 {
 #define HV_E820_MAX 32
 const struct hv_e820 *mm_machine_e820(unsigned int *nr);
 void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames);
-void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable);
+void mm_set_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable);
 
 /* ---- the hardware domain's I/O memory rights (dom0-perms.c, acpi.c) ---- */
 void dom0_setup_permissions(struct domain *d);
@@ -269,6 +275,7 @@ void clear_frame(void *va);
 void cpu_init_registers(void);         /* CR0/CR4 as the boot CPU set them (setup.c) */
 void desc_init(void);
 void desc_set_ldt(uint64_t base, unsigned int entries);
+void desc_load_vcpu_gdt(unsigned int vcpu_id);    /* this CPU runs that vCPU's window */
 void syscall_init(void);
 
 /* ---- the running guest (domain.c) ---- */

@@ -237,7 +237,8 @@ static void split_image_mapping(void)
         l2_dm[i] |= nx | _PAGE_ACCESSED | _PAGE_DIRTY;
 }
 
-/* Build slot 260: L3 -> L2 -> one L1 whose entries 0..15 are the GDT and 16..31 the LDT. */
+/* Build slot 260: L3 -> L2 -> one L1 with a 32-page window per vCPU: entries 0..15 of it are
+ * the GDT (14 guest pages, the reserved page, one unused) and 16..31 the LDT. */
 static uint64_t build_perdomain(void)
 {
     uint64_t l3_mfn, l2_mfn, l1_mfn;
@@ -247,26 +248,30 @@ static uint64_t build_perdomain(void)
     l3[0] = (l2_mfn << PAGE_SHIFT) | PTE_HV_RW;
     l2[0] = (l1_mfn << PAGE_SHIFT) | PTE_HV_RW;
     gdt_zero_mfn = alloc_boot_frame();
-    for (unsigned int i = 0; i < FIRST_RESERVED_GDT_PAGE; i++)
-        mm_set_gdt_frame(i, INVALID_MFN, false);
+    for (unsigned int v = 0; v < PVMM_MAX_VCPUS; v++)
+        for (unsigned int i = 0; i < FIRST_RESERVED_GDT_PAGE; i++)
+            mm_set_gdt_frame(v, i, INVALID_MFN, false);
     return l3_mfn;
 }
 
 /*
- * Map page idx of the per-domain window to mfn: 0..15 are the GDT (INVALID_MFN maps the
- * read-only zero page), 16..31 the LDT (INVALID_MFN leaves it not present, so the next
- * access faults and is mapped lazily).
+ * Map page idx of vCPU vcpu_id's window in the per-domain area to mfn: 0..15 are the GDT
+ * (INVALID_MFN maps the read-only zero page), 16..31 the LDT (INVALID_MFN leaves it not
+ * present, so the next access faults and is mapped lazily).  Only the CPU running that vCPU
+ * uses its window, so the flush is local (another CPU that ran it since loaded another CR3,
+ * which dropped every translation: CR4.PGE is off).
  */
-void mm_set_gdt_frame(unsigned int idx, uint64_t mfn, bool writable)
+void mm_set_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable)
 {
-    intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
+    intpte_t nx = cpu_has_nx ? _PAGE_NX : 0, *e = &perdomain_l1[vcpu_id * VCPU_DESC_PAGES + idx];
+
     if (mfn == INVALID_MFN && idx >= 16)
-        perdomain_l1[idx] = 0;
+        *e = 0;
     else if (mfn == INVALID_MFN)
-        perdomain_l1[idx] = (gdt_zero_mfn << PAGE_SHIFT) | PTE_HV_RO | nx;
+        *e = (gdt_zero_mfn << PAGE_SHIFT) | PTE_HV_RO | nx;
     else
-        perdomain_l1[idx] = (mfn << PAGE_SHIFT) | (writable ? PTE_HV_RW : PTE_HV_RO) | nx;
-    invlpg(GDT_VIRT_START + ((uint64_t)idx << PAGE_SHIFT));
+        *e = (mfn << PAGE_SHIFT) | (writable ? PTE_HV_RW : PTE_HV_RO) | nx;
+    invlpg(GDT_VIRT_START(vcpu_id) + ((uint64_t)idx << PAGE_SHIFT));
 }
 
 /* Map the M2P array read-only and user-readable at slot 256 (4 KiB leaves, NX). */

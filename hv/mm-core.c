@@ -25,7 +25,6 @@
 
 static struct pvmm_state core_state;
 uint64_t hv_m2p_mfn;                    /* first frame of the M2P (machine-contiguous) */
-static uint64_t hv_ldt_mapped;          /* LDT window pages currently mapped (bitmap) */
 
 static void *plat_map_frame(void *ctx, mfn_t mfn)
 {
@@ -241,19 +240,22 @@ void mmglue_share_xen_page(struct domain *d, uint64_t mfn)
     pvmm_share_xen_page(&core_state, mfn, d, true);
 }
 
-/* Map the vCPU's GDT frames and LDT shadow pages into the per-domain window and load its
- * LDT (after a descriptor change, and when v is switched to). */
+/* Map the vCPU's GDT frames and LDT shadow pages into its window in the per-domain area and
+ * load its GDT and LDT on this CPU (after a descriptor change, and when v is switched to). */
 void mmglue_load_descriptor_tables(struct vcpu *v)
 {
+    struct hv_vcpu *h = hvv(v);
+
     for (unsigned int i = 0; i < PVMM_GDT_FRAMES; i++)
-        mm_set_gdt_frame(i, v->gdt_frames[i], true);
+        mm_set_gdt_frame(v->vcpu_id, i, v->gdt_frames[i], true);
     for (unsigned int i = 0; i < PVMM_LDT_PAGES; i++) {
         bool want = v->ldt_shadow[i] != INVALID_MFN;
-        if (want || (hv_ldt_mapped >> i) & 1)
-            mm_set_gdt_frame(16 + i, v->ldt_shadow[i], true);
-        hv_ldt_mapped = want ? hv_ldt_mapped | (1UL << i) : hv_ldt_mapped & ~(1UL << i);
+        if (want || (h->ldt_mapped >> i) & 1)
+            mm_set_gdt_frame(v->vcpu_id, 16 + i, v->ldt_shadow[i], true);
+        h->ldt_mapped = (uint16_t)(want ? h->ldt_mapped | (1u << i) : h->ldt_mapped & ~(1u << i));
     }
-    desc_set_ldt(LDT_VIRT_START, v->ldt_ents);
+    desc_load_vcpu_gdt(v->vcpu_id);
+    desc_set_ldt(LDT_VIRT_START(v->vcpu_id), v->ldt_ents);
 }
 
 /*
@@ -326,7 +328,7 @@ long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
 /* A fault in the LDT window: map the page lazily (true), or tell the caller to bounce. */
 bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
 {
-    unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START);
+    unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START(v->vcpu_id));
     int rc;
     *guest_cr2 = v->ldt_base + off;
     rc = pv_map_ldt_shadow_page(v, off);

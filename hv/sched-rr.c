@@ -15,14 +15,21 @@
  *   - otherwise the head of the queue runs, or the idle vCPU when the queue is empty.
  * The slice timer runs only while another vCPU waits.  Waking (vcpu_wake: an event, a poll
  * timeout, VCPUOP_up) puts the vCPU at the head of the queue and makes its CPU reschedule:
- * it preempts the running vCPU, which goes to the tail.  Runstates (running, runnable, blocked, offline) change at each of these steps
- * (context_switch, vcpu_wake, vcpu_sleep).  While current is the idle vCPU the exit path
+ * it preempts the running vCPU, which goes to the tail.  Runstates (running, runnable,
+ * blocked, offline) change at each of these steps (context_switch, vcpu_wake, vcpu_sleep).  While current is the idle vCPU the exit path
  * halts with `sti; hlt` (sched.c); the interrupt that makes a vCPU runnable raises the
  * softirq that switches to it.
  *
- * SMP: run queues, the idle vCPU and the slice timer are per CPU (struct percpu).  Each place
- * that touches another CPU's queue or vCPU is marked "SMP:" (it needs that queue's lock, or
- * an IPI to make the other CPU reschedule).
+ * Several CPUs: run queues, the idle vCPU and the slice timer are per CPU (struct percpu).  A vCPU
+ * stays on the CPU it was placed on (hv_vcpu.processor: dom0's vCPU i on CPU i mod the
+ * number of CPUs, Xen's default of one vCPU per CPU), except that a CPU about to idle takes
+ * a queued vCPU from another CPU's queue (pull migration, steal_work).  A CPU's queue and its
+ * curr change under its runq_lock, interrupts off, from any CPU: vcpu_wake on another CPU
+ * queues it under the lock and sends the owner a reschedule (an event-check IPI through
+ * cpu_raise_softirq); schedule() decides and sets curr under the lock.  So a wake-up that
+ * races with the vCPU's own CPU descheduling it is never lost: either the waker sees curr
+ * still the vCPU after schedule() saw it runnable (it keeps running), or schedule() switched
+ * curr away first and the waker queues it.
  */
 #include "events.h"
 #include <xen/vcpu.h>
@@ -37,7 +44,7 @@ bool vcpu_runnable(struct vcpu *v)
 {
     const struct hv_vcpu *h = hvv(v);
     return h->initialised && !h->down && !h->blocked && !h->is_idle &&
-           !domain_paused(v->domain);
+           !domain_paused(v->domain) && !domains_paused;
 }
 
 static void runq_insert(struct percpu *pc, struct vcpu *v)
@@ -92,6 +99,59 @@ static struct vcpu *runq_pop(struct percpu *pc)
     return v;
 }
 
+/* The CPU whose state holds v lazily (pc.loaded) saves it, so v can run elsewhere. */
+static void sync_fn(void *data)
+{
+    vcpu_save_if_loaded(data);
+}
+
+/* Some CPU other than pc idles: make it reschedule, so it takes pc's queued vCPU. */
+static void kick_idle_cpu(const struct percpu *pc)
+{
+    for (unsigned int c = 0; c < nr_cpus_online; c++) {
+        const struct percpu *o = &percpu_area[c];
+        if (o != pc && o->curr == o->idle && !o->parked) {
+            cpu_raise_softirq(c, SCHEDULE_SOFTIRQ);
+            return;
+        }
+    }
+}
+
+/*
+ * This CPU has nothing to run: take the first queued vCPU of another CPU's queue (pull
+ * migration), make it this CPU's curr and return it, or NULL.  Both queues' locks are held
+ * while it moves (this CPU's, then the other's only if free: no lock order to keep), so no
+ * wake-up sees it neither queued nor running.  Its old CPU saves its state first if it still
+ * holds it (a lazy switch to idle keeps it there), and its timers follow it.
+ */
+static struct vcpu *steal_work(struct percpu *me)
+{
+    struct vcpu *v = NULL;
+    unsigned int from = 0;
+
+    spin_lock(&me->runq_lock);
+    for (unsigned int c = 0; c < nr_cpus_online && !v && !me->runq_head; c++) {
+        struct percpu *pc = &percpu_area[c];
+
+        if (pc == me || !pc->runq_head || !spin_trylock(&pc->runq_lock))
+            continue;
+        v = runq_pop(pc);
+        if (v) {
+            __atomic_store_n(&hvv(v)->processor, me->cpu_id, __ATOMIC_RELEASE);
+            me->curr = v;
+            from = c;
+        }
+        spin_unlock(&pc->runq_lock);
+    }
+    spin_unlock(&me->runq_lock);
+    if (!v)
+        return NULL;
+    if (percpu_area[from].loaded == v)
+        on_selected_cpus(1UL << from, sync_fn, v);
+    vcpu_timers_migrate(v, me->cpu_id);
+    return v;
+}
+
 /* The slice of the vCPU running on this CPU is over: reschedule (a queued vCPU goes next). */
 static void slice_timer_fn(void *data)
 {
@@ -139,14 +199,28 @@ bool is_idle_vcpu(struct vcpu *v)
 void vcpu_wake(struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
-    struct percpu *pc = &percpu_area[h->processor];    /* SMP: lock pc's run queue */
     unsigned long flags = local_irq_save();
+    struct percpu *pc;
+    bool kick = false;
 
+    for (;;) {                                   /* processor changes only under the lock */
+        pc = &percpu_area[__atomic_load_n(&h->processor, __ATOMIC_ACQUIRE)];
+        spin_lock(&pc->runq_lock);
+        if (pc == &percpu_area[h->processor])
+            break;
+        spin_unlock(&pc->runq_lock);
+    }
     if (vcpu_runnable(v) && pc->curr != v && !h->on_runq) {
         runstate_set(v, RUNSTATE_runnable);
         runq_push_front(pc, v);
-        pc->slice_expired = true;
-        cpu_raise_softirq(h->processor, SCHEDULE_SOFTIRQ);       /* SMP: an IPI if remote */
+        pc->slice_expired = true;      /* it preempts the running vCPU, as on Xen 4.17 */
+        kick = true;
+    }
+    spin_unlock(&pc->runq_lock);
+    if (kick) {
+        cpu_raise_softirq(pc->cpu_id, SCHEDULE_SOFTIRQ);        /* an IPI if remote */
+        if (pc->curr != pc->idle)
+            kick_idle_cpu(pc);      /* an idle CPU may take the preempted one (steal_work) */
     }
     local_irq_restore(flags);
 }
@@ -158,16 +232,21 @@ void vcpu_wake(struct vcpu *v)
 void vcpu_sleep(struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
-    struct percpu *pc = &percpu_area[h->processor];    /* SMP: lock pc's run queue */
+    struct percpu *pc = &percpu_area[h->processor];
     unsigned long flags = local_irq_save();
+    bool resched = false;
 
+    spin_lock(&pc->runq_lock);
     if (h->on_runq) {
         runq_remove(pc, v);
         runstate_set(v, h->blocked ? RUNSTATE_blocked : RUNSTATE_offline);
     } else if (pc->curr == v) {
-        cpu_raise_softirq(h->processor, SCHEDULE_SOFTIRQ);      /* SMP: an IPI if remote */
+        resched = true;
     }
     /* A blocked vCPU keeps the runstate blocked, as on Xen 4.17 (measured). */
+    spin_unlock(&pc->runq_lock);
+    if (resched)
+        cpu_raise_softirq(pc->cpu_id, SCHEDULE_SOFTIRQ);        /* an IPI if remote */
     local_irq_restore(flags);
 }
 
@@ -198,6 +277,7 @@ void schedule(void)
 
     pc->slice_expired = false;
     next = prev;
+    spin_lock(&pc->runq_lock);
     if (vcpu_runnable(prev)) {
         if (pc->runq_head && (expired || ph->yielded)) {
             runq_insert(pc, prev);
@@ -207,6 +287,13 @@ void schedule(void)
         next = runq_pop(pc);
         if (!next)
             next = pc->idle;
+    }
+    pc->curr = next;                       /* under the lock: vcpu_wake sees it */
+    spin_unlock(&pc->runq_lock);
+    if (is_idle_vcpu(next) && nr_cpus_online > 1 && !pc->parked) {
+        struct vcpu *stolen = steal_work(pc);
+        if (stolen)
+            next = stolen;
     }
     ph->yielded = false;
     if (next != prev)

@@ -76,9 +76,8 @@ void update_runstate_area(struct vcpu *v)
 void vcpu_unblock(struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
-    if (!h->blocked)
-        return;
-    h->blocked = false;
+    if (!__atomic_exchange_n(&h->blocked, false, __ATOMIC_SEQ_CST))
+        return;                             /* not blocked, or another CPU woke it */
     if (h->polling) {
         h->polling = false;
         stop_timer(&h->poll_timer);
@@ -90,9 +89,11 @@ void vcpu_unblock(struct vcpu *v)
  * descheduled on its way out). */
 void vcpu_block(struct vcpu *v)
 {
-    hvv(v)->blocked = true;
+    __atomic_store_n(&hvv(v)->blocked, true, __ATOMIC_SEQ_CST);   /* then look: a waker on
+                                                                     another CPU sets the
+                                                                     event, then looks */
     if (local_events_need_delivery(v))
-        hvv(v)->blocked = false;
+        vcpu_unblock(v);
 }
 
 static void poll_timer_fn(void *data)

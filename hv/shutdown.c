@@ -66,6 +66,7 @@ void domain_shutdown(unsigned int reason)
         domu_shutdown(current->domain, reason);
         domu_leave();
     }
+    domain_pause_others();                   /* the auditor sees the machine still */
     printk("pvmm: domain 0 shutdown: %s\n", reason <= SHUTDOWN_MAX ? names[reason] : "unknown");
     pass = reason == SHUTDOWN_poweroff &&
            (streq(last_line, "Test result: SUCCESS") || streq(last_line, "Test result: SKIP"));

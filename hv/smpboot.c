@@ -12,7 +12,8 @@
  * A started CPU (ap_main) sets up its control registers like the boot CPU, its GDT, TSS and
  * IST stacks (desc.c), its SYSCALL stubs, its local APIC and timer, announces itself in
  * cpu_online_map and enters cpu_idle_loop(): its idle vCPU (softirqs, its own timers, and
- * `sti; hlt`) until the scheduler queues a vCPU on it.  A CPU that does not answer within a second is left out and logged.
+ * `sti; hlt`) until the scheduler queues a vCPU on it, or it takes one queued on another CPU
+ * (sched-rr.c).  A CPU that does not answer within a second is left out and logged.
  */
 #include "events.h"
 

@@ -105,6 +105,28 @@ void stop_timer(struct timer *t)
     local_irq_restore(flags);
 }
 
+/* Move t to CPU cpu's list, keeping its expiry if it was armed (its vCPU moved there). */
+void migrate_timer(struct timer *t, unsigned int cpu)
+{
+    struct percpu *pc = &percpu_area[t->cpu];
+    unsigned long flags = local_irq_save();
+    bool armed;
+
+    if (t->cpu == cpu) {
+        local_irq_restore(flags);
+        return;
+    }
+    spin_lock(&pc->timer_lock);
+    armed = t->active;
+    if (armed)
+        list_remove(&pc->timers, t);
+    t->cpu = cpu;
+    spin_unlock(&pc->timer_lock);
+    if (armed)
+        set_timer(t, t->expires);
+    local_irq_restore(flags);
+}
+
 /* TIMER_SOFTIRQ: run the expired timers (each may re-arm itself), then re-arm the APIC. */
 void timer_softirq_action(void)
 {

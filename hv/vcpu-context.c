@@ -117,33 +117,44 @@ static void apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     vcpu_fpu_init(h, (c->flags & VGCF_I387_VALID) ? c->fpu_ctxt : NULL);
     h->check_selectors = true;
     h->initialised = true;
+    v->online = true;             /* the core's flush masks name it from now (flush.c) */
     /* Xen: VGCF_online clears _VPF_down without waking the vCPU (VCPUOP_up then finds it
      * up and does not wake it either). */
     h->down = !(c->flags & VGCF_online);
     set_periodic(v, MILLISECS(10));            /* Xen's default for a PV vCPU */
 }
 
+static pvmm_spinlock_t initialise_lock = PVMM_SPINLOCK_INIT;
+
 /* VCPUOP_initialise of vCPU v (any vCPU of the caller's domain). */
 long vcpu_initialise(struct vcpu *v, uint64_t arg)
 {
-    static struct vcpu_guest_context c;        /* SMP: one per CPU, or a lock */
+    static struct vcpu_guest_context ctx[HV_MAX_CPUS];   /* one per CPU: too big for the
+                                                            stack, and vCPUs of several CPUs
+                                                            may call at once */
+    struct vcpu_guest_context *cp = &ctx[this_cpu()->cpu_id];
     long rc;
 
-    if (copy_from_guest_va(&c, arg, sizeof(c)))
+    if (copy_from_guest_va(cp, arg, sizeof(*cp)))
         return -XEN_EFAULT;
-    if (hvv(v)->initialised)
-        return -XEN_EEXIST;
-    rc = check_context(&c);
+    rc = check_context(cp);
     if (rc)
         return rc;
-    rc = pvmm_vcpu_set_tables(v, c.gdt_frames, (unsigned int)c.gdt_ents < c.gdt_ents ?
-                              ~0u : (unsigned int)c.gdt_ents, c.ctrlreg[3] >> PAGE_SHIFT,
-                              c.ctrlreg[1] >> PAGE_SHIFT);
+    spin_lock(&initialise_lock);               /* two vCPUs initialising the same one */
+    if (hvv(v)->initialised) {
+        spin_unlock(&initialise_lock);
+        return -XEN_EEXIST;
+    }
+    rc = pvmm_vcpu_set_tables(v, cp->gdt_frames, (unsigned int)cp->gdt_ents < cp->gdt_ents ?
+                              ~0u : (unsigned int)cp->gdt_ents, cp->ctrlreg[3] >> PAGE_SHIFT,
+                              cp->ctrlreg[1] >> PAGE_SHIFT);
     if (rc) {
+        spin_unlock(&initialise_lock);
         mmglue_report_refusal(v, "VCPUOP_initialise", rc);
         return rc;
     }
-    apply_context(v, &c);
+    apply_context(v, cp);
+    spin_unlock(&initialise_lock);
     return 0;
 }
 

@@ -44,6 +44,17 @@ void vcpu_timers_init(struct vcpu *v)
     init_timer(&h->periodic_timer, periodic_timer_fn, v, h->processor);
 }
 
+/* v now runs on CPU cpu: its timers fire there. */
+void vcpu_timers_migrate(struct vcpu *v, unsigned int cpu)
+{
+    struct hv_vcpu *h = hvv(v);
+
+    migrate_timer(&h->singleshot_timer, cpu);
+    migrate_timer(&h->periodic_timer, cpu);
+    if (h->poll_timer.fn)
+        migrate_timer(&h->poll_timer, cpu);
+}
+
 void set_periodic(struct vcpu *v, uint64_t period)
 {
     struct hv_vcpu *h = hvv(v);

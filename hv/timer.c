@@ -11,6 +11,8 @@
  * with interrupts off, from any CPU; only its own CPU programs its APIC, so a timer set at
  * the head of another CPU's list raises TIMER_SOFTIRQ there (an event-check IPI), which
  * re-arms it.  A timer's function runs with the lock dropped (it may set timers again).
+ * A timer moves to another CPU with its vCPU (migrate_timer); its cpu changes only under the
+ * old list's lock, so every other operation locks the list t->cpu names and checks it again.
  */
 #include "events.h"
 
@@ -64,15 +66,30 @@ static void head_changed(struct percpu *pc)
         cpu_raise_softirq(pc->cpu_id, TIMER_SOFTIRQ);
 }
 
+/*
+ * Lock the list of the CPU t belongs to (interrupts off).  t->cpu changes only under the old
+ * CPU's lock (migrate_timer), so it is read again once the lock is held.
+ */
+static struct percpu *lock_timer(struct timer *t)
+{
+    for (;;) {
+        struct percpu *pc = &percpu_area[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)];
+
+        spin_lock(&pc->timer_lock);
+        if (pc == &percpu_area[t->cpu])
+            return pc;
+        spin_unlock(&pc->timer_lock);
+    }
+}
+
 /* Arm t for system time `expires` (a past time fires at the next timer softirq). */
 void set_timer(struct timer *t, uint64_t expires)
 {
-    struct percpu *pc = &percpu_area[t->cpu];
     unsigned long flags = local_irq_save();
+    struct percpu *pc = lock_timer(t);
     struct timer **pp;
     bool head;
 
-    spin_lock(&pc->timer_lock);
     if (t->active)
         list_remove(&pc->timers, t);
     t->expires = expires;
@@ -90,11 +107,10 @@ void set_timer(struct timer *t, uint64_t expires)
 
 void stop_timer(struct timer *t)
 {
-    struct percpu *pc = &percpu_area[t->cpu];
     unsigned long flags = local_irq_save();
+    struct percpu *pc = lock_timer(t);
     bool was_head = false;
 
-    spin_lock(&pc->timer_lock);
     if (t->active) {
         was_head = pc->timers == t;
         list_remove(&pc->timers, t);
@@ -108,22 +124,17 @@ void stop_timer(struct timer *t)
 /* Move t to CPU cpu's list, keeping its expiry if it was armed (its vCPU moved there). */
 void migrate_timer(struct timer *t, unsigned int cpu)
 {
-    struct percpu *pc = &percpu_area[t->cpu];
     unsigned long flags = local_irq_save();
-    bool armed;
+    struct percpu *pc = lock_timer(t);
+    uint64_t expires = t->expires;
+    bool armed = t->active;
 
-    if (t->cpu == cpu) {
-        local_irq_restore(flags);
-        return;
-    }
-    spin_lock(&pc->timer_lock);
-    armed = t->active;
     if (armed)
         list_remove(&pc->timers, t);
-    t->cpu = cpu;
+    __atomic_store_n(&t->cpu, cpu, __ATOMIC_RELEASE);
     spin_unlock(&pc->timer_lock);
     if (armed)
-        set_timer(t, t->expires);
+        set_timer(t, expires);
     local_irq_restore(flags);
 }
 

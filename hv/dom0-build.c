@@ -202,6 +202,9 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
             report_l4_refusal(v);
         panic("dom0 builder: guest image refused: %s", why);
     }
+    rec_domain(d, dom0_pages, L.kernel_start, L.kernel_end, img.virt_base,
+               !L.initrd_len && !L.p2m_outside, dom0_p2m, (L.pt_va - L.v_start) >> PAGE_SHIFT,
+               L.nr_pt_frames);
     share_hypervisor_pages(d);
     domains_add_dom0(d);
 

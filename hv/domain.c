@@ -40,9 +40,11 @@ static void domain_teardown(void)
     sched_forget_domain(d);
     current->online = false;
     current = NULL;                 /* no CR3 reloads for it from the core any more */
+    rec_destroy_begin();
     do
         rc = pvmm_domain_destroy(d);
     while (rc == -XEN_ERESTART);
+    rec_destroy_end(d, rc);
     printk("pvmm: domain %u torn down (%d): %lu frames free\n", d->domain_id, rc,
            d->state->nr_free);
 }
@@ -106,6 +108,7 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
                why);
     if (r)
         dump_regs(r);
+    rec_note("the domain crashed; the hypervisor tears it down");
     if (!v->domain->is_privileged) {
         /* A domU: shut down as crashed, left for its toolstack; the CPU runs on. */
         domu_shutdown(v->domain, SHUTDOWN_crash);

@@ -204,6 +204,8 @@ int memcmp(const void *a, const void *b, size_t n);
  */
 #define HV_LINES_PORT      0xe9
 #define GUEST_CONSOLE_PORT 0xea
+#define HV_TRACE_PORT      0xeb     /* the trace (option `trace`; record.c) */
+#define HV_RECORD_PORT     0xec     /* the recording (option `record`; record.c) */
 void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
@@ -376,6 +378,29 @@ cpumask_t vcpu_dirty_cpus(struct domain *d, uint64_t vcpu_mask);
 
 /* ---- the hypervisor command line (dom0-build.c) ---- */
 bool hv_option(const char *word);      /* the command line has this word */
+
+/* ---- the trace and the recording of a run (record.c; options `trace`, `record`) ---- */
+void rec_init(uint64_t nr_frames, uint64_t m2p_mfn, uint64_t tables_mfn);
+bool rec_tracing(void);
+void rec_ram(uint64_t first, uint64_t nr);
+void rec_reserve(uint64_t mfn);
+void rec_share_privileged(uint64_t mfn);
+void rec_share(const struct domain *d, uint64_t mfn, bool writable);
+void rec_domain(const struct domain *d, uint64_t nr_pages, uint64_t kstart, uint64_t kend,
+                uint64_t virt_base, bool plain, const uint64_t *p2m, uint64_t pt_pfn,
+                uint64_t nr_pt);
+void rec_op_begin(void);
+void rec_touch(uint64_t mfn);
+void rec_guest_read(uint64_t gva, const void *buf, size_t len);
+bool rec_preempt(bool yes);
+void rec_hypercall(struct vcpu *v, unsigned long nr, const uint64_t a[5], long rc);
+void rec_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes, bool cmpxchg,
+              uint64_t old, int rc);
+void rec_other(struct vcpu *v, const char *stmt, const char *key, uint64_t val, long rc,
+               bool access);
+void rec_destroy_begin(void);
+void rec_destroy_end(const struct domain *d, int rc);
+void rec_note(const char *text);
 
 /* ---- NMIs (traps.c, nmi-selftest.c) ---- */
 extern unsigned long hv_nmi_count;     /* NMIs taken in hypervisor context */

@@ -130,11 +130,18 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_pvmm_debug] = h_pvmm_debug,
 };
 
+/* Run hypercall nr; with the trace or the recording on (record.c), it is written there. */
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
 {
+    long rc;
+
+    rec_op_begin();
     if (nr >= XEN_HYPERCALL_NR_MAX || !hypercall_table[nr])
-        return -XEN_ENOSYS;
-    return hypercall_table[nr](r, nr, a);
+        rc = -XEN_ENOSYS;
+    else
+        rc = hypercall_table[nr](r, nr, a);
+    rec_hypercall(current, nr, a, rc);
+    return rc;
 }
 
 /*

@@ -29,6 +29,7 @@ uint64_t hv_m2p_mfn;                    /* first frame of the M2P (machine-conti
 static void *plat_map_frame(void *ctx, mfn_t mfn)
 {
     (void)ctx;
+    rec_touch(mfn);
     return mfn_to_virt(mfn);
 }
 
@@ -68,7 +69,7 @@ static void plat_log(void *ctx, enum pvmm_log_level lvl, const char *msg)
 static bool plat_preempt_check(void *ctx, struct vcpu *v)
 {
     (void)ctx;
-    return hv_preempt_check(v);
+    return rec_preempt(hv_preempt_check(v));
 }
 
 /* The longest stretch between two preemption checks while measuring (preempt_gap_start). */
@@ -109,9 +110,14 @@ uint64_t preempt_gap_stop(unsigned long *checks)
 
 static int plat_copy_from_guest(void *ctx, struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
+    int rc;
+
     (void)ctx;
     (void)v;
-    return copy_from_guest_va(dst, gva, len);
+    rc = copy_from_guest_va(dst, gva, len);
+    if (!rc)
+        rec_guest_read(gva, dst, len);
+    return rc;
 }
 
 static int plat_copy_to_guest(void *ctx, struct vcpu *v, uint64_t gva, const void *src, size_t len)
@@ -134,6 +140,7 @@ struct pvmm_platform hv_platform = {
 
 static void handover_add(uint64_t first, uint64_t nr)
 {
+    rec_ram(first, nr);
     pvmm_add_ram(&core_state, first, nr);
 }
 
@@ -144,8 +151,10 @@ static void handover_add(uint64_t first, uint64_t nr)
  */
 static void handover_reserve(uint64_t mfn)
 {
-    if (mfn >= 0x100)
+    if (mfn >= 0x100) {
+        rec_reserve(mfn);
         pvmm_reserve_frame(&core_state, mfn);
+    }
 }
 
 static void *audit_scratch;     /* the auditor's working memory, from the boot allocator */
@@ -172,12 +181,12 @@ unsigned int mmglue_audit(const char *when)
 void mmglue_init(void)
 {
     static struct pvmm_config cfg;
-    uint64_t nr = max_ram_pfn, first;
+    uint64_t nr = max_ram_pfn, first, ft_first;
 
     cfg.plat = &hv_platform;
     cfg.nr_frames = nr;
     cfg.frame_table = alloc_boot_pages((unsigned int)((nr * sizeof(struct page_info) +
-                                        PAGE_SIZE - 1) >> PAGE_SHIFT), &first);
+                                        PAGE_SIZE - 1) >> PAGE_SHIFT), &ft_first);
     cfg.m2p = alloc_boot_pages((unsigned int)((nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT),
                                &hv_m2p_mfn);
     mm_map_ro_mpt(cfg.m2p, nr);
@@ -186,12 +195,16 @@ void mmglue_init(void)
     hv_shared_info_mfn = alloc_boot_frame();
     domains_reserve_frames();
     pvmm_init(&core_state, &cfg);
+    /* A replay puts its own hypervisor tables in the frames of this frame table. */
+    rec_init(nr, hv_m2p_mfn, ft_first);
     audit_scratch = alloc_boot_pages((unsigned int)((pvmm_audit_scratch_size(&core_state) +
                                      PAGE_SIZE - 1) >> PAGE_SHIFT), &first);
     mm_handover(handover_add, handover_reserve);
     /* As Xen: privileged domains may map the M2P's frames read-only (DOMID_XEN). */
-    for (uint64_t i = 0; i < (nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT; i++)
+    for (uint64_t i = 0; i < (nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT; i++) {
+        rec_share_privileged(hv_m2p_mfn + i);
         pvmm_share_xen_page_with_privileged_guests(&core_state, hv_m2p_mfn + i);
+    }
     printk("pvmm: memory-management core: %lu frames, %lu free for domains\n",
            core_state.nr_frames, core_state.nr_free);
 }
@@ -237,6 +250,7 @@ void mmglue_report_refusal(struct vcpu *v, const char *what, long rc)
 
 void mmglue_share_xen_page(struct domain *d, uint64_t mfn)
 {
+    rec_share(d, mfn, true);
     pvmm_share_xen_page(&core_state, mfn, d, true);
 }
 
@@ -303,7 +317,11 @@ long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5],
 int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
                 bool is_cmpxchg, uint64_t old, uint64_t *actual)
 {
-    int rc = pvmm_ptwr_emulate(v, addr, val, bytes, is_cmpxchg, old, actual);
+    int rc;
+
+    rec_op_begin();
+    rc = pvmm_ptwr_emulate(v, addr, val, bytes, is_cmpxchg, old, actual);
+    rec_ptwr(v, addr, val, bytes, is_cmpxchg, old, rc);
     crash_on_core_bug(NULL);
     if (rc < 0)
         mmglue_report_refusal(v, "trapped write to a page table (ptwr)", rc);
@@ -318,7 +336,11 @@ int mmglue_ptwr_check(struct vcpu *v, uint64_t addr)
 
 long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
 {
-    int rc = pvmm_new_baseptr(v, mfn);
+    int rc;
+
+    rec_op_begin();
+    rc = pvmm_new_baseptr(v, mfn);
+    rec_other(v, "write_cr3", "mfn", mfn, rc, false);
     crash_on_core_bug(NULL);
     if (rc)
         mmglue_report_refusal(v, "emulated mov to CR3", rc);
@@ -331,7 +353,9 @@ bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
     unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START(v->vcpu_id));
     int rc;
     *guest_cr2 = v->ldt_base + off;
+    rec_op_begin();
     rc = pv_map_ldt_shadow_page(v, off);
+    rec_other(v, "ldt_load", "sel", (off & ~7u) | 4, rc, true);
     crash_on_core_bug(NULL);
     if (rc) {
         mmglue_report_refusal(v, "lazy LDT mapping", rc);

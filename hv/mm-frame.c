@@ -13,13 +13,20 @@
  */
 int mmglue_get_writable_frame(struct vcpu *v, uint64_t mfn)
 {
-    return pvmm_hold_writable_frame(v, mfn) ? -XEN_EINVAL : 0;
+    int rc;
+
+    rec_op_begin();
+    rc = pvmm_hold_writable_frame(v, mfn) ? -XEN_EINVAL : 0;
+    rec_other(v, "hold_frame", "mfn", mfn, rc, false);
+    return rc;
 }
 
 /* Drop the references mmglue_get_writable_frame took, and the core's record of them. */
 void mmglue_put_writable_frame(struct vcpu *v, uint64_t mfn)
 {
+    rec_op_begin();
     pvmm_release_held_frame(v, mfn);
+    rec_other(v, "release_frame", "mfn", mfn, 0, false);
 }
 
 /* The same check, dropping the references again: 0 or -XEN_EINVAL. */

@@ -70,6 +70,8 @@ void domain_shutdown(unsigned int reason)
     printk("pvmm: domain 0 shutdown: %s\n", reason <= SHUTDOWN_MAX ? names[reason] : "unknown");
     pass = reason == SHUTDOWN_poweroff &&
            (streq(last_line, "Test result: SUCCESS") || streq(last_line, "Test result: SKIP"));
+    rec_note(reason == SHUTDOWN_crash ? "the guest shut down: crash" :
+             "the guest shut down");
     if (mmglue_audit("after shutdown"))
         pass = false;
     if (hv_option("teardown-gap")) {            /* make bench-hv: preempt_gap_destroy */

@@ -96,8 +96,9 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 # each; then the same guests built with clang, as ONE check (a compiler compatibility check:
 # the guests are the same tests); then tests/hv/test-hv-run.sh checks hv-run's own judgement
 # (a guest that forges hypervisor lines and fails is a FAILURE), tests/hv/test-nmi.sh that
-# an NMI in either context stops nothing but the domain, and tests/hv/test-smp.sh that 2 and
-# 4 CPUs start and pass the boot TLB shootdown self-test.  tools/setup-qemu finds
+# an NMI in either context stops nothing but the domain, tests/hv/test-smp.sh that 2 and
+# 4 CPUs start and pass the boot TLB shootdown self-test, and tests/hv/test-trace.sh that
+# hv-run --trace shows hypercalls and trapped writes only when asked.  tools/setup-qemu finds
 # QEMU >= 8 or unpacks it privately (on CI, .ci/run has already installed it system-wide with
 # --system); it runs once here, before any QEMU starts, so two parallel boots never race to
 # install it.  tools/hv-check runs at most HV_CHECK_JOBS QEMUs at once (2; use 1 on a machine
@@ -113,7 +114,8 @@ HV_CHECK_ARGS = --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV
 check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \
           $(BUILD)/guests/test-console-forgery.elf \
           $(BUILD)/guests/test-registers-survive-interrupts.elf $(BUILD)/guests/test-boot.elf \
-          $(BUILD)/guests/fuzz.elf
+          $(BUILD)/guests/fuzz.elf \
+          $(BUILD)/guests/test-pt-writable-refused.elf $(BUILD)/guests/test-ptwr-emulation.elf
 	$(Q)RESULTS=$(BUILD)/results tools/check-step \
 	    --time "about 1 s per boot: $$(($(words $(GUEST_ELFS)) * 2 + 9)) boots, 2 at a time" hv \
 	    sh -c '\
@@ -129,7 +131,9 @@ check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CL
 	    tests/hv/test-smp.sh $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-boot.elf \
 	        $(HV_CHECK_TIMEOUT) || s=1; \
 	    HV=$(BUILD)/pvmm-hv.elf tools/hv-fuzz --ops 300 --timeout 60 \
-	        --findings $(BUILD)/fuzz-hv-findings $(FUZZ_HV_CHECK_SEEDS) || s=1; exit $$s'
+	        --findings $(BUILD)/fuzz-hv-findings $(FUZZ_HV_CHECK_SEEDS) || s=1; \
+	    tests/hv/test-trace.sh $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-pt-writable-refused.elf \
+	        $(BUILD)/guests/test-ptwr-emulation.elf $(HV_CHECK_TIMEOUT) || s=1; exit $$s'
 
 # The fuzzing guest (guests/fuzz, docs/fuzzing.md): a bounded run of fixed seeds is part of
 # check-hv (above); `make fuzz-hv FUZZ_TIME=S` runs fresh seeds for S seconds (default 600)

@@ -418,17 +418,10 @@ static unsigned int nr_args(unsigned long nr)
  * the core (not the two memory_op commands about the machine it answers itself)? */
 static bool replayable(unsigned long nr, const uint64_t a[5])
 {
-    switch (nr) {
-    case __HYPERVISOR_memory_op:
-        return a[0] != XENMEM_machine_memory_map && a[0] != XENMEM_machphys_mfn_list;
-    case __HYPERVISOR_mmu_update: case __HYPERVISOR_set_gdt:
-    case __HYPERVISOR_update_descriptor: case __HYPERVISOR_update_va_mapping:
-    case __HYPERVISOR_update_va_mapping_otherdomain: case __HYPERVISOR_vm_assist:
-    case __HYPERVISOR_mmuext_op:
-        return true;
-    default:
+    if (nr > ~0U || !pvmm_hypercall_name((unsigned int)nr))
         return false;
-    }
+    return nr != __HYPERVISOR_memory_op ||
+           (a[0] != XENMEM_machine_memory_map && a[0] != XENMEM_machphys_mfn_list);
 }
 
 void rec_hypercall(struct vcpu *v, unsigned long nr, const uint64_t a[5], long rc)

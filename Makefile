@@ -62,9 +62,14 @@ check-quick:
 # No intermediate file is ever deleted (make would print "rm ..." lines and rebuild them).
 .SECONDARY:
 
-# The demonstration: the hosted narration (mk/sim.mk adds demo-hosted as a
-# prerequisite), then the same story on pvmm-hv under QEMU.
+# The demonstration, in two halves: the hosted narration (demo-hosted, mk/sim.mk), then the
+# demo guest on pvmm-hv under QEMU, recorded, and its first refusal explained from the
+# recording (demo-hv, mk/hv.mk).
 demo:
+	@echo "==== Part 1: the simulator - the core on a modelled machine (examples/demo.pvmm) ===="
+	$(Q)$(MAKE) --no-print-directory demo-hosted
+	@echo
+	@echo "==== Part 2: the real hypervisor - pvmm-hv runs the demo guest under QEMU ===="
 	$(Q)$(MAKE) --no-print-directory demo-hv
 
 # Benchmarks: each step prints "name: value unit" lines (ratios against a

@@ -29,7 +29,7 @@
 #define MAX_TOUCHED    4096
 #define POKE_MAX       256
 
-static bool tracing, recording;
+static bool tracing, recording, tearing_down;
 static uint64_t *known;             /* hash of each frame's contents as the replay has them */
 static uint32_t *touch_gen;         /* == op_gen: mapped during the current operation */
 static uint64_t nr_known;
@@ -206,7 +206,7 @@ void rec_touch(uint64_t mfn)
     const uint64_t *w;
     uint64_t h;
 
-    if (!recording || !op_depth || mfn >= nr_known || touch_gen[mfn] == op_gen)
+    if (!recording || !op_depth || tearing_down || mfn >= nr_known || touch_gen[mfn] == op_gen)
         return;
     touch_gen[mfn] = op_gen;
     h = hash_frame(mfn);
@@ -510,9 +510,12 @@ void rec_other(struct vcpu *v, const char *stmt, const char *key, uint64_t val, 
     rec_result(v, rc, false, access);
 }
 
-/* The domain's teardown after a crash, whatever operation the crash interrupted. */
+/* The domain's teardown after a crash, whatever operation the crash interrupted.  It reads
+ * only the page tables, which the replay has: no frame contents go out (the teardown maps
+ * every frame of the domain). */
 void rec_destroy_begin(void)
 {
+    tearing_down = true;
     op_depth = 0;
     poke_len = 0;
     rec_op_begin();

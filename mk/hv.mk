@@ -83,8 +83,13 @@ endif
 .PHONY: hv check-hv demo-hv bench-hv
 hv: $(BUILD)/pvmm-hv.elf
 
-demo-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-demo.elf
-	$(Q)tools/hv-run --show-hv $(BUILD)/guests/test-demo.elf
+demo-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/pvmm $(BUILD)/guests/test-demo.elf
+	$(Q)tools/hv-run --show-hv --record $(BUILD)/demo-run.pvmm $(BUILD)/guests/test-demo.elf
+	@echo
+	@echo "The run was recorded: $(BUILD)/demo-run.pvmm replays it through the same core."
+	@echo "Its first refusal, explained from the recording:"
+	@echo
+	$(Q)n=$$(awk '/^expect reason/ { print op; exit } !/^expect/ { op = NR }' 	    $(BUILD)/demo-run.pvmm); echo "\$$ build/pvmm explain $(BUILD)/demo-run.pvmm:$$n"; 	    $(BUILD)/pvmm explain $(BUILD)/demo-run.pvmm:$$n
 
 # `make bench` step hv: prints "name: value unit" lines (pvmm-hv, Xen, and their ratio).
 BENCH_STEPS += hv
@@ -98,7 +103,9 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 # (a guest that forges hypervisor lines and fails is a FAILURE), tests/hv/test-nmi.sh that
 # an NMI in either context stops nothing but the domain, tests/hv/test-smp.sh that 2 and
 # 4 CPUs start and pass the boot TLB shootdown self-test, and tests/hv/test-trace.sh that
-# hv-run --trace shows hypercalls and trapped writes only when asked.  tools/setup-qemu finds
+# hv-run --trace shows hypercalls and trapped writes only when asked; last tests/hv/test-record.sh
+# records every test guest's run and replays it in the simulator (one check each, about
+# 2 s per guest).  tools/setup-qemu finds
 # QEMU >= 8 or unpacks it privately (on CI, .ci/run has already installed it system-wide with
 # --system); it runs once here, before any QEMU starts, so two parallel boots never race to
 # install it.  tools/hv-check runs at most HV_CHECK_JOBS QEMUs at once (2; use 1 on a machine
@@ -111,7 +118,7 @@ HV_CHECK_TIMEOUT ?= 20
 HV_CHECK_BUDGET ?= 180
 HV_CHECK_ARGS = --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV_CHECK_TIMEOUT) \
     --budget $(HV_CHECK_BUDGET) --logs $(BUILD)/hv-logs
-check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \
+check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/pvmm $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \
           $(BUILD)/guests/test-console-forgery.elf \
           $(BUILD)/guests/test-registers-survive-interrupts.elf $(BUILD)/guests/test-boot.elf \
           $(BUILD)/guests/fuzz.elf \
@@ -133,7 +140,9 @@ check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CL
 	    HV=$(BUILD)/pvmm-hv.elf tools/hv-fuzz --ops 300 --timeout 60 \
 	        --findings $(BUILD)/fuzz-hv-findings $(FUZZ_HV_CHECK_SEEDS) || s=1; \
 	    tests/hv/test-trace.sh $(BUILD)/pvmm-hv.elf $(BUILD)/guests/test-pt-writable-refused.elf \
-	        $(BUILD)/guests/test-ptwr-emulation.elf $(HV_CHECK_TIMEOUT) || s=1; exit $$s'
+	        $(BUILD)/guests/test-ptwr-emulation.elf $(HV_CHECK_TIMEOUT) || s=1; \
+	    tests/hv/test-record.sh $(BUILD)/pvmm-hv.elf $(BUILD)/pvmm $(HV_CHECK_TIMEOUT) \
+	        $(GUEST_ELFS) || s=1; exit $$s'
 
 # The fuzzing guest (guests/fuzz, docs/fuzzing.md): a bounded run of fixed seeds is part of
 # check-hv (above); `make fuzz-hv FUZZ_TIME=S` runs fresh seeds for S seconds (default 600)

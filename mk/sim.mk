@@ -109,11 +109,10 @@ check-examples: $(BUILD)/pvmm
 	    else echo "ok dot renders an SVG # SKIP Graphviz (dot) is not installed"; \
 	    fi; exit $$status'
 
-# The narrated hosted demonstration (pvmm-hv's demo will join it).
+# The narrated hosted demonstration: the first half of `make demo`.
 .PHONY: demo-hosted
 demo-hosted: $(BUILD)/pvmm
 	$(Q)$(BUILD)/pvmm run examples/demo.pvmm
-demo: demo-hosted
 
 # ---- fuzzing (clang libFuzzer; sim/fuzz/, input format in sim/fuzz/fuzz-input.h) ----
 #   make fuzz [FUZZ_TIME=seconds]   run the harness from the seed corpus; new inputs go to

@@ -103,5 +103,13 @@ struct sim_hypercall_result {
  */
 long sim_hypercall(struct sim_machine *m, struct vcpu *v, unsigned int nr, const uint64_t a[5],
                    struct sim_hypercall_result *r);
+/*
+ * The call issued once, as a recorded run's call (replay.c): a continuation it asks for is
+ * counted (r->continuations 1) and dropped, not re-issued - the recording has the re-issued
+ * call.  preempt_from: the core's preemption checks say yes from this one on (0: never).
+ */
+long sim_hypercall_once(struct sim_machine *m, struct vcpu *v, unsigned int nr,
+                        const uint64_t a[5], unsigned long preempt_from,
+                        struct sim_hypercall_result *r);
 
 #endif /* PVMM_SIM_ACCESS_H */

@@ -35,3 +35,29 @@ long sim_hypercall(struct sim_machine *m, struct vcpu *v, unsigned int nr, const
     }
     return r->rc;
 }
+
+long sim_hypercall_once(struct sim_machine *m, struct vcpu *v, unsigned int nr,
+                        const uint64_t a[5], unsigned long preempt_from,
+                        struct sim_hypercall_result *r)
+{
+    enum sim_preempt preempt = m->preempt;
+    unsigned long preempt_n = m->preempt_n;
+
+    r->continuations = 0;
+    r->stuck = false;
+    sim_set_mode(m, v, true);
+    m->preempt_checks = 0;
+    if (preempt_from) {
+        m->preempt = SIM_PREEMPT_FROM;
+        m->preempt_n = preempt_from;
+    }
+    v->cont.pending = false;
+    r->rc = pvmm_hypercall(v, nr, a);
+    if (v->cont.pending) {
+        r->continuations = 1;
+        v->cont.pending = false;
+    }
+    m->preempt = preempt;
+    m->preempt_n = preempt_n;
+    return r->rc;
+}

@@ -15,6 +15,7 @@ void sim_machine_default_config(struct sim_machine_config *cfg)
     cfg->maxphyaddr = 46;
     cfg->linear_pt = true;
     cfg->junk = true;
+    cfg->m2p_mfn = cfg->tables_mfn = 0;
 }
 
 /*
@@ -28,6 +29,8 @@ static void setup(struct sim_machine *m, const struct sim_machine_config *cfg)
     struct pvmm_config pc;
 
     m->linear_pt = cfg->linear_pt;
+    m->m2p_mfn = cfg->m2p_mfn;
+    m->tables_mfn = cfg->tables_mfn;
     /* Junk, as xv6 does, so nothing relies on fresh memory being zero. */
     memset(m->phys.mem, cfg->junk ? 0xa5 : 0, cfg->nr_frames << PAGE_SHIFT);
     memset(m->ft, 0, cfg->nr_frames * sizeof(*m->ft));
@@ -51,9 +54,11 @@ static void setup(struct sim_machine *m, const struct sim_machine_config *cfg)
     pc.linear_pt = cfg->linear_pt;
     memcpy(pc.xen_l4_slots, m->xl.slots, sizeof(pc.xen_l4_slots));
     pvmm_init(&m->s, &pc);
-    pvmm_add_ram(&m->s, cfg->nr_io_frames, m->xl.first - cfg->nr_io_frames);
-    for (mfn_t f = m->xl.first; f < cfg->nr_frames; f++)
-        pvmm_reserve_frame(&m->s, f);
+    if (!cfg->tables_mfn) {
+        pvmm_add_ram(&m->s, cfg->nr_io_frames, m->xl.first - cfg->nr_io_frames);
+        for (mfn_t f = m->xl.first; f < cfg->nr_frames; f++)
+            pvmm_reserve_frame(&m->s, f);
+    }
 
     for (unsigned int d = 0; d < PVMM_MAX_DOMAINS; d++)
         for (unsigned int v = 0; v < PVMM_MAX_VCPUS; v++) {
@@ -65,7 +70,8 @@ static void setup(struct sim_machine *m, const struct sim_machine_config *cfg)
 bool sim_machine_reset(struct sim_machine *m, const struct sim_machine_config *cfg)
 {
     if (cfg->nr_frames != m->nr_frames || cfg->nr_io_frames != m->nr_io_frames ||
-        cfg->maxphyaddr != m->maxphyaddr)
+        cfg->maxphyaddr != m->maxphyaddr || cfg->m2p_mfn != m->m2p_mfn ||
+        cfg->tables_mfn != m->tables_mfn)
         return false;
     setup(m, cfg);
     return true;
@@ -82,6 +88,10 @@ struct sim_machine *sim_machine_new(const struct sim_machine_config *cfg)
         return NULL;
     nxen = sim_xen_layout_frames(cfg->nr_frames);
     if (cfg->nr_io_frames + nxen + 16 > cfg->nr_frames)
+        return NULL;
+    if (cfg->tables_mfn && (cfg->m2p_mfn > cfg->nr_frames || cfg->tables_mfn > cfg->nr_frames ||
+                            nxen > cfg->nr_frames - cfg->m2p_mfn ||
+                            nxen > cfg->nr_frames - cfg->tables_mfn))
         return NULL;
 
     m = calloc(1, sizeof(*m));

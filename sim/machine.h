@@ -45,7 +45,7 @@ struct sim_domain {
 };
 
 /* Preemption injection for the core's hypercall_preempt_check(). */
-enum sim_preempt { SIM_PREEMPT_NEVER, SIM_PREEMPT_AT, SIM_PREEMPT_EVERY };
+enum sim_preempt { SIM_PREEMPT_NEVER, SIM_PREEMPT_AT, SIM_PREEMPT_EVERY, SIM_PREEMPT_FROM };
 
 struct sim_machine_config {
     uint64_t nr_frames;          /* all machine frames (>= 256) */
@@ -53,6 +53,10 @@ struct sim_machine_config {
     unsigned int maxphyaddr;     /* physical-address width of the processors */
     bool     linear_pt;          /* Xen's pv-linear-pt (default on) */
     bool     junk;               /* fill memory with junk first (default on; fuzzing: off) */
+    /* A recorded pvmm-hv machine (0: the default layout): the M2P at frame m2p_mfn and the
+     * hypervisor's other tables from tables_mfn, both inside frames the recording reserves;
+     * no RAM handed over and nothing reserved until its ram/reserve statements. */
+    mfn_t    m2p_mfn, tables_mfn;
 };
 
 /* Frames of the hypervisor's part of the machine (xen-layout.c). */
@@ -74,6 +78,7 @@ struct sim_machine {
     uint64_t nr_frames, nr_io_frames;
     unsigned int maxphyaddr;
     bool     linear_pt;
+    mfn_t    m2p_mfn, tables_mfn;    /* as configured (0: the default layout) */
     struct sim_xen_layout xl;
     struct sim_vcpu vcpus[PVMM_MAX_DOMAINS][PVMM_MAX_VCPUS];
     struct sim_domain doms[PVMM_MAX_DOMAINS];

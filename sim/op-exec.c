@@ -2,6 +2,7 @@
  * sim/op-exec.c - executing a resolved operation on the machine (see op.h).
  */
 #include "op.h"
+#include "replay.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -121,7 +122,10 @@ static int hypercall(struct sim_machine *m, struct vcpu *v, const struct sim_op 
         return fail(err, errlen, "d%d was not built by `domain`", op->dom);
     if (prepare(m, v, op, &nr, a, err, errlen))
         return -1;
-    sim_hypercall(m, v, nr, a, &hr);
+    if (op->once)
+        sim_hypercall_once(m, v, nr, a, op->preempt_from, &hr);
+    else
+        sim_hypercall(m, v, nr, a, &hr);
     res->kind = RES_RC;
     res->rc = hr.rc;
     res->continuations = hr.continuations;
@@ -283,6 +287,10 @@ int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_resul
         }
         return 0;
     }
+    case ST_RAM: case ST_RESERVE: case ST_SHARE_PRIVILEGED: case ST_SHARE_PAGE: case ST_IOMEM:
+    case ST_MMIO_RO: case ST_PTWR_EMULATE: case ST_WRITE_CR3: case ST_HOLD_FRAME:
+    case ST_RELEASE_FRAME:
+        return sim_replay_exec(m, v, op, res, err, errlen);
     case ST_SET:
         if (op->set_preempt >= 0) {
             m->preempt = (enum sim_preempt)op->set_preempt;

@@ -7,6 +7,7 @@
  * happened.  This is what `pvmm run --trace` records.
  */
 #include "op.h"
+#include "replay.h"
 
 #include <string.h>
 
@@ -144,6 +145,13 @@ void sim_op_print(FILE *f, const struct sim_op *op)
         fprintf(f, "hypercall %s nr=%u", vname(op, v, sizeof(v)), op->nr);
         for (int i = 0; i < 5; i++)
             fprintf(f, " a%d=%#lx", i, (unsigned long)op->a[i]);
+        if (op->once)
+            fprintf(f, " once=1 preempt=%lu", op->preempt_from);
+        break;
+    case ST_RAM: case ST_RESERVE: case ST_SHARE_PRIVILEGED: case ST_SHARE_PAGE: case ST_IOMEM:
+    case ST_MMIO_RO: case ST_PTWR_EMULATE: case ST_WRITE_CR3: case ST_HOLD_FRAME:
+    case ST_RELEASE_FRAME:
+        sim_replay_print(f, op);
         break;
     case ST_GRANT_TABLE_OP:
         fprintf(f, "grant_table_op %s", vname(op, v, sizeof(v)));

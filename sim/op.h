@@ -79,6 +79,9 @@ struct sim_op {
     int      set_preempt;           /* -1 unchanged, else enum sim_preempt */
     unsigned long preempt_n;
     int      set_log;               /* -1 unchanged, else a level, 4 = none */
+    /* a recorded run: hypercall once= preempt=, ptwr_emulate old= */
+    bool     once, has_old;
+    unsigned long preempt_from;     /* 0: never; else checks from this one on say yes */
 };
 
 enum sim_result_kind { RES_NONE, RES_RC, RES_ACCESS };

@@ -75,6 +75,8 @@ static bool p_preempt_check(void *ctx, struct vcpu *v)
         return false;
     case SIM_PREEMPT_AT:
         return m->preempt_checks == m->preempt_n;
+    case SIM_PREEMPT_FROM:
+        return m->preempt_checks >= m->preempt_n;
     case SIM_PREEMPT_EVERY:
         return true;
     }

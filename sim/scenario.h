@@ -111,6 +111,10 @@ enum scn_stmt_kind {
     ST_GRANT_TABLE_OP,
     ST_LET, ST_ASSERT, ST_AUDIT, ST_SET, ST_SAY, ST_SHOW, ST_WHY,
     ST_EXPECT,
+    /* a recorded pvmm-hv run (replay.c) */
+    ST_RAM, ST_RESERVE, ST_SHARE_PRIVILEGED, ST_SHARE_PAGE, ST_IOMEM, ST_MMIO_RO,
+    ST_PTWR_EMULATE, ST_WRITE_CR3, ST_HOLD_FRAME, ST_RELEASE_FRAME,
+    ST_FRAME, ST_POKE,
 };
 
 enum scn_expect_kind {
@@ -146,6 +150,10 @@ struct scn_stmt {
     /* EXP_RC, EXP_FAULT (NULL = any), EXP_VALUE, EXP_DONE, EXP_STATUS; ST_LET, ST_ASSERT */
     struct scn_expr *value;
     char    *text;              /* ST_SAY, ST_SET word */
+    /* ST_FRAME (the frame's 4096 bytes), ST_POKE (bytes at a virtual address) */
+    uint64_t addr;
+    uint8_t *data;
+    size_t   ndata;
 };
 
 struct scn_script {

@@ -28,7 +28,7 @@ struct stmt_spec {
 };
 
 static const struct stmt_spec specs[] = {
-    { "machine", ST_MACHINE, TGT_NONE, false, "frames io maxphyaddr linear_pt", "" },
+    { "machine", ST_MACHINE, TGT_NONE, false, "frames io maxphyaddr linear_pt m2p tables", "" },
     { "domain", ST_DOMAIN, TGT_DOM, false, "pages vcpus max privileged kernel", "pages" },
     { "destroy", ST_DESTROY, TGT_DOM, false, "", "" },
     { "vcpu_up", ST_VCPU_UP, TGT_VCPU, false, "cr3", "" },
@@ -49,7 +49,7 @@ static const struct stmt_spec specs[] = {
     { "memory_op", ST_MEMORY_OP, TGT_VCPU, false,
       "cmd$ extents@ nr_extents order mem_flags domid", "cmd" },
     { "vm_assist", ST_VM_ASSIST, TGT_VCPU, false, "cmd$ type$", "cmd type" },
-    { "hypercall", ST_HYPERCALL, TGT_VCPU, false, "nr$ a0 a1 a2 a3 a4", "nr" },
+    { "hypercall", ST_HYPERCALL, TGT_VCPU, false, "nr$ a0 a1 a2 a3 a4 once preempt", "nr" },
     { "ldt_load", ST_LDT_LOAD, TGT_VCPU, false, "sel", "sel" },
     { "grant_table_op", ST_GRANT_TABLE_OP, TGT_VCPU, false,
       "cmd$ dom ref flags addr handle bus new_addr frames version src_ref src_gmfn src_dom "
@@ -58,6 +58,17 @@ static const struct stmt_spec specs[] = {
     { "set", ST_SET, TGT_NONE, false, "audit$ preempt$ log$", "" },
     { "show", ST_SHOW, TGT_DOM, false, "", "" },
     { "why", ST_WHY, TGT_NONE, false, "", "" },
+    /* a recorded pvmm-hv run (replay.c) */
+    { "ram", ST_RAM, TGT_NONE, false, "first count", "first count" },
+    { "reserve", ST_RESERVE, TGT_NONE, false, "first count", "first count" },
+    { "share_privileged", ST_SHARE_PRIVILEGED, TGT_NONE, false, "first count", "first count" },
+    { "share_page", ST_SHARE_PAGE, TGT_DOM, false, "mfn writable", "mfn" },
+    { "iomem", ST_IOMEM, TGT_DOM, false, "first last allow", "first last allow" },
+    { "mmio_ro", ST_MMIO_RO, TGT_NONE, false, "first last", "first last" },
+    { "ptwr_emulate", ST_PTWR_EMULATE, TGT_VCPU, false, "va val bytes old", "va val bytes" },
+    { "write_cr3", ST_WRITE_CR3, TGT_VCPU, false, "mfn", "mfn" },
+    { "hold_frame", ST_HOLD_FRAME, TGT_VCPU, false, "mfn", "mfn" },
+    { "release_frame", ST_RELEASE_FRAME, TGT_VCPU, false, "mfn", "mfn" },
 };
 
 /* Find key in a spec's key list; returns its marker characters in *flags. */

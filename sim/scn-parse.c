@@ -9,6 +9,7 @@
  * `expect` must follow an operation.
  */
 #include "scenario.h"
+#include "replay.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -135,6 +136,8 @@ static int parse_line(const char *file, int lineno, const char *src, struct scn_
     st->lineno = lineno;
     st->dom = st->vcpu = -1;
     r = parse_raw(file, lineno, src, st, err);
+    if (!r)
+        r = scn_parse_data(file, lineno, src, st, err);
     if (r)
         return r;
     if (!scn_lex(file, lineno, src, l, err))
@@ -205,6 +208,7 @@ static void stmt_free(struct scn_stmt *st)
     free(st->args);
     scn_expr_free(st->value);
     free(st->text);
+    free(st->data);
     free(st->src);
 }
 
@@ -220,7 +224,7 @@ void scn_script_free(struct scn_script *s)
 static bool takes_expect(enum scn_stmt_kind k)
 {
     return k != ST_LET && k != ST_ASSERT && k != ST_SAY && k != ST_SET && k != ST_SHOW &&
-           k != ST_MACHINE && k != ST_WHY;
+           k != ST_MACHINE && k != ST_WHY && k != ST_FRAME && k != ST_POKE;
 }
 
 int scn_parse_text(const char *name, const char *text, struct scn_script *s, struct scn_error *err)

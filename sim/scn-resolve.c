@@ -72,6 +72,31 @@ static int set_cpu_field(struct sim_op *op, const struct scn_stmt *st, const str
     return 0;
 }
 
+/* The arguments of a recorded run's statements (replay.c): each key's slot in op->a. */
+static int apply_replay(struct sim_op *op, const char *k, uint64_t x, const struct scn_stmt *st,
+                        const struct scn_arg *a, struct scn_error *err)
+{
+    static const char *const slot0 = "first mfn va", *const slot1 = "count last val writable",
+                             *const slot2 = "allow bytes";
+    size_t n = strlen(k);
+
+    (void)st;
+    (void)a;
+    (void)err;
+    if (!strcmp(k, "old")) {
+        op->has_old = true;
+        op->a[3] = x;
+    } else {
+        const char *const slots[] = { slot0, slot1, slot2 };
+
+        for (int i = 0; i < 3; i++)
+            for (const char *p = slots[i]; (p = strstr(p, k)); p += n)
+                if ((p == slots[i] || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+                    op->a[i] = x;
+    }
+    return 0;
+}
+
 /* Apply one evaluated argument to op. */
 static int apply(struct sim_op *op, const struct scn_stmt *st, const struct scn_arg *a, uint64_t x,
                  struct scn_error *err)
@@ -154,6 +179,8 @@ static int apply(struct sim_op *op, const struct scn_stmt *st, const struct scn_
         return 0;
     case ST_HYPERCALL:
         if (!strcmp(k, "nr")) op->nr = (unsigned int)x;
+        else if (!strcmp(k, "once")) op->once = x != 0;
+        else if (!strcmp(k, "preempt")) op->preempt_from = x;
         else op->a[k[1] - '0'] = x;
         return 0;
     case ST_GRANT_TABLE_OP:
@@ -166,6 +193,10 @@ static int apply(struct sim_op *op, const struct scn_stmt *st, const struct scn_
             op->gnt[g] = x;
         }
         return 0;
+    case ST_RAM: case ST_RESERVE: case ST_SHARE_PRIVILEGED: case ST_SHARE_PAGE: case ST_IOMEM:
+    case ST_MMIO_RO: case ST_PTWR_EMULATE: case ST_WRITE_CR3: case ST_HOLD_FRAME:
+    case ST_RELEASE_FRAME:
+        return apply_replay(op, k, x, st, a, err);
     case ST_SET:
         if (!strcmp(k, "audit")) op->set_audit = x != 0;
         else if (!strcmp(k, "preempt")) {

@@ -2,6 +2,7 @@
  * sim/scn-run.c - running a scenario (see run.h).
  */
 #include "run.h"
+#include "replay.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -271,6 +272,8 @@ static int make_machine(struct runner *r, int *first)
                 if (!strcmp(st->args[i].key, "frames")) cfg.nr_frames = x;
                 else if (!strcmp(st->args[i].key, "io")) cfg.nr_io_frames = x;
                 else if (!strcmp(st->args[i].key, "maxphyaddr")) cfg.maxphyaddr = (unsigned int)x;
+                else if (!strcmp(st->args[i].key, "m2p")) cfg.m2p_mfn = x;
+                else if (!strcmp(st->args[i].key, "tables")) cfg.tables_mfn = x;
                 else cfg.linear_pt = x != 0;
             }
             break;
@@ -283,9 +286,14 @@ static int make_machine(struct runner *r, int *first)
         return -1;
     }
     if (r->o->trace)
-        fprintf(r->o->trace, "machine frames=%lu io=%lu maxphyaddr=%u linear_pt=%d\n",
+        fprintf(r->o->trace, "machine frames=%lu io=%lu maxphyaddr=%u linear_pt=%d",
                 (unsigned long)cfg.nr_frames, (unsigned long)cfg.nr_io_frames, cfg.maxphyaddr,
                 cfg.linear_pt);
+    if (r->o->trace && cfg.tables_mfn)
+        fprintf(r->o->trace, " m2p=%#lx tables=%#lx", (unsigned long)cfg.m2p_mfn,
+                (unsigned long)cfg.tables_mfn);
+    if (r->o->trace)
+        fprintf(r->o->trace, "\n");
     return 0;
 }
 
@@ -299,6 +307,15 @@ static int step(struct runner *r, int i)
 
     switch (st->kind) {
     case ST_MACHINE:
+        return i + 1;
+    case ST_FRAME:
+    case ST_POKE:
+        if (sim_replay_data(r->c.m, st, msg, sizeof(msg))) {
+            failure(r, st, "%s", msg);
+            return -1;
+        }
+        if (r->o->trace)
+            fprintf(r->o->trace, "%s\n", st->src);
         return i + 1;
     case ST_SAY:
         if (interpolate(r, st, msg, sizeof(msg)))

@@ -22,7 +22,9 @@
  * needs to write into a guest L4's hypervisor slots.
  *
  * All these frames sit at the top of machine memory and are reserved for
- * the hypervisor (owner dom_xen).  The core's M2P (pvmm_config.m2p) is the
+ * the hypervisor (owner dom_xen); on a machine recorded from pvmm-hv the
+ * M2P and the tables go where the recording says, inside frames it
+ * reserves.  The core's M2P (pvmm_config.m2p) is the
  * array in those frames, so what the guest reads at 0xffff800000000000 is
  * what the core maintains.
  */
@@ -101,6 +103,11 @@ void sim_xen_layout_build(struct sim_machine *m)
     xl->m2p = xl->first;
     xl->m2p_frames = m2p_frames(m->nr_frames);
     next = xl->m2p + xl->m2p_frames;
+    if (m->tables_mfn) {                /* a recorded machine's (machine.h) */
+        xl->first = m->nr_frames;
+        xl->m2p = m->m2p_mfn;
+        next = m->tables_mfn;
+    }
 
     xl->ro_mpt_l3 = map_range(m, &next, RO_MPT_VA, xl->m2p, xl->m2p_frames,
                               UPPER_RO_USER, LEAF_RO_USER);

@@ -115,7 +115,7 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 CHECK_STEPS += hv
 HV_CHECK_JOBS ?= 2
 HV_CHECK_TIMEOUT ?= 20
-HV_CHECK_BUDGET ?= 180
+HV_CHECK_BUDGET ?= 300
 HV_CHECK_ARGS = --hv $(BUILD)/pvmm-hv.elf --jobs $(HV_CHECK_JOBS) --timeout $(HV_CHECK_TIMEOUT) \
     --budget $(HV_CHECK_BUDGET) --logs $(BUILD)/hv-logs
 check-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/pvmm $(BUILD)/hv/selftest.elf $(GUEST_ELFS) $(GUEST_CLANG_ELFS) \

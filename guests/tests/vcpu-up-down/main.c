@@ -70,13 +70,24 @@ static bool wait_change(volatile unsigned long *p, unsigned long v)
     return *p != v;
 }
 
+/*
+ * Wait (about 2 s at most) until vCPU id is down and descheduled. is_up drops to 0 as soon as
+ * the down flag is set, which on Xen is before the vCPU has left its CPU; the runstate turns
+ * offline only once it has, so both are awaited.
+ */
 static bool wait_down(unsigned int id)
 {
     uint64_t end = pvclock_ns() + 2000000000ULL;
+    struct vcpu_runstate_info ri;
 
-    while (hypercall_vcpu_op(VCPUOP_is_up, id, NULL) != 0 && pvclock_ns() < end)
+    for (;;) {
+        bool down = hypercall_vcpu_op(VCPUOP_is_up, id, NULL) == 0 &&
+                    hypercall_vcpu_op(VCPUOP_get_runstate_info, id, &ri) == 0 &&
+                    ri.state == RUNSTATE_offline;
+        if (down || pvclock_ns() >= end)
+            return down;
         yield();
-    return hypercall_vcpu_op(VCPUOP_is_up, id, NULL) == 0;
+    }
 }
 
 static long try_ctx(void)

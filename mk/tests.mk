@@ -52,6 +52,12 @@ $(BUILD)/tests/hv/%.o: hv/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(TEST_CFLAGS) -c $< -o $@
 $(BUILD)/tests/test-ptwr-insn: $(PTWR_INSN_HOSTED)
+# ... and so does its coverage build, with plain objects (make coverage measures core/ only).
+PTWR_INSN_COV := $(BUILD)/cov/hv/ptwr-decode.o $(BUILD)/cov/hv/ptwr-exec.o
+$(BUILD)/cov/hv/%.o: hv/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HOSTED_CFLAGS) -Itests -c $< -o $@
+$(BUILD)/cov/tests/test-ptwr-insn: $(PTWR_INSN_COV)
 -include $(PTWR_INSN_HOSTED:.o=.d)
 
 # A core bug planted in a separate build fails the unit, sim, fuzz and stress

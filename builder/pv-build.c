@@ -3,10 +3,11 @@
  * memory, M2P and p2m list, the image and hypercall page, start_info, the
  * bootstrap page tables, the pinned L4 and the first registers.
  *
- * Guest memory is reached only through the platform's map_frame, frames only
- * through the core's API (pvmm_alloc_domheap_page, pvmm_set_m2p,
- * pvmm_pin_table, pvmm_new_baseptr).  The core validates the finished tree
- * exactly as it would a guest's, so nothing written here is trusted.
+ * Guest memory and frames are reached only through the back end
+ * (struct pvmm_builder_backend): the core's API in the simulator and
+ * pvmm-hv (core-backend.c), hypercalls in a toolstack guest.  The
+ * hypervisor validates the finished tree exactly as it would a guest's, so
+ * nothing written here is trusted.
  */
 #include "pv-build.h"
 
@@ -20,20 +21,20 @@
 
 /* Everything the steps below need. */
 struct build {
-    struct pvmm_state *s;
+    const struct pvmm_builder_backend *be;
     const struct pvmm_dom_layout *l;
     const mfn_t *p2m;
 };
 
 static void *map(const struct build *b, mfn_t mfn)
 {
-    return b->s->plat->map_frame(b->s->plat->ctx, mfn);
+    return b->be->map(b->be->ctx, mfn);
 }
 
 static void unmap(const struct build *b, void *va)
 {
-    if (b->s->plat->unmap_frame)
-        b->s->plat->unmap_frame(b->s->plat->ctx, va);
+    if (b->be->unmap)
+        b->be->unmap(b->be->ctx, va);
 }
 
 /* The frame behind region VA va (inside [v_start, v_end)). */
@@ -245,6 +246,12 @@ static void write_start_info(const struct build *b, const struct pvmm_builder_pa
         if (!b->l->initrd_va)
             si->flags |= SIF_MOD_START_PFN;
     }
+    if (b->l->store_va) {
+        si->store_mfn = region_mfn(b, b->l->store_va);
+        si->store_evtchn = p->store_evtchn;
+        si->console.domU.mfn = region_mfn(b, b->l->console_va);
+        si->console.domU.evtchn = p->console_evtchn;
+    }
     si->first_p2m_pfn = b->l->first_p2m_pfn;
     si->nr_p2m_frames = b->l->nr_p2m_frames;
     if (p->cmdline)
@@ -253,15 +260,14 @@ static void write_start_info(const struct build *b, const struct pvmm_builder_pa
     unmap(b, si);
 }
 
-/* All of d's memory, handed out in reverse so that pfn != mfn; cleared and in the M2P. */
-static int populate(const struct build *b, struct domain *d, mfn_t *p2m, bool scrub_all)
+/* All the memory, handed out in reverse so that pfn != mfn; cleared and in the M2P. */
+static int populate(const struct build *b, mfn_t *p2m, bool scrub_all)
 {
     uint64_t nr = b->l->nr_pages;
     uint64_t scrub = scrub_all ? nr : (b->l->v_end - b->l->v_start) >> PAGE_SHIFT;
 
-    for (uint64_t i = 0; i < nr; i++)
-        if (pvmm_alloc_domheap_page(d, &p2m[i]))
-            return -XEN_ENOMEM;
+    if (b->be->alloc(b->be->ctx, nr, p2m))
+        return -XEN_ENOMEM;
     for (uint64_t i = 0, j = nr - 1; i < j; i++, j--) {
         mfn_t t = p2m[i];
 
@@ -275,21 +281,23 @@ static int populate(const struct build *b, struct domain *d, mfn_t *p2m, bool sc
             __builtin_memset(page, 0, PAGE_SIZE);
             unmap(b, page);
         }
-        pvmm_set_m2p(b->s, p2m[pfn], pfn);
+        if (b->be->set_m2p(b->be->ctx, p2m[pfn], pfn))
+            return -XEN_EINVAL;
     }
     return 0;
 }
 
-int pvmm_builder_build(struct domain *d, const struct pvmm_builder_params *p, mfn_t *p2m,
-                       struct pvmm_dom_layout *out, struct pvmm_boot_regs *regs,
-                       const char **why)
+int pvmm_builder_populate(const struct pvmm_builder_backend *be,
+                          const struct pvmm_builder_params *p, mfn_t *p2m,
+                          struct pvmm_dom_layout *out, struct pvmm_boot_regs *regs,
+                          const char **why)
 {
     const struct pvmm_image *img = p->image;
-    struct vcpu *v0 = &d->vcpu[0];
-    struct build b = { .s = d->state, .l = out, .p2m = p2m };
+    struct build b = { .be = be, .l = out, .p2m = p2m };
     int rc;
 
-    rc = pvmm_builder_layout_initrd(img, p->nr_pages, p->initrd ? p->initrd_len : 0, out, why);
+    rc = pvmm_builder_layout_special(img, p->nr_pages, p->initrd ? p->initrd_len : 0,
+                                     p->nr_special, out, why);
     if (rc)
         return rc;
     if (p->dom0 && img->has_supported_features &&
@@ -297,9 +305,11 @@ int pvmm_builder_build(struct domain *d, const struct pvmm_builder_params *p, mf
         *why = "Kernel does not support Dom0 operation";
         return -XEN_EINVAL;
     }
-    if (populate(&b, d, p2m, p->scrub_all)) {
-        *why = "not enough free memory for the domain";
-        return -XEN_ENOMEM;
+    rc = populate(&b, p2m, p->scrub_all);
+    if (rc) {
+        *why = rc == -XEN_ENOMEM ? "not enough free memory for the domain"
+                                 : "the M2P refused one of the domain's frames";
+        return rc;
     }
     out->l4_mfn = region_mfn(&b, out->pt_va);
 
@@ -328,11 +338,7 @@ int pvmm_builder_build(struct domain *d, const struct pvmm_builder_params *p, mf
     }
     write_start_info(&b, p);
 
-    v0->online = true;
-    v0->kernel_mode = true;
-    rc = pvmm_pin_table(v0, out->l4_mfn, 4);
-    if (!rc)
-        rc = pvmm_new_baseptr(v0, out->l4_mfn);
+    rc = be->pin_l4(be->ctx, out->l4_mfn);
     if (rc) {
         *why = "the bootstrap L4 failed validation";
         return rc;

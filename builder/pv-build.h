@@ -1,8 +1,12 @@
 /*
  * builder/pv-build.h - lay out and build a new 64-bit PV domain as Xen's dom0
- * builder does (boot ABI §1.6, §2, §3, §4).  Shared by pvmm-hv and the hosted
- * simulator; it uses nothing but the core's API (include/pvmm/pvmm.h) and the
- * platform's map_frame, and compiles freestanding as well as hosted.
+ * builder does (boot ABI §1.6, §2, §3, §4).  One builder for three embedders:
+ * the hosted simulator and pvmm-hv drive it through the core's API
+ * (pvmm_builder_build, core-backend.c), a toolstack test guest through
+ * hypercalls on another domain (guests/lib/domu-builder.c).  Everything it
+ * does to the new domain goes through struct pvmm_builder_backend; it
+ * compiles freestanding as well as hosted, and without the core's headers
+ * (only <pvmm/page.h>'s types) for the guest.
  *
  * The bootstrap region [v_start, v_end) starts at the image's virt_base and
  * maps pfn N at VA virt_base + N*4096.  In order after the kernel image: the
@@ -34,14 +38,23 @@
  * own it attaches, e.g. pvmm-hv's per-domain L3), the shared_info frame
  * (only its machine address is passed in), destroying the domain when the
  * build fails, and turning the initial registers into a running vCPU.
+ *
+ * A domU's start-of-day rings (params nr_special > 0): Xen's toolstack puts
+ * the xenstore and console pages in the bootstrap region right after
+ * start_info, and so does this builder: start_info, then the xenstore page,
+ * then the console page, cleared, mapped read-write; the page tables follow
+ * them.  start_info names their mfns and the event channels the embedder
+ * made (store_evtchn, console.domU.evtchn).  dom0 has none (nr_special 0).
  */
 #ifndef PVMM_BUILDER_PV_BUILD_H
 #define PVMM_BUILDER_PV_BUILD_H
 
 #include <stdint.h>
 #include <stdbool.h>
-#include <pvmm/pvmm.h>
+#include <pvmm/page.h>
 #include "pv-image.h"
+
+struct domain;
 
 struct pvmm_builder_params {
     const struct pvmm_image *image;  /* parsed (pvmm_image_parse) or blank (pvmm_image_blank) */
@@ -52,6 +65,9 @@ struct pvmm_builder_params {
     uint64_t shared_info_maddr;  /* start_info.shared_info, 0 if none */
     const void *initrd;          /* the initrd's bytes, or NULL */
     uint64_t initrd_len;         /* start_info.mod_len; 0 for none */
+    unsigned int nr_special;     /* 0 (dom0), or 2: the xenstore and console pages */
+    uint32_t store_evtchn;       /* start_info.store_evtchn (with nr_special 2) */
+    uint32_t console_evtchn;     /* start_info.console.domU.evtchn (with nr_special 2) */
 };
 
 /* The bootstrap layout (§2.2), all guest virtual addresses. */
@@ -67,6 +83,7 @@ struct pvmm_dom_layout {
     uint64_t first_p2m_pfn;      /* INIT_P2M: first pfn of the p2m frames (set by the */
     uint64_t nr_p2m_frames;      /* build: tables and data pages); else both 0 */
     uint64_t start_info_va;      /* rsi */
+    uint64_t store_va, console_va;   /* the rings' pages (nr_special 2), else 0 */
     uint64_t pt_va;              /* pt_base: the L4 */
     uint64_t nr_pt_frames;
     uint64_t stack_va;           /* the stack page; rsp = stack_va + 4096 */
@@ -92,7 +109,8 @@ int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
                         struct pvmm_dom_layout *out, const char **why);
 
 /*
- * The same with an initrd of initrd_len bytes (0: none).  Also -XEN_EINVAL
+ * The same with an initrd of initrd_len bytes (0: none) and nr_special
+ * ring pages after start_info (0 or 2).  Also -XEN_EINVAL
  * for an INIT_P2M range that is not page-aligned, not canonical, overlaps
  * the region or the hypervisor's range, and -XEN_ENOMEM when an unmapped
  * initrd does not fit after the power-of-two bootstrap allocation.
@@ -100,10 +118,46 @@ int pvmm_builder_layout(const struct pvmm_image *img, uint64_t nr_pages,
 int pvmm_builder_layout_initrd(const struct pvmm_image *img, uint64_t nr_pages,
                                uint64_t initrd_len, struct pvmm_dom_layout *out,
                                const char **why);
+int pvmm_builder_layout_special(const struct pvmm_image *img, uint64_t nr_pages,
+                                uint64_t initrd_len, unsigned int nr_special,
+                                struct pvmm_dom_layout *out, const char **why);
+
+/*
+ * What the builder does to the new domain, supplied by the embedder; ctx is
+ * passed to each.  The builder maps one frame at a time (unmap comes before
+ * the next map), so a back end may keep a single mapping slot.
+ */
+struct pvmm_builder_backend {
+    void *ctx;
+    /* Give the domain nr fresh frames, their mfns into mfns[0, nr): 0 or -XEN_ENOMEM. */
+    int (*alloc)(void *ctx, uint64_t nr, mfn_t *mfns);
+    /* Map one of the domain's frames writable for the builder; unmap may be NULL. */
+    void *(*map)(void *ctx, mfn_t mfn);
+    void (*unmap)(void *ctx, void *va);
+    /* Record mfn -> pfn in the M2P: 0 or a negative Xen errno. */
+    int (*set_m2p)(void *ctx, mfn_t mfn, uint64_t pfn);
+    /* Validate and pin the finished L4 for the domain (and, where the back end can, make it
+     * vCPU 0's kernel base): 0 or the hypervisor's error. */
+    int (*pin_l4)(void *ctx, mfn_t l4);
+};
+
+/*
+ * Build the domain behind be from p: allocate p->nr_pages frames into p2m[]
+ * (pfn -> mfn, room for nr_pages entries), set the M2P, clear the region
+ * (or everything with scrub_all), load the image's segments, write the
+ * hypercall page, the p2m list, start_info, the ring pages and the page
+ * tables, then have the back end pin the L4.  Returns 0 with *out and *regs
+ * filled, or a negative Xen errno with *why set (as pvmm_builder_build).
+ * On failure the domain keeps whatever it was given: the embedder destroys it.
+ */
+int pvmm_builder_populate(const struct pvmm_builder_backend *be,
+                          const struct pvmm_builder_params *p, mfn_t *p2m,
+                          struct pvmm_dom_layout *out, struct pvmm_boot_regs *regs,
+                          const char **why);
 
 /*
  * Build the domain d (created by the embedder, owning no frames yet) from
- * p: allocate p->nr_pages frames into p2m[] (pfn -> mfn, room for nr_pages
+ * p through the core's API (builder/core-backend.c): allocate p->nr_pages frames into p2m[] (pfn -> mfn, room for nr_pages
  * entries), set the M2P, clear the region (or everything with scrub_all),
  * load the image's segments, write the hypercall page, the p2m list,
  * start_info and the page tables, then validate and pin the L4 through the

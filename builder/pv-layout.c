@@ -97,12 +97,23 @@ int pvmm_builder_layout_initrd(const struct pvmm_image *img, uint64_t nr_pages,
                                uint64_t initrd_len, struct pvmm_dom_layout *out,
                                const char **why)
 {
+    return pvmm_builder_layout_special(img, nr_pages, initrd_len, 0, out, why);
+}
+
+int pvmm_builder_layout_special(const struct pvmm_image *img, uint64_t nr_pages,
+                                uint64_t initrd_len, unsigned int nr_special,
+                                struct pvmm_dom_layout *out, const char **why)
+{
     uint64_t mem = nr_pages * PAGE_SIZE;  /* offsets below are relative to v_start */
     uint64_t kend_off, pt_off, nr_pt, initrd_pages, mapped_initrd, p2m_bytes;
 
     __builtin_memset(out, 0, sizeof(*out));
     out->l4_mfn = INVALID_MFN;
     out->nr_pages = nr_pages;
+    if (nr_special != 0 && nr_special != 2) {
+        *why = "a domain has no ring pages or both (xenstore and console)";
+        return -XEN_EINVAL;
+    }
     if (nr_pages == 0 || nr_pages > MAX_NR_PAGES) {
         *why = "the domain's memory size is 0 or absurd";
         return -XEN_EINVAL;
@@ -125,8 +136,8 @@ int pvmm_builder_layout_initrd(const struct pvmm_image *img, uint64_t nr_pages,
     initrd_pages = round_up(initrd_len, PAGE_SIZE) >> PAGE_SHIFT;
     mapped_initrd = img->mod_start_pfn ? 0 : initrd_pages << PAGE_SHIFT;
     p2m_bytes = img->has_init_p2m ? 0 : round_up(nr_pages * 8, PAGE_SIZE);
-    /* initrd, p2m list, start_info (one page); the page tables follow. */
-    pt_off = kend_off + mapped_initrd + p2m_bytes + PAGE_SIZE;
+    /* initrd, p2m list, start_info and the ring pages; the page tables follow. */
+    pt_off = kend_off + mapped_initrd + p2m_bytes + (1 + nr_special) * PAGE_SIZE;
 
     /* Xen's search: grow the page-table area until it maps the region it ends. */
     for (nr_pt = 2;; nr_pt++) {
@@ -163,7 +174,11 @@ int pvmm_builder_layout_initrd(const struct pvmm_image *img, uint64_t nr_pages,
         out->p2m_outside = true;
         out->p2m_va = img->init_p2m;
     }
-    out->start_info_va = img->virt_base + pt_off - PAGE_SIZE;
+    out->start_info_va = img->virt_base + pt_off - (1 + nr_special) * PAGE_SIZE;
+    if (nr_special) {
+        out->store_va = out->start_info_va + PAGE_SIZE;
+        out->console_va = out->store_va + PAGE_SIZE;
+    }
     out->pt_va = img->virt_base + pt_off;
     out->nr_pt_frames = nr_pt;
     out->stack_va = out->pt_va + nr_pt * PAGE_SIZE;

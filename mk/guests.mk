@@ -11,7 +11,15 @@
 
 GUEST_TESTS := $(sort $(patsubst guests/tests/%/main.c,%,$(wildcard guests/tests/*/main.c)))
 GUEST_LIB_C := $(sort $(wildcard guests/lib/*.c))
+# domUs (guests/domu/<name>/main.c, the same runtime) that toolstack test guests build: each
+# ELF is embedded as a blob in $(2)/domus.a (symbols _binary_domu_<name>_elf_start/_end), so
+# only a guest that names one links it.
+GUEST_DOMUS := $(sort $(patsubst guests/domu/%/main.c,%,$(wildcard guests/domu/*/main.c)))
+OBJCOPY ?= objcopy
 GUEST_LIB_S := $(sort $(wildcard guests/lib/*.S))
+# The domain builder (builder/) is part of the runtime: a toolstack guest builds domUs with
+# it through hypercalls (guests/lib/domu-builder.c); the core's back end stays out.
+GUEST_BUILDER_C := $(filter-out builder/core-backend.c,$(sort $(wildcard builder/*.c)))
 GUEST_LDS   := guests/lib/link.ld
 GUEST_LD    ?= ld
 
@@ -21,7 +29,7 @@ guest_cflags = $(CSTD) $(WARN) -O2 -g -Iinclude -Iguests/lib -MMD -MP \
     -ffreestanding -fno-builtin -nostdinc -isystem $(shell $(1) -print-file-name=include) \
     -mno-red-zone -mgeneral-regs-only -fno-stack-protector -fno-pie \
     -fno-asynchronous-unwind-tables -fcf-protection=none -mcmodel=small -fno-common
-GUEST_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 --build-id=none \
+GUEST_LDFLAGS := -static -nostdlib -z max-page-size=0x1000 -z noexecstack --build-id=none \
     --no-warn-rwx-segments -T $(GUEST_LDS)
 
 # gcc turns byte loops into memset/memcpy calls (even with -ffreestanding), which would make
@@ -40,23 +48,46 @@ $(2)/lib/%.o: guests/lib/%.c
 $(2)/lib/%.o: guests/lib/%.S
 	@mkdir -p $$(@D)
 	$(Q)$$($(1)) $$($(3)) -D__ASSEMBLY__ -c $$< -o $$@
+$(2)/builder/%.o: builder/%.c
+	@mkdir -p $$(@D)
+	$(Q)$$($(1)) $$($(3)) -c $$< -o $$@
 $(2)/tests/%.o: guests/tests/%/main.c
 	@mkdir -p $$(@D)
 	$(Q)$$($(1)) $$($(3)) -c $$< -o $$@
-$(2)/test-%.elf: $(2)/tests/%.o $(GUEST_LIB_C:guests/lib/%.c=$(2)/lib/%.o) \
-                 $(GUEST_LIB_S:guests/lib/%.S=$(2)/lib/%.o) $(GUEST_LDS)
+$(2)/domu/%.o: guests/domu/%/main.c
+	@mkdir -p $$(@D)
+	$(Q)$$($(1)) $$($(3)) -c $$< -o $$@
+$(2)/domu-%.elf: $(2)/domu/%.o $(GUEST_LIB_C:guests/lib/%.c=$(2)/lib/%.o) \
+                 $(GUEST_LIB_S:guests/lib/%.S=$(2)/lib/%.o) \
+                 $(GUEST_BUILDER_C:builder/%.c=$(2)/builder/%.o) $(GUEST_LDS)
 	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
+$(2)/domu-blob/%.o: $(2)/domu-%.elf
+	@mkdir -p $$(@D)
+	$(Q)cd $$(@D) && $(OBJCOPY) --strip-all ../domu-$$*.elf domu-$$*.elf && \
+	    $(OBJCOPY) -I binary -O elf64-x86-64 -B i386:x86-64 \
+	    --rename-section .data=.rodata.domu,alloc,load,readonly,data,contents \
+	    domu-$$*.elf $$*.o
+$(2)/domus.a: $(GUEST_DOMUS:%=$(2)/domu-blob/%.o)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+$(2)/test-%.elf: $(2)/tests/%.o $(GUEST_LIB_C:guests/lib/%.c=$(2)/lib/%.o) \
+                 $(GUEST_LIB_S:guests/lib/%.S=$(2)/lib/%.o) \
+                 $(GUEST_BUILDER_C:builder/%.c=$(2)/builder/%.o) $(GUEST_LDS) $(2)/domus.a
+	$(Q)$(GUEST_LD) $(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(2)/domus.a
 endef
 
 $(eval $(call guest_build,CC,$(BUILD)/guests,GUEST_CFLAGS_gcc))
 $(eval $(call guest_build,CLANG,$(BUILD)/guests-clang,GUEST_CFLAGS_clang))
 
 GUEST_LIB_OBJS = $(GUEST_LIB_C:guests/lib/%.c=$(1)/lib/%.o) \
-                 $(GUEST_LIB_S:guests/lib/%.S=$(1)/lib/%.o)
+                 $(GUEST_LIB_S:guests/lib/%.S=$(1)/lib/%.o) \
+                 $(GUEST_BUILDER_C:builder/%.c=$(1)/builder/%.o)
 # Keep the objects: they are shared by every guest.
 .SECONDARY: $(call GUEST_LIB_OBJS,$(BUILD)/guests) $(call GUEST_LIB_OBJS,$(BUILD)/guests-clang) \
             $(GUEST_TESTS:%=$(BUILD)/guests/tests/%.o) \
-            $(GUEST_TESTS:%=$(BUILD)/guests-clang/tests/%.o)
+            $(GUEST_TESTS:%=$(BUILD)/guests-clang/tests/%.o) \
+            $(GUEST_DOMUS:%=$(BUILD)/guests/domu/%.o) $(GUEST_DOMUS:%=$(BUILD)/guests-clang/domu/%.o) \
+            $(GUEST_DOMUS:%=$(BUILD)/guests/domu-%.elf) \
+            $(GUEST_DOMUS:%=$(BUILD)/guests-clang/domu-%.elf)
 
 # The benchmark guest: every guests/bench/*.c and *.S plus the runtime, built with gcc.
 BENCH_GUEST_SRCS := $(sort $(wildcard guests/bench/*.c guests/bench/*.S))
@@ -118,6 +149,8 @@ endif
 
 ALL_TARGETS += guests
 
--include $(wildcard $(BUILD)/guests/lib/*.d $(BUILD)/guests/tests/*.d $(BUILD)/guests/bench/*.d \
+-include $(wildcard $(BUILD)/guests/builder/*.d $(BUILD)/guests-clang/builder/*.d \
+                    $(BUILD)/guests/domu/*.d $(BUILD)/guests-clang/domu/*.d \
+                    $(BUILD)/guests/lib/*.d $(BUILD)/guests/tests/*.d $(BUILD)/guests/bench/*.d \
                     $(BUILD)/guests/fuzz/*.d $(BUILD)/guests-clang/fuzz/*.d \
                     $(BUILD)/guests-clang/lib/*.d $(BUILD)/guests-clang/tests/*.d)

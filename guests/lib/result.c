@@ -5,11 +5,16 @@
  * harness greps for (`Test result: X`) and then asks for SCHEDOP_shutdown(poweroff), or first
  * calls the test's own xtf_power_off if it set one (and falls back if that returns). A guest
  * whose test failed still powers off normally: the verdict is in the line, not in the reason.
+ * An unprivileged guest (a domU built by a toolstack test guest, domu-builder.h) shuts down
+ * with SHUTDOWN_crash instead when its verdict is ERROR or FAILURE, so that the domain that
+ * built it reads the verdict from its shutdown code too.
  */
 #include <xen/sched.h>
 
 #include "hypercall.h"
 #include "xtf.h"
+
+extern const start_info_t *start_info;
 
 static enum xtf_status status = XTF_RUNNING;
 
@@ -89,7 +94,9 @@ void xtf_exit(void)
         printk("ERROR: the test finished without reporting a result\n");
     printk("Test result: %s\n", status_names[status]);
 
-    if (xtf_power_off)
+    if (!(start_info->flags & SIF_PRIVILEGED) && status != XTF_SUCCESS && status != XTF_SKIP)
+        sd.reason = SHUTDOWN_crash;
+    else if (xtf_power_off)
         xtf_power_off();
     for (;;)
         hypercall_sched_op(SCHEDOP_shutdown, &sd);

@@ -102,6 +102,29 @@ static void test_layout_checks(void **state)
     assert_int_equal(pvmm_builder_layout(&img, 0, &l, &why), -XEN_EINVAL);
 }
 
+/* A domU's ring pages: start_info, xenstore, console in a row, the page tables after them. */
+static void test_layout_ring_pages(void **state)
+{
+    struct pvmm_image img;
+    struct pvmm_dom_layout plain, rings;
+    const char *why;
+
+    (void)state;
+    pvmm_image_blank(&img, 0x100000, 0x140000);
+    assert_int_equal(pvmm_builder_layout_special(&img, 1280, 0, 0, &plain, &why), 0);
+    assert_int_equal(plain.store_va, 0);
+    assert_int_equal(plain.console_va, 0);
+    assert_int_equal(pvmm_builder_layout_special(&img, 1280, 0, 2, &rings, &why), 0);
+    assert_int_equal(rings.start_info_va, plain.start_info_va);
+    assert_int_equal(rings.store_va, rings.start_info_va + 0x1000);
+    assert_int_equal(rings.console_va, rings.start_info_va + 0x2000);
+    assert_int_equal(rings.pt_va, plain.pt_va + 0x2000);
+    assert_int_equal(rings.stack_va, rings.pt_va + rings.nr_pt_frames * 0x1000);
+    /* One ring page alone is not a layout. */
+    assert_int_equal(pvmm_builder_layout_special(&img, 1280, 0, 1, &rings, &why), -XEN_EINVAL);
+    assert_non_null(strstr(why, "ring"));
+}
+
 /* Read len bytes at va as the guest kernel of v. */
 static void kread(struct vcpu *v, uint64_t va, void *buf, size_t len)
 {
@@ -399,6 +422,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout_checks),
+        cmocka_unit_test(test_layout_ring_pages),
         cmocka_unit_test_setup_teardown(test_build_elf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_regs_and_dom0_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_build_high_kernel, setup, teardown),

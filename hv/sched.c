@@ -101,12 +101,20 @@ static void poll_timer_fn(void *data)
     vcpu_unblock(data);
 }
 
-/* SCHEDOP_poll: block until one of the ports is pending (masked or not) or the timeout. */
+/*
+ * SCHEDOP_poll: block until one of the ports is pending (masked or not) or the timeout.
+ * Xen's order against a sender on another CPU: the poller marks itself polling and blocked,
+ * then looks at its events and ports; the sender marks the port pending, then looks for
+ * pollers (evtchn_set_pending).  One of the two sees the other, so a port that becomes
+ * pending while the poller goes to sleep always wakes it.  Returning early (an event, a
+ * pending port, a bad port) undoes the marks.
+ */
 long sched_poll(struct vcpu *v, uint64_t arg)
 {
     struct sched_poll sp;
     struct hv_vcpu *h = hvv(v);
     uint32_t port = 0;
+    long rc = 0;
 
     if (copy_from_guest_va(&sp, arg, sizeof(sp)))
         return -XEN_EFAULT;
@@ -114,24 +122,28 @@ long sched_poll(struct vcpu *v, uint64_t arg)
         return -XEN_EINVAL;
     if (!guest_range_ok(sp.ports, (size_t)sp.nr_ports * 4))
         return -XEN_EFAULT;
-    if (local_events_need_delivery(v))
-        return 0;
-    for (uint32_t i = 0; i < sp.nr_ports; i++) {
-        if (copy_from_guest_va(&port, sp.ports + 4UL * i, 4))
-            return -XEN_EFAULT;
-        if (port >= EVTCHN_2L_NR_CHANNELS)
-            return -XEN_EINVAL;
-        if (evtchn_port_is_pending(v->domain, port))
-            return 0;
-    }
-    h->poll_evtchn = sp.nr_ports == 1 ? (int)port : -1;
-    h->polling = true;
-    h->blocked = true;
     if (!h->poll_timer.fn)
         init_timer(&h->poll_timer, poll_timer_fn, v, h->processor);
+    h->poll_evtchn = -1;
+    __atomic_store_n(&h->polling, true, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&h->blocked, true, __ATOMIC_SEQ_CST);
+    if (local_events_need_delivery(v))
+        goto out;
+    for (uint32_t i = 0; i < sp.nr_ports; i++) {
+        rc = copy_from_guest_va(&port, sp.ports + 4UL * i, 4) ? -XEN_EFAULT : 0;
+        if (!rc && port >= EVTCHN_2L_NR_CHANNELS)
+            rc = -XEN_EINVAL;
+        if (rc || evtchn_port_is_pending(v->domain, port))
+            goto out;
+    }
+    if (sp.nr_ports == 1)
+        h->poll_evtchn = (int)port;         /* only narrows who wakes it: any port did */
     if (sp.timeout)
         set_timer(&h->poll_timer, sp.timeout);
     return 0;
+out:
+    vcpu_unblock(v);                        /* still current: it just runs on */
+    return rc;
 }
 
 void guest_exit_slow(struct cpu_regs *r)

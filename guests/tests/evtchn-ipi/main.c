@@ -21,6 +21,9 @@
  *   4. VIRQ_TIMER bound on vCPU 1: vCPU 1 sets its own singleshot timer 5 ms ahead and
  *      blocks; the timer event arrives on vCPU 1, not before the deadline;
  *   5. vCPU 1's runstate shows time blocked.
+ * The two vCPUs may run on two CPUs at once (tests/hv/test-smp.sh runs it with --smp 2), so
+ * each waits the way a kernel idles (block_while) and vCPU 1 answers every event it counted,
+ * however the events interleave with its answers.
  */
 #include <xen/sched.h>
 #include <xen/vcpu.h>
@@ -58,26 +61,59 @@ static unsigned long total1(void)
     return got[1][0] + got[1][1];
 }
 
-/* vCPU 1: block; after each event, answer on p0 (for the timer command: once it fired). */
+/*
+ * Block vCPU `vcpu` while *count == val, the way a PV kernel idles: events masked, look,
+ * then SCHEDOP_block, which unmasks and sleeps only while nothing is pending.  An event
+ * whose upcall would land between the look and the block stays pending instead, so the
+ * block returns at once.  Returns with events unmasked.
+ */
+static void block_while(unsigned int vcpu, unsigned long (*count)(void), unsigned long val)
+{
+    volatile struct vcpu_info *vi = vcpu ? vcpu_info_of(vcpu) : vcpu0_info();
+
+    for (;;) {
+        vi->evtchn_upcall_mask = 1;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (count() != val)
+            break;
+        hypercall_sched_op(SCHEDOP_block, NULL);  /* unmasks; the upcall comes on the way out */
+    }
+    vi->evtchn_upcall_mask = 0;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static unsigned long timer1(void)
+{
+    return got[1][2];
+}
+
+static unsigned long ipis0(void)
+{
+    return got[0][0];
+}
+
+/*
+ * vCPU 1: answer each IPI or loopback event once on p0 (for the timer command: once its
+ * timer fired).  It counts the events it answered, not the ones it saw before blocking: an
+ * event may arrive while it answers the previous one (vCPU 0 runs on another CPU).
+ */
 static void secondary(void *arg)
 {
-    unsigned long seen;
+    unsigned long answered = 0;
 
     (void)arg;
     hypercall_vcpu_op(VCPUOP_stop_periodic_timer, 1, NULL);
     ready = 1;
     for (;;) {
-        seen = total1();
-        while (total1() == seen && cmd == CMD_NONE)
-            hypercall_sched_op(SCHEDOP_block, NULL);
+        block_while(1, total1, answered);
+        answered++;
         if (cmd == CMD_QUIT)
             break;
         if (cmd == CMD_TIMER) {
             unsigned long before = got[1][2];
             timer_set = pvclock_ns() + 5000000;
             hypercall_set_timer_op(timer_set);
-            while (got[1][2] == before)
-                hypercall_sched_op(SCHEDOP_block, NULL);
+            block_while(1, timer1, before);
             timer_seen = pvclock_ns();
             cmd = CMD_NONE;
         }
@@ -86,14 +122,12 @@ static void secondary(void *arg)
     vcpu_down_self(1);
 }
 
-/* vCPU 0: block until vCPU 0's IPI count reaches n (about 2 s at most). */
+/* vCPU 0: block until vCPU 0's IPI count reaches n (a lost wake-up hangs: TIMEOUT). */
 static bool wait_p0(unsigned long n)
 {
-    uint64_t end = pvclock_ns() + 2000000000ULL;
-
-    while (got[0][0] < n && pvclock_ns() < end)
-        hypercall_sched_op(SCHEDOP_block, NULL);
-    return got[0][0] >= n;
+    while (got[0][0] < n)
+        block_while(0, ipis0, got[0][0]);
+    return got[0][0] == n;
 }
 
 static int bindings(void)

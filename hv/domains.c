@@ -189,6 +189,7 @@ int domain_destroy_domu(struct domain *d)
 
     if (!d->is_dying) {
         vcpu_events_teardown(d);
+        evtchn_destroy(d);
         for (unsigned int i = 0; i < hd->nr_vcpus; i++)
             d->vcpu[i].online = false;
     }

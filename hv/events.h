@@ -68,6 +68,8 @@ void timer_softirq_action(void);
 
 /* ---- event channels (evtchn.c, evtchn-op.c) ---- */
 void evtchn_init_domain(struct domain *d, struct shared_info *si);
+/* A dying domain's ports, all closed: an interdomain peer's end goes back to unbound. */
+void evtchn_destroy(struct domain *d);
 void evtchn_init_vcpu(struct vcpu *v);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 bool evtchn_port_is_pending(struct domain *d, uint32_t port);

@@ -10,16 +10,26 @@
  * leaving the domain on the 2-level ABI (a guest falls back to it, as from an old Xen);
  * expand_array is -EOPNOTSUPP without a FIFO domain and set_priority -ENOSYS on 2-level.
  * bind_pirq binds a pirq the domain mapped (pirq.c: its checks, then the IO-APIC pin).
- * The only domain is dom0: another domain id is -ESRCH.
+ * Between domains: the privileged domain may allocate an unbound port in another domain, ask
+ * its status or reset it (Xen's XSM_TARGET: -EPERM for anyone else), and any domain may bind
+ * to a port left unbound for it (as the toolstack's start-of-day console and xenstore
+ * channels are made: docs/hv.md, "Domains that build domains").  A destroyed domain's ports
+ * are closed (evtchn_destroy), so its peers' ends go back to unbound.
  */
 #include "evtchn.h"
+#include "domains.h"
 #include <xen/sched.h>
 
-/* The domain `id` names for the caller (DOMID_SELF or its own id), or NULL. */
-static struct domain *domain_by_id(domid_t id)
+/* The domain `id` names (DOMID_SELF: the caller), or NULL if there is none. */
+static struct domain *any_domain(domid_t id)
 {
-    struct domain *d = current->domain;
-    return id == DOMID_SELF || id == d->domain_id ? d : NULL;
+    return id == DOMID_SELF ? current->domain : domain_by_id(id);
+}
+
+/* May the caller act on d's ports (Xen's XSM_TARGET): itself, or anyone if privileged. */
+static bool may_target(const struct domain *d)
+{
+    return d == current->domain || current->domain->is_privileged;
 }
 
 /* Port `port` of d, or NULL if it is out of range. */
@@ -54,7 +64,7 @@ static struct evtchn *alloc_port(struct domain *d, int *port)
 
 static long alloc_unbound(struct evtchn_alloc_unbound *a)
 {
-    struct domain *d = domain_by_id(a->dom);
+    struct domain *d = any_domain(a->dom);
     struct evtchn *chn;
     int port;
 
@@ -62,6 +72,8 @@ static long alloc_unbound(struct evtchn_alloc_unbound *a)
         return -XEN_ESRCH;
     if (!(chn = alloc_port(d, &port)))
         return port;
+    if (!may_target(d))
+        return -XEN_EPERM;              /* the port stays free (Xen: its bucket stays) */
     chn->state = ECS_UNBOUND;
     chn->remote_dom = a->remote_dom == DOMID_SELF ? current->domain->domain_id : a->remote_dom;
     a->port = (uint32_t)port;
@@ -71,7 +83,7 @@ static long alloc_unbound(struct evtchn_alloc_unbound *a)
 static long bind_interdomain(struct evtchn_bind_interdomain *b)
 {
     struct domain *ld = current->domain;
-    struct domain *rd = domain_by_id(b->remote_dom);
+    struct domain *rd = any_domain(b->remote_dom);
     struct evtchn *lchn, *rchn;
     int lport;
 
@@ -177,7 +189,7 @@ static long evtchn_close(struct domain *d, uint32_t port)
         pirq_unbind(d, chn->pirq);
         break;
     case ECS_INTERDOMAIN: {
-        struct domain *rd = domain_by_id(chn->remote_dom);
+        struct domain *rd = any_domain(chn->remote_dom);
         if (rd) {
             struct evtchn *rchn = &evtchn_dom(rd)->port[chn->remote_port];
             rchn->state = ECS_UNBOUND;
@@ -202,7 +214,7 @@ static long evtchn_send(uint32_t port)
         return -XEN_EINVAL;
     switch (chn->state) {
     case ECS_INTERDOMAIN: {
-        struct domain *rd = domain_by_id(chn->remote_dom);
+        struct domain *rd = any_domain(chn->remote_dom);
         if (rd)
             evtchn_set_pending(rd, evtchn_dom(rd)->port[chn->remote_port].notify_vcpu,
                                chn->remote_port);
@@ -220,13 +232,15 @@ static long evtchn_send(uint32_t port)
 
 static long evtchn_status(struct evtchn_status *s)
 {
-    struct domain *d = domain_by_id(s->dom);
+    struct domain *d = any_domain(s->dom);
     const struct evtchn *chn;
 
     if (!d)
         return -XEN_ESRCH;
     if (!(chn = port_entry(d, s->port)))
         return -XEN_EINVAL;
+    if (!may_target(d))
+        return -XEN_EPERM;
     memset(&s->u, 0, sizeof(s->u));
     switch (chn->state) {
     case ECS_UNBOUND:
@@ -282,15 +296,28 @@ static long bind_vcpu(const struct evtchn_bind_vcpu *b)
     }
 }
 
-static long evtchn_reset(domid_t dom)
+/* Close every port of d. */
+static void close_all(struct domain *d)
 {
-    struct domain *d = domain_by_id(dom);
-    if (!d)
-        return -XEN_ESRCH;
     for (uint32_t p = 1; p < EVTCHN_2L_NR_CHANNELS; p++)
         if (evtchn_dom(d)->port[p].state != ECS_FREE)
             evtchn_close(d, p);
+}
+
+static long evtchn_reset(domid_t dom)
+{
+    struct domain *d = any_domain(dom);
+    if (!d)
+        return -XEN_ESRCH;
+    if (!may_target(d))
+        return -XEN_EPERM;
+    close_all(d);
     return 0;
+}
+
+void evtchn_destroy(struct domain *d)
+{
+    close_all(d);
 }
 
 /* FIFO init_control: Xen's checks, then -ENOSYS (no FIFO ABI; the domain stays 2-level). */

@@ -9,12 +9,17 @@
 #define GUEST_CONSOLE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PRINTF_FMT(f, a) __attribute__((format(printf, f, a)))
 
-/* Write len bytes to the hypervisor console. Never fails visibly. */
+/* Write len bytes to the hypervisor console, or to the console ring of an unprivileged
+ * guest that has one (console-ring.c). Never fails visibly. */
 void console_write(const char *buf, size_t len);
+/* True for an unprivileged guest whose start_info names a console ring. */
+bool console_ring_active(void);
+void console_ring_write(const char *buf, size_t len);
 
 /* Format into buf (at most size bytes, always NUL-terminated if size > 0).
  * Returns the length the full output would have had. */

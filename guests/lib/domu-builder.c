@@ -111,6 +111,25 @@ static long ring_channel(domid_t dom, uint32_t *domu_port, uint32_t *our_port)
     return 0;
 }
 
+/*
+ * Xen leaves a new domain's shared_info as it was allocated (zeroed): every vCPU would take
+ * event upcalls before its kernel registered a callback, and Xen 4.17 crashes a domain it
+ * cannot bounce an upcall to.  A toolstack masks them: evtchn_upcall_mask = 1 in every
+ * vcpu_info of the page, written through a foreign mapping in our slot.
+ */
+static long mask_upcalls(struct hc_backend *b, xen_pfn_t shared_info_mfn)
+{
+    struct shared_info *si = hc_map(b, shared_info_mfn);
+    unsigned int i;
+
+    if (!si)
+        return -XEN_EFAULT;
+    for (i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+        si->vcpu_info[i].evtchn_upcall_mask = 1;
+    hc_drop(b);
+    return 0;
+}
+
 /* Give vCPU 0 the builder's registers and the pinned L4. */
 static long set_context(const struct domu *u, const struct pvmm_boot_regs *r)
 {
@@ -139,6 +158,7 @@ static long build_into(struct domu *u, const struct pvmm_image *img, unsigned in
                        xen_pfn_t *p2m, const char **why)
 {
     static struct hc_backend b;
+    static unsigned long slot;
     struct pvmm_builder_backend be = {
         .ctx = &b, .alloc = hc_alloc, .map = hc_map, .unmap = NULL,
         .set_m2p = hc_set_m2p, .pin_l4 = hc_pin_l4,
@@ -170,7 +190,13 @@ static long build_into(struct domu *u, const struct pvmm_image *img, unsigned in
     memset(&b, 0, sizeof(b));
     b.dom = u->domid;
     b.mapped = ~0UL;
-    b.slot = alloc_map_slot();
+    if (!slot)
+        slot = alloc_map_slot();
+    b.slot = slot;
+    *why = "masking its event upcalls in shared_info";
+    rc = mask_upcalls(&b, info.shared_info_frame);
+    if (rc)
+        return rc;
     memset(&p, 0, sizeof(p));
     p.image = img;
     p.nr_pages = u->nr_pages;

@@ -3,6 +3,7 @@
  */
 #include <xen/errno.h>
 #include <xen/memory.h>
+#include <xen/sched.h>
 
 #include "pagetable.h"
 #include "runtime.h"
@@ -109,6 +110,22 @@ long sysctl_physinfo(struct xen_sysctl_physinfo *pi)
     if (!rc)
         *pi = op.u.physinfo;
     return rc;
+}
+
+uint64_t sysctl_free_pages_back(uint64_t want)
+{
+    struct xen_sysctl_physinfo pi;
+    unsigned int tries;
+
+    pi.free_pages = 0;
+    for (tries = 0; tries < 1000; tries++) {
+        if (sysctl_physinfo(&pi))
+            return 0;
+        if (pi.free_pages >= want)
+            break;
+        hypercall_sched_op(SCHEDOP_yield, NULL);
+    }
+    return pi.free_pages;
 }
 
 long populate_foreign(domid_t dom, xen_pfn_t first_gpfn, unsigned long nr, xen_pfn_t *mfns)

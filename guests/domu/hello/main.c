@@ -4,10 +4,59 @@
  * an unprivileged start_info with its memory, a p2m list whose every entry the M2P maps back
  * (MMU_MACHPHYS_UPDATE done for it by the builder), a working page allocator beyond the
  * bootstrap region, and a console_io write refused (-EPERM: Xen as built for release gives a
- * domU no hypervisor console).  Its verdict is its shutdown code (poweroff for SUCCESS) and,
- * once it has a console ring, its `Test result:` line there.
+ * domU no hypervisor console).  Given rings (DOMU_RINGS), its xenstore and console pages
+ * lie in its bootstrap region right after start_info and their event channels are
+ * interdomain channels to dom0, bound (EVTCHNOP_status).  Its verdict is its shutdown code
+ * (poweroff for SUCCESS) and, with a console ring, its `Test result:` line there.  Measured on
+ * Xen 4.17 and pvmm-hv: it may not allocate a port in dom0 nor ask the status of one of
+ * dom0's (-EPERM).
  */
 #include "guest.h"
+#include <xen/event_channel.h>
+
+/* Port `port` of ours is bound to dom0 (interdomain). */
+static void check_bound(const char *what, uint32_t port)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+    long rc = hypercall_event_channel_op(EVTCHNOP_status, &st);
+
+    printk("%s port %u: status rc %ld, state %u, remote dom %u\n", what, port, rc, st.status,
+           st.u.interdomain.dom);
+    if (rc || st.status != EVTCHNSTAT_interdomain || st.u.interdomain.dom != 0)
+        xtf_failure("%s event channel %u is not bound to dom0", what, port);
+}
+
+/* Another domain's ports are not ours to allocate or inspect: -EPERM (Xen's XSM_TARGET). */
+static void check_dom0_ports(void)
+{
+    struct evtchn_alloc_unbound au = { .dom = 0, .remote_dom = DOMID_SELF };
+    struct evtchn_status st = { .dom = 0, .port = 0 };
+    long rc = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &au);
+
+    printk("alloc_unbound in dom0: %ld\n", rc);
+    if (rc != -XEN_EPERM)
+        xtf_failure("alloc_unbound in dom0 gave %ld, expected -EPERM", rc);
+    rc = hypercall_event_channel_op(EVTCHNOP_status, &st);
+    printk("status of dom0's port 0: %ld\n", rc);
+    if (rc != -XEN_EPERM)
+        xtf_failure("status of dom0's port 0 gave %ld, expected -EPERM", rc);
+}
+
+/* The ring pages follow start_info in the region; their channels are bound to dom0. */
+static void check_rings(void)
+{
+    unsigned long si_pfn = virt_to_pfn(start_info);
+
+    printk("store mfn %#lx evtchn %u, console mfn %#lx evtchn %u\n", start_info->store_mfn,
+           start_info->store_evtchn, start_info->console.domU.mfn,
+           start_info->console.domU.evtchn);
+    if (mfn_to_pfn(start_info->store_mfn) != si_pfn + 1 ||
+        mfn_to_pfn(start_info->console.domU.mfn) != si_pfn + 2)
+        xtf_failure("the ring pages are not the two pages after start_info (pfn %#lx)",
+                    si_pfn);
+    check_bound("xenstore", start_info->store_evtchn);
+    check_bound("console", start_info->console.domU.evtchn);
+}
 
 const char test_title[] = "domU hello: what the domain builder gave it";
 
@@ -36,6 +85,9 @@ int test_main(void)
     printk("console_io write from the domU: %ld\n", rc);
     if (rc != -XEN_EPERM && rc != 3)
         return xtf_failure("console_io write gave %ld", rc);
+    check_dom0_ports();
+    if (start_info->console.domU.mfn)
+        check_rings();
     printk("nr_pages %lu, pt_base %#lx, %lu pt frames\n", start_info->nr_pages,
            start_info->pt_base, start_info->nr_pt_frames);
     return xtf_success();

@@ -30,23 +30,6 @@ extern const char _binary_domu_hello_elf_start[], _binary_domu_hello_elf_end[];
 
 static xen_pfn_t p2m[DOMU_PAGES];
 
-/* free_pages once it is back at want (bounded yields for Xen's deferred freeing). */
-static uint64_t free_pages_settled(uint64_t want)
-{
-    struct xen_sysctl_physinfo pi;
-    unsigned int tries;
-
-    pi.free_pages = 0;
-    for (tries = 0; tries < 1000; tries++) {
-        if (sysctl_physinfo(&pi))
-            return 0;
-        if (pi.free_pages >= want)
-            break;
-        hypercall_sched_op(SCHEDOP_yield, NULL);
-    }
-    return pi.free_pages;
-}
-
 int test_main(void)
 {
     size_t len = (size_t)(_binary_domu_hello_elf_end - _binary_domu_hello_elf_start);
@@ -93,7 +76,7 @@ int test_main(void)
     rc = domctl_getinfo(u.domid, &info);
     if (rc != -XEN_ESRCH)
         xtf_failure("getdomaininfo after destroying it: %ld (flags %#x)", rc, info.flags);
-    free1 = free_pages_settled(free0);
+    free1 = sysctl_free_pages_back(free0);
     printk("free pages: %lu before, %lu after\n", (unsigned long)free0, (unsigned long)free1);
     if (free1 != free0)
         xtf_failure("%ld frames did not come back", (long)(free0 - free1));

@@ -45,6 +45,7 @@ void do_IRQ(struct cpu_regs *r);
 /* ---- time (time.c) ---- */
 extern uint64_t tsc_khz;
 void time_init(void);
+void time_init_cpu(unsigned int cpu);
 uint64_t get_s_time(void);                     /* ns since boot */
 uint64_t s_time_to_tsc(uint64_t ns);
 void time_init_wallclock(struct shared_info *si);

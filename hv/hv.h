@@ -166,6 +166,7 @@ struct percpu {
                                               run (domain-pause.c) */
     struct timer slice_timer;              /* the running vCPU's time slice */
     bool slice_expired;
+    struct timer calibration_timer;        /* refreshes the running vCPU's time (time.c) */
 };
 extern struct percpu percpu_area[HV_MAX_CPUS];
 /* This CPU's state: the pointer at the top of the stack block the stack pointer is in. */

@@ -108,6 +108,7 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
     time_init();
     context_switch_init();
     sched_init_cpu(0, guest_cpu_regs_of(0));
+    time_init_cpu(0);
     smp_boot_cpus();
     if (nr_cpus_online > 1)
         flush_selftest();

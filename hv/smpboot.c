@@ -72,6 +72,7 @@ void ap_main(void)
     apic_init_ap();
     pc->apic_id = apic_id();
     sched_init_cpu(pc->cpu_id, guest_cpu_regs_of(pc->cpu_id));
+    time_init_cpu(pc->cpu_id);
     __atomic_fetch_or(&cpu_online_map, 1UL << pc->cpu_id, __ATOMIC_SEQ_CST);
     __atomic_store_n(&cpu_alive, pc->cpu_id, __ATOMIC_RELEASE);
     cpu_idle_loop();

@@ -15,7 +15,10 @@ together, so the APIC timer's rate is measured in the same window (apic.c).
  * fields, then makes it even again; a reader retries while it is odd or changed.  Because
  * system time is one linear function of the TSC here, any (tsc_timestamp, system_time) pair
  * on that line is exact; the pair is refreshed whenever the vCPU is scheduled or its timer
- * fires, so the guest's delta stays small.
+ * fires, so the guest's delta stays small, and, as Xen's time calibration does, once a second
+ * for the vCPU running on each CPU: the record lives in guest-writable memory, and a guest
+ * that scribbled over it (an odd version makes every reader spin) gets a good one back within
+ * a second on pvmm-hv as on Xen.
  *
  * The wallclock in shared_info (wc_sec, wc_nsec, wc_sec_hi, version wc_version) is the time
  * of day at system time 0, read once from the CMOS RTC at boot; the hardware domain may set it
@@ -327,4 +330,26 @@ void update_vcpu_system_time(struct vcpu *v)
     t->version++;
     if (hvv(v)->time_area && v == current && v->kernel_mode)
         update_time_area(v);
+}
+
+#define TIME_CALIBRATION_PERIOD MILLISECS(1000)     /* Xen's calibration epoch */
+
+/* Once a second on each CPU: refresh the time record of the vCPU running there. */
+static void time_calibration_fn(void *data)
+{
+    struct percpu *pc = data;
+    struct vcpu *v = pc->curr;
+
+    if (v && !is_idle_vcpu(v) && v->online)
+        update_vcpu_system_time(v);
+    set_timer(&pc->calibration_timer, NOW() + TIME_CALIBRATION_PERIOD);
+}
+
+/* Start CPU cpu's calibration timer (once, when the CPU comes up). */
+void time_init_cpu(unsigned int cpu)
+{
+    struct percpu *pc = &percpu_area[cpu];
+
+    init_timer(&pc->calibration_timer, time_calibration_fn, pc, cpu);
+    set_timer(&pc->calibration_timer, NOW() + TIME_CALIBRATION_PERIOD);
 }

@@ -26,6 +26,7 @@ struct audit_ctx {
     struct audit_frame *f;             /* nr_frames entries */
     intpte_t *l4_template;             /* 512 entries: a freshly initialised L4 */
     struct pvmm_audit_report *r;
+    uint64_t foreign[PVMM_MAX_DOMAINS];  /* L1 entries of others' tables mapping i's frames */
 };
 
 /* Record violation `check` (counted always, kept if there is room). */

@@ -85,6 +85,9 @@ static void audit_l1e(struct audit_ctx *c, mfn_t table, const struct domain *d,
         c->f[t].type++;
     }
     c->f[t].gen++;
+    /* A foreign mapping (or a grant host mapping) of another ordinary domain's frame. */
+    if (tpg->owner != d->domain_id && tpg->owner < PVMM_MAX_DOMAINS)
+        c->foreign[tpg->owner]++;
 }
 
 /*

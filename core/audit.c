@@ -18,7 +18,7 @@ static const char *const check_names[] = {
     "allocated-no-ref", "writable-mapping", "wrong-child-type", "bad-linear", "xen-slot",
     "forbidden-mapping", "bad-flags", "not-validated", "bad-pin", "bad-base",
     "free-frame-state", "tot-pages", "bad-descriptor", "linear-count", "m2p", "grant-pin",
-    "grant-maptrack", "core-bug",
+    "grant-maptrack", "core-bug", "foreign-maps",
 };
 _Static_assert(sizeof(check_names) / sizeof(check_names[0]) == PVMM_AUDIT_CHECK_COUNT,
                "one name per audit check");
@@ -187,6 +187,10 @@ unsigned int pvmm_audit(struct pvmm_state *s, void *scratch, struct pvmm_audit_r
     for (mfn_t m = 0; m < s->nr_frames; m++)
         audit_frame_check(&c, m);
     audit_tot_pages(&c);
+    for (unsigned int i = 0; i < PVMM_MAX_DOMAINS; i++)
+        if (s->domains[i].exists && c.foreign[i] != s->domains[i].nr_foreign_maps)
+            audit_violation(&c, PVMM_AUDIT_FOREIGN_MAPS, INVALID_MFN, INVALID_MFN,
+                            s->domains[i].domain_id, c.foreign[i], s->domains[i].nr_foreign_maps);
     if (pvmm_core_bugs(s))
         audit_violation(&c, PVMM_AUDIT_CORE_BUG, INVALID_MFN, INVALID_MFN, -1, 0,
                         pvmm_core_bugs(s));

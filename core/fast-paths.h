@@ -328,7 +328,8 @@ static inline intpte_t adjust_guest_l1e(intpte_t e, const struct domain *d)
  * type is writable already - writable (get_page_type_fast).  The general
  * version, get_page_from_l1e_slow (validate-l1.c), takes the same
  * references for it after the same checks, and has nothing else to check:
- * no I/O path, no foreign or hypervisor owner, no cache attributes.
+ * no I/O path, no foreign or hypervisor owner, no cache attributes, and the
+ * table is the frame owner's own (a foreign entry is counted there).
  * Anything else goes to the general version, which starts afresh after the
  * reference taken here is given back.
  *
@@ -341,9 +342,10 @@ static inline int get_allowed_page_from_l1e(struct pvmm_state *s, struct vcpu *c
 {
     mfn_t mfn = pte_mfn(l1e);
 
-    /* Ordinary domains are the ones with ids below PVMM_MAX_DOMAINS. */
+    /* Ordinary domains are the ones with ids below PVMM_MAX_DOMAINS; foreign ones are counted. */
     if (likely((l1e & (_PAGE_PRESENT | PAGE_CACHE_ATTRS)) == _PAGE_PRESENT) &&
-        likely(mfn_valid(s, mfn)) && likely(pg_owner->domain_id < PVMM_MAX_DOMAINS)) {
+        likely(mfn_valid(s, mfn)) && likely(pg_owner == l1e_owner) &&
+        likely(pg_owner->domain_id < PVMM_MAX_DOMAINS)) {
         struct page_info *pg = mfn_to_page(s, mfn);
 
         if (likely(get_page(s, pg, pg_owner))) {
@@ -367,17 +369,23 @@ static inline int get_page_from_l1e(struct vcpu *curr, intpte_t l1e,
  * put_l1e_references is the same for a caller with s = vcpu_state(curr) at
  * hand (mod_l1_entry).
  */
-static inline void put_l1e_references(struct pvmm_state *s, struct vcpu *curr, intpte_t l1e)
+static inline void put_l1e_references(struct pvmm_state *s, struct vcpu *curr, intpte_t l1e,
+                                      const struct domain *l1e_owner)
 {
     mfn_t mfn = pte_mfn(l1e);
     struct page_info *pg;
+    domid_t owner;
 
     if (!(l1e & _PAGE_PRESENT) || !mfn_valid(s, mfn))
         return;
     pg = mfn_to_page(s, mfn);
+    owner = __atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE);
     /* I/O frames hold no references. */
-    if (__atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE) == DOMID_IO)
+    if (owner == DOMID_IO)
         return;
+    /* A foreign mapping goes (sealed-launch.c). */
+    if (unlikely(owner != l1e_owner->domain_id) && owner < PVMM_MAX_DOMAINS)
+        __atomic_sub_fetch(&s->domains[owner].nr_foreign_maps, 1, __ATOMIC_SEQ_CST);
     /* put_page_and_type, with put_page_type's common case first. */
     if ((l1e & _PAGE_RW) && !put_page_type_fast(s, pg))
         put_page_type(curr, pg);
@@ -386,8 +394,7 @@ static inline void put_l1e_references(struct pvmm_state *s, struct vcpu *curr, i
 static inline void put_page_from_l1e(struct vcpu *curr, intpte_t l1e,
                                      struct domain *l1e_owner)
 {
-    (void)l1e_owner;
-    put_l1e_references(vcpu_state(curr), curr, l1e);
+    put_l1e_references(vcpu_state(curr), curr, l1e, l1e_owner);
 }
 
 /* ---- TLB flushes (mmuext-flush.c) ---- */

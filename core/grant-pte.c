@@ -124,10 +124,14 @@ int gnttab_create_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn, uint
     if (!slot_lock(curr, addr, flags & GNTMAP_contains_pte, &sl, &rc))
         return rc;
     ol1e = read_atomic64(sl.pl1e);
+    /* A mapping of another domain's frame is a foreign mapping of it (sealed-launch.c). */
+    foreign_map_count(vcpu_state(curr), nl1e, d, 1);
     rc = slot_update(curr, &sl, &ol1e, nl1e);
     /* What the slot held before goes, as any replaced PTE. */
     if (rc == GNTST_okay)
         put_page_from_l1e(curr, ol1e, d);
+    else
+        foreign_map_count(vcpu_state(curr), nl1e, d, -1);
     return rc;
 }
 
@@ -166,5 +170,7 @@ int gnttab_replace_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn,
     /* If the grant's PTE changed meanwhile (new_addr was addr itself), the moved PTE goes. */
     if (rc != GNTST_okay)
         put_page_from_l1e(curr, nl1e, curr->domain);
+    else
+        foreign_map_count(vcpu_state(curr), ol1e, curr->domain, -1);  /* the grant's PTE went */
     return rc;
 }

@@ -83,6 +83,7 @@
  *   audit.c          the full-state auditor; audit-refs.c gathers the
  *                    references, audit-internal.h is what the two share
  *   core-bug.c       recording core bugs
+ *   sealed-launch.c  foreign mappings counted per domain; the sealed launch
  *   rangeset.c       sets of frame ranges: I/O memory rights, read-only MMIO
  *   format.c         the freestanding snprintf, string helpers, pvmm_log
  *   libc.h           the few C library functions the core uses
@@ -588,6 +589,22 @@ void reason_set_sub_op(struct vcpu *curr, int sub_op);
 #define RMAP_SEARCH_BUDGET (1UL << 19)
 bool find_writable_mapping(struct pvmm_state *s, const struct domain *d, mfn_t mfn,
                            struct pvmm_reason *r);
+
+/* ---- foreign mappings and the sealed launch (sealed-launch.c) ---- */
+
+/*
+ * A new L1 entry l1e of another domain's table maps a frame of ordinary domain owner:
+ * count it.  False (nothing counted, reason sealed-launched, -EPERM for the caller) if
+ * owner is a launched sealed domain.
+ */
+bool foreign_map_take(struct vcpu *curr, struct domain *owner, intpte_t l1e);
+/*
+ * Count (delta +1) or uncount (-1) l1e, an entry of a table of l1e_owner, if it maps a RAM
+ * frame of another ordinary domain (grant host mappings; an entry whose references are
+ * dropped).  The frame must be referenced, so its owner cannot change meanwhile.
+ */
+void foreign_map_count(struct pvmm_state *s, intpte_t l1e, const struct domain *l1e_owner,
+                       int delta);
 
 /* ---- hypercall continuations ---- */
 

@@ -108,7 +108,7 @@ int mod_l1_entry(struct vcpu *curr, intpte_t *pl1e, intpte_t nl1e, mfn_t gl1mfn,
                       .index = entry_index(pl1e), .entry = nl1e);
     }
 
-    put_l1e_references(s, curr, ol1e);   /* put_page_from_l1e(curr, ol1e, pt_dom) */
+    put_l1e_references(s, curr, ol1e, pt_dom);   /* put_page_from_l1e(curr, ol1e, pt_dom) */
     return rc;
 }
 

@@ -18,6 +18,7 @@
  */
 #include "mm.h"
 #include <xen/grant_table.h>
+#include <xen/domctl.h>
 
 /* An append-only text buffer that counts what it could not store. */
 struct text {
@@ -52,6 +53,7 @@ static const char *hypercall_name(int nr)
     case __HYPERVISOR_update_va_mapping_otherdomain: return "update_va_mapping_otherdomain";
     case __HYPERVISOR_vcpu_op:                    return "vcpu_op";
     case __HYPERVISOR_mmuext_op:                  return "mmuext_op";
+    case __HYPERVISOR_domctl:                     return "domctl";
     default:                                      return NULL;
     }
 }
@@ -142,6 +144,8 @@ static const char *sub_op_name(int nr, int op)
         return xenmem_names[op];
     if (nr == __HYPERVISOR_grant_table_op && (size_t)op < ARRAY_SIZE(gnttab_names))
         return gnttab_names[op];
+    if (nr == __HYPERVISOR_domctl && op == XEN_DOMCTL_unpausedomain)
+        return "unpausedomain";
     return NULL;
 }
 
@@ -292,6 +296,15 @@ static void put_rule(struct text *t, const struct pvmm_reason *r)
         return;
     case PVMM_RULE_BAD_MFN:
         put(t, "frame 0x%lx is not valid machine memory", f);
+        return;
+    case PVMM_RULE_SEALED_MAPPED:
+        if (!have_frame)
+            break;
+        put(t, "sealed domain ");
+        put_owner(t, r->owner);
+        put(t, " cannot run while ");
+        put_owner(t, r->mapper);
+        put(t, " maps its frame 0x%lx", f);
         return;
     case PVMM_RULE_VALIDATION_FAILED:
         put(t, "frame 0x%lx cannot be validated as %s: an entry failed validation",

@@ -98,6 +98,7 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
     struct page_info *pg;
     struct domain *real_owner;
     uint64_t ti;
+    int rc;
 
     if (!(l1e & _PAGE_PRESENT))
         return 0;
@@ -180,13 +181,23 @@ int get_page_from_l1e_slow(struct vcpu *curr, intpte_t l1e, struct domain *l1e_o
 
     /* Hypervisor-shared pages must stay write-back (model.md §3.2 step 6). */
     if ((l1e & PAGE_CACHE_ATTRS) && (read_atomic64(&pg->count_info) & PGC_xen_heap)) {
-        REJECT(curr, EACCES, SPECIAL_PAGE_CACHE, .frame = mfn, .level = 1, .entry = l1e);
-        if (l1e & _PAGE_RW)
-            put_page_type(curr, pg);
-        put_page(s, pg);
-        return -XEN_EACCES;
+        rc = REJECT(curr, EACCES, SPECIAL_PAGE_CACHE, .frame = mfn, .level = 1, .entry = l1e);
+        goto undo;
+    }
+
+    /* Another ordinary domain's frame: a foreign mapping, counted (sealed-launch.c). */
+    if (pg_owner != l1e_owner && pg_owner->domain_id < PVMM_MAX_DOMAINS &&
+        !foreign_map_take(curr, pg_owner, l1e)) {
+        rc = -XEN_EPERM;
+        goto undo;
     }
     return 0;
+
+undo:
+    if (l1e & _PAGE_RW)
+        put_page_type(curr, pg);
+    put_page(s, pg);
+    return rc;
 }
 
 /*

@@ -364,8 +364,15 @@ static void plant_core_bug(struct fixture *f)
     assert_int_equal(pvmm_core_bugs(&f->h->s), 1);
 }
 
+/* A domain's count of foreign mappings says one more than the tables hold. */
+static void bump_foreign_maps(struct fixture *f)
+{
+    f->d2->nr_foreign_maps++;
+}
+
 static const struct corruption corruptions[] = {
     { "bump a general count", bump_count, PVMM_AUDIT_COUNT_MISMATCH, 0 },
+    { "bump a foreign-mapping count", bump_foreign_maps, PVMM_AUDIT_FOREIGN_MAPS, 0 },
     { "bump a type count", bump_type_count, PVMM_AUDIT_TYPE_COUNT_MISMATCH, 0 },
     { "page lock left held", leave_page_locked, PVMM_AUDIT_TYPE_COUNT_MISMATCH, 0 },
     { "type count without general count", type_without_ref, PVMM_AUDIT_TYPE_WITHOUT_REF,

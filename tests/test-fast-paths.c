@@ -255,17 +255,25 @@ static void test_l1_entries_and_gfns(void **state)
                 intpte_t l1e = (tg->mfn << PAGE_SHIFT) | entry_flags[e];
                 struct words fast = { 0 };
                 enum pvmm_rule fast_rule;
+                uint64_t fast_foreign;
                 int rf, rg;
 
                 reason_clear(f.v, -1);
                 rf = get_page_from_l1e(f.v, l1e, f.d, pg_owners[o]);
                 fast_rule = f.v->reason.rule;
+                fast_foreign = other->nr_foreign_maps;
+                other->nr_foreign_maps = 0;
                 if (valid) {
                     fast = get_words(pg);
                     set_words(pg, w0);
                 }
                 reason_clear(f.v, -1);
                 rg = get_page_from_l1e_slow(f.v, l1e, f.d, pg_owners[o]);
+                /* Both count a mapping of the other domain's frame as a foreign one. */
+                assert_int_equal(fast_foreign, other->nr_foreign_maps);
+                assert_int_equal(other->nr_foreign_maps,
+                                 rg == 0 && valid && tg->type_info != ~0UL && o == 1);
+                other->nr_foreign_maps = 0;
                 if (rf != rg || fast_rule != f.v->reason.rule)
                     fail_msg("%s, entry %lx: fast path %d (%s), general %d (%s)", tg->name,
                              (unsigned long)l1e, rf, pvmm_rule_name(fast_rule), rg,

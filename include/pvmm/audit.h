@@ -37,7 +37,8 @@
     X(M2P,                "M2P entry inconsistent with the frame's state") \
     X(GRANT_PIN,          "grant pin count differs from the mappings tracked for it") \
     X(GRANT_MAPTRACK,     "tracked grant mapping names no entry pinned for its mapper") \
-    X(CORE_BUG,           "the core met a state its own invariants exclude (a core bug)")
+    X(CORE_BUG,           "the core met a state its own invariants exclude (a core bug)") \
+    X(FOREIGN_MAPS,       "domain's count of foreign mappings differs from the entries found")
 
 enum pvmm_audit_check {
 #define PVMM_AUDIT_ENUM(n, t) PVMM_AUDIT_##n,

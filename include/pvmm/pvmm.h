@@ -141,6 +141,14 @@ struct domain {
     mfn_t    teardown_next;
     pvmm_spinlock_t lock;          /* serialises per-domain bookkeeping (GDT, LDT, tot_pages) */
     struct grant_table grant_table; /* core/grant-table.c */
+    /*
+     * Sealed launch (core/sealed-launch.c): L1 entries in other domains' tables that map
+     * one of d's frames (foreign and grant mappings alike); whether d was created sealed
+     * and whether a sealed d has been launched (no foreign mapping of it from then on).
+     */
+    uint64_t nr_foreign_maps;
+    bool     sealed;
+    bool     launched;
     void    *plat;                 /* embedder's per-domain data */
 };
 
@@ -284,6 +292,18 @@ int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn);
  * such frame) and preemption checks.
  */
 int pvmm_domain_destroy(struct domain *d);
+
+/*
+ * Sealed launch (a pvmm addition; core/sealed-launch.c).  pvmm_domain_seal marks a domain
+ * just created as sealed.  pvmm_domain_launch is asked before a sealed domain may first
+ * run: -XEN_EBUSY (reason sealed-mapped on curr, naming one L1 entry of another domain that
+ * still maps one of d's frames) while any other domain maps its memory; otherwise d is
+ * launched, 0, and from then on no other domain can make a foreign mapping of d's frames
+ * (-XEN_EPERM, reason sealed-launched): only grant mappings of grants d makes itself.
+ * For a domain that is not sealed, or already launched, it is 0 at once.
+ */
+void pvmm_domain_seal(struct domain *d);
+int pvmm_domain_launch(struct vcpu *curr, struct domain *d);
 
 /* ---- operations for domain builders and tests (not hypercalls) ---- */
 

@@ -76,7 +76,10 @@
     X(GRANT_NO_SPACE,         "grant-no-space", "no free maptrack handle") \
     X(GRANT_BAD_HANDLE,       "grant-bad-handle", "no grant mapping with this handle") \
     X(GRANT_PTE_MISMATCH,     "grant-pte-mismatch", "PTE at the address is not the grant's mapping (frame, present or writable differ)") \
-    X(GRANT_BAD_COPY,         "grant-bad-copy", "copy range leaves the page or the granted window")
+    X(GRANT_BAD_COPY,         "grant-bad-copy", "copy range leaves the page or the granted window") \
+    /* sealed launch (pvmm only) */ \
+    X(SEALED_MAPPED,          "sealed-mapped", "a sealed domain cannot run while another domain maps its memory") \
+    X(SEALED_LAUNCHED,        "sealed-launched", "a sealed domain that has run can be mapped by others only through its own grants")
 
 enum pvmm_rule {
 #define PVMM_RULE_ENUM(n, s, t) PVMM_RULE_##n,
@@ -106,6 +109,7 @@ struct pvmm_reason {
     uint64_t      count_info;  /* snapshot of frame's count_info */
     uint64_t      want_type;   /* type that was requested (PGT_*) */
     domid_t       owner;       /* frame's owner at the time */
+    domid_t       mapper;      /* sealed-mapped: the domain whose L1 entry maps the frame */
     /* Writable mapping that blocks a type change (WRITABLE mapping search). */
     bool          have_blocker;
     mfn_t         blocker_l1;  /* L1 frame holding the writable entry */

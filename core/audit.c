@@ -114,6 +114,10 @@ static void audit_frame_check(struct audit_ctx *c, mfn_t m)
                      (owner && owner != &s->dom_xen && owner != &s->dom_io))) {
         audit_violation(c, PVMM_AUDIT_FREE_FRAME_STATE, m, INVALID_MFN, -1, 1, 0);
     }
+    /* A frame off the free list still naming a domain that is gone: its teardown leaked it. */
+    if (gen == 0 && !owner && pg->owner != PVMM_OWNER_NONE)
+        audit_violation(c, PVMM_AUDIT_FREE_FRAME_STATE, m, INVALID_MFN, -1, PVMM_OWNER_NONE,
+                        pg->owner);
     if (f->gen != gen)
         audit_violation(c, PVMM_AUDIT_COUNT_MISMATCH, m, INVALID_MFN, -1, f->gen, gen);
     if (f->type != type)
@@ -152,9 +156,9 @@ static void audit_tot_pages(struct audit_ctx *c)
 
         if (c->f[m].on_free_list || (pg->count_info & PGC_xen_heap))
             continue;
-        for (unsigned int i = 0; i < PVMM_MAX_DOMAINS; i++)
-            if (s->domains[i].exists && s->domains[i].domain_id == pg->owner)
-                owned[i]++;
+        /* Domain i has id i (pvmm_domain_create). */
+        if (pg->owner < PVMM_MAX_DOMAINS && s->domains[pg->owner].exists)
+            owned[pg->owner]++;
     }
     for (unsigned int i = 0; i < PVMM_MAX_DOMAINS; i++)
         if (s->domains[i].exists && owned[i] != s->domains[i].tot_pages)

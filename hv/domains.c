@@ -64,12 +64,30 @@ void domain_pause_by_controller(struct domain *d)
         vcpu_sleep(&d->vcpu[i]);
 }
 
+/* A sealed domain's launch was refused: say who still maps what (the core's reason). */
+static void print_refused_launch(struct domain *d)
+{
+    char buf[512];
+
+    pvmm_reason_format(pvmm_last_reason(current), buf, sizeof(buf));
+    printk("pvmm: domain %u: unpause refused:\n%s\n", d->domain_id, buf);
+}
+
 int domain_unpause_by_controller(struct domain *d)
 {
     struct hv_domain *hd = hv_dom(d);
+    int rc;
 
     if (!hd->pause_count)
         return -XEN_EINVAL;
+    /* The unpause that lets a sealed domain run is its launch (core/sealed-launch.c). */
+    if (hd->pause_count == 1) {
+        rc = pvmm_domain_launch(current, d);
+        if (rc) {
+            print_refused_launch(d);
+            return rc;
+        }
+    }
     if (--hd->pause_count == 0)
         for (unsigned int i = 0; i < hd->nr_vcpus; i++)
             vcpu_wake(&d->vcpu[i]);

@@ -5,6 +5,9 @@
  * getdomaininfo of a reserved id -EINVAL), the caller's privilege checked (-EPERM), then the
  * command (-ENOSYS if unknown).  Answers are copied back whole, as Xen does.
  *
+ * createdomain also takes pvmm's XEN_DOMCTL_CDF_pvmm_sealed (include/xen/domctl.h); the
+ * first unpause of a sealed domain is its launch (domains.c).
+ *
  * Here: createdomain, destroydomain, pausedomain, unpausedomain, getdomaininfo, max_mem,
  * max_vcpus, iomem_permission, ioport_permission.  The vCPU context and the frame-type query
  * are in domctl-vcpu.c; the domain list in domains.c.
@@ -78,14 +81,15 @@ static long createdomain(struct xen_domctl *op)
         if (dom < PVMM_MAX_DOMAINS && hv_domains[dom].in_use)
             return -XEN_EEXIST;
         if (dom >= PVMM_MAX_DOMAINS)
-            return -XEN_ENOMEM;         /* pvmm-hv has ids 1..7 for domUs */
+            return -XEN_ENOMEM;         /* pvmm-hv has ids 1..PVMM_MAX_DOMAINS-1 for domUs */
     } else {
         dom = pick_domid();
         if (!dom)
             return -XEN_ENOMEM;
     }
-    /* Xen's sanitise_domain_config, for a machine that runs PV guests only. */
-    if ((c->flags & ~CDF_KNOWN) || (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap |
+    /* Xen's sanitise_domain_config, for a machine that runs PV guests only; pvmm's own
+     * sealed flag besides. */
+    if ((c->flags & ~(CDF_KNOWN | XEN_DOMCTL_CDF_pvmm_sealed)) || (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap |
                                                 XEN_DOMCTL_CDF_nested_virt)) ||
         c->max_vcpus == 0 || c->max_vcpus > PVMM_MAX_VCPUS || c->arch.emulation_flags ||
         c->iommu_opts)
@@ -93,6 +97,10 @@ static long createdomain(struct xen_domctl *op)
     rc = domain_create_domu(dom, c->max_vcpus);
     if (rc)
         return rc;
+    if (c->flags & XEN_DOMCTL_CDF_pvmm_sealed) {
+        pvmm_domain_seal(domain_by_id(dom));
+        printk("pvmm: domain %u is sealed\n", dom);
+    }
     op->domain = dom;
     return 0;
 }

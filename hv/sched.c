@@ -19,6 +19,7 @@
  * evtchn_upcall_mask clear, the guest is bounced to its event callback with events masked.
  */
 #include "events.h"
+#include "domains.h"
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 
@@ -178,11 +179,35 @@ static void shutdown(struct cpu_regs *r, unsigned int reason)
     domain_shutdown(reason);
 }
 
+/*
+ * SCHEDOP_remote_shutdown, as Xen 4.17: the domain by id (DOMID_SELF is no id: -ESRCH), then
+ * the privilege (only the control domain: -EPERM), then its shutdown with the reason's low
+ * byte (Xen's domain_shutdown takes a u8).  A domU is left shut down for destroydomain; the
+ * hardware domain's own shutdown ends the machine.
+ */
+static long remote_shutdown(struct cpu_regs *r, uint64_t arg)
+{
+    struct sched_remote_shutdown rs;
+    struct domain *d;
+
+    if (copy_from_guest_va(&rs, arg, sizeof(rs)))
+        return -XEN_EFAULT;
+    d = domain_by_id(rs.domain_id);
+    if (!d)
+        return -XEN_ESRCH;
+    if (!current->domain->is_privileged)
+        return -XEN_EPERM;
+    if (d->domain_id == 0)
+        shutdown(r, rs.reason & 0xff);
+    else
+        domu_shutdown(d, rs.reason & 0xff);
+    return 0;
+}
+
 long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg)
 {
     struct vcpu *v = current;
     struct sched_shutdown sd;
-    struct sched_remote_shutdown rs;
 
     switch (cmd) {
     case SCHEDOP_yield:
@@ -205,14 +230,7 @@ long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg)
         hvv(v)->shutdown_code = sd.reason & 0xff;
         return 0;
     case SCHEDOP_remote_shutdown:
-        if (copy_from_guest_va(&rs, arg, sizeof(rs)))
-            return -XEN_EFAULT;
-        if (rs.domain_id != v->domain->domain_id)
-            return -XEN_ESRCH;            /* the only domain is the caller */
-        if (!v->domain->is_privileged)
-            return -XEN_EPERM;
-        shutdown(r, rs.reason & 0xff);
-        return 0;
+        return remote_shutdown(r, arg);
     default:
         return -XEN_ENOSYS;
     }

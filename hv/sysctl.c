@@ -1,12 +1,16 @@
 /*
  * hv/sysctl.c - the sysctl hypercall (35) for the privileged domain, with Xen 4.17's ABI
  * (interface version 0x15; another one is -EACCES, an unprivileged caller -EPERM, an unknown
- * command -ENOSYS): physinfo (one CPU, the TSC frequency, the machine's frames and the
- * free pool) and getdomaininfolist (getdomaininfo of each domain from first_domain on).
+ * command -ENOSYS): physinfo (the CPUs running, the TSC frequency, the machine's frames and
+ * the free pool, Xen 4.17's capabilities less hvm) and getdomaininfolist (getdomaininfo of each domain from first_domain on).
  */
 #include "events.h"
 #include "domains.h"
 #include <xen/sysctl.h>
+#include "smp.h"
+
+/* Xen's MAX_NUMNODES on x86: physinfo's max_node_id is one less, whatever the machine. */
+#define XEN_MAX_NUMNODES 64
 
 static long physinfo(struct xen_sysctl_physinfo *pi)
 {
@@ -15,10 +19,14 @@ static long physinfo(struct xen_sysctl_physinfo *pi)
     memset(pi, 0, sizeof(*pi));
     pi->threads_per_core = 1;
     pi->cores_per_socket = 1;
-    pi->nr_cpus = 1;
+    pi->nr_cpus = nr_cpus_online;
+    pi->max_cpu_id = nr_cpus_online - 1;
     pi->nr_nodes = 1;
+    pi->max_node_id = XEN_MAX_NUMNODES - 1;
     pi->cpu_khz = (uint32_t)tsc_khz;
-    pi->capabilities = XEN_SYSCTL_PHYSCAP_pv | XEN_SYSCTL_PHYSCAP_gnttab_v1;
+    /* As Xen 4.17 but for hvm: pvmm-hv runs PV guests only (docs/hv.md). */
+    pi->capabilities = XEN_SYSCTL_PHYSCAP_pv | XEN_SYSCTL_PHYSCAP_gnttab_v1 |
+                       XEN_SYSCTL_PHYSCAP_gnttab_v2;
     pi->total_pages = s->nr_frames;
     pi->free_pages = s->nr_free;
     pi->max_mfn = max_ram_pfn - 1;

@@ -297,6 +297,12 @@ static void free_frame_with_owner(struct fixture *f)
 {
     f->h->ft[f->h->s.free_head].owner = f->d->domain_id;
 }
+/* A frame a teardown forgot: off the free list, no references, its domain gone. */
+static void frame_of_gone_domain(struct fixture *f)
+{
+    f->h->ft[f->other].owner = 5;
+    f->h->ft[f->other].count_info = 0;
+}
 static void free_list_count(struct fixture *f)
 {
     f->h->s.nr_free++;
@@ -396,6 +402,8 @@ static const struct corruption corruptions[] = {
     { "user base is an L3", base_not_l4, PVMM_AUDIT_BAD_BASE, 0 },
     { "free frame with an owner", free_frame_with_owner, PVMM_AUDIT_FREE_FRAME_STATE, 0 },
     { "nr_free off by one", free_list_count, PVMM_AUDIT_FREE_FRAME_STATE, 0 },
+    { "frame of a domain that is gone", frame_of_gone_domain, PVMM_AUDIT_FREE_FRAME_STATE,
+      BIT(TOT_PAGES) },
     { "tot_pages off by one", wrong_tot_pages, PVMM_AUDIT_TOT_PAGES, 0 },
     { "TSS in a descriptor page", bad_descriptor, PVMM_AUDIT_BAD_DESCRIPTOR, 0 },
     { "linear_pt_count without linear entries", unbalanced_linear_count,

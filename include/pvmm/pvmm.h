@@ -39,7 +39,7 @@
 #include "../xen/xen.h"
 #include "../xen/errno.h"
 
-#define PVMM_MAX_DOMAINS   8     /* ordinary domain ids 0..7 */
+#define PVMM_MAX_DOMAINS   32    /* ordinary domain ids 0..31 */
 #define PVMM_MAX_VCPUS     8     /* per domain; vCPU masks are 64-bit */
 #define PVMM_LDT_PAGES     16    /* 8192 entries */
 #define PVMM_HELD_FRAMES    2    /* frames the hypervisor keeps per vCPU (vcpu_info, FIFO) */

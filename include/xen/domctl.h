@@ -39,6 +39,14 @@ typedef uint8_t xen_domain_handle_t[16];
 #define XEN_DOMCTL_CDF_iommu          (1U << 5)
 #define XEN_DOMCTL_CDF_nested_virt    (1U << 6)
 #define XEN_DOMCTL_CDF_vpmu           (1U << 7)
+/*
+ * pvmm only (not in Xen's ABI): a sealed domain (docs/hv.md, "Sealed launch").  Its first
+ * unpause is refused with -EBUSY while another domain maps any of its frames, and once it
+ * has been unpaused no other domain can map its memory except through its own grants
+ * (-EPERM).  Bit 31 is far above the bits Xen 4.17 defines, which rejects it (like every
+ * unknown createdomain flag) with -EINVAL: a toolstack can tell the two hypervisors apart.
+ */
+#define XEN_DOMCTL_CDF_pvmm_sealed    (1U << 31)
 #define XEN_DOMCTL_GRANT_version(v)   ((v) & 0xf)
 
 /* x86's per-domain configuration: emulated devices (none for PV) and MSR handling. */

@@ -10,7 +10,8 @@
 # the machine and dom0 as built.  A guest's own options come from
 # guests/tests/NAME/hv-run-args, as in tools/hv-check.  Two guests at a time.  Left out (a
 # SKIP): pin-preempted, whose 2578 operations over a 1 GiB tree replay correctly but take
-# minutes with the auditor after each step; domctl-lifecycle and the domu-* guests, whose
+# minutes with the auditor after each step; domctl-lifecycle, the domu-* guests,
+# sealed-launch, remote-shutdown and many-domains, whose
 # second domain is created by domctl, outside the recording (its foreign calls cannot
 # replay); and guests run with --smp (several CPUs at once: the recorder is not per-CPU).
 set -u
@@ -28,7 +29,7 @@ one() {     # one GUEST_ELF: prints the TAP line
     pin-preempted)
         echo "ok record-replay $n # SKIP 2578 operations: minutes of auditing after each step"
         return ;;
-    domctl-lifecycle|domu-*)
+    domctl-lifecycle|domu-*|sealed-launch|remote-shutdown|many-domains)
         echo "ok record-replay $n # SKIP its domU comes from domctl, which is not recorded"
         return ;;
     esac

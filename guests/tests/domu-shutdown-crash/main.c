@@ -127,11 +127,10 @@ int test_main(void)
     static struct code_buf code;
     struct xen_sysctl_physinfo pi;
     xen_pfn_t m[5];
-    uint64_t free0;
+    uint64_t free0, free1;
     unsigned long slot = alloc_map_slot();
     uint32_t flags;
     long dom;
-    int tries;
 
     if (sysctl_physinfo(&pi))
         return xtf_failure("physinfo refused");
@@ -170,16 +169,9 @@ int test_main(void)
     if (domctl_destroy((domid_t)dom))
         xtf_failure("destroying the crashed domU");
 
-    /* Xen frees a destroyed domain's last pages after an RCU grace period: yield for it. */
-    for (tries = 0; tries < 100; tries++) {
-        if (sysctl_physinfo(&pi))
-            return xtf_failure("physinfo refused");
-        if (pi.free_pages >= free0)
-            break;
-        hypercall_sched_op(SCHEDOP_yield, NULL);
-    }
-    printk("free pages: %lu before, %lu after\n", free0, pi.free_pages);
-    if (pi.free_pages != free0)
-        xtf_failure("%ld frames did not come back", (long)(free0 - pi.free_pages));
+    free1 = sysctl_free_pages_back(free0);
+    printk("free pages: %lu before, %lu after\n", free0, free1);
+    if (free1 != free0)
+        xtf_failure("%ld frames did not come back", (long)(free0 - free1));
     return xtf_success();
 }

@@ -205,26 +205,12 @@ void sched_forget_domain(struct domain *d)
 void failsafe_bounce(struct cpu_regs *r, struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
-    uint8_t mask = h->vcpu_info->evtchn_upcall_mask;
-    uint64_t rflags = r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL);
-    uint64_t cs = r->cs, sp, *f;
+    struct bounce_frame bf;
+    uint64_t *f;
 
     h->failsafe_pending = 0;
-    if (!mask)
-        rflags |= X86_EFLAGS_IF;
-    if (v->domain->vm_assist & (1UL << VMASST_TYPE_architectural_iopl))
-        rflags |= (uint64_t)h->iopl << 12;
-    if (v->kernel_mode) {
-        cs &= ~3UL;
-        sp = r->rsp;
-    } else {
-        toggle_guest_mode(v);
-        sp = h->kernel_sp;
-    }
-    sp = (sp & ~15UL) - 11 * 8;
-    if (!guest_range_ok(sp, 11 * 8))
-        goto bad;
-    f = (uint64_t *)sp;
+    bounce_frame_start(r, h->cb_failsafe, 11, &bf);
+    f = bf.f;
     guest_access_begin();
     guest_put(r->rcx, &f[0], fault);
     guest_put(r->r11, &f[1], fault);
@@ -233,23 +219,15 @@ void failsafe_bounce(struct cpu_regs *r, struct vcpu *v)
     guest_put((uint64_t)h->fs, &f[4], fault);
     guest_put((uint64_t)h->gs, &f[5], fault);
     guest_put(r->rip, &f[6], fault);
-    guest_put((cs & 0xffff) | ((uint64_t)mask << 32), &f[7], fault);
-    guest_put(rflags, &f[8], fault);
+    guest_put(bf.cs, &f[7], fault);
+    guest_put(bf.rflags, &f[8], fault);
     guest_put(r->rsp, &f[9], fault);
     guest_put(r->ss, &f[10], fault);
     guest_access_end();
-    if (h->failsafe_disables_events)
-        h->vcpu_info->evtchn_upcall_mask = 1;
-    r->rflags &= ~(X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT |
-                   X86_EFLAGS_IOPL | X86_EFLAGS_TF);
-    r->ss = FLAT_KERNEL_SS;
-    r->rsp = sp;
-    r->cs = FLAT_KERNEL_CS;
-    r->rip = h->cb_failsafe;
+    bounce_frame_enter(r, &bf, h->cb_failsafe, h->failsafe_disables_events);
     return;
 
 fault:
     guest_access_end();
-bad:
-    domain_crash(r, "cannot write the failsafe callback frame at %lx", sp);
+    domain_crash(r, "cannot write the failsafe callback frame at %lx", (uint64_t)bf.f);
 }

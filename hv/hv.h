@@ -314,6 +314,17 @@ __attribute__((noreturn)) void exit_to_guest(struct cpu_regs *r);   /* entry.S *
 
 /* ---- traps, bounces and emulation (traps.c, bounce.c, emul-priv.c) ---- */
 void bounce_exception(struct cpu_regs *r, unsigned int vec, bool has_err, uint32_t err);
+/* A bounce frame being built on the guest stack (bounce.c): its lowest word, and the CS and
+ * rflags words every frame holds. */
+struct bounce_frame {
+    uint64_t *f;
+    uint64_t cs;
+    uint64_t rflags;
+};
+void bounce_frame_start(struct cpu_regs *r, uint64_t handler, unsigned int words,
+                        struct bounce_frame *bf);
+void bounce_frame_enter(struct cpu_regs *r, const struct bounce_frame *bf, uint64_t handler,
+                        bool mask);
 void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err, bool mask);
 bool emulate_privileged_op(struct cpu_regs *r);
 bool emulate_io_op(struct cpu_regs *r);          /* emul-io.c */

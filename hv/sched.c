@@ -166,7 +166,7 @@ void guest_exit_slow(struct cpu_regs *r)
     h = hvv(v);
     if (h->failsafe_pending)
         failsafe_bounce(r, v);
-    if (local_events_need_delivery(v) && h->cb_event)
+    if (local_events_need_delivery(v))     /* no callback: a crash, as on Xen */
         bounce_to(r, h->cb_event, false, 0, true);
 }
 

@@ -74,6 +74,8 @@ void evtchn_destroy(struct domain *d);
 void evtchn_init_vcpu(struct vcpu *v);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 bool evtchn_port_is_pending(struct domain *d, uint32_t port);
+uint32_t evtchn_max_ports(struct domain *d);
+void evtchn_fifo_destroy(struct domain *d);
 /* Xen's local_events_need_delivery: an upcall is pending and not masked in v's vcpu_info. */
 static inline bool local_events_need_delivery(struct vcpu *v)
 {

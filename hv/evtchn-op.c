@@ -2,13 +2,11 @@
  * hv/evtchn-op.c - event_channel_op (32) and its old form event_channel_op_compat (16):
  * Xen's commands with Xen's argument checks, in Xen's order.
  *
- * 2-level ABI: alloc_unbound, bind_interdomain (with the new local port set pending, as Xen
- * does for notifications lost while unbound), bind_virq, bind_ipi, close, send (dropped
- * silently on an unbound port), status, bind_vcpu, unmask, reset.  FIFO ABI: init_control
- * makes every check Xen makes before it allocates (vCPU, offset range and alignment, a
- * control-block frame the domain owns and could map writable) and then answers -ENOSYS,
- * leaving the domain on the 2-level ABI (a guest falls back to it, as from an old Xen);
- * expand_array is -EOPNOTSUPP without a FIFO domain and set_priority -ENOSYS on 2-level.
+ * alloc_unbound, bind_interdomain (with the new local port set pending, as Xen does for
+ * notifications lost while unbound), bind_virq, bind_ipi, close, send (dropped silently on
+ * an unbound port), status, bind_vcpu, unmask, reset (every port closed, and a FIFO domain
+ * back on 2-level), and the FIFO ABI's init_control, expand_array and set_priority
+ * (evtchn-fifo.c; on a 2-level domain expand_array is -EOPNOTSUPP, set_priority -ENOSYS).
  * bind_pirq binds a pirq the domain mapped (pirq.c: its checks, then the IO-APIC pin).
  * Between domains: the privileged domain may allocate an unbound port in another domain, ask
  * its status or reset it (Xen's XSM_TARGET: -EPERM for anyone else), and any domain may bind
@@ -59,6 +57,7 @@ static struct evtchn *alloc_port(struct domain *d, int *port)
         return NULL;
     chn = &evtchn_dom(d)->port[*port];
     memset(chn, 0, sizeof(*chn));
+    chn->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
     return chn;
 }
 
@@ -129,7 +128,7 @@ static long bind_virq(struct evtchn_bind_virq *b)
     chn->state = ECS_VIRQ;
     chn->notify_vcpu = (uint8_t)b->vcpu;
     chn->virq = b->virq;
-    hvv(v)->virq_to_port[b->virq] = (uint16_t)port;
+    hvv(v)->virq_to_port[b->virq] = (uint32_t)port;
     b->port = (uint32_t)port;
     return 0;
 }
@@ -296,12 +295,15 @@ static long bind_vcpu(const struct evtchn_bind_vcpu *b)
     }
 }
 
-/* Close every port of d. */
+/* Close every port of d; a FIFO domain goes back to 2-level. */
 static void close_all(struct domain *d)
 {
-    for (uint32_t p = 1; p < EVTCHN_2L_NR_CHANNELS; p++)
+    uint32_t n = evtchn_dom(d)->valid_evtchns;
+
+    for (uint32_t p = 1; p < n; p++)
         if (evtchn_dom(d)->port[p].state != ECS_FREE)
             evtchn_close(d, p);
+    evtchn_fifo_destroy(d);
 }
 
 static long evtchn_reset(domid_t dom)
@@ -318,22 +320,6 @@ static long evtchn_reset(domid_t dom)
 void evtchn_destroy(struct domain *d)
 {
     close_all(d);
-}
-
-/* FIFO init_control: Xen's checks, then -ENOSYS (no FIFO ABI; the domain stays 2-level). */
-static long init_control(struct evtchn_init_control *ic)
-{
-    struct domain *d = current->domain;
-    ic->link_bits = EVTCHN_FIFO_LINK_BITS;
-    if (!domain_vcpu(d, ic->vcpu))
-        return -XEN_ENOENT;
-    if (ic->offset > PAGE_SIZE - EVTCHN_FIFO_CONTROL_BLOCK_SIZE)
-        return -XEN_EINVAL;
-    if (ic->offset & 7)
-        return -XEN_EINVAL;
-    if (mmglue_check_writable_frame(current, ic->control_gfn))
-        return -XEN_EINVAL;
-    return -XEN_ENOSYS;
 }
 
 /* Copy the argument in, run `call`, copy it back when it succeeded. */
@@ -371,13 +357,17 @@ long hc_event_channel_op(unsigned long cmd, uint64_t arg)
         return 0;
     }
     case EVTCHNOP_reset:            OP(evtchn_reset, evtchn_reset(op_.dom), false);
-    case EVTCHNOP_init_control:     OP(evtchn_init_control, init_control(&op_), true);
-    case EVTCHNOP_expand_array:     OP(evtchn_expand_array, -XEN_EOPNOTSUPP, false);
+    case EVTCHNOP_init_control:
+        OP(evtchn_init_control, evtchn_fifo_init_control(&op_), true);
+    case EVTCHNOP_expand_array:
+        OP(evtchn_expand_array, evtchn_fifo_expand_array(&op_), false);
     case EVTCHNOP_set_priority: {
         struct evtchn_set_priority sp;
         if (copy_from_guest_va(&sp, arg, sizeof(sp)))
             return -XEN_EFAULT;
-        return port_is_valid(current->domain, sp.port) ? -XEN_ENOSYS : -XEN_EINVAL;
+        if (!port_is_valid(current->domain, sp.port))
+            return -XEN_EINVAL;
+        return evtchn_set_priority(current->domain, sp.port, sp.priority);
     }
     default:
         return -XEN_ENOSYS;

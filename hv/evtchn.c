@@ -1,28 +1,30 @@
 /*
- * hv/evtchn.c - event channels: the per-domain port table and the 2-level delivery ABI.
+ * hv/evtchn.c - event channels: the per-domain port table and the one dispatch of port
+ * operations to the domain's ABI (2-level, evtchn-2l.c, until EVTCHNOP_init_control switches
+ * it to FIFO, evtchn-fifo.c; EVTCHNOP_reset switches it back).
  *
- * A domain has EVTCHN_2L_NR_CHANNELS (4096) ports; port 0 is reserved, so 4095 can be bound,
- * and get_free_port() gives -ENOSPC past that (Xen's limit for a domain without a lower
- * max_evtchn_port, such as dom0).  As in Xen, only the ports of the buckets allocated so far
- * are valid (port_is_valid): the first 64 from the start, 64 more each time the lowest free
- * port is the first of a new bucket; a reset frees ports but not buckets.  The guest-visible
- * state is in shared_info and vcpu_info:
- *   shared_info.evtchn_pending[port / 64] bit port % 64   the port has an event,
- *   shared_info.evtchn_mask[...]                           the port is masked,
- *   vcpu_info.evtchn_pending_sel bit port / 64             that word has pending ports,
- *   vcpu_info.evtchn_upcall_pending                        the vCPU has something to look at,
- *   vcpu_info.evtchn_upcall_mask                           the virtual interrupt flag.
- * Setting a port pending sets its word's selector bit and upcall_pending only if the port is
- * not masked (and only on the first transition); unmasking a pending port does it then.  The
- * upcall itself is a bounce to the vCPU's event callback, made by the exit path
- * (guest_exit_work, sched.c) when upcall_pending is set and upcall_mask is clear.
- * A vCPU blocked in SCHEDOP_block wakes when upcall_pending goes up; one in SCHEDOP_poll
- * also when one of its polled ports becomes pending, masked or not.
+ * A 2-level domain has EVTCHN_2L_NR_CHANNELS (4096) ports, a FIFO one EVTCHN_FIFO_NR_CHANNELS
+ * (131072: dom0's table; a domU's table holds 4096).  Port 0 is reserved, so get_free_port()
+ * gives -ENOSPC at the limit (Xen's for a domain without a lower max_evtchn_port, such as
+ * dom0).  As in Xen, only the ports of the buckets allocated so far are valid
+ * (port_is_valid): the first 64 from the start, 64 more each time the lowest free port is
+ * the first of a new bucket; a reset frees ports but not buckets.  A port still linked on a
+ * FIFO queue after its close is busy and not handed out again until the guest unlinks it.
+ *
+ * Every operation on a port's event state goes through the wrappers below, which act only
+ * on a port in use (Xen's evtchn_usable: an unmask or send of a free port does nothing) and
+ * call the ABI's operation.  A port that newly becomes pending also wakes any vCPU of the
+ * domain polling it (SCHEDOP_poll), masked or not.  The upcall itself is a bounce to the
+ * vCPU's event callback, made by the exit path (guest_exit_work, sched.c) when
+ * evtchn_upcall_pending is set and evtchn_upcall_mask is clear; a vCPU blocked in
+ * SCHEDOP_block wakes when upcall_pending goes up.
  */
 #include "events.h"
 #include "evtchn.h"
 
 static struct evtchn_domain evtchn_domains[PVMM_MAX_DOMAINS];
+static struct evtchn dom0_ports[EVTCHN_FIFO_NR_CHANNELS];
+static struct evtchn domu_ports[PVMM_MAX_DOMAINS - 1][EVTCHN_2L_NR_CHANNELS];
 
 struct evtchn_domain *evtchn_dom(struct domain *d)
 {
@@ -32,8 +34,14 @@ struct evtchn_domain *evtchn_dom(struct domain *d)
 void evtchn_init_domain(struct domain *d, struct shared_info *si)
 {
     struct evtchn_domain *ed = evtchn_dom(d);
+    unsigned int id = d->domain_id % PVMM_MAX_DOMAINS;
+
     memset(ed, 0, sizeof(*ed));
     ed->si = si;
+    ed->ops = &evtchn_port_ops_2l;
+    ed->port = id ? domu_ports[id - 1] : dom0_ports;
+    ed->nr_ports = id ? EVTCHN_2L_NR_CHANNELS : EVTCHN_FIFO_NR_CHANNELS;
+    memset(ed->port, 0, ed->nr_ports * sizeof(struct evtchn));
     ed->valid_evtchns = EVTCHNS_PER_BUCKET;
     ed->port[0].state = ECS_RESERVED;
 }
@@ -49,42 +57,50 @@ bool port_is_valid(struct domain *d, uint32_t port)
     return port < evtchn_dom(d)->valid_evtchns;
 }
 
-/* The lowest free port (its bucket made valid first, as Xen allocates it), or -ENOSPC. */
+/* The most ports the domain's ABI (and its table) allows. */
+uint32_t evtchn_max_ports(struct domain *d)
+{
+    const struct evtchn_domain *ed = evtchn_dom(d);
+    uint32_t abi = ed->fifo ? EVTCHN_FIFO_NR_CHANNELS : EVTCHN_2L_NR_CHANNELS;
+
+    return abi < ed->nr_ports ? abi : ed->nr_ports;
+}
+
+/* Xen's evtchn_usable: the port is bound or unbound (not free, not reserved). */
+static bool usable(struct domain *d, uint32_t port)
+{
+    return evtchn_dom(d)->port[port].state > ECS_RESERVED;
+}
+
+static bool port_is_busy(struct domain *d, uint32_t port)
+{
+    const struct evtchn_domain *ed = evtchn_dom(d);
+
+    return ed->ops->is_busy && ed->ops->is_busy(d, port);
+}
+
+/* The lowest free port that is not busy (its bucket made valid first, as Xen allocates
+ * it), or -ENOSPC. */
 int get_free_port(struct domain *d)
 {
     struct evtchn_domain *ed = evtchn_dom(d);
-    unsigned int p;
+    uint32_t max = evtchn_max_ports(d);
+    uint32_t p;
 
-    for (p = 0; p < EVTCHN_2L_NR_CHANNELS; p++)
-        if (ed->port[p].state == ECS_FREE)
+    for (p = 0; p < max; p++)
+        if (ed->port[p].state == ECS_FREE && (p >= ed->valid_evtchns || !port_is_busy(d, p)))
             break;
-    if (p == EVTCHN_2L_NR_CHANNELS)
+    if (p == max)
         return -XEN_ENOSPC;
     if (p >= ed->valid_evtchns)
         ed->valid_evtchns = (p / EVTCHNS_PER_BUCKET + 1) * EVTCHNS_PER_BUCKET;
     return (int)p;
 }
 
-static inline bool test_and_set(volatile xen_ulong_t *w, unsigned int bit)
-{
-    return __atomic_fetch_or(w, 1UL << bit, __ATOMIC_SEQ_CST) & (1UL << bit);
-}
-
-static inline bool test_and_clear(volatile xen_ulong_t *w, unsigned int bit)
-{
-    return __atomic_fetch_and(w, ~(1UL << bit), __ATOMIC_SEQ_CST) & (1UL << bit);
-}
-
 bool evtchn_port_is_pending(struct domain *d, uint32_t port)
 {
-    const struct shared_info *si = evtchn_dom(d)->si;
-    return (si->evtchn_pending[port / 64] >> (port % 64)) & 1;
-}
-
-static bool port_is_masked(struct domain *d, uint32_t port)
-{
-    const struct shared_info *si = evtchn_dom(d)->si;
-    return (si->evtchn_mask[port / 64] >> (port % 64)) & 1;
+    return port_is_valid(d, port) && usable(d, port) &&
+           evtchn_dom(d)->ops->is_pending(d, port);
 }
 
 /* Xen's vcpu_mark_events_pending: raise upcall_pending and wake the vCPU if it was clear. */
@@ -104,18 +120,11 @@ static bool polls_port(struct vcpu *v, uint32_t port)
     return h->polling && (h->poll_evtchn < 0 || (uint32_t)h->poll_evtchn == port);
 }
 
-/* The 2-level set_pending for `port` of d, notifying vCPU `vcpu_id`. */
+/* Make `port` of d pending, notifying vCPU `vcpu_id`; wake its pollers if it newly is. */
 void evtchn_set_pending(struct domain *d, unsigned int vcpu_id, uint32_t port)
 {
-    struct shared_info *si = evtchn_dom(d)->si;
-    struct vcpu *v = &d->vcpu[vcpu_id];
-
-    if (test_and_set(&si->evtchn_pending[port / 64], port % 64))
+    if (!usable(d, port) || !evtchn_dom(d)->ops->set_pending(d, &d->vcpu[vcpu_id], port))
         return;
-    if (!port_is_masked(d, port) &&
-        !test_and_set(&hvv(v)->vcpu_info->evtchn_pending_sel, port / 64))
-        vcpu_mark_events_pending(v);
-    /* Wake any vCPU of d polling this port. */
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *p = &d->vcpu[i];
         if (p->plat && polls_port(p, port))
@@ -125,19 +134,28 @@ void evtchn_set_pending(struct domain *d, unsigned int vcpu_id, uint32_t port)
 
 void evtchn_clear_pending(struct domain *d, uint32_t port)
 {
-    test_and_clear(&evtchn_dom(d)->si->evtchn_pending[port / 64], port % 64);
+    if (usable(d, port))
+        evtchn_dom(d)->ops->clear_pending(d, port);
 }
 
-/* The 2-level unmask: clear the mask; a pending port then raises the upcall. */
+/* EVTCHNOP_unmask of a valid port: the ABI's unmask, which raises a pending port. */
 void evtchn_unmask(struct domain *d, uint32_t port)
 {
-    struct shared_info *si = evtchn_dom(d)->si;
-    struct vcpu *v = &d->vcpu[evtchn_dom(d)->port[port].notify_vcpu];
+    if (usable(d, port))
+        evtchn_dom(d)->ops->unmask(d, port);
+}
 
-    if (test_and_clear(&si->evtchn_mask[port / 64], port % 64) &&
-        evtchn_port_is_pending(d, port) &&
-        !test_and_set(&hvv(v)->vcpu_info->evtchn_pending_sel, port / 64))
-        vcpu_mark_events_pending(v);
+/* EVTCHNOP_set_priority of a valid port: -ENOSYS without priorities (2-level), -EACCES for a
+ * port not in use, else the ABI's answer (Xen's order). */
+long evtchn_set_priority(struct domain *d, uint32_t port, uint32_t priority)
+{
+    const struct evtchn_port_ops *ops = evtchn_dom(d)->ops;
+
+    if (!ops->set_priority)
+        return -XEN_ENOSYS;
+    if (!usable(d, port))
+        return -XEN_EACCES;
+    return ops->set_priority(d, port, priority);
 }
 
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
@@ -146,4 +164,3 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
     if (port)
         evtchn_set_pending(v->domain, v->vcpu_id, port);
 }
-

@@ -114,7 +114,7 @@ struct hv_vcpu {
     /* Time and events (time.c, timer.c, evtchn.c, sched.c, vcpu-op.c). */
     struct timer singleshot_timer, periodic_timer, poll_timer;
     uint64_t periodic_period;      /* ns, 0: no periodic timer */
-    uint16_t virq_to_port[24];     /* NR_VIRQS; 0: not bound */
+    uint32_t virq_to_port[24];     /* NR_VIRQS; 0: not bound */
     bool     blocked;              /* SCHEDOP_block/poll: waiting for an event */
     bool     polling;              /* SCHEDOP_poll: woken by its ports even when masked */
     int      poll_evtchn;          /* the one port polled, or -1 for any */

@@ -132,7 +132,7 @@ long sched_poll(struct vcpu *v, uint64_t arg)
         goto out;
     for (uint32_t i = 0; i < sp.nr_ports; i++) {
         rc = copy_from_guest_va(&port, sp.ports + 4UL * i, 4) ? -XEN_EFAULT : 0;
-        if (!rc && port >= EVTCHN_2L_NR_CHANNELS)
+        if (!rc && port >= evtchn_max_ports(v->domain))
             rc = -XEN_EINVAL;
         if (rc || evtchn_port_is_pending(v->domain, port))
             goto out;

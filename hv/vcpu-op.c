@@ -137,10 +137,12 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
-/* The domain is going away: stop its vCPUs' timers and give back the vcpu_info frames, so
+/* The domain is going away: stop its vCPUs' timers and give back the vcpu_info frames and
+ * the FIFO event frames, so
  * that the core's teardown finds no reference of the hypervisor's left. */
 void vcpu_events_teardown(struct domain *d)
 {
+    evtchn_fifo_destroy(d);            /* FIFO control blocks and event array pages */
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = &d->vcpu[i];
         struct hv_vcpu *h = hvv(v);

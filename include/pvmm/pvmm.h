@@ -42,7 +42,9 @@
 #define PVMM_MAX_DOMAINS   32    /* ordinary domain ids 0..31 */
 #define PVMM_MAX_VCPUS     8     /* per domain; vCPU masks are 64-bit */
 #define PVMM_LDT_PAGES     16    /* 8192 entries */
-#define PVMM_HELD_FRAMES    2    /* frames the hypervisor keeps per vCPU (vcpu_info, FIFO) */
+/* Frames the hypervisor keeps per vCPU: vcpu_info, FIFO control block, EOI map, and on vCPU 0
+ * the FIFO event array (128 pages). */
+#define PVMM_HELD_FRAMES    (3 + 128)
 #define PVMM_GDT_FRAMES    14    /* FIRST_RESERVED_GDT_PAGE guest frames */
 
 struct pvmm_state;

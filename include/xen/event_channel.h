@@ -118,6 +118,34 @@ struct evtchn_op {
 #define EVTCHN_FIFO_MAX_QUEUES    16
 #define EVTCHN_FIFO_CONTROL_BLOCK_SIZE  (8 + 4 * EVTCHN_FIFO_MAX_QUEUES)
 
+/*
+ * The FIFO ABI's guest memory.  Each port has a 32-bit event word in the event array (pages
+ * the guest adds with expand_array, 1024 words each, at most 128 pages): bit 31 pending,
+ * 30 masked, 29 linked (on a queue), 28 busy (the hypervisor is changing the link), bits
+ * 0-16 the next port of its queue.  Each vCPU has a control block: a READY bit per priority
+ * (0 highest, 15 lowest) and the HEAD port of each priority's queue.
+ */
+typedef uint32_t event_word_t;
+#define EVTCHN_FIFO_PENDING       31
+#define EVTCHN_FIFO_MASKED        30
+#define EVTCHN_FIFO_LINKED        29
+#define EVTCHN_FIFO_BUSY          28
+#define EVTCHN_FIFO_LINK_MASK     ((1U << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_NR_CHANNELS   (1U << EVTCHN_FIFO_LINK_BITS)
+#define EVTCHN_FIFO_PRIORITY_MAX      0
+#define EVTCHN_FIFO_PRIORITY_DEFAULT  7
+#define EVTCHN_FIFO_PRIORITY_MIN      15
+#define EVTCHN_FIFO_EVENT_WORDS_PER_PAGE  1024
+#define EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES \
+    (EVTCHN_FIFO_NR_CHANNELS / EVTCHN_FIFO_EVENT_WORDS_PER_PAGE)
+struct evtchn_fifo_control_block {
+    uint32_t     ready;
+    uint32_t     _rsvd;
+    event_word_t head[EVTCHN_FIFO_MAX_QUEUES];
+};
+
+_Static_assert(sizeof(struct evtchn_fifo_control_block) == EVTCHN_FIFO_CONTROL_BLOCK_SIZE,
+               "the FIFO control block is 72 bytes");
 _Static_assert(sizeof(struct evtchn_alloc_unbound) == 8, "evtchn_alloc_unbound is 8 bytes");
 _Static_assert(sizeof(struct evtchn_bind_interdomain) == 12, "bind_interdomain is 12 bytes");
 _Static_assert(sizeof(struct evtchn_bind_virq) == 12, "evtchn_bind_virq is 12 bytes");

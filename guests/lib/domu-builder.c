@@ -153,19 +153,23 @@ static long set_context(const struct domu *u, const struct pvmm_boot_regs *r)
     return domctl_vcpucontext(XEN_DOMCTL_setvcpucontext, u->domid, 0, &c);
 }
 
-/* Everything after createdomain; on failure the caller destroys the domain. */
-static long build_into(struct domu *u, const struct pvmm_image *img, unsigned int flags,
-                       xen_pfn_t *p2m, const char **why)
+/* The back end's one mapping slot, shared by every build (an L1 entry of ours). */
+static void backend_init(struct hc_backend *b, domid_t dom)
+{
+    static unsigned long slot;
+
+    memset(b, 0, sizeof(*b));
+    b->dom = dom;
+    b->mapped = ~0UL;
+    if (!slot)
+        slot = alloc_map_slot();
+    b->slot = slot;
+}
+
+/* Everything of domu_create after createdomain; on failure the caller destroys the domain. */
+static long set_up(struct domu *u, const char **why)
 {
     static struct hc_backend b;
-    static unsigned long slot;
-    struct pvmm_builder_backend be = {
-        .ctx = &b, .alloc = hc_alloc, .map = hc_map, .unmap = NULL,
-        .set_m2p = hc_set_m2p, .pin_l4 = hc_pin_l4,
-    };
-    struct pvmm_builder_params p;
-    struct pvmm_dom_layout l;
-    struct pvmm_boot_regs regs;
     struct xen_domctl_getdomaininfo info;
     long rc;
 
@@ -179,7 +183,7 @@ static long build_into(struct domu *u, const struct pvmm_image *img, unsigned in
         *why = "getdomaininfo";
         rc = domctl_getinfo(u->domid, &info);
     }
-    if (!rc && (flags & DOMU_RINGS)) {
+    if (!rc && (u->flags & DOMU_RINGS)) {
         *why = "the xenstore and console event channels";
         rc = ring_channel(u->domid, &u->domu_store_port, &u->store_port);
         if (!rc)
@@ -187,21 +191,67 @@ static long build_into(struct domu *u, const struct pvmm_image *img, unsigned in
     }
     if (rc)
         return rc;
-    memset(&b, 0, sizeof(b));
-    b.dom = u->domid;
-    b.mapped = ~0UL;
-    if (!slot)
-        slot = alloc_map_slot();
-    b.slot = slot;
+    u->shared_info_mfn = info.shared_info_frame;
+    backend_init(&b, u->domid);
     *why = "masking its event upcalls in shared_info";
-    rc = mask_upcalls(&b, info.shared_info_frame);
+    return mask_upcalls(&b, info.shared_info_frame);
+}
+
+long domu_create(uint64_t nr_pages, unsigned int flags, struct domu *out, const char **why)
+{
+    long rc, dom;
+
+    memset(out, 0, sizeof(*out));
+    dom = domctl_create(0, 1, 0);
+    if (dom <= 0) {
+        *why = "createdomain";
+        return dom ? dom : -XEN_EINVAL;
+    }
+    out->domid = (domid_t)dom;
+    out->nr_pages = nr_pages;
+    out->flags = flags;
+    rc = set_up(out, why);
+    if (rc)
+        domu_destroy(out);
+    return rc;
+}
+
+long domu_channel(struct domu *u, uint32_t *domu_port, uint32_t *our_port, const char **why)
+{
+    long rc;
+
+    *why = "an event channel for it";
+    if (u->nr_extra_ports == DOMU_EXTRA_PORTS)
+        return -XEN_ENOSPC;
+    rc = ring_channel(u->domid, domu_port, our_port);
+    if (!rc)
+        u->extra_ports[u->nr_extra_ports++] = *our_port;
+    return rc;
+}
+
+long domu_load(struct domu *u, const void *elf, size_t len, const char *cmdline,
+               xen_pfn_t *p2m, const char **why)
+{
+    static struct hc_backend b;
+    struct pvmm_builder_backend be = {
+        .ctx = &b, .alloc = hc_alloc, .map = hc_map, .unmap = NULL,
+        .set_m2p = hc_set_m2p, .pin_l4 = hc_pin_l4,
+    };
+    struct pvmm_image img;
+    struct pvmm_builder_params p;
+    struct pvmm_dom_layout l;
+    struct pvmm_boot_regs regs;
+    long rc = pvmm_image_parse(&img, elf, len, why);
+
     if (rc)
         return rc;
+    backend_init(&b, u->domid);
     memset(&p, 0, sizeof(p));
-    p.image = img;
+    p.image = &img;
     p.nr_pages = u->nr_pages;
-    p.shared_info_maddr = info.shared_info_frame << PAGE_SHIFT;
-    if (flags & DOMU_RINGS) {
+    p.cmdline = cmdline;
+    p.shared_info_maddr = u->shared_info_mfn << PAGE_SHIFT;
+    if (u->flags & DOMU_RINGS) {
         p.nr_special = 2;
         p.store_evtchn = u->domu_store_port;
         p.console_evtchn = u->domu_console_port;
@@ -213,7 +263,7 @@ static long build_into(struct domu *u, const struct pvmm_image *img, unsigned in
     u->l4_mfn = l.l4_mfn;
     u->entry = regs.rip;
     u->start_info_va = l.start_info_va;
-    if (flags & DOMU_RINGS) {
+    if (u->flags & DOMU_RINGS) {
         u->store_mfn = p2m[(l.store_va - l.v_start) >> PAGE_SHIFT];
         u->console_mfn = p2m[(l.console_va - l.v_start) >> PAGE_SHIFT];
     }
@@ -224,21 +274,11 @@ static long build_into(struct domu *u, const struct pvmm_image *img, unsigned in
 long domu_build(const void *elf, size_t len, uint64_t nr_pages, unsigned int flags,
                 xen_pfn_t *p2m, struct domu *out, const char **why)
 {
-    struct pvmm_image img;
-    long rc, dom;
+    long rc = domu_create(nr_pages, flags, out, why);
 
-    memset(out, 0, sizeof(*out));
-    rc = pvmm_image_parse(&img, elf, len, why);
     if (rc)
         return rc;
-    dom = domctl_create(0, 1, 0);
-    if (dom <= 0) {
-        *why = "createdomain";
-        return dom ? dom : -XEN_EINVAL;
-    }
-    out->domid = (domid_t)dom;
-    out->nr_pages = nr_pages;
-    rc = build_into(out, &img, flags, p2m, why);
+    rc = domu_load(out, elf, len, NULL, p2m, why);
     if (rc)
         domu_destroy(out);
     return rc;
@@ -246,10 +286,14 @@ long domu_build(const void *elf, size_t len, uint64_t nr_pages, unsigned int fla
 
 long domu_destroy(struct domu *u)
 {
+    if (!u->domid)
+        return -XEN_ESRCH;
     if (u->console_port)
         evtchn_close(u->console_port);
     if (u->store_port)
         evtchn_close(u->store_port);
+    while (u->nr_extra_ports)
+        evtchn_close(u->extra_ports[--u->nr_extra_ports]);
     u->console_port = u->store_port = 0;
     return domctl_destroy(u->domid);
 }

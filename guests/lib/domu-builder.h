@@ -20,15 +20,20 @@
 #include <xen/xen.h>
 
 #define DOMU_RINGS  1u          /* give the domU its console and xenstore rings */
+#define DOMU_EXTRA_PORTS 4
 
 struct domu {
     domid_t domid;
     uint64_t nr_pages;
+    unsigned int flags;
+    xen_pfn_t shared_info_mfn;
     xen_pfn_t l4_mfn;
     xen_pfn_t console_mfn, store_mfn;            /* DOMU_RINGS, else 0 */
     uint32_t console_port, store_port;           /* dom0's bound ports (DOMU_RINGS) */
     uint32_t domu_console_port, domu_store_port; /* the domU's ends */
     uint64_t entry, start_info_va;
+    uint32_t extra_ports[DOMU_EXTRA_PORTS];      /* dom0's ends of domu_channel's channels */
+    unsigned int nr_extra_ports;
 };
 
 /*
@@ -40,7 +45,21 @@ struct domu {
 long domu_build(const void *elf, size_t len, uint64_t nr_pages, unsigned int flags,
                 xen_pfn_t *p2m, struct domu *out, const char **why);
 
-/* Destroy it, closing dom0's ports: 0 or the destroydomain error. */
+/*
+ * domu_build in steps, for a toolstack that needs the domid before the image is loaded:
+ * domu_create makes the domain (memory limit, vCPU, upcalls masked, the ring channels with
+ * DOMU_RINGS) and destroys it again if a step fails; domu_channel binds one more channel
+ * (*domu_port is the domU's end, *our_port dom0's, closed by domu_destroy); domu_load builds
+ * the image into it with `cmdline` as start_info's command line (may be NULL) and sets
+ * vCPU 0's context.  domu_channel and domu_load return 0 or a negated Xen errno with *why,
+ * leaving the domain for the caller to destroy.
+ */
+long domu_create(uint64_t nr_pages, unsigned int flags, struct domu *out, const char **why);
+long domu_channel(struct domu *u, uint32_t *domu_port, uint32_t *our_port, const char **why);
+long domu_load(struct domu *u, const void *elf, size_t len, const char *cmdline,
+               xen_pfn_t *p2m, const char **why);
+
+/* Destroy it, closing dom0's ports: 0 or the destroydomain error (-ESRCH if none). */
 long domu_destroy(struct domu *u);
 
 /* The domU's frame at pfn through a read-write foreign mapping in one of our slots; NULL if

@@ -41,8 +41,14 @@ void gnttab_grant(grant_entry_v1_t *gt, grant_ref_t ref, domid_t to, unsigned lo
 int16_t gnttab_map(grant_ref_t ref, uint32_t flags, uint64_t addr, grant_handle_t *h,
                    uint64_t *bus)
 {
+    return gnttab_map_dom(SELF_ID, ref, flags, addr, h, bus);
+}
+
+int16_t gnttab_map_dom(domid_t dom, grant_ref_t ref, uint32_t flags, uint64_t addr,
+                       grant_handle_t *h, uint64_t *bus)
+{
     struct gnttab_map_grant_ref m = { .host_addr = addr, .flags = flags, .ref = ref,
-                                      .dom = SELF_ID };
+                                      .dom = dom };
     long rc = gnttab_op(GNTTABOP_map_grant_ref, &m, 1);
 
     if (rc) {

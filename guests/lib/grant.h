@@ -22,6 +22,9 @@ void gnttab_grant(grant_entry_v1_t *gt, grant_ref_t ref, domid_t to, unsigned lo
 /* One map_grant_ref of our own ref; the status (handle, bus address if wanted). */
 int16_t gnttab_map(grant_ref_t ref, uint32_t flags, uint64_t addr, grant_handle_t *h,
                    uint64_t *bus);
+/* The same for domain dom's ref (a grant made to us by another domain). */
+int16_t gnttab_map_dom(domid_t dom, grant_ref_t ref, uint32_t flags, uint64_t addr,
+                       grant_handle_t *h, uint64_t *bus);
 /* One unmap_grant_ref; the status. */
 int16_t gnttab_unmap(grant_handle_t h, uint64_t addr, uint64_t bus);
 /*

@@ -112,6 +112,13 @@ long sysctl_physinfo(struct xen_sysctl_physinfo *pi)
     return rc;
 }
 
+uint64_t sysctl_free_pages(void)
+{
+    struct xen_sysctl_physinfo pi;
+
+    return sysctl_physinfo(&pi) ? 0 : pi.free_pages;
+}
+
 uint64_t sysctl_free_pages_back(uint64_t want)
 {
     struct xen_sysctl_physinfo pi;

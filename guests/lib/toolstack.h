@@ -43,6 +43,8 @@ long domctl_vcpucontext(uint32_t cmd, domid_t dom, uint32_t vcpu,
                         struct vcpu_guest_context *ctxt);
 long domctl_pageframeinfo3(domid_t dom, xen_pfn_t *arr, uint64_t num);
 long sysctl_physinfo(struct xen_sysctl_physinfo *pi);
+/* physinfo's free_pages now; 0 if physinfo fails. */
+uint64_t sysctl_free_pages(void);
 /* physinfo's free_pages once it is back at want, yielding (at most 1000 times) for Xen's
  * deferred freeing of a destroyed domain (an RCU grace period); 0 if physinfo fails. */
 uint64_t sysctl_free_pages_back(uint64_t want);

@@ -34,7 +34,6 @@ int test_main(void)
 {
     size_t len = (size_t)(_binary_domu_hello_elf_end - _binary_domu_hello_elf_start);
     struct xen_domctl_getdomaininfo info;
-    struct xen_sysctl_physinfo pi;
     struct domu u;
     const char *why = "";
     xen_pfn_t l4;
@@ -42,9 +41,9 @@ int test_main(void)
     long rc;
     int code;
 
-    if (sysctl_physinfo(&pi))
+    free0 = sysctl_free_pages();
+    if (!free0)
         return xtf_failure("physinfo refused");
-    free0 = pi.free_pages;
     printk("building a domU of %u pages from a %lu-byte ELF\n", DOMU_PAGES, (unsigned long)len);
     rc = domu_build(_binary_domu_hello_elf_start, len, DOMU_PAGES, 0, p2m, &u, &why);
     if (rc)

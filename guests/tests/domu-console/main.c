@@ -84,7 +84,6 @@ int test_main(void)
 {
     size_t len = (size_t)(_binary_domu_hello_elf_end - _binary_domu_hello_elf_start);
     static struct domu_console con;
-    struct xen_sysctl_physinfo pi;
     struct domu u;
     const char *why = "";
     uint64_t free0, free1;
@@ -92,9 +91,9 @@ int test_main(void)
     long rc;
     int code;
 
-    if (sysctl_physinfo(&pi))
+    free0 = sysctl_free_pages();
+    if (!free0)
         return xtf_failure("physinfo refused");
-    free0 = pi.free_pages;
     if (events_init())
         return xtf_error("mapping shared_info");
     rc = domu_build(_binary_domu_hello_elf_start, len, DOMU_PAGES, DOMU_RINGS, p2m, &u, &why);

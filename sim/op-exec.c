@@ -210,6 +210,27 @@ int sim_op_exec(struct sim_machine *m, const struct sim_op *op, struct sim_resul
         res->kind = RES_RC;
         res->rc = sim_destroy_domain(m, (domid_t)op->dom);
         return 0;
+    case ST_SEAL:
+        if (!pvmm_domain_lookup(&m->s, (domid_t)op->dom))
+            return fail(err, errlen, "no domain d%d", op->dom);
+        pvmm_domain_seal(pvmm_domain_lookup(&m->s, (domid_t)op->dom));
+        res->kind = RES_RC;
+        return 0;
+    case ST_LAUNCH: {
+        /* pvmm-hv's unpausedomain of a sealed domain by v's domain: its launch. */
+        struct domain *d = op->a[0] < PVMM_MAX_DOMAINS ?
+                           pvmm_domain_lookup(&m->s, (domid_t)op->a[0]) : NULL;
+
+        if (!d)
+            return fail(err, errlen, "no domain d%lu", (unsigned long)op->a[0]);
+        res->kind = RES_RC;
+        res->rc = pvmm_domain_launch(v, d);
+        if (res->rc < 0) {
+            res->has_reason = true;
+            res->reason = *pvmm_last_reason(v);
+        }
+        return 0;
+    }
     case ST_VCPU_UP: {
         /* VCPUOP_initialise + up: the kernel base given (default: v0's), validated as Xen does. */
         struct vcpu *v0 = &v->domain->vcpu[0];

@@ -66,6 +66,12 @@ void sim_op_print(FILE *f, const struct sim_op *op)
     case ST_DESTROY:
         fprintf(f, "destroy d%d", op->dom);
         break;
+    case ST_SEAL:
+        fprintf(f, "seal d%d", op->dom);
+        break;
+    case ST_LAUNCH:
+        fprintf(f, "launch %s domid=%lu", vname(op, v, sizeof(v)), (unsigned long)op->a[0]);
+        break;
     case ST_VCPU_UP:
         fprintf(f, "vcpu_up %s", vname(op, v, sizeof(v)));
         if (op->count_given)

@@ -101,6 +101,9 @@ int scn_hypercall_nr(const char *name);
 int scn_errno_value(const char *name);   /* "EINVAL" -> 22, or -1 */
 const char *scn_errno_name(int e);       /* 22 -> "EINVAL", or NULL */
 
+/* The domains a scenario can name: d0..d7 (the core has room for PVMM_MAX_DOMAINS). */
+#define SIM_MAX_DOMAINS 8
+
 /* ---- statements (scn-parse.c) ---- */
 
 enum scn_stmt_kind {
@@ -115,6 +118,8 @@ enum scn_stmt_kind {
     ST_RAM, ST_RESERVE, ST_SHARE_PRIVILEGED, ST_SHARE_PAGE, ST_IOMEM, ST_MMIO_RO,
     ST_PTWR_EMULATE, ST_WRITE_CR3, ST_HOLD_FRAME, ST_RELEASE_FRAME,
     ST_FRAME, ST_POKE,
+    /* the sealed launch (pvmm-hv's createdomain flag; docs/hv.md) */
+    ST_SEAL, ST_LAUNCH,
 };
 
 enum scn_expect_kind {

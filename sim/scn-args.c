@@ -31,6 +31,8 @@ static const struct stmt_spec specs[] = {
     { "machine", ST_MACHINE, TGT_NONE, false, "frames io maxphyaddr linear_pt m2p tables", "" },
     { "domain", ST_DOMAIN, TGT_DOM, false, "pages vcpus max privileged kernel", "pages" },
     { "destroy", ST_DESTROY, TGT_DOM, false, "", "" },
+    { "seal", ST_SEAL, TGT_DOM, false, "", "" },
+    { "launch", ST_LAUNCH, TGT_VCPU, false, "domid", "domid" },
     { "vcpu_up", ST_VCPU_UP, TGT_VCPU, false, "cr3", "" },
     { "mode", ST_MODE, TGT_VCPU, true, "", "" },
     { "cpu", ST_CPU, TGT_VCPU, false, "wp smep smap pke pge nxe ac pkru cpl maxphyaddr", "" },
@@ -214,7 +216,7 @@ static bool parse_target(const struct scn_line *l, int *pos, enum target tg, str
     unsigned int d, v = 0;
     char tail;
 
-    if (t->kind == TK_NUM && tg == TGT_DOM && t->num < 8) {
+    if (t->kind == TK_NUM && tg == TGT_DOM && t->num < SIM_MAX_DOMAINS) {
         st->dom = (int)t->num;
         (*pos)++;
         return true;
@@ -222,7 +224,7 @@ static bool parse_target(const struct scn_line *l, int *pos, enum target tg, str
     if (t->kind == TK_IDENT &&
         (sscanf(t->text, "d%u%c", &d, &tail) == 1 ||
          (tg == TGT_VCPU && sscanf(t->text, "d%u.v%u%c", &d, &v, &tail) == 2)) &&
-        d < 8 && v < 8) {
+        d < SIM_MAX_DOMAINS && v < 8) {
         st->dom = (int)d;
         st->vcpu = tg == TGT_VCPU ? (int)v : -1;
         (*pos)++;

@@ -172,6 +172,9 @@ static int apply(struct sim_op *op, const struct scn_stmt *st, const struct scn_
         op->a[0] = x;
         op->count_given = true;
         return 0;
+    case ST_LAUNCH:
+        op->a[0] = x;
+        return 0;
     case ST_LDT_LOAD:
         if (!(x & 4) || x > 0xFFFF)
             return bad(err, st, a, "an LDT selector has bit 2 (TI) set and fits 16 bits");

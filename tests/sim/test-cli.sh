@@ -168,6 +168,10 @@ ldt_gp() { "$pvmm" explain "$ldt:29" >"$tmp/o" && cat "$tmp/o" &&
                grep "error code 0x1004: LDT entry 512 is beyond the LDT's limit" "$tmp/o" &&
                ! grep -i "canonical" "$tmp/o"; }
 check "#GP of an LDT selector past the limit is not called non-canonical" ldt_gp
+sealed=$root/tests/sim/sealed-launch.pvmm
+expect_out "a refused sealed launch names who maps which frame" 0 \
+    "sealed domain d2 cannot run while d1 maps its frame 0x[0-9a-f]+" \
+    "$pvmm" explain "$sealed:15"
 expect_out "a domain too small to build says the minimum" 0 \
     "needs at least 1024 pages \(4096 KiB\); this one has 512" "$pvmm" explain "$tmp/msg.pvmm:11"
 expect_out "... and why (the builder's layout)" 0 \

@@ -173,9 +173,9 @@ int cli_pick_domain(const char *cmd, const char *arg, const struct cli_target *t
     else
         snprintf(where, sizeof(where), "the end of %s", t->s.file);
     if (arg) {
-        if (sscanf(arg, "d%u%c", &n, &tail) != 1 || n >= PVMM_MAX_DOMAINS)
+        if (sscanf(arg, "d%u%c", &n, &tail) != 1 || n >= SIM_MAX_DOMAINS)
             return cli_usage_error(cmd, "'%s' is not a domain (d0..d%d)", arg,
-                                   PVMM_MAX_DOMAINS - 1);
+                                   SIM_MAX_DOMAINS - 1);
         if (!pvmm_domain_lookup(&out->m->s, (domid_t)n)) {
             fflush(stdout);
             fprintf(stderr, "pvmm %s: there is no domain d%u at %s (domains then: %s)\n", cmd,

@@ -359,24 +359,25 @@ static int relinquish_frames(struct vcpu *curr, struct domain *d, enum relinquis
 
     for (mfn_t m = d->teardown_next; m < s->nr_frames; m++) {
         struct page_info *pg = mfn_to_page(s, m);
-        int rc;
+        int rc = 0;
 
-        if (!owned_by(pg, d))
-            continue;
-        if (step == REL_PINS)
-            rc = relinquish_pin(curr, d, pg);
-        else if (step == REL_ALLOC)
-            rc = relinquish_allocation(d, pg);
-        else
-            rc = relinquish_table(curr, d, pg, level_type[step]);
-        if (rc < 0) {
-            d->teardown_next = m;
-            return rc;
+        if (owned_by(pg, d)) {
+            if (step == REL_PINS)
+                rc = relinquish_pin(curr, d, pg);
+            else if (step == REL_ALLOC)
+                rc = relinquish_allocation(d, pg);
+            else
+                rc = relinquish_table(curr, d, pg, level_type[step]);
+            if (rc < 0) {
+                d->teardown_next = m;
+                return rc;
+            }
         }
         /*
          * Preempt only after real progress, or after a run of TEARDOWN_SCAN_RUN frames
-         * scanned (the scan position is progress too), so that every call makes some and a
-         * scan of frames the step has nothing to do for is no long stretch either.
+         * scanned, the domain's or not (the scan position is progress too), so that every
+         * call makes some and a scan of frames the step has nothing to do for - other
+         * domains' and free ones included - is no long stretch either.
          */
         if ((rc > 0 || (m + 1) % TEARDOWN_SCAN_RUN == 0) && hypercall_preempt_check(curr)) {
             d->teardown_next = m + 1;

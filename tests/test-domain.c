@@ -441,12 +441,13 @@ static void teardown_resumes_where_it_stopped(void **state)
     assert_int_equal(rc, 0);
     /*
      * The pins and allocation steps were each resumed part-way through the
-     * frame table (the tables went with the pins' puts, which check for
-     * preemption after every present entry and so finish within the pins
-     * step here; the L4 step is resumed only if a put left its L4 partial).
+     * frame table; the L3 and L2 steps find nothing to do (the tables went
+     * with the pins' puts) but still stop at the end of their 256-frame scan
+     * run; the L4 step is resumed there too, or earlier if a put left its L4
+     * partial.
      */
     assert_true(calls > owned);
-    assert_int_equal(seen_steps & ~(1U << 1), (1U << 0) | (1U << 4));
+    assert_int_equal(seen_steps & ~(1U << 1), (1U << 0) | (1U << 2) | (1U << 3) | (1U << 4));
     assert_int_equal(d->teardown_step, 0);
     assert_all_released(h, 1, nr_free);
     harness_free(h);
@@ -527,6 +528,41 @@ static void held_frames_audited_and_released(void **state)
     harness_free(h);
 }
 
+/*
+ * A teardown's scan stops for a preemption check at least every 256 frames, whoever owns
+ * them: a domain owning a few frames of a large machine does not scan the free rest (and
+ * the hypervisor's frames at the start of the next step) in one stretch.
+ */
+static void teardown_scan_of_others_frames_is_preemptible(void **state)
+{
+    struct harness *h = harness_new(4096);
+    uint64_t nr_free = h->s.nr_free;
+    struct domain *d = harness_domain(h, 1, false);
+    unsigned int step = 0, calls = 0;
+    mfn_t next = 0;
+    long rc;
+
+    (void)state;
+    for (unsigned int i = 0; i < 8; i++)
+        harness_alloc(h, d);
+    h->preempt_every = true;
+    while ((rc = pvmm_domain_destroy(d)) == -XEN_ERESTART) {
+        if (d->teardown_step == step)
+            assert_true(d->teardown_next <= next + 256);
+        else
+            assert_true(d->teardown_next <= 256);
+        step = d->teardown_step;
+        next = d->teardown_next;
+        calls++;
+    }
+    h->preempt_every = false;
+    assert_int_equal(rc, 0);
+    /* Each of the five frame steps stopped at least every 256 frames, to the last. */
+    assert_true(calls >= 5 * 4096 / 256);
+    assert_all_released(h, 1, nr_free);
+    harness_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -539,6 +575,7 @@ int main(void)
         cmocka_unit_test(xsa252_decrease_reservation_does_not_unpin),
         cmocka_unit_test(xsa287_teardown_keeps_owner_invariants),
         cmocka_unit_test(teardown_resumes_where_it_stopped),
+        cmocka_unit_test(teardown_scan_of_others_frames_is_preemptible),
         cmocka_unit_test(vm_assist),
         cmocka_unit_test(held_frames_audited_and_released),
     };

@@ -131,17 +131,14 @@ void domain_crash(const struct cpu_regs *r, const char *fmt, ...)
  * rip cannot be returned to (SYSRET would fault in ring 0, IRET would fault too): the guest
  * gets #GP(0) with that rip in its frame instead (boot-ABI §7.2).  Every path that edits
  * the frame (iret, bounces, the builder) leaves RPL-3 selectors and sanitised rflags.
- * Returns 1 when SYSRET reproduces the saved state exactly (rcx == rip, r11 == rflags, flat
- * 64-bit selectors, no RF), 0 for IRET.
+ * exit_to_guest then chooses SYSRET or IRET from the frame.
  */
-int prepare_exit(struct cpu_regs *r);
-int prepare_exit(struct cpu_regs *r)
+void prepare_exit(struct cpu_regs *r);
+void prepare_exit(struct cpu_regs *r)
 {
     guest_exit_work(r);
     if (__builtin_expect(!is_canonical(r->rip), 0))
         bounce_exception(r, 13, true, 0);
-    return r->rcx == r->rip && r->r11 == r->rflags && r->cs == FLAT_KERNEL_CS64 &&
-           r->ss == FLAT_KERNEL_SS64 && !(r->rflags & X86_EFLAGS_RF);
 }
 
 /* Enter the guest for the first time, in kernel mode on its kernel L4. */

@@ -10,11 +10,12 @@
  * stubs (LSTAR and CSTAR point at them), which save the guest's rsp in the block's info
  * area and switch to the block's stack without touching any other register.
  *
- * Every entry runs `clac` (patched to a NOP when the CPU has no SMAP: a guest may set AC) and
- * `cld` (interrupt gates do not clear DF) before any C code.
+ * Every exception and interrupt entry runs `clac` (patched to a NOP when the CPU has no SMAP:
+ * a guest may set AC) and `cld` (interrupt gates do not clear DF) before any C code; SYSCALL
+ * needs neither (SFMASK clears AC and DF, setup.c).
  *
  * exit_to_guest(regs) leaves through SYSRET when that restores exactly the saved state
- * (prepare_exit() decides, after the canonical-RIP check), otherwise through IRETQ.
+ * (checked on the frame after prepare_exit's canonical-RIP check), otherwise through IRETQ.
  */
 #include "smp.h"
 
@@ -126,29 +127,41 @@ syscall_stubs:
     .error "one pair of SYSCALL stubs per CPU: extend the list above"
     .endif
 
-syscall_common:
+syscall_common:                     /* SFMASK has cleared AC and DF: no clac, no cld */
     SAVE_GPRS
-    SMAP_SITE clac
-    cld
     mov     %rsp, %rdi
     call    handle_syscall          /* never returns: ends in exit_to_guest */
     ud2
 
-/* exit_to_guest(struct cpu_regs *regs): regs is guest_cpu_regs(); never returns. */
+/*
+ * exit_to_guest(struct cpu_regs *regs): regs is guest_cpu_regs(); never returns.  After
+ * prepare_exit() and the registers, SYSRET when it restores exactly the saved state: rcx ==
+ * rip and r11 == rflags (SYSRET loads rip and rflags from them), the flat 64-bit selectors
+ * SYSRET loads, no RF (SYSRET clears it); IRETQ otherwise.  prepare_exit has made rip
+ * canonical (a non-canonical rcx would make SYSRET fault in ring 0).
+ */
     .globl exit_to_guest
 exit_to_guest:
     cli                             /* hypercalls run with interrupts on */
     mov     %rdi, %rsp
-    call    prepare_exit            /* 1: SYSRET restores everything exactly */
-    test    %eax, %eax
-    RESTORE_GPRS                    /* pops leave the flags alone */
-    jnz     1f
-    add     $16, %rsp
+    call    prepare_exit
+    RESTORE_GPRS
+    add     $16, %rsp               /* vector and error code: rsp at the hardware frame */
+    cmp     (%rsp), %rcx            /* rip */
+    jne     exit_iretq
+    cmp     16(%rsp), %r11          /* rflags */
+    jne     exit_iretq
+    cmpq    $0xe033, 8(%rsp)        /* cs: FLAT_KERNEL_CS64 */
+    jne     exit_iretq
+    cmpq    $0xe02b, 32(%rsp)       /* ss: FLAT_KERNEL_SS64 */
+    jne     exit_iretq
+    test    $0x10000, %r11d         /* rflags.RF */
+    jnz     exit_iretq
+    mov     24(%rsp), %rsp
+    sysretq
     .globl exit_iretq
 exit_iretq:
     iretq
-1:  mov     (OFF_RSP - 15 * 8)(%rsp), %rsp
-    sysretq
 
 /*
  * raw_copy_user(dst, src, len): copy with guest (user) pages accessible under SMAP, whole

@@ -34,8 +34,9 @@ long hc_console_io(unsigned long cmd, unsigned long count, uint64_t buf)
     return 0;
 }
 
-/* Copy a NUL-padded string of exactly len bytes to the guest. */
-static long put_string(uint64_t arg, const char *s, size_t len)
+/* Copy a NUL-padded string of exactly len bytes to the guest.  Out of line: its buffer would
+ * give every xen_version call, XENVER_version too, a 1 KiB stack frame. */
+static __attribute__((noinline)) long put_string(uint64_t arg, const char *s, size_t len)
 {
     char buf[1024];
     memset(buf, 0, len);
@@ -44,11 +45,11 @@ static long put_string(uint64_t arg, const char *s, size_t len)
     return copy_to_guest_va(arg, buf, len) ? -XEN_EFAULT : 0;
 }
 
-long hc_xen_version(unsigned long cmd, uint64_t arg)
+/* The xen_version commands that copy a structure to the guest.  Out of line, as put_string:
+ * their buffers stay off the frame of the plain commands. */
+static __attribute__((noinline)) long xen_version_copy(unsigned long cmd, uint64_t arg)
 {
     switch (cmd) {
-    case XENVER_version:
-        return 0x00040011;
     case XENVER_extraversion:
         return put_string(arg, ".0-pvmm", XEN_EXTRAVERSION_LEN);
     case XENVER_compile_info: {
@@ -80,8 +81,6 @@ long hc_xen_version(unsigned long cmd, uint64_t arg)
                     (1u << XENFEAT_memory_op_vnode_supported) | (1u << XENFEAT_direct_mapped);
         return copy_to_guest_va(arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
     }
-    case XENVER_pagesize:
-        return arg ? -XEN_EINVAL : (long)PAGE_SIZE;
     case XENVER_guest_handle: {
         uint8_t uuid[16] = { 0 };
         return copy_to_guest_va(arg, uuid, sizeof(uuid)) ? -XEN_EFAULT : 0;
@@ -90,5 +89,17 @@ long hc_xen_version(unsigned long cmd, uint64_t arg)
         return put_string(arg, hv_cmdline, sizeof(xen_commandline_t));
     default:
         return -XEN_ENOSYS;
+    }
+}
+
+long hc_xen_version(unsigned long cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case XENVER_version:
+        return 0x00040011;
+    case XENVER_pagesize:
+        return arg ? -XEN_EINVAL : (long)PAGE_SIZE;
+    default:
+        return xen_version_copy(cmd, arg);
     }
 }

@@ -401,15 +401,55 @@ void rec_share(const struct domain *d, uint64_t mfn, bool writable);
 void rec_domain(const struct domain *d, uint64_t nr_pages, uint64_t kstart, uint64_t kend,
                 uint64_t virt_base, bool plain, const uint64_t *p2m, uint64_t pt_pfn,
                 uint64_t nr_pt);
-void rec_op_begin(void);
-void rec_touch(uint64_t mfn);
-void rec_guest_read(uint64_t gva, const void *buf, size_t len);
-bool rec_preempt(bool yes);
-void rec_hypercall(struct vcpu *v, unsigned long nr, const uint64_t a[5], long rc);
-void rec_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes, bool cmpxchg,
-              uint64_t old, int rc);
-void rec_other(struct vcpu *v, const char *stmt, const char *key, uint64_t val, long rc,
-               bool access);
+/* The hooks on the hot paths (every hypercall, frame mapping, guest read, preemption check)
+ * are inline tests of rec_on, set once at boot when the trace or the recording is on; the
+ * work is in the _slow functions. */
+extern bool rec_on;
+void rec_op_begin_slow(void);
+void rec_touch_slow(uint64_t mfn);
+void rec_guest_read_slow(uint64_t gva, const void *buf, size_t len);
+bool rec_preempt_slow(bool yes);
+void rec_hypercall_slow(struct vcpu *v, unsigned long nr, const uint64_t a[5], long rc);
+void rec_ptwr_slow(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
+                   bool cmpxchg, uint64_t old, int rc);
+void rec_other_slow(struct vcpu *v, const char *stmt, const char *key, uint64_t val, long rc,
+                    bool access);
+static inline void rec_op_begin(void)
+{
+    if (__builtin_expect(rec_on, 0))
+        rec_op_begin_slow();
+}
+static inline void rec_touch(uint64_t mfn)
+{
+    if (__builtin_expect(rec_on, 0))
+        rec_touch_slow(mfn);
+}
+static inline void rec_guest_read(uint64_t gva, const void *buf, size_t len)
+{
+    if (__builtin_expect(rec_on, 0))
+        rec_guest_read_slow(gva, buf, len);
+}
+static inline bool rec_preempt(bool yes)
+{
+    return __builtin_expect(rec_on, 0) ? rec_preempt_slow(yes) : yes;
+}
+static inline void rec_hypercall(struct vcpu *v, unsigned long nr, const uint64_t a[5], long rc)
+{
+    if (__builtin_expect(rec_on, 0))
+        rec_hypercall_slow(v, nr, a, rc);
+}
+static inline void rec_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
+                            bool cmpxchg, uint64_t old, int rc)
+{
+    if (__builtin_expect(rec_on, 0))
+        rec_ptwr_slow(v, addr, val, bytes, cmpxchg, old, rc);
+}
+static inline void rec_other(struct vcpu *v, const char *stmt, const char *key, uint64_t val,
+                             long rc, bool access)
+{
+    if (__builtin_expect(rec_on, 0))
+        rec_other_slow(v, stmt, key, val, rc, access);
+}
 void rec_destroy_begin(void);
 void rec_destroy_end(const struct domain *d, int rc);
 void rec_note(const char *text);

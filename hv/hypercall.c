@@ -162,18 +162,26 @@ static void continue_hypercall(struct cpu_regs *r, struct vcpu *v)
 
 void handle_syscall(struct cpu_regs *r);
 
-/* The C side of the SYSCALL entry; always leaves through exit_to_guest.  Hypercalls run
- * with interrupts on, so a long one sees its preemption point (hv_preempt_check). */
+/* The C side of the SYSCALL entry; always leaves through exit_to_guest (which turns
+ * interrupts off).  Hypercalls run with interrupts on, so a long one sees its preemption
+ * point (hv_preempt_check).  The vCPU is read once: a hypercall that blocks comes back to
+ * the same vCPU, on whatever CPU.  A known hypercall without the trace or the recording is
+ * called straight from the table; everything else goes through hypercall_dispatch. */
 void handle_syscall(struct cpu_regs *r)
 {
-    if (!current->kernel_mode || r->entry_vector == ENTRY_SYSCALL + 1) {
+    struct vcpu *v = current;
+    unsigned long nr = r->rax;
+
+    if (__builtin_expect(!v->kernel_mode || r->entry_vector != ENTRY_SYSCALL, 0)) {
         syscall_bounce(r);
-    } else {
-        local_irq_enable();
-        r->rax = (uint64_t)hypercall_dispatch(r, r->rax, r->args);
-        local_irq_disable();
-        if (current->cont.pending)
-            continue_hypercall(r, current);
+        exit_to_guest(r);
     }
+    local_irq_enable();
+    if (__builtin_expect(rec_on || nr >= XEN_HYPERCALL_NR_MAX || !hypercall_table[nr], 0))
+        r->rax = (uint64_t)hypercall_dispatch(r, nr, r->args);
+    else
+        r->rax = (uint64_t)hypercall_table[nr](r, nr, r->args);
+    if (__builtin_expect(v->cont.pending, 0))
+        continue_hypercall(r, v);
     exit_to_guest(r);
 }

@@ -30,6 +30,7 @@
 #define POKE_MAX       256
 
 static bool tracing, recording, tearing_down;
+bool rec_on;                        /* tracing || recording (hv.h's inline hooks) */
 static uint64_t *known;             /* hash of each frame's contents as the replay has them */
 static uint32_t *touch_gen;         /* == op_gen: mapped during the current operation */
 static uint64_t nr_known;
@@ -81,6 +82,7 @@ void rec_init(uint64_t nr_frames, uint64_t m2p_mfn, uint64_t tables_mfn)
 {
     tracing = hv_option("trace");
     recording = hv_option("record");
+    rec_on = tracing || recording;
     if (!recording)
         return;
     nr_known = nr_frames;
@@ -189,7 +191,7 @@ static void poke_flush(void)
     poke_len = 0;
 }
 
-void rec_op_begin(void)
+void rec_op_begin_slow(void)
 {
     if (!recording)
         return;
@@ -201,7 +203,7 @@ void rec_op_begin(void)
 }
 
 /* Frame mfn is mapped by the core: send its contents if the replay lacks them. */
-void rec_touch(uint64_t mfn)
+void rec_touch_slow(uint64_t mfn)
 {
     const uint64_t *w;
     uint64_t h;
@@ -226,7 +228,7 @@ void rec_touch(uint64_t mfn)
 }
 
 /* The core copied len bytes from guest address gva: the replay needs them there. */
-void rec_guest_read(uint64_t gva, const void *buf, size_t len)
+void rec_guest_read_slow(uint64_t gva, const void *buf, size_t len)
 {
     const uint8_t *b = buf;
 
@@ -242,7 +244,7 @@ void rec_guest_read(uint64_t gva, const void *buf, size_t len)
 }
 
 /* A preemption check of the core said `yes`: remember the first one of the operation. */
-bool rec_preempt(bool yes)
+bool rec_preempt_slow(bool yes)
 {
     if (recording && op_depth) {
         preempt_checks++;
@@ -424,13 +426,11 @@ static bool replayable(unsigned long nr, const uint64_t a[5])
            (a[0] != XENMEM_machine_memory_map && a[0] != XENMEM_machphys_mfn_list);
 }
 
-void rec_hypercall(struct vcpu *v, unsigned long nr, const uint64_t a[5], long rc)
+void rec_hypercall_slow(struct vcpu *v, unsigned long nr, const uint64_t a[5], long rc)
 {
     char call[200];
     bool mm = replayable(nr, a), cont = v->cont.pending;
 
-    if (!tracing && !recording)
-        return;
     describe_call(call, sizeof(call), nr, a);
     if (tracing) {
         trace("%lu.%06lu d%uv%u %s = %ld%s", NOW() / 1000000000UL, NOW() / 1000 % 1000000,
@@ -467,7 +467,7 @@ void rec_hypercall(struct vcpu *v, unsigned long nr, const uint64_t a[5], long r
     rec_result(v, rc, cont, false);
 }
 
-void rec_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes, bool cmpxchg,
+void rec_ptwr_slow(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes, bool cmpxchg,
               uint64_t old, int rc)
 {
     if (tracing) {
@@ -493,7 +493,7 @@ void rec_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes, b
 /* An operation of the core that is not a hypercall, as the scenario statement `stmt dN.vM
  * key=val` (write_cr3, ldt_load, hold_frame, release_frame); rc its result (access: a lazy
  * LDT mapping, whose replay reports what the guest saw). */
-void rec_other(struct vcpu *v, const char *stmt, const char *key, uint64_t val, long rc,
+void rec_other_slow(struct vcpu *v, const char *stmt, const char *key, uint64_t val, long rc,
                bool access)
 {
     if (tracing) {

@@ -76,5 +76,6 @@ int bench_uva_flush(void);          /* uva_<flush type> (scaling.c) */
 int bench_fork_exec(void);          /* fork_exec_exit and its phases (fork.c) */
 int bench_preempt_gap_4g(void);     /* preempt_gap_pin4g, preempt_gap_unpin4g (events.c) */
 int bench_destroy_state(void);      /* a pinned 4 GiB tree left for the teardown (events.c) */
+int bench_smp(void);                /* the two-vCPU figures, wall time (smp.c) */
 
 #endif /* GUEST_BENCH_H */

@@ -21,7 +21,9 @@
  *   fork_exec           a PV kernel's fork+exec+exit of a process, per round trip (fork.c);
  *   preempt_gap_4g      the worst timer-to-upcall delay in a 4 GiB pin and unpin (events.c);
  *   destroy_state       (only when named) leaves the 4 GiB tree pinned for the hypervisor's
- *                       measured teardown after the shutdown (pvmm-hv's teardown-gap option).
+ *                       measured teardown after the shutdown (pvmm-hv's teardown-gap option);
+ *   smp                 (only when named; two vCPUs, no icount) remote TLB flushes and
+ *                       mmu_update on two vCPUs at once, in wall time (smp.c).
  * The guest command line may name a subset ("null_hypercall pin_1g"); the default is all.
  * The run ends with SUCCESS only if every selected benchmark ran without an error.
  */
@@ -55,6 +57,7 @@ static const struct {
     { "fork_exec", bench_fork_exec, false },
     { "preempt_gap_4g", bench_preempt_gap_4g, false },
     { "destroy_state", bench_destroy_state, true },
+    { "smp", bench_smp, true },
 };
 
 /* Is `name` a whole word of the command line (or is the command line empty and the benchmark

@@ -208,6 +208,7 @@ void pv_destroy_gdt(struct vcpu *v)
     if (nr > PVMM_GDT_FRAMES)
         nr = PVMM_GDT_FRAMES;   /* cannot happen: set_gdt bounds gdt_ents */
     v->gdt_ents = 0;
+    v->desc_gen++;
     for (unsigned int i = 0; i < PVMM_GDT_FRAMES; i++) {
         mfn_t m = v->gdt_frames[i];
 
@@ -242,6 +243,7 @@ int pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned int entries)
     for (i = 0; i < nr; i++)
         v->gdt_frames[i] = frames[i];
     v->gdt_ents = entries;
+    v->desc_gen++;
     return 0;
 
 fail:

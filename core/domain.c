@@ -92,6 +92,7 @@ static void vcpu_reset(struct domain *d, unsigned int id)
         v->gdt_frames[i] = INVALID_MFN;
     for (unsigned int i = 0; i < PVMM_LDT_PAGES; i++)
         v->ldt_shadow[i] = INVALID_MFN;
+    v->ldt_shadow_map = 0;
     for (unsigned int i = 0; i < PVMM_HELD_FRAMES; i++)
         v->held_frames[i] = INVALID_MFN;
     reason_clear(v, -1);
@@ -230,6 +231,7 @@ static int vcpu_relinquish(struct vcpu *v)
             pvmm_release_held_frame(v, v->held_frames[i]);
     v->ldt_base = 0;
     v->ldt_ents = 0;
+    v->desc_gen++;
     return 1;
 }
 

@@ -20,7 +20,7 @@
 #include "mm.h"
 
 /* Entry `slot` of table frame mfn, read once. */
-static intpte_t read_table_entry(struct pvmm_state *s, mfn_t mfn, unsigned int slot)
+static inline intpte_t read_table_entry(struct pvmm_state *s, mfn_t mfn, unsigned int slot)
 {
     const intpte_t *t = map_domain_page(s, mfn);
     intpte_t e = read_atomic64(&t[slot]);
@@ -29,34 +29,43 @@ static intpte_t read_table_entry(struct pvmm_state *s, mfn_t mfn, unsigned int s
     return e;
 }
 
+/* Where a walk stopped: table, level, slot and the entry read there. */
+static inline void walk_stop(struct guest_walk *w, mfn_t table, int level, unsigned int slot,
+                             intpte_t e)
+{
+    w->table = table;
+    w->level = level;
+    w->slot = slot;
+    w->entry = e;
+}
+
+/* The result is written once, where the walk ends: update_va_mapping walks on every call. */
 bool guest_walk_to_l1(struct pvmm_state *s, mfn_t root, uint64_t va, struct guest_walk *w)
 {
+    const uint8_t *dm = s->plat->direct_map;
     mfn_t table = root;
+    unsigned int slot;
     intpte_t e;
 
-    w->table = INVALID_MFN;
-    w->level = 4;
-    w->slot = pt_index(va, 4);
-    w->entry = 0;
-    if (!mfn_valid(s, root))
+    if (!mfn_valid(s, root)) {
+        walk_stop(w, INVALID_MFN, 4, pt_index(va, 4), 0);
         return false;
+    }
     for (int level = 4; level > 1; level--) {
-        w->table = table;
-        w->level = level;
-        w->slot = pt_index(va, level);
-        e = read_table_entry(s, table, w->slot);
-        w->entry = e;
-        if (!(e & _PAGE_PRESENT) || (level < 4 && (e & _PAGE_PSE)))
-            return false;
+        slot = pt_index(va, level);
+        if (dm)                         /* the platform's direct map: no call per level */
+            e = read_atomic64((const intpte_t *)(dm + (table << PAGE_SHIFT)) + slot);
+        else
+            e = read_table_entry(s, table, slot);
         /* The entry stops the walk if it names no frame (a table changing under us). */
-        if (!mfn_valid(s, pte_mfn(e)))
+        if (!(e & _PAGE_PRESENT) || (level < 4 && (e & _PAGE_PSE)) ||
+            !mfn_valid(s, pte_mfn(e))) {
+            walk_stop(w, table, level, slot, e);
             return false;
+        }
         table = pte_mfn(e);
     }
-    w->table = table;
-    w->level = 1;
-    w->slot = pt_index(va, 1);
-    w->entry = 0;
+    walk_stop(w, table, 1, pt_index(va, 1), 0);
     return true;
 }
 

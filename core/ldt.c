@@ -39,14 +39,18 @@ void pv_destroy_ldt(struct vcpu *v)
     mfn_t dropped[PVMM_LDT_PAGES];
     unsigned int n = 0;
 
+    if (!v->ldt_shadow_map)
+        return;                         /* the common case: a base pointer switch, no LDT */
     for (unsigned int i = 0; i < PVMM_LDT_PAGES; i++) {
         if (v->ldt_shadow[i] == INVALID_MFN)
             continue;
         dropped[n++] = v->ldt_shadow[i];
         v->ldt_shadow[i] = INVALID_MFN;
     }
+    v->ldt_shadow_map = 0;
     if (n == 0)
         return;
+    v->desc_gen++;
 
     flush_tlb_local(v, PVMM_FLUSH_ALL_VA);
     for (unsigned int i = 0; i < n; i++)
@@ -75,6 +79,7 @@ int pv_set_ldt(struct vcpu *curr, uint64_t base, unsigned int ents)
         pv_destroy_ldt(curr);
         curr->ldt_base = base;
         curr->ldt_ents = ents;
+        curr->desc_gen++;
     }
     return 0;
 }
@@ -141,5 +146,7 @@ int pv_map_ldt_shadow_page(struct vcpu *v, unsigned int offset)
     }
 
     v->ldt_shadow[slot] = mfn;
+    v->ldt_shadow_map |= (uint16_t)(1u << slot);
+    v->desc_gen++;
     return 0;
 }

@@ -643,11 +643,13 @@ static inline int copy_to_guest(struct vcpu *v, uint64_t gva, const void *src, s
 }
 static inline void *map_domain_page(struct pvmm_state *s, mfn_t m)
 {
+    if (s->plat->direct_map)
+        return s->plat->direct_map + ((uint64_t)m << PAGE_SHIFT);
     return s->plat->map_frame(s->plat->ctx, m);
 }
 static inline void unmap_domain_page(struct pvmm_state *s, void *va)
 {
-    if (s->plat->unmap_frame)
+    if (!s->plat->direct_map && s->plat->unmap_frame)
         s->plat->unmap_frame(s->plat->ctx, va);
 }
 

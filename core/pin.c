@@ -281,7 +281,8 @@ int new_guest_user_cr3(struct vcpu *curr, mfn_t mfn, bool preemptible)
             zap_ro_mpt(s, new);
     }
     __atomic_store_n(&curr->guest_table_user, new, __ATOMIC_RELEASE);
-    write_ptbase(curr);
+    if (!curr->kernel_mode)
+        write_ptbase(curr);             /* in kernel mode the user L4 is not loaded (as Xen) */
 
     if (old != INVALID_MFN)
         rc = put_holder_refs(curr, mfn_to_page(s, old), preemptible);

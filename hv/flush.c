@@ -34,11 +34,15 @@ static void flush_fn(void *data)
         invlpg(req->va);
 }
 
+/* This CPU alone (the common case: a vCPU flushing its own TLB) is flushed in place, with
+ * no call slot; any other CPU in mask makes it a shootdown. */
 void flush_tlb_cpus(cpumask_t mask, uint64_t va)
 {
     struct flush_req req = { va };
 
-    if (mask)
+    if (mask == 1UL << this_cpu()->cpu_id)
+        flush_fn(&req);
+    else if (mask)
         on_selected_cpus(mask, flush_fn, &req);
 }
 
@@ -48,9 +52,15 @@ cpumask_t vcpu_dirty_cpus(struct domain *d, uint64_t vcpu_mask)
     cpumask_t cpus = 0;
 
     __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the entries before the masks */
-    for (unsigned int i = 0; vcpu_mask >> i && i < PVMM_MAX_VCPUS; i++)
-        if (((vcpu_mask >> i) & 1) && d->vcpu[i].plat)
+    if (PVMM_MAX_VCPUS < 64)
+        vcpu_mask &= (1UL << (PVMM_MAX_VCPUS % 64)) - 1;
+    while (vcpu_mask) {
+        unsigned int i = (unsigned int)__builtin_ctzl(vcpu_mask);
+
+        vcpu_mask &= vcpu_mask - 1;
+        if (d->vcpu[i].plat)
             cpus |= __atomic_load_n(&hvv(&d->vcpu[i])->dirty_cpumask, __ATOMIC_ACQUIRE);
+    }
     return cpus;
 }
 

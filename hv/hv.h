@@ -108,6 +108,8 @@ struct hv_vcpu {
     uint32_t dr6, dr7, dr7_emul;
     uint64_t iobmp;           /* PHYSDEVOP_set_iobitmap: guest VA of the I/O bitmap */
     uint16_t ldt_mapped;      /* LDT pages mapped in its descriptor window (mm-core.c) */
+    unsigned int ldt_loaded_ents;  /* the LDT size LDTR was last loaded with for it */
+    uint32_t desc_gen_loaded;      /* the core's desc_gen its window was last mapped for */
     unsigned int iobmp_limit; /* ports it covers (0: none) */
     struct vcpu_info *vcpu_info;   /* hypervisor mapping of this vCPU's vcpu_info */
     uint64_t vcpu_info_mfn;        /* VCPUOP_register_vcpu_info's frame, 0 if none */
@@ -251,6 +253,7 @@ struct hv_e820 {
 const struct hv_e820 *mm_machine_e820(unsigned int *nr);
 void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames);
 void mm_set_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable);
+bool mm_update_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable);
 
 /* ---- the hardware domain's I/O memory rights (dom0-perms.c, acpi.c) ---- */
 void dom0_setup_permissions(struct domain *d);
@@ -373,7 +376,7 @@ uint64_t preempt_gap_stop(unsigned long *checks);
 bool mmglue_have_core(void);
 struct domain *mmglue_create_dom0(uint64_t nr_pages, unsigned int nr_vcpus);
 void mmglue_share_xen_page(struct domain *d, uint64_t mfn);
-long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled);
+long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]);
 int mmglue_ptwr(struct vcpu *v, uint64_t addr, uint64_t val, unsigned int bytes,
                 bool is_cmpxchg, uint64_t old, uint64_t *actual);
 int mmglue_ptwr_check(struct vcpu *v, uint64_t addr);

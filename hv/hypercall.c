@@ -46,10 +46,7 @@ typedef long (*hypercall_fn)(struct cpu_regs *r, unsigned long nr, const uint64_
 
 static long h_mm(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
 {
-    bool handled;
-    long rc = mmglue_hypercall(r, nr, a, &handled);
-
-    return handled ? rc : -XEN_ENOSYS;
+    return mmglue_hypercall(r, nr, a);
 }
 #define ADAPT(name, call) \
     static long name(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]) \

@@ -261,17 +261,38 @@ static uint64_t build_perdomain(void)
  * uses its window, so the flush is local (another CPU that ran it since loaded another CR3,
  * which dropped every translation: CR4.PGE is off).
  */
-void mm_set_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable)
+static intpte_t gdt_frame_pte(unsigned int idx, uint64_t mfn, bool writable)
 {
-    intpte_t nx = cpu_has_nx ? _PAGE_NX : 0, *e = &perdomain_l1[vcpu_id * VCPU_DESC_PAGES + idx];
+    intpte_t nx = cpu_has_nx ? _PAGE_NX : 0;
 
     if (mfn == INVALID_MFN && idx >= 16)
-        *e = 0;
-    else if (mfn == INVALID_MFN)
-        *e = (gdt_zero_mfn << PAGE_SHIFT) | PTE_HV_RO | nx;
-    else
-        *e = (mfn << PAGE_SHIFT) | (writable ? PTE_HV_RW : PTE_HV_RO) | nx;
+        return 0;
+    if (mfn == INVALID_MFN)
+        return (gdt_zero_mfn << PAGE_SHIFT) | PTE_HV_RO | nx;
+    return (mfn << PAGE_SHIFT) | (writable ? PTE_HV_RW : PTE_HV_RO) | nx;
+}
+
+void mm_set_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable)
+{
+    perdomain_l1[vcpu_id * VCPU_DESC_PAGES + idx] = gdt_frame_pte(idx, mfn, writable);
     invlpg(GDT_VIRT_START(vcpu_id) + ((uint64_t)idx << PAGE_SHIFT));
+}
+
+/*
+ * mm_set_gdt_frame for the CPU running vCPU vcpu_id, which has flushed every earlier write
+ * to the window here (or loaded CR3 since): an entry that already maps mfn so is left, with
+ * no flush.  Returns true if the entry changed.
+ */
+bool mm_update_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable)
+{
+    intpte_t *e = &perdomain_l1[vcpu_id * VCPU_DESC_PAGES + idx], pte;
+
+    pte = gdt_frame_pte(idx, mfn, writable);
+    if (*e == pte)
+        return false;
+    *e = pte;
+    invlpg(GDT_VIRT_START(vcpu_id) + ((uint64_t)idx << PAGE_SHIFT));
+    return true;
 }
 
 /* Map the M2P array read-only and user-readable at slot 256 (4 KiB leaves, NX). */

@@ -22,6 +22,7 @@
 #include <xen/memory.h>
 #include <pvmm/audit.h>
 #include "domains.h"
+#include "guest-access.h"
 
 static struct pvmm_state core_state;
 uint64_t hv_m2p_mfn;                    /* first frame of the M2P (machine-contiguous) */
@@ -108,16 +109,41 @@ uint64_t preempt_gap_stop(unsigned long *checks)
     return gap.max;
 }
 
+/* A copy of two or three words (an mmu_update request, an mmuext_op, read once per element
+ * of every batch) is done in place (guest-access.h); anything else through
+ * copy_from_guest_va. */
 static int plat_copy_from_guest(void *ctx, struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
+    const uint64_t *g = (const uint64_t *)gva;
+    uint64_t w[3];
     int rc;
 
     (void)ctx;
     (void)v;
-    rc = copy_from_guest_va(dst, gva, len);
+    if (len == 16 && guest_range_ok(gva, len)) {
+        guest_access_begin();
+        guest_get(w[0], &g[0], fault);
+        guest_get(w[1], &g[1], fault);
+        guest_access_end();
+        __builtin_memcpy(dst, w, 16);   /* word stores: dst may be unaligned */
+        rc = 0;
+    } else if (len == 24 && guest_range_ok(gva, len)) {
+        guest_access_begin();
+        guest_get(w[0], &g[0], fault);
+        guest_get(w[1], &g[1], fault);
+        guest_get(w[2], &g[2], fault);
+        guest_access_end();
+        __builtin_memcpy(dst, w, 24);
+        rc = 0;
+    } else {
+        rc = copy_from_guest_va(dst, gva, len);
+    }
     if (!rc)
         rec_guest_read(gva, dst, len);
     return rc;
+fault:
+    guest_access_end();
+    return -XEN_EFAULT;
 }
 
 static int plat_copy_to_guest(void *ctx, struct vcpu *v, uint64_t gva, const void *src, size_t len)
@@ -127,8 +153,11 @@ static int plat_copy_to_guest(void *ctx, struct vcpu *v, uint64_t gva, const voi
     return copy_to_guest_va(gva, src, len);
 }
 
+/* The core reads frames through the direct map (mfn_to_virt), except while the recorder
+ * needs to see each frame mapped (plat_map_frame; record.c clears direct_map then). */
 struct pvmm_platform hv_platform = {
     .map_frame = plat_map_frame,
+    .direct_map = (uint8_t *)DIRECTMAP_VIRT_START,
     .flush_tlb = plat_flush_tlb,
     .write_ptbase = plat_write_ptbase,
     .log = plat_log,
@@ -254,22 +283,61 @@ void mmglue_share_xen_page(struct domain *d, uint64_t mfn)
     pvmm_share_xen_page(&core_state, mfn, d, true);
 }
 
-/* Map the vCPU's GDT frames and LDT shadow pages into its window in the per-domain area and
- * load its GDT and LDT on this CPU (after a descriptor change, and when v is switched to). */
+/* Map v's GDT frames and LDT shadow pages into its window in the per-domain area: every
+ * entry (all), or only the entries that changed (mm_update_gdt_frame, sync_descriptor_tables). */
+static void map_descriptor_window(struct vcpu *v, bool all)
+{
+    struct hv_vcpu *h = hvv(v);
+
+    for (unsigned int i = 0; i < PVMM_GDT_FRAMES + PVMM_LDT_PAGES; i++) {
+        bool ldt = i >= PVMM_GDT_FRAMES;
+        unsigned int l = i - PVMM_GDT_FRAMES, idx = ldt ? 16 + l : i;
+        mfn_t mfn = ldt ? v->ldt_shadow[l] : v->gdt_frames[i];
+
+        if (ldt && mfn == INVALID_MFN && !((h->ldt_mapped >> l) & 1))
+            continue;                   /* neither wanted nor mapped */
+        if (all)
+            mm_set_gdt_frame(v->vcpu_id, idx, mfn, true);
+        else
+            mm_update_gdt_frame(v->vcpu_id, idx, mfn, true);
+        if (ldt)
+            h->ldt_mapped = (uint16_t)(mfn != INVALID_MFN ? h->ldt_mapped | (1u << l)
+                                                          : h->ldt_mapped & ~(1u << l));
+    }
+    h->desc_gen_loaded = v->desc_gen;
+}
+
+/* Map the vCPU's descriptor window and load its GDT and LDT on this CPU (after a lazy LDT
+ * mapping, and when v is switched to). */
 void mmglue_load_descriptor_tables(struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
 
-    for (unsigned int i = 0; i < PVMM_GDT_FRAMES; i++)
-        mm_set_gdt_frame(v->vcpu_id, i, v->gdt_frames[i], true);
-    for (unsigned int i = 0; i < PVMM_LDT_PAGES; i++) {
-        bool want = v->ldt_shadow[i] != INVALID_MFN;
-        if (want || (h->ldt_mapped >> i) & 1)
-            mm_set_gdt_frame(v->vcpu_id, 16 + i, v->ldt_shadow[i], true);
-        h->ldt_mapped = (uint16_t)(want ? h->ldt_mapped | (1u << i) : h->ldt_mapped & ~(1u << i));
-    }
+    map_descriptor_window(v, true);
     desc_load_vcpu_gdt(v->vcpu_id);
     desc_set_ldt(LDT_VIRT_START(v->vcpu_id), v->ldt_ents);
+    h->ldt_loaded_ents = v->ldt_ents;
+}
+
+/*
+ * After a hypercall of v, the running vCPU, that may change its descriptor tables (set_gdt,
+ * mmuext_op): nothing to do if the core's desc_gen is the one last mapped (most mmuext_ops:
+ * pins, flushes, base pointers without an LDT); else rewrite only the window entries that
+ * changed (mm_update_gdt_frame: the window and the GDTR were loaded for v on this CPU when
+ * it was switched to), and reload LDTR only when the LDT's size changed.  The same result
+ * as mmglue_load_descriptor_tables for a fraction of its work.
+ */
+static void sync_descriptor_tables(struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+
+    if (__builtin_expect(v->desc_gen == h->desc_gen_loaded, 1))
+        return;
+    map_descriptor_window(v, false);
+    if (v->ldt_ents != h->ldt_loaded_ents) {
+        desc_set_ldt(LDT_VIRT_START(v->vcpu_id), v->ldt_ents);
+        h->ldt_loaded_ents = v->ldt_ents;
+    }
 }
 
 /*
@@ -288,29 +356,40 @@ static void crash_on_core_bug(const struct cpu_regs *r)
     domain_crash(r, "core bug at %s:%d", core_state.core_bug_file, core_state.core_bug_line);
 }
 
-long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5], bool *handled)
+/* A refused memory-management hypercall on the console (out of line: its buffer and the
+ * name lookup stay off the path of the calls that succeed). */
+static __attribute__((noinline, cold)) void report_hypercall_refusal(struct vcpu *v,
+                                                                     unsigned long nr, long rc)
+{
+    const char *name = pvmm_hypercall_name((unsigned int)nr);
+    char what[64];
+
+    if (!name)
+        return;                         /* not one of the core's: -ENOSYS, nothing to tell */
+    pvmm_snprintf(what, sizeof(what), "hypercall %s", name);
+    mmglue_report_refusal(v, what, rc);
+}
+
+long mmglue_hypercall(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
 {
     struct vcpu *v = current;
-    const char *name = nr <= ~0U ? pvmm_hypercall_name((unsigned int)nr) : NULL;
-    char what[64];
     long rc;
 
-    *handled = name != NULL;
-    if (!name)
-        return 0;
-    if (nr == __HYPERVISOR_memory_op && a[0] == XENMEM_machine_memory_map)
-        return hv_machine_memory_map(a[1]);
-    if (nr == __HYPERVISOR_memory_op && a[0] == XENMEM_machphys_mfn_list)
-        return hv_machphys_mfn_list(a[1]);
+    if (nr > ~0U)
+        return -XEN_ENOSYS;             /* the core answers any other number it has not */
+    if (__builtin_expect(nr == __HYPERVISOR_memory_op, 0)) {
+        if (a[0] == XENMEM_machine_memory_map)
+            return hv_machine_memory_map(a[1]);
+        if (a[0] == XENMEM_machphys_mfn_list)
+            return hv_machphys_mfn_list(a[1]);
+    }
     rc = pvmm_hypercall(v, (unsigned int)nr, a);
     if (nr == __HYPERVISOR_set_gdt || nr == __HYPERVISOR_mmuext_op)
-        mmglue_load_descriptor_tables(v);
+        sync_descriptor_tables(v);
     crash_on_core_bug(r);
     /* A continuation (v->cont) is the caller's: handle_syscall or the multicall. */
-    if (rc < 0 && !v->cont.pending) {
-        pvmm_snprintf(what, sizeof(what), "hypercall %s", name);
-        mmglue_report_refusal(v, what, rc);
-    }
+    if (__builtin_expect(rc < 0, 0) && !v->cont.pending)
+        report_hypercall_refusal(v, nr, rc);
     return rc;
 }
 

@@ -85,6 +85,7 @@ void rec_init(uint64_t nr_frames, uint64_t m2p_mfn, uint64_t tables_mfn)
     rec_on = tracing || recording;
     if (!recording)
         return;
+    hv_platform.direct_map = NULL;      /* every frame the core maps goes by rec_touch */
     nr_known = nr_frames;
     known = alloc_boot_pages((unsigned int)((nr_frames * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT),
                              NULL);

@@ -105,6 +105,7 @@ static void apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     }
     v->ldt_base = c->ldt_base;
     v->ldt_ents = (unsigned int)c->ldt_ents;
+    v->desc_gen++;
     h->kernel_ss = c->kernel_ss | 3;
     h->kernel_sp = c->kernel_sp;
     h->fpu_ts = (c->ctrlreg[0] & CR0_TS) != 0;

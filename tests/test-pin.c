@@ -262,6 +262,35 @@ static void new_baseptr_validates_unpinned(void **state)
     harness_free(h);
 }
 
+/* NEW_USER_BASEPTR loads CR3 only in user mode, where the user L4 is the one in use (as Xen,
+ * which never reloads it for a vCPU in kernel mode). */
+static void new_user_baseptr_loads_only_in_user_mode(void **state)
+{
+    struct harness *h = harness_new(NR_FRAMES);
+    struct domain *d = harness_domain(h, 1, false);
+    struct vcpu *v = &d->vcpu[0];
+    struct harness_as a, b;
+    unsigned long ptbase;
+
+    (void)state;
+    harness_build_as(h, d, &a, 2);
+    harness_build_as(h, d, &b, 2);
+    ptbase = h->nr_ptbase_writes;
+    assert_true(v->kernel_mode);
+    assert_int_equal(harness_mmuext(v, MMUEXT_NEW_USER_BASEPTR, a.l4, 0), 0);
+    assert_int_equal(v->guest_table_user, a.l4);
+    assert_int_equal(h->nr_ptbase_writes, ptbase);
+    v->kernel_mode = false;
+    assert_int_equal(harness_mmuext(v, MMUEXT_NEW_USER_BASEPTR, b.l4, 0), 0);
+    assert_int_equal(v->guest_table_user, b.l4);
+    assert_int_equal(h->nr_ptbase_writes, ptbase + 1);
+    v->kernel_mode = true;
+    assert_int_equal(harness_mmuext(v, MMUEXT_NEW_USER_BASEPTR, 0, 0), 0);
+    assert_int_equal(h->nr_ptbase_writes, ptbase + 1);
+    harness_audit(h);
+    harness_free(h);
+}
+
 /* NEW_BASEPTR fails if the L4 is mapped writable or its contents are invalid. */
 static void new_baseptr_failures(void **state)
 {
@@ -469,6 +498,7 @@ int main(void)
         cmocka_unit_test(pin_fails_deep_in_tree),
         cmocka_unit_test(unpin_l4_in_cr3),
         cmocka_unit_test(new_baseptr_validates_unpinned),
+        cmocka_unit_test(new_user_baseptr_loads_only_in_user_mode),
         cmocka_unit_test(new_baseptr_failures),
         cmocka_unit_test(double_pin),
         cmocka_unit_test(unpin_underflow),

@@ -63,6 +63,12 @@ struct pvmm_platform {
     void *(*map_frame)(void *ctx, mfn_t mfn);
     void (*unmap_frame)(void *ctx, void *va);
     /*
+     * Optional: when not NULL, every frame's contents are at direct_map + mfn * 4096 and the
+     * core uses that instead of calling map_frame and unmap_frame (one addition in place
+     * of two indirect calls on every page-table access).
+     */
+    uint8_t *direct_map;
+    /*
      * Flush TLB state of the vCPUs in vcpu_mask (bit i = d->vcpu[i]); va is one
      * linear address or PVMM_FLUSH_ALL_VA (full flush including global entries).
      */
@@ -112,6 +118,10 @@ struct vcpu {
     uint64_t ldt_base;
     unsigned int ldt_ents;
     mfn_t    ldt_shadow[PVMM_LDT_PAGES];  /* frames mapped in the LDT shadow, INVALID_MFN if none */
+    /* Changes whenever gdt_frames, ldt_ents or ldt_shadow change: an embedder that maps the
+     * descriptor tables for the CPU compares it with the value it last mapped. */
+    uint32_t desc_gen;
+    uint16_t ldt_shadow_map;       /* bit i: ldt_shadow[i] is a frame */
     /*
      * Guest frames the hypervisor uses for this vCPU (its vcpu_info page, a FIFO event
      * control block), each holding a general + writable type reference

@@ -148,7 +148,7 @@ static struct bench_machine *machine_new(uint64_t nr)
     if (m->mem == MAP_FAILED || !m->ft || !m->m2p)
         return NULL;
     m->plat = (struct pvmm_platform){
-        .ctx = m, .map_frame = b_map_frame, .flush_tlb = b_flush_tlb,
+        .ctx = m, .map_frame = b_map_frame, .direct_map = m->mem, .flush_tlb = b_flush_tlb,
         .write_ptbase = b_write_ptbase, .log = b_log, .preempt_check = b_preempt_check,
         .copy_from_guest = b_copy_from, .copy_to_guest = b_copy_to,
     };

@@ -53,13 +53,18 @@ static int core_pin_l4(void *ctx, mfn_t l4)
     return rc ? rc : pvmm_new_baseptr(v0, l4);
 }
 
+static int core_assign(void *ctx, mfn_t mfn)
+{
+    return pvmm_assign_boot_frame(ctx, mfn) ? -XEN_ENOMEM : 0;
+}
+
 int pvmm_builder_build(struct domain *d, const struct pvmm_builder_params *p, mfn_t *p2m,
                        struct pvmm_dom_layout *out, struct pvmm_boot_regs *regs,
                        const char **why)
 {
     const struct pvmm_builder_backend be = {
         .ctx = d, .alloc = core_alloc, .map = core_map, .unmap = core_unmap,
-        .set_m2p = core_set_m2p, .pin_l4 = core_pin_l4,
+        .set_m2p = core_set_m2p, .pin_l4 = core_pin_l4, .assign = core_assign,
     };
 
     return pvmm_builder_populate(&be, p, p2m, out, regs, why);

@@ -204,14 +204,27 @@ static int64_t map_p2m_outside(const struct build *b, mfn_t l4)
     return (int64_t)(next - l->first_p2m_pfn);
 }
 
-/* The initrd: into the region, or (unmapped) into the frames of its pfns, zero-padded. */
+/*
+ * The initrd: into the region, or (unmapped) into the frames of its pfns, zero-padded; when
+ * its frames were handed over, only the rest of its last page is cleared.
+ */
 static void load_initrd(const struct build *b, const struct pvmm_builder_params *p)
 {
     const struct pvmm_dom_layout *l = b->l;
     const uint8_t *src = p->initrd;
+    uint64_t tail = l->initrd_len & (PAGE_SIZE - 1);
 
     if (!l->initrd_len)
         return;
+    if (p->initrd_handover) {
+        if (tail) {
+            uint8_t *page = map(b, b->p2m[l->initrd_pfn + (l->initrd_len >> PAGE_SHIFT)]);
+
+            __builtin_memset(page + tail, 0, PAGE_SIZE - tail);
+            unmap(b, page);
+        }
+        return;
+    }
     if (l->initrd_va) {
         region_write(b, l->initrd_va, src, l->initrd_len);
         return;
@@ -260,22 +273,46 @@ static void write_start_info(const struct build *b, const struct pvmm_builder_pa
     unmap(b, si);
 }
 
-/* All the memory, handed out in reverse so that pfn != mfn; cleared and in the M2P. */
-static int populate(const struct build *b, mfn_t *p2m, bool scrub_all)
+/* True if pfn is one of the initrd's and its frames are handed over (not copied). */
+static bool initrd_given(const struct build *b, const struct pvmm_builder_params *p,
+                         uint64_t pfn)
+{
+    uint64_t pages = (b->l->initrd_len + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+    return p->initrd_handover && b->be->assign && pfn >= b->l->initrd_pfn &&
+           pfn - b->l->initrd_pfn < pages;
+}
+
+/*
+ * All the memory, handed out in reverse so that pfn != mfn (the initrd's pfns get its own
+ * frames when they are handed over, as Xen's builder assigns them); cleared and in the M2P.
+ */
+static int populate(const struct build *b, const struct pvmm_builder_params *p, mfn_t *p2m)
 {
     uint64_t nr = b->l->nr_pages;
-    uint64_t scrub = scrub_all ? nr : (b->l->v_end - b->l->v_start) >> PAGE_SHIFT;
+    uint64_t scrub = p->scrub_all ? nr : (b->l->v_end - b->l->v_start) >> PAGE_SHIFT;
+    uint64_t first = b->l->initrd_pfn, given = 0;
 
-    if (b->be->alloc(b->be->ctx, nr, p2m))
+    while (given < nr && initrd_given(b, p, first + given))
+        given++;
+    if (b->be->alloc(b->be->ctx, nr - given, p2m))
         return -XEN_ENOMEM;
-    for (uint64_t i = 0, j = nr - 1; i < j; i++, j--) {
+    for (uint64_t i = 0, j = nr - given - 1; given < nr && i < j; i++, j--) {
         mfn_t t = p2m[i];
 
         p2m[i] = p2m[j];
         p2m[j] = t;
     }
+    /* The pfns above the initrd's move up; the initrd's get its frames. */
+    for (uint64_t pfn = nr; given && pfn-- > first + given; )
+        p2m[pfn] = p2m[pfn - given];
+    for (uint64_t i = 0; i < given; i++) {
+        p2m[first + i] = p->initrd_mfn + i;
+        if (b->be->assign(b->be->ctx, p2m[first + i]))
+            return -XEN_ENOMEM;
+    }
     for (uint64_t pfn = 0; pfn < nr; pfn++) {
-        if (pfn < scrub) {
+        if (pfn < scrub && !initrd_given(b, p, pfn)) {
             void *page = map(b, p2m[pfn]);
 
             __builtin_memset(page, 0, PAGE_SIZE);
@@ -305,7 +342,7 @@ int pvmm_builder_populate(const struct pvmm_builder_backend *be,
         *why = "Kernel does not support Dom0 operation";
         return -XEN_EINVAL;
     }
-    rc = populate(&b, p2m, p->scrub_all);
+    rc = populate(&b, p, p2m);
     if (rc) {
         *why = rc == -XEN_ENOMEM ? "not enough free memory for the domain"
                                  : "the M2P refused one of the domain's frames";

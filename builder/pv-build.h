@@ -68,6 +68,8 @@ struct pvmm_builder_params {
     unsigned int nr_special;     /* 0 (dom0), or 2: the xenstore and console pages */
     uint32_t store_evtchn;       /* start_info.store_evtchn (with nr_special 2) */
     uint32_t console_evtchn;     /* start_info.console.domU.evtchn (with nr_special 2) */
+    bool     initrd_handover;    /* the initrd's bytes are in its own frames from initrd_mfn */
+    mfn_t    initrd_mfn;         /* on: given to the domain (the back end's assign), no copy */
 };
 
 /* The bootstrap layout (§2.2), all guest virtual addresses. */
@@ -139,6 +141,9 @@ struct pvmm_builder_backend {
     /* Validate and pin the finished L4 for the domain (and, where the back end can, make it
      * vCPU 0's kernel base): 0 or the hypervisor's error. */
     int (*pin_l4)(void *ctx, mfn_t l4);
+    /* Give the domain frame mfn as it is (a boot module's, initrd_handover): 0 or
+     * -XEN_ENOMEM; NULL where the back end cannot (the initrd is then copied). */
+    int (*assign)(void *ctx, mfn_t mfn);
 };
 
 /*

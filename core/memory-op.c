@@ -100,48 +100,18 @@ static void extent_fault(struct memop_args *a, uint64_t i)
                 a->extent_list + i * sizeof(xen_pfn_t));
 }
 
-/* Undo a fresh allocation: drop the allocation reference, freeing the frame. */
-static void release_fresh_page(struct pvmm_state *s, mfn_t mfn)
-{
-    struct page_info *pg = mfn_to_page(s, mfn);
-    uint64_t x = read_atomic64(&pg->count_info);
-
-    while (!cmpxchg64(&pg->count_info, &x, x & ~PGC_allocated))
-        ;
-    put_page(s, pg);
-}
-
 /*
- * Allocate 2^order machine-contiguous frames to d below a->max_mfn.  The
- * frame allocator hands out single frames, so an extent is built from
- * consecutive allocations and given back if they are not contiguous (an
- * allocation failure, as Xen has when no free run of that order exists).
- * Returns the first mfn, or INVALID_MFN.
+ * Allocate 2^order machine-contiguous frames to d below a->max_mfn (the highest free run
+ * there, heap.c).  Returns the first mfn, or INVALID_MFN.
  */
 static mfn_t alloc_extent(struct memop_args *a)
 {
-    struct pvmm_state *s = vcpu_state(a->curr);
-    uint64_t n = 1UL << a->extent_order;
-    mfn_t first = INVALID_MFN, mfn;
-    uint64_t got = 0;
+    mfn_t first;
 
-    if (a->exact_node_elsewhere)
+    if (a->exact_node_elsewhere ||
+        alloc_domheap_pages(a->d, a->extent_order, a->max_mfn, &first))
         return INVALID_MFN;
-    for (got = 0; got < n; got++) {
-        if (pvmm_alloc_domheap_page(a->d, &mfn))
-            break;
-        if (got == 0)
-            first = mfn;
-        if (mfn != first + got || mfn >= a->max_mfn) {
-            release_fresh_page(s, mfn);
-            break;
-        }
-    }
-    if (got == n)
-        return first;
-    while (got-- > 0)
-        release_fresh_page(s, first + got);
-    return INVALID_MFN;
+    return first;
 }
 
 /* True if the loop must stop for a continuation before extent i. */

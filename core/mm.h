@@ -50,7 +50,8 @@
  * replaced L2..L4 entries (old_guest_table) continue the same way.
  *
  * File map:
- *   frame-table.c    general references, allocation and freeing of frames
+ *   frame-table.c    general references and freeing of frames
+ *   heap.c           the free list: where frames come from, highest first
  *   page-type.c      the type state machine: get/put_page_type, page_lock
  *   fast-paths.h     the common cases of references, types, page locks, L1
  *                    entries, flushes and reason_clear, inline
@@ -133,14 +134,27 @@ void get_page_light(struct page_info *pg);
 bool get_page_from_mfn(struct pvmm_state *s, mfn_t mfn, const struct domain *d);
 /* Return a frame whose last reference went to the free list (M2P invalid, owner none). */
 void free_domheap_page(struct pvmm_state *s, struct page_info *pg);
+/* Atomically add delta to d->tot_pages. */
+static inline void tot_pages_add(struct domain *d, int64_t delta)
+{
+    __atomic_fetch_add(&d->tot_pages, (uint64_t)delta, __ATOMIC_ACQ_REL);
+}
+
+/*
+ * Give d 2^order free, machine-contiguous frames below max_mfn, aligned on their size, each
+ * with its allocation reference (heap.c: the highest such run, as Xen's heap takes it from
+ * the highest zone); counted in d's tot_pages, all or none.  -XEN_ENOMEM over max_pages or
+ * if there is no such run.
+ */
+int alloc_domheap_pages(struct domain *d, unsigned int order, mfn_t max_mfn, mfn_t *first);
 
 /*
  * Frames the hypervisor holds for an exchange in progress (XENMEM_exchange):
  * owned by dom_xen with count PGC_allocated | 1 and no type, like a reserved
  * hypervisor frame, so no guest can reference them; counted in no domain's
  * tot_pages.  alloc_held_pages takes 2^order free, machine-contiguous frames
- * below max_mfn, aligned on their size (as a buddy allocator hands them
- * out), off the free list; -XEN_ENOMEM if there is no such run.
+ * below max_mfn, aligned on their size (the highest such run, as a buddy
+ * allocator hands them out), off the free list; -XEN_ENOMEM if there is none.
  */
 int alloc_held_pages(struct pvmm_state *s, unsigned int order, mfn_t max_mfn, mfn_t *first);
 

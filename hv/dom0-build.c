@@ -195,6 +195,8 @@ struct cpu_regs *dom0_build(const struct boot_module *mod, const struct boot_mod
                                                : NULL,
         .initrd_len = initrd->end - initrd->start,
     };
+    /* As Xen: the initrd's own frames become dom0's, unless they share a page with others. */
+    params.initrd_handover = mm_module_whole(initrd, &params.initrd_mfn);
     rc = pvmm_builder_build(d, &params, dom0_p2m, &L, &boot, &why);
     if (rc) {
         printk("pvmm: dom0 builder: %s (%d)\n", why, rc);

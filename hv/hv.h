@@ -367,6 +367,8 @@ bool vmce_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 
 /* ---- the memory-management core's glue (mm-core.c) ---- */
 void mmglue_init(void);
+/* After dom0's build: the boot modules' frames become free RAM (Xen's discarded images). */
+void mmglue_release_modules(void);
 /* Run the core's auditor over the whole machine and print the result; returns the count. */
 unsigned int mmglue_audit(const char *when);
 /* Measure the longest stretch between two of the core's preemption checks (make bench):

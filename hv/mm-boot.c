@@ -5,7 +5,9 @@
  * allocator that starts after the hypervisor image, the multiboot structures and the last
  * module (QEMU puts modules after bss_end), so nothing the loader left for us is reused.
  * When the memory-management core starts (mmglue_init), every frame below alloc_next stays
- * the hypervisor's and every RAM frame above it is given to the core.
+ * the hypervisor's and every RAM frame above it is given to the core; the modules' frames
+ * are neither until dom0 is built: then they become free RAM (mm_release_module), as Xen
+ * discards the initial images, so that low memory is free for the requests that need it.
  *
  * mm_boot_init() also turns the boot page tables into the final "idle" tables: it removes
  * the identity map, gives the image its own L2 (executable only where the image is), makes
@@ -31,6 +33,7 @@ static unsigned int nr_ram;
 static struct hv_e820 machine_e820[HV_E820_MAX];   /* the multiboot map as given */
 static unsigned int nr_machine_e820;
 static uint64_t alloc_next;    /* next free physical address */
+static uint64_t alloc_start;   /* where the boot allocator began: the loader's data is below */
 static unsigned int alloc_range;
 static bool alloc_closed;      /* the core owns free memory now */
 static intpte_t *perdomain_l1;
@@ -147,6 +150,58 @@ static void parse_multiboot(uint32_t mbi_pa)
         panic("no RAM above the image and modules");
     if (alloc_next < ram[alloc_range].start)
         alloc_next = ram[alloc_range].start;
+    alloc_start = alloc_next;
+}
+
+/*
+ * The frames of module m that lie in the loader's area (above the image): [*s, *e), from its
+ * first whole page to the end of its last page (the loader page-aligns each module).
+ */
+static void module_frames(const struct boot_module *m, uint64_t *s, uint64_t *e)
+{
+    uint64_t lo = m->start > phys_image_end ? m->start : phys_image_end;
+    uint64_t hi = m->end < alloc_start ? m->end : alloc_start;
+
+    *s = (lo + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    *e = (hi + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    if (m->start >= m->end || *e < *s)
+        *e = *s;
+}
+
+bool mm_module_whole(const struct boot_module *m, uint64_t *first_mfn)
+{
+    uint64_t s, e;
+
+    module_frames(m, &s, &e);
+    *first_mfn = s;
+    return m->start < m->end && !(m->start & (PAGE_SIZE - 1)) && s == m->start >> PAGE_SHIFT &&
+           e == (m->end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/* True if frame mfn belongs to the guest module or the initrd (not the hypervisor's). */
+static bool in_module(uint64_t mfn)
+{
+    uint64_t s, e;
+
+    module_frames(&boot_module, &s, &e);
+    if (mfn >= s && mfn < e)
+        return true;
+    module_frames(&boot_initrd, &s, &e);
+    return mfn >= s && mfn < e;
+}
+
+void mm_release_module(const struct boot_module *m, void (*add)(uint64_t first, uint64_t nr))
+{
+    uint64_t s, e;
+
+    module_frames(m, &s, &e);
+    for (unsigned int i = 0; i < nr_ram && s < e; i++) {
+        uint64_t rs = ram[i].start >> PAGE_SHIFT, re = ram[i].end >> PAGE_SHIFT;
+        uint64_t a = s > rs ? s : rs, b = e < re ? e : re;
+
+        if (a < b)
+            add(a, b - a);
+    }
 }
 
 /* Allocate nr physically contiguous zeroed frames; returns their direct-map address. */
@@ -194,7 +249,8 @@ void mm_handover(void (*add)(uint64_t first, uint64_t nr), void (*reserve)(uint6
         else if (i > alloc_range)
             split = s;
         for (uint64_t m = s; m < split && m < e; m++)
-            reserve(m);
+            if (!in_module(m))
+                reserve(m);
         if (split < e)
             add(split > s ? split : s, e - (split > s ? split : s));
     }

@@ -243,6 +243,16 @@ struct pvmm_state *mmglue_core(void)
     return &core_state;
 }
 
+void mmglue_release_modules(void)
+{
+    uint64_t before = core_state.nr_free, first;
+
+    mm_release_module(&boot_module, handover_add);
+    if (!mm_module_whole(&boot_initrd, &first))      /* else dom0 has its frames */
+        mm_release_module(&boot_initrd, handover_add);
+    printk("pvmm: boot modules freed: %lu frames\n", core_state.nr_free - before);
+}
+
 bool mmglue_have_core(void)
 {
     return true;

@@ -124,5 +124,6 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
     dom0_prepare();
     mmglue_init();
     r = dom0_build(&boot_module, &boot_initrd);
+    mmglue_release_modules();
     start_guest(r);
 }

@@ -1,6 +1,6 @@
 /*
  * tests/test-frame-table.c - general references, allocation and freeing of
- * frames (core/frame-table.c; model.md §1.5, §2.1, §8 rule 7).
+ * frames (core/frame-table.c, core/heap.c; model.md §1.5, §2.1, §8 rule 7).
  */
 #include "harness.h"
 
@@ -90,7 +90,7 @@ static void allocation_limits(void **state)
         assert_int_equal(h->ft[m[i]].owner, 3);
         assert_int_equal(h->m2p[m[i]], INVALID_M2P_ENTRY);
     }
-    assert_int_equal(m[0], HARNESS_IO_FRAMES);   /* handed out in ascending order */
+    assert_int_equal(m[0], HARNESS_IO_FRAMES);   /* one 2 MiB block: ascending within it */
     assert_int_equal(d->tot_pages, 4);
     assert_int_equal(pvmm_alloc_domheap_page(d, &m[4]), -XEN_ENOMEM);   /* max_pages */
     assert_int_equal(d->tot_pages, 4);
@@ -99,6 +99,93 @@ static void allocation_limits(void **state)
     assert_int_equal(n, 32 - HARNESS_IO_FRAMES - 2 - 4);
     assert_int_equal(h->s.nr_free, 0);
     assert_int_equal(e->tot_pages, n);
+    harness_audit(h);
+    harness_free(h);
+}
+
+/*
+ * Placement (core/heap.c): memory comes from the top, 2 MiB block by block; a run below an
+ * address limit is the highest free, aligned run there, so low memory stays free for it.
+ */
+static void placement_from_the_top(void **state)
+{
+    struct harness *h = harness_new(2048);   /* RAM: frames 16..2045, blocks of 512 */
+    struct domain *d = pvmm_domain_create(&h->s, 3, false, 1000, 1);
+    mfn_t m, first;
+    uint64_t tot;
+
+    (void)state;
+    assert_non_null(d);
+    for (unsigned int i = 0; i < 600; i++) {
+        assert_int_equal(pvmm_alloc_domheap_page(d, &m), 0);
+        if (i == 0)
+            assert_int_equal(m, 1536);          /* the top block's first frame */
+        if (i == 509)
+            assert_int_equal(m, 2045);
+        if (i == 510)
+            assert_int_equal(m, 1024);          /* then the block below */
+    }
+    /* Below an address limit: the highest aligned free run there, size-aligned. */
+    assert_int_equal(alloc_domheap_pages(d, 3, 64, &first), 0);
+    assert_int_equal(first, 56);
+    assert_int_equal(alloc_domheap_pages(d, 3, 64, &first), 0);
+    assert_int_equal(first, 48);
+    for (unsigned int i = 0; i < 8; i++)
+        assert_int_equal(h->ft[48 + i].owner, 3);
+    assert_int_equal(alloc_held_pages(&h->s, 0, 20, &first), 0);
+    assert_int_equal(first, 19);
+    assert_int_equal(h->ft[19].owner, DOMID_XEN);
+    /* No limit, order 4: the highest free aligned run (frames 1536 up are taken). */
+    assert_int_equal(alloc_domheap_pages(d, 4, h->s.nr_frames, &first), 0);
+    assert_int_equal(first, 1520);
+    /* Nothing below the limit; over max_pages: refused whole, tot_pages unchanged. */
+    tot = d->tot_pages;
+    assert_int_equal(alloc_domheap_pages(d, 3, 16, &first), -XEN_ENOMEM);
+    d->max_pages = tot + 7;
+    assert_int_equal(alloc_domheap_pages(d, 3, 64, &first), -XEN_ENOMEM);
+    assert_int_equal(d->tot_pages, tot);
+    harness_audit(h);
+    harness_free(h);
+}
+
+/*
+ * A boot module's frame (unused I/O memory) handed to a domain as it is: owned, counted,
+ * contents kept; refused for anything else or over max_pages; free RAM once freed.
+ */
+static void boot_frame_handed_over(void **state)
+{
+    struct harness *h = harness_new(64);     /* frames 0..15: I/O memory */
+    struct domain *d = pvmm_domain_create(&h->s, 3, false, 2, 1);
+    uint64_t free_before = h->s.nr_free;
+    mfn_t ram;
+
+    (void)state;
+    assert_non_null(d);
+    h->mem[5 * PAGE_SIZE + 7] = 0x5a;
+    assert_int_equal(pvmm_assign_boot_frame(d, 5), 0);
+    assert_int_equal(h->ft[5].owner, 3);
+    assert_int_equal(h->ft[5].count_info, PGC_allocated | 1);
+    assert_int_equal(h->ft[5].type_info, 0);
+    assert_int_equal(h->m2p[5], INVALID_M2P_ENTRY);
+    assert_int_equal(h->mem[5 * PAGE_SIZE + 7], 0x5a);
+    assert_int_equal(d->tot_pages, 1);
+    assert_int_equal(h->s.nr_free, free_before);
+    /* Not unused I/O memory: the same frame again, a RAM frame, beyond the machine. */
+    assert_int_equal(pvmm_assign_boot_frame(d, 5), -XEN_EINVAL);
+    assert_int_equal(pvmm_alloc_domheap_page(d, &ram), 0);
+    assert_int_equal(pvmm_assign_boot_frame(d, ram), -XEN_EINVAL);
+    assert_int_equal(pvmm_assign_boot_frame(d, 64), -XEN_EINVAL);
+    /* max_pages: refused, the frame still dom_io's. */
+    assert_int_equal(pvmm_assign_boot_frame(d, 6), -XEN_ENOMEM);
+    assert_int_equal(h->ft[6].owner, DOMID_IO);
+    assert_int_equal(d->tot_pages, 2);
+    harness_audit(h);
+    /* Freed by its domain, it becomes free RAM. */
+    put_page(&h->s, &h->ft[5]);
+    assert_int_equal(h->ft[5].owner, PVMM_OWNER_NONE);
+    assert_int_equal(h->s.nr_free, free_before);
+    assert_int_equal(h->s.free_head, 5);
+    assert_int_equal(d->tot_pages, 1);
     harness_audit(h);
     harness_free(h);
 }
@@ -276,6 +363,8 @@ int main(void)
         cmocka_unit_test(zero_count_not_resurrected),
         cmocka_unit_test(get_page_checks_owner),
         cmocka_unit_test(allocation_limits),
+        cmocka_unit_test(placement_from_the_top),
+        cmocka_unit_test(boot_frame_handed_over),
         cmocka_unit_test(reallocation_flushes_stale_tlbs),
         cmocka_unit_test(freed_frames_are_scrubbed),
         cmocka_unit_test(free_with_type_refs_leaks),

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/mm.h"
@@ -385,6 +386,14 @@ static void *counting_map_frame(void *ctx, mfn_t mfn)
  * instead of a blocker, and the failing request still names the rule.  With
  * a realistic number of L1s the blocker is found.
  */
+/* qsort's order of two frame numbers. */
+static int cmp_mfn(const void *a, const void *b)
+{
+    mfn_t x = *(const mfn_t *)a, y = *(const mfn_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
 static void test_blocker_search_budget(void **state)
 {
     enum { NR_L1 = RMAP_SEARCH_BUDGET / L1_PAGETABLE_ENTRIES + 100, KEEP = 100 };
@@ -398,12 +407,23 @@ static void test_blocker_search_budget(void **state)
     long rc;
 
     (void)state;
-    for (unsigned int i = 0; i < NR_L1; i++) {
+    /* The blocker is the highest frame, after every L1 in the search's order. */
+    for (unsigned int i = 0; i < NR_L1; i++)
         l1s[i] = harness_alloc(h, d);
-        assert_int_equal(pvmm_pin_table(v, l1s[i], 1), 0);
-    }
     bl = harness_alloc(h, d);
     target = harness_alloc(h, d);
+    for (unsigned int i = 0; i < NR_L1; i++) {
+        mfn_t t;
+
+        if (l1s[i] > bl) {
+            t = bl;
+            bl = l1s[i];
+            l1s[i] = t;
+        }
+    }
+    qsort(l1s, NR_L1, sizeof(l1s[0]), cmp_mfn);
+    for (unsigned int i = 0; i < NR_L1; i++)
+        assert_int_equal(pvmm_pin_table(v, l1s[i], 1), 0);
     assert_true(bl > l1s[NR_L1 - 1]);
     harness_pt(h, bl)[3] = pte_from_mfn(target, RW);
     assert_int_equal(pvmm_pin_table(v, bl, 1), 0);

@@ -293,6 +293,14 @@ static inline bool iomem_access_permitted(const struct domain *d, mfn_t first, m
  */
 int pvmm_alloc_domheap_page(struct domain *d, mfn_t *mfn);
 /*
+ * Give d frame mfn, RAM the hypervisor never handed to the heap (a boot module's, still
+ * unused I/O memory of dom_io), as Xen's dom0 builder gives dom0 the initrd's own frames:
+ * owner d, allocation reference, type none, M2P invalid, counted in tot_pages; contents
+ * kept.  When d frees it, it becomes free RAM.  -XEN_EINVAL if mfn is not such a frame,
+ * -XEN_ENOMEM if d is at max_pages; nothing changes then.
+ */
+int pvmm_assign_boot_frame(struct domain *d, mfn_t mfn);
+/*
  * Tear down d: drop every vCPU's tables and descriptor frames, unpin and
  * devalidate every table, drop allocation references, free every frame.
  * Preemptible: returns -XEN_ERESTART to be called again, 0 when done (the

@@ -216,7 +216,7 @@ static void load_initrd(const struct build *b, const struct pvmm_builder_params 
 
     if (!l->initrd_len)
         return;
-    if (p->initrd_handover) {
+    if (p->initrd_handover && b->be->assign) {
         if (tail) {
             uint8_t *page = map(b, b->p2m[l->initrd_pfn + (l->initrd_len >> PAGE_SHIFT)]);
 

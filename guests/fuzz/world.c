@@ -269,12 +269,15 @@ uint64_t pick_ptr(void)
 static bool entry_same(uint64_t a, uint64_t b)
 {
     /* Validation may add USER and bit 52 (a guest-kernel mapping) or GLOBAL (a user
-     * mapping), and stores a writable
-     * mapping of a read-only MMIO frame (IO-APIC, HPET) read-only. */
-    uint64_t ignore = PTE_AD | _PAGE_USER | _PAGE_GUEST_KERNEL | _PAGE_GLOBAL;
+     * mapping), forces a mapping of any frame that is not RAM uncacheable (PCD and PWT
+     * set, the L1 PAT bit - bit 7 - cleared; the guest does not know where RAM ends, so
+     * these are ignored for every frame), and stores a writable mapping of a read-only
+     * MMIO frame (IO-APIC, HPET) read-only. */
+    uint64_t ignore = PTE_AD | _PAGE_USER | _PAGE_GUEST_KERNEL | _PAGE_GLOBAL | _PAGE_PCD |
+                      _PAGE_PWT | _PAGE_PSE;
 
-    if (pte_mfn(a) < 0x100 || pte_mfn(a) >= 0xf0000)    /* MMIO: cache attributes too */
-        ignore |= _PAGE_RW | _PAGE_PCD | _PAGE_PWT;
+    if (pte_mfn(a) < 0x100 || pte_mfn(a) >= 0xf0000)
+        ignore |= _PAGE_RW;
     return ((a ^ b) & ~ignore) == 0;
 }
 

@@ -81,7 +81,7 @@ expect "dot of a domain that does not exist then" 2 \
     "there is no domain d5 at $ldt:16 (domains then: d1)" "$pvmm" dot "$ldt:16" d5
 expect "show past the end of the scenario" 2 "line 999 is past the end of the scenario" \
     "$pvmm" show "$ldt:999"
-expect "show of something that is not a domain" 2 "'x1' is not a domain (d0..d31)" \
+expect "show of something that is not a domain" 2 "'x1' is not a domain (d0..d7)" \
     "$pvmm" show "$ldt" x1
 expect "explain with two targets" 2 "give exactly one SCENARIO[:LINE]" \
     "$pvmm" explain "$ldt" "$ldt"

@@ -69,7 +69,8 @@ $(BUILD)/sim-tests/test-%: $(BUILD)/sim-tests/test-%.o $(BUILD)/libpvmm-sim.a $(
 
 # The fuzz input format's test links the harness and codec (hosted build, fuzzing section below).
 $(BUILD)/sim-tests/test-fuzz-codec: $(BUILD)/sim-tests/test-fuzz-codec.o $(BUILD)/fuzz-host/fuzz-codec.o \
-        $(BUILD)/fuzz-host/fuzz-ops.o $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
+        $(BUILD)/fuzz-host/fuzz-ops.o $(BUILD)/fuzz-host/fuzz-grant.o \
+        $(BUILD)/libpvmm-sim.a $(BUILD)/libpvmm-hosted.a
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lcmocka $(SIM_LIBS)
 
 ALL_TARGETS += $(SIM_TEST_BINS) $(SIM_CLANG) $(PVMM_CLANG) $(if $(PVMM_SRCS),$(BUILD)/pvmm)
@@ -128,7 +129,7 @@ FUZZ_CHECK_TIME ?= 60
 FUZZ_MAX_LEN ?= 4096
 FUZZ_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := $(CSTD) $(WARN) -g -O1 $(CORE_INC) -Isim -MMD -MP $(FUZZ_SAN)
-FUZZ_LIB_SRCS := sim/fuzz/fuzz-ops.c sim/fuzz/fuzz-codec.c
+FUZZ_LIB_SRCS := sim/fuzz/fuzz-ops.c sim/fuzz/fuzz-codec.c sim/fuzz/fuzz-grant.c
 FUZZ_OBJS := $(CORE_SRCS:core/%.c=$(BUILD)/fuzz/core/%.o) \
              $(SIM_SRCS:sim/%.c=$(BUILD)/fuzz/sim/%.o) $(FUZZ_LIB_SRCS:sim/fuzz/%.c=$(BUILD)/fuzz/%.o)
 SEED_SCENARIOS := $(EXAMPLES) $(SIM_SCENARIOS)
@@ -197,7 +198,8 @@ ALL_TARGETS += $(BUILD)/pvmm-fuzz $(BUILD)/pvmm-seed
 BENCH_CFLAGS := $(CSTD) $(WARN) -O2 -g $(CORE_INC) -Isim -MMD -MP
 BENCH_OBJS := $(CORE_SRCS:core/%.c=$(BUILD)/bench/core/%.o) \
               $(SIM_SRCS:sim/%.c=$(BUILD)/bench/sim/%.o) \
-              $(BUILD)/bench/fuzz-ops.o $(BUILD)/bench/fuzz-codec.o $(BUILD)/bench/bench.o \
+              $(BUILD)/bench/fuzz-ops.o $(BUILD)/bench/fuzz-grant.o $(BUILD)/bench/fuzz-codec.o \
+              $(BUILD)/bench/bench.o \
               $(BUILD)/bench/bench-core.o
 $(BUILD)/bench/core/%.o: core/%.c
 	@mkdir -p $(@D)
@@ -253,12 +255,13 @@ $(BUILD)/cov/sim-tests/%.o: tests/sim/%.c
 	$(Q)$(CC) $(COV_PLAIN) -c $< -o $@
 $(BUILD)/cov/pvmm: $(PVMM_SRCS:tools/pvmm/%.c=$(BUILD)/cov/cli/%.o) $(COV_SIM) $(COV_CORE)
 	$(Q)$(CC) --coverage -o $@ $^ $(SIM_LIBS)
-$(BUILD)/cov/replay: $(BUILD)/cov/replay.o $(BUILD)/cov/fuzz-ops.o $(BUILD)/cov/fuzz-codec.o $(COV_SIM) $(COV_CORE)
+$(BUILD)/cov/replay: $(BUILD)/cov/replay.o $(BUILD)/cov/fuzz-ops.o $(BUILD)/cov/fuzz-grant.o \
+        $(BUILD)/cov/fuzz-codec.o $(COV_SIM) $(COV_CORE)
 	$(Q)$(CC) --coverage -o $@ $^ $(SIM_LIBS)
 $(BUILD)/cov/tests/test-%: $(BUILD)/cov/tests/test-%.o $(BUILD)/cov/tests/harness.o $(COV_CORE)
 	$(Q)$(CC) --coverage -o $@ $^ $(TEST_LIBS)
 $(BUILD)/cov/sim-tests/test-fuzz-codec: $(BUILD)/cov/sim-tests/test-fuzz-codec.o $(BUILD)/cov/fuzz-ops.o \
-        $(BUILD)/cov/fuzz-codec.o $(COV_SIM) $(COV_CORE)
+        $(BUILD)/cov/fuzz-grant.o $(BUILD)/cov/fuzz-codec.o $(COV_SIM) $(COV_CORE)
 	$(Q)$(CC) --coverage -o $@ $^ -lcmocka $(SIM_LIBS)
 $(BUILD)/cov/sim-tests/test-%: $(BUILD)/cov/sim-tests/test-%.o $(COV_SIM) $(COV_CORE)
 	$(Q)$(CC) --coverage -o $@ $^ -lcmocka $(SIM_LIBS)

@@ -22,11 +22,11 @@ seeds_ok=1
 "$seeder" -o "$seeds" "$@" >"$log.seeds" 2>&1 || seeds_ok=0
 sed 's/^/#   /' "$log.seeds"
 if [ "$seeds_ok" -eq 0 ]; then
-    echo "not ok fuzz seeds: a scenario does not convert to a fuzz input that replays it"
+    echo "not ok fuzz seeds: a scenario does not convert to a fuzz input that replays it, or a grant seed no longer maps"
     rm -rf "$seeds"    # so that the next make fuzz/coverage builds it again
     exit 1
 fi
-echo "ok fuzz seeds: the $# scenarios convert to fuzz inputs that replay them exactly"
+echo "ok fuzz seeds: the $# scenarios convert to fuzz inputs that replay them exactly; the built-in grant seeds map"
 touch "$seeds/.stamp"
 before=$(ls "$findings" | grep -c -v '\.pvmm$')
 if "$fuzzer" -max_total_time="$secs" -max_len="$maxlen" -timeout=10 -seed=1 \

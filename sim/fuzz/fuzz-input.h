@@ -39,6 +39,7 @@
 #define FUZZ_H_WRITABLE_PT   0x04
 #define FUZZ_H_NO_LINEAR     0x08
 #define FUZZ_H_SCENARIO      0x10
+#define FUZZ_H_GRANTS        0x20
 
 #define FUZZ_NR_FRAMES       3300
 #define FUZZ_CLASS_VERBATIM  12
@@ -82,9 +83,37 @@ void fuzz_op_init(struct sim_op *op, enum scn_stmt_kind kind, int dom, int vcpu)
 /*
  * Does the harness run op in m's current state?  It skips what cannot
  * apply: an audit (it audits after every operation anyway), an operation
- * on a domain that does not exist, rebuilding a live domain.
+ * on a domain that does not exist, code of a dying domain (its destroy was
+ * refused while others hold its frames), rebuilding a live domain.
  */
 bool fuzz_runnable(struct sim_machine *m, const struct sim_op *op);
+
+/*
+ * The pickers of aimed operations (fuzz-ops.c), each consuming input bytes:
+ * a little-endian number of `bytes` bytes; the i-th built domain (counting
+ * cyclically; -1 if none); a built domain other than d (d if none); a frame
+ * interesting to d (its page tables, its pages, another domain's, anything
+ * up to beyond memory); a PTE of such a frame with common or any flags; a
+ * virtual address of d's boot region, of Xen's area, or any.
+ */
+uint64_t fuzz_word(struct fuzz_input *in, int bytes);
+int fuzz_built_domain(const struct sim_machine *m, unsigned int i);
+int fuzz_other_domain(const struct sim_machine *m, int d);
+mfn_t fuzz_pick_frame(struct sim_machine *m, int d, struct fuzz_input *in);
+uint64_t fuzz_pick_pte(struct sim_machine *m, int d, struct fuzz_input *in);
+uint64_t fuzz_pick_va(struct sim_machine *m, int d, struct fuzz_input *in);
+
+/* A grant operation of built domain d (fuzz-grant.c), decoded from in into op
+ * (initialised by fuzz_op_init for d). */
+void fuzz_grant_decode(struct sim_machine *m, int d, struct fuzz_input *in, struct sim_op *op);
+/*
+ * Step `step` (0, 1, ...) of giving initial domain d its grant table in a
+ * FUZZ_H_GRANTS run: setup_table, then mapping each frame.  False when
+ * there are no more steps (or d cannot take part).
+ */
+bool fuzz_grant_setup_op(struct sim_machine *m, int d, unsigned int step, struct sim_op *op);
+/* The i-th built-in grant seed (an input that maps, copies and unmaps), NULL past the last. */
+const uint8_t *fuzz_grant_seed(unsigned int i, size_t *len);
 
 /*
  * Run one input (the harness proper, fuzz-ops.c).  The auditor runs after

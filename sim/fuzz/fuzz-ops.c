@@ -28,7 +28,7 @@
 
 #include "fuzz-input.h"
 
-static uint64_t word(struct fuzz_input *in, int bytes)
+uint64_t fuzz_word(struct fuzz_input *in, int bytes)
 {
     uint64_t v = 0;
 
@@ -37,8 +37,7 @@ static uint64_t word(struct fuzz_input *in, int bytes)
     return v;
 }
 
-/* The i-th built domain (counting cyclically), or -1 if there is none. */
-static int built_domain(const struct sim_machine *m, unsigned int i)
+int fuzz_built_domain(const struct sim_machine *m, unsigned int i)
 {
     int ids[PVMM_MAX_DOMAINS], n = 0;
 
@@ -48,8 +47,7 @@ static int built_domain(const struct sim_machine *m, unsigned int i)
     return n ? ids[i % (unsigned int)n] : -1;
 }
 
-/* A built domain other than d if there is one, else d. */
-static int other_domain(const struct sim_machine *m, int d)
+int fuzz_other_domain(const struct sim_machine *m, int d)
 {
     for (int i = 1; i < PVMM_MAX_DOMAINS; i++)
         if (m->doms[(d + i) % PVMM_MAX_DOMAINS].built)
@@ -57,13 +55,12 @@ static int other_domain(const struct sim_machine *m, int d)
     return d;
 }
 
-/* A machine frame chosen to be interesting for domain d. */
-static mfn_t pick_frame(struct sim_machine *m, int d, struct fuzz_input *in)
+mfn_t fuzz_pick_frame(struct sim_machine *m, int d, struct fuzz_input *in)
 {
     uint8_t sel = fuzz_byte(in), arg = fuzz_byte(in);
     const struct sim_domain *sd = &m->doms[d];
     const struct pvmm_dom_layout *l = &sd->layout;
-    const struct sim_domain *od = &m->doms[other_domain(m, d)];
+    const struct sim_domain *od = &m->doms[fuzz_other_domain(m, d)];
 
     switch (sel & 3) {
     case 0:   /* one of the domain's boot page tables, or its spare pages */
@@ -77,8 +74,7 @@ static mfn_t pick_frame(struct sim_machine *m, int d, struct fuzz_input *in)
     }
 }
 
-/* A PTE value: a picked frame with flags from the input. */
-static uint64_t pick_pte(struct sim_machine *m, int d, struct fuzz_input *in)
+uint64_t fuzz_pick_pte(struct sim_machine *m, int d, struct fuzz_input *in)
 {
     static const uint64_t common[] = {
         _PAGE_PRESENT | _PAGE_ACCESSED,
@@ -95,17 +91,16 @@ static uint64_t pick_pte(struct sim_machine *m, int d, struct fuzz_input *in)
 
         flags = b1 | (uint64_t)(b2 & 0xf) << 8 | (uint64_t)b3 << 52 | (uint64_t)(b2 >> 4) << 60;
     }
-    return pte_from_mfn(pick_frame(m, d, in), flags);
+    return pte_from_mfn(fuzz_pick_frame(m, d, in), flags);
 }
 
-/* A virtual address of the domain's boot region, Xen's area, or anywhere. */
-static uint64_t pick_va(struct sim_machine *m, int d, struct fuzz_input *in)
+uint64_t fuzz_pick_va(struct sim_machine *m, int d, struct fuzz_input *in)
 {
     uint8_t sel = fuzz_byte(in);
-    uint64_t w = word(in, 2);
+    uint64_t w = fuzz_word(in, 2);
 
     if ((sel & 3) == 3)
-        return word(in, 8);
+        return fuzz_word(in, 8);
     if ((sel & 3) == 2)
         return HYPERVISOR_VIRT_START + (w << 12);
     return (w % (m->doms[d].layout.v_end >> PAGE_SHIFT)) << PAGE_SHIFT |
@@ -122,14 +117,14 @@ static void decode_aimed(struct sim_machine *m, int d, uint8_t k, struct fuzz_in
         op->n = 1 + (k >> 6);
         for (unsigned int i = 0; i < op->n; i++) {
             /* Any slot; the low bits (the command) only when bit 15 says so. */
-            uint64_t c = word(in, 2);
+            uint64_t c = fuzz_word(in, 2);
 
-            op->req[i].ptr = pte_from_mfn(pick_frame(m, d, in),
+            op->req[i].ptr = pte_from_mfn(fuzz_pick_frame(m, d, in),
                                           (c & 511) * 8 | ((c & 0x8000) ? (c >> 9) & 7 : 0));
-            op->req[i].val = pick_pte(m, d, in);
+            op->req[i].val = fuzz_pick_pte(m, d, in);
         }
         if (k & 0x20)
-            op->foreigndom = (k & 0x10) ? (uint64_t)other_domain(m, d) : DOMID_IO;
+            op->foreigndom = (k & 0x10) ? (uint64_t)fuzz_other_domain(m, d) : DOMID_IO;
         return;
     case 2: case 3: case 14:
         op->kind = ST_MMUEXT_OP;
@@ -140,32 +135,32 @@ static void decode_aimed(struct sim_machine *m, int d, uint8_t k, struct fuzz_in
             op->ext[i].cmd = c % 22;
             if (op->ext[i].cmd == MMUEXT_INVLPG_LOCAL || op->ext[i].cmd == MMUEXT_INVLPG_ALL ||
                 op->ext[i].cmd == MMUEXT_SET_LDT || op->ext[i].cmd == MMUEXT_INVLPG_MULTI)
-                op->ext[i].arg1.linear_addr = pick_va(m, d, in);
+                op->ext[i].arg1.linear_addr = fuzz_pick_va(m, d, in);
             else
-                op->ext[i].arg1.mfn = pick_frame(m, d, in);
-            op->ext[i].arg2.src_mfn = op->ext[i].cmd == MMUEXT_COPY_PAGE ? pick_frame(m, d, in)
+                op->ext[i].arg1.mfn = fuzz_pick_frame(m, d, in);
+            op->ext[i].arg2.src_mfn = op->ext[i].cmd == MMUEXT_COPY_PAGE ? fuzz_pick_frame(m, d, in)
                                                                        : fuzz_byte(in) * 32;
         }
         if ((k & 0x60) == 0x60)
-            op->foreigndom = (uint64_t)other_domain(m, d);
+            op->foreigndom = (uint64_t)fuzz_other_domain(m, d);
         return;
     case 4: case 5: case 15:
         op->kind = ST_UPDATE_VA_MAPPING;
         op->nr = __HYPERVISOR_update_va_mapping;
-        op->a[0] = pick_va(m, d, in);
-        op->a[1] = pick_pte(m, d, in);
+        op->a[0] = fuzz_pick_va(m, d, in);
+        op->a[1] = fuzz_pick_pte(m, d, in);
         op->a[2] = fuzz_byte(in) & 7;
         if ((k & 0x30) == 0x30) {
             op->kind = ST_UPDATE_VA_MAPPING_OTHERDOMAIN;
             op->nr = __HYPERVISOR_update_va_mapping_otherdomain;
-            op->a[3] = (uint64_t)other_domain(m, d);
+            op->a[3] = (uint64_t)fuzz_other_domain(m, d);
         }
         return;
     case 6: case 7:
         op->kind = k & 1 ? ST_WRITE : ST_READ;
         op->kernel = !(k & 0x80);
-        op->va = pick_va(m, d, in);
-        op->val = pick_pte(m, d, in);
+        op->va = fuzz_pick_va(m, d, in);
+        op->val = fuzz_pick_pte(m, d, in);
         op->bytes = 8;
         return;
     case 8:
@@ -174,7 +169,7 @@ static void decode_aimed(struct sim_machine *m, int d, uint8_t k, struct fuzz_in
         op->list_given = true;
         op->nlist = 1 + (fuzz_byte(in) & 3);
         for (unsigned int i = 0; i < op->nlist; i++)
-            op->list[i] = op->memop == XENMEM_decrease_reservation ? pick_frame(m, d, in)
+            op->list[i] = op->memop == XENMEM_decrease_reservation ? fuzz_pick_frame(m, d, in)
                                                                    : fuzz_byte(in);
         return;
     case 9:
@@ -184,7 +179,7 @@ static void decode_aimed(struct sim_machine *m, int d, uint8_t k, struct fuzz_in
             op->nr = __HYPERVISOR_set_gdt;
             op->list_given = true;
             op->nlist = 1;
-            op->list[0] = pick_frame(m, d, in);
+            op->list[0] = fuzz_pick_frame(m, d, in);
             op->a[1] = fuzz_byte(in) * 16;
         }
         return;
@@ -203,8 +198,8 @@ static void decode_aimed(struct sim_machine *m, int d, uint8_t k, struct fuzz_in
         }
         op->kind = ST_UPDATE_DESCRIPTOR;
         op->nr = __HYPERVISOR_update_descriptor;
-        op->a[0] = pte_from_mfn(pick_frame(m, d, in), (fuzz_byte(in) & 0x1ff) * 8);
-        op->a[1] = word(in, 8);
+        op->a[0] = pte_from_mfn(fuzz_pick_frame(m, d, in), (fuzz_byte(in) & 0x1ff) * 8);
+        op->a[1] = fuzz_word(in, 8);
         return;
     }
 }
@@ -213,8 +208,12 @@ static void decode_aimed(struct sim_machine *m, int d, uint8_t k, struct fuzz_in
  * Decode one operation.  False when the input is exhausted; an aimed
  * operation when no domain is built decodes to ST_AUDIT (nothing to do).
  * *oneshot is set for a preemption injection that covers one operation.
+ * With grants (FUZZ_H_GRANTS), classes 9, 13, 14 and 15 are grant
+ * operations (fuzz-grant.c) instead of a second mmu_update, mmuext_op,
+ * update_va_mapping and set_gdt/LDT class.
  */
-static bool decode(struct sim_machine *m, struct fuzz_input *in, struct sim_op *op, bool *oneshot)
+static bool decode(struct sim_machine *m, struct fuzz_input *in, struct sim_op *op, bool *oneshot,
+                   bool grants)
 {
     uint8_t k, t;
     int d;
@@ -229,9 +228,11 @@ static bool decode(struct sim_machine *m, struct fuzz_input *in, struct sim_op *
             *oneshot = false;   /* a verbatim `set preempt=` lasts, as in a scenario */
         return true;
     }
-    d = built_domain(m, t);
+    d = fuzz_built_domain(m, t);
     fuzz_op_init(op, ST_AUDIT, d < 0 ? 0 : d, (t >> 4) & 1);
-    if (d >= 0)
+    if (d >= 0 && grants && ((k & 15) == 9 || (k & 15) >= 13))
+        fuzz_grant_decode(m, d, in, op);
+    else if (d >= 0)
         decode_aimed(m, d, k, in, op, oneshot);
     return true;
 }
@@ -256,7 +257,8 @@ static void check_audit(struct sim_machine *m, FILE *trace)
 
 bool fuzz_runnable(struct sim_machine *m, const struct sim_op *op)
 {
-    bool exists = op->dom >= 0 && pvmm_domain_lookup(&m->s, (domid_t)op->dom);
+    struct domain *d = op->dom >= 0 ? pvmm_domain_lookup(&m->s, (domid_t)op->dom) : NULL;
+    bool exists = d;
 
     switch (op->kind) {
     case ST_AUDIT:
@@ -269,12 +271,33 @@ bool fuzz_runnable(struct sim_machine *m, const struct sim_op *op)
     case ST_DESTROY:
         return exists;
     default:
-        return exists && m->doms[op->dom].built;
+        /* A dying domain (destroy refused while others hold its frames) runs no code. */
+        return exists && m->doms[op->dom].built && !d->is_dying;
     }
 }
 
 /* Operations executed by all runs so far (read by the benchmark). */
 unsigned long pvmm_fuzz_ops_total;
+
+/*
+ * Execute op, trace it and audit the machine (a violation aborts).  False if
+ * the operation could not be carried out at all (nothing happened).
+ */
+static bool run_op(struct sim_machine *m, const struct sim_op *op, struct sim_result *res,
+                   FILE *trace)
+{
+    char err[256];
+
+    if (sim_op_exec(m, op, res, err, sizeof(err)))
+        return false;
+    pvmm_fuzz_ops_total++;
+    if (trace) {
+        sim_op_print(trace, op);
+        sim_result_print_expect(trace, res);
+    }
+    check_audit(m, trace);
+    return true;
+}
 
 unsigned long fuzz_run(const uint8_t *data, size_t size, FILE *trace)
 {
@@ -286,6 +309,7 @@ unsigned long fuzz_run(const uint8_t *data, size_t size, FILE *trace)
     static struct sim_result res;
     uint8_t h0 = fuzz_byte(&in), h1 = fuzz_byte(&in);
     int ndoms = (h0 & FUZZ_H_SCENARIO) ? 0 : 2 + (h0 & FUZZ_H_THREE_DOMAINS);
+    bool grants = ndoms && (h0 & FUZZ_H_GRANTS);
     unsigned long nops = 0;
     bool oneshot = false;
     char err[256];
@@ -332,19 +356,16 @@ unsigned long fuzz_run(const uint8_t *data, size_t size, FILE *trace)
         for (int d = 0; d < ndoms; d++)
             fprintf(trace, "vcpu_up d%d.v1\n", d);
     check_audit(m, trace);
+    if (grants)
+        for (int d = 0; d < ndoms; d++)
+            for (unsigned int step = 0; fuzz_grant_setup_op(m, d, step, &op); step++)
+                if (!run_op(m, &op, &res, trace))
+                    abort();
 
-    while (decode(m, &in, &op, &oneshot)) {
-        if (!fuzz_runnable(m, &op))
-            continue;
-        if (sim_op_exec(m, &op, &res, err, sizeof(err)))
+    while (decode(m, &in, &op, &oneshot, grants)) {
+        if (!fuzz_runnable(m, &op) || !run_op(m, &op, &res, trace))
             continue;   /* not executable now (vCPU down, scratch unmapped): skip */
         nops++;
-        pvmm_fuzz_ops_total++;
-        if (trace) {
-            sim_op_print(trace, &op);
-            sim_result_print_expect(trace, &res);
-        }
-        check_audit(m, trace);
         if (op.kind != ST_SET && oneshot) {
             /* An aimed injection covers one operation only. */
             oneshot = false;

@@ -21,6 +21,8 @@
  * scenario that stops resolving part way (a name that no longer exists on
  * the smaller machine) gives a seed of what came before, with a warning.
  *
+ * The built-in grant seeds (fuzz-grant.c) go beside them as DIR/grant-N.seed.
+ *
  * Output: DIR/<path with '/' as '-'>.seed, one line per scenario on stdout
  * ("ok FILE: N operations" or "not ok FILE: why"); exit 1 if any failed.
  */
@@ -238,6 +240,44 @@ static int one(const char *dir, const char *file, bool quiet)
     return rc;
 }
 
+/*
+ * Write the built-in grant seeds (fuzz-grant.c) as DIR/grant-N.seed.  Each
+ * must still do what it was written for: run through the harness, its trace
+ * shows a successful map_grant_ref (a change of the grant decoding that
+ * turned it into noise fails here).
+ */
+static int grant_seeds(const char *dir, bool quiet)
+{
+    const uint8_t *p;
+    size_t len;
+    int status = 0;
+
+    for (unsigned int i = 0; (p = fuzz_grant_seed(i, &len)); i++) {
+        char path[4096], *t = NULL;
+        size_t n = 0;
+        FILE *tf = open_memstream(&t, &n), *f = NULL;
+        unsigned long nops = fuzz_run(p, len, tf);
+        const char *map, *ok = "\nexpect ok\nexpect status 0\n";
+
+        fclose(tf);
+        map = strstr(t, "cmd=map_grant_ref");
+        snprintf(path, sizeof(path), "%s/grant-%u.seed", dir, i);
+        if (!map || strncmp(strchr(map, '\n'), ok, strlen(ok))) {
+            printf("not ok grant seed %u: its first map_grant_ref does not succeed\n", i);
+            status = 1;
+        } else if (!(f = fopen(path, "wb")) || fwrite(p, 1, len, f) != len) {
+            printf("not ok grant seed %u: cannot write %s: %s\n", i, path, strerror(errno));
+            status = 1;
+        } else if (!quiet) {
+            printf("ok grant seed %u: %lu operations, %zu bytes -> %s\n", i, nops, len, path);
+        }
+        if (f)
+            fclose(f);
+        free(t);
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = NULL;
@@ -258,5 +298,5 @@ int main(int argc, char **argv)
     }
     for (; i < argc; i++)
         status |= one(dir, argv[i], quiet);
-    return status;
+    return status | grant_seeds(dir, quiet);
 }

@@ -137,8 +137,10 @@ void prepare_exit(struct cpu_regs *r);
 void prepare_exit(struct cpu_regs *r)
 {
     guest_exit_work(r);
-    if (__builtin_expect(!is_canonical(r->rip), 0))
+    if (__builtin_expect(!is_canonical(r->rip), 0)) {
+        r->rflags |= X86_EFLAGS_RF;        /* a fault's frame, as the CPU writes it */
         bounce_exception(r, 13, true, 0);
+    }
 }
 
 /* Enter the guest for the first time, in kernel mode on its kernel L4. */

@@ -3,20 +3,27 @@
  * stack_switch (3), set_callbacks (4), fpu_taskswitch (5), set_segment_base (25) and
  * callback_op (30).  Semantics from boot-ABI §9.1, §12.6, §12.7 and §12.8.
  */
-#include "hv.h"
+#include "events.h"
 #include <xen/xen.h>
 #include <xen/callback.h>
 
 int load_user_gs_sel(unsigned int sel);   /* entry.S */
 
+/*
+ * set_trap_table: entries up to the first with address 0; NULL clears the table.  The list
+ * has no length, so a guest can make it as long as its address space (one frame mapped
+ * again and again): as on Xen, a pending softirq or event continues the hypercall from the
+ * next entry, so the CPU is never held for longer than one entry.
+ */
 long hc_set_trap_table(uint64_t traps)
 {
-    struct hv_vcpu *h = hvv(current);
+    struct vcpu *v = current;
+    struct hv_vcpu *h = hvv(v);
     if (!traps) {
         memset(h->trap, 0, sizeof(h->trap));
         return 0;
     }
-    for (;; traps += sizeof(struct trap_info)) {
+    for (;;) {
         struct trap_info ti;
         if (copy_from_guest_va(&ti, traps, sizeof(ti)))
             return -XEN_EFAULT;
@@ -26,6 +33,14 @@ long hc_set_trap_table(uint64_t traps)
             return -XEN_EINVAL;
         h->trap[ti.vector].address = ti.address;
         h->trap[ti.vector].flags = ti.flags;
+        traps += sizeof(struct trap_info);
+        if (hv_preempt_check(v)) {
+            v->cont.pending = true;
+            v->cont.op = __HYPERVISOR_set_trap_table;
+            v->cont.nargs = 1;
+            v->cont.args[0] = traps;
+            return 0;
+        }
     }
 }
 
@@ -36,27 +51,43 @@ long hc_stack_switch(uint64_t ss, uint64_t sp)
     return 0;
 }
 
+/* set_callbacks: each canonical address is registered as by callback_op with no flags (so
+ * the failsafe and syscall callbacks no longer mask events); a non-canonical one is skipped
+ * and the result is 0 all the same, as on Xen. */
 long hc_set_callbacks(uint64_t ev, uint64_t fs, uint64_t sc)
 {
     struct hv_vcpu *h = hvv(current);
     if (is_canonical(ev))
         h->cb_event = ev;
-    if (is_canonical(fs))
+    if (is_canonical(fs)) {
         h->cb_failsafe = fs;
-    if (is_canonical(sc))
+        h->failsafe_disables_events = false;
+    }
+    if (is_canonical(sc)) {
         h->cb_syscall = sc;
+        h->cbf_syscall = 0;
+    }
     return 0;
 }
 
-long hc_fpu_taskswitch(unsigned long set)
+/* fpu_taskswitch(int set): CR0.TS for the vCPU (Xen takes an int: only the low half counts). */
+long hc_fpu_taskswitch(int set)
 {
     hvv(current)->fpu_ts = set != 0;
     write_cr0(set ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
     return 0;
 }
 
-long hc_set_segment_base(unsigned long which, uint64_t base)
+/*
+ * set_segment_base(unsigned int which, base).  GS_USER_SEL loads the guest user's %gs from
+ * the GDT or LDT with the RPL forced to 3 unless the selector is null (0-3), as Xen does: a
+ * selector of a descriptor the guest may not use (a hypervisor one, DPL 0) faults and the
+ * null selector is loaded instead; the result is 0 either way (Linux cannot take an error).
+ */
+long hc_set_segment_base(unsigned int which, uint64_t base)
 {
+    unsigned int sel;
+
     switch (which) {
     case SEGBASE_FS:
     case SEGBASE_GS_USER:
@@ -67,7 +98,8 @@ long hc_set_segment_base(unsigned long which, uint64_t base)
               which == SEGBASE_GS_USER ? MSR_SHADOW_GS_BASE : MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER_SEL:
-        load_user_gs_sel((unsigned int)base & 0xffff);
+        sel = (unsigned int)base & 0xffff;
+        load_user_gs_sel(sel > 3 ? sel | 3 : sel);
         return 0;
     default:
         return -XEN_EINVAL;
@@ -85,7 +117,7 @@ static long register_callback(const struct callback_register *cb)
         return 0;
     case CALLBACKTYPE_failsafe:
         h->cb_failsafe = cb->address;
-        h->cbf_failsafe = (uint8_t)cb->flags;
+        h->failsafe_disables_events = (cb->flags & CALLBACKF_mask_events) != 0;
         return 0;
     case CALLBACKTYPE_syscall:
         h->cb_syscall = cb->address;

@@ -98,7 +98,7 @@ struct hv_vmce {
 struct hv_vcpu {
     struct hv_trap trap[256];
     uint64_t cb_event, cb_failsafe, cb_syscall, cb_syscall32, cb_sysenter, cb_nmi;
-    uint8_t  cbf_syscall, cbf_syscall32, cbf_sysenter, cbf_failsafe;
+    uint8_t  cbf_syscall, cbf_syscall32, cbf_sysenter;
     uint64_t kernel_ss, kernel_sp;
     uint64_t cr2;             /* the virtual CR2 */
     bool     fpu_ts;          /* the virtual CR0.TS */
@@ -269,6 +269,12 @@ static inline bool guest_range_ok(uint64_t gva, size_t len)
     uint64_t end = gva + len;
     return end >= gva && (end <= 0x0000800000000000UL || gva >= HYPERVISOR_VIRT_END);
 }
+/* Xen's guest_handle_okay for a 64-bit guest: only the start of the area is looked at (below
+ * 2^47 or past the hypervisor's slots); every later access still goes through the copies. */
+static inline bool guest_handle_okay(uint64_t gva)
+{
+    return gva < 0x0000800000000000UL || gva >= HYPERVISOR_VIRT_END;
+}
 int copy_from_guest_va(void *dst, uint64_t gva, size_t len);   /* 0 or -XEN_EFAULT */
 int copy_to_guest_va(uint64_t gva, const void *src, size_t len);
 /* Returns the number of bytes not copied (assembly, SMAP-aware). */
@@ -346,8 +352,8 @@ long hc_set_trap_table(uint64_t traps);
 long hc_stack_switch(uint64_t ss, uint64_t sp);
 long hc_set_callbacks(uint64_t ev, uint64_t fs, uint64_t sc);
 long hc_callback_op(unsigned long cmd, uint64_t arg);
-long hc_set_segment_base(unsigned long which, uint64_t base);
-long hc_fpu_taskswitch(unsigned long set);
+long hc_set_segment_base(unsigned int which, uint64_t base);
+long hc_fpu_taskswitch(int set);
 long hc_console_io(unsigned long cmd, unsigned long count, uint64_t buf);
 long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg);
 long hc_sched_op_compat(struct cpu_regs *r, unsigned long cmd, unsigned long arg);

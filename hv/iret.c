@@ -4,7 +4,10 @@
  * The guest jumped to hypercall stub 23 after pushing a hardware-IRET-shaped frame plus a
  * flags word; the stub pushed rcx, r11 and rax.  We read that struct iret_context from the
  * guest stack, switch to user mode if the saved CS has RPL 3, and restore the registers.
- * The result is the saved rax, which the dispatcher puts back in rax.
+ * The result is the saved rax, which the dispatcher puts back in rax.  CS and SS get RPL 3
+ * and are not looked at here: as on Xen, the CPU checks them when the IRETQ to the guest
+ * loads them, and a selector it refuses becomes the guest's #GP/#NP/#SS
+ * (traps.c, exit_iretq_fault).
  */
 #include "hv.h"
 #include "guest-access.h"
@@ -87,16 +90,6 @@ long do_iret(struct cpu_regs *r)
     /* The switch to the user L4 comes last: the frame was read from the kernel stack. */
     if (to_user)
         toggle_guest_mode(v);
-    /* The flat selectors every PV kernel uses need no descriptor lookup. */
-    if (__builtin_expect(r->cs == FLAT_RING3_CS64 && r->ss == FLAT_RING3_SS64, 1))
-        return (long)ic.rax;
-    if (!iret_selector_ok(r->cs, true) || !iret_selector_ok(r->ss, false)) {
-        r->rax = ic.rax;
-        printk("pvmm: iret to unusable selectors cs %lx ss %lx\n", r->cs, r->ss);
-        r->cs = FLAT_RING3_CS64;
-        r->ss = FLAT_RING3_SS64;
-        bounce_exception(r, 13, true, 0);
-        return (long)r->rax;
-    }
+    /* The selectors are the CPU's to check, on the IRETQ that leaves (exit_iretq_fault). */
     return (long)ic.rax;
 }

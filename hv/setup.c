@@ -72,7 +72,7 @@ void syscall_init(void)
 
 void hv_main(uint32_t mbi_pa, uint32_t magic);
 
-/* CR0 (write protection) and CR4 (SSE state, SMEP, SMAP; no PGE) of every CPU. */
+/* CR0 (write protection, MP, NE, AM) and CR4 (SSE state, SMEP, SMAP; no PGE) of every CPU. */
 void cpu_init_registers(void)
 {
     uint64_t cr4 = hv_cr4;
@@ -86,7 +86,9 @@ void cpu_init_registers(void)
             cr4 |= CR4_SMAP;
         hv_cr4 = cr4;
     }
-    write_cr0(read_cr0() | CR0_WP);
+    /* As Xen: MP, so that WAIT/FWAIT sees the guest's CR0.TS (#NM); AM, so that a guest
+     * running with EFLAGS.AC gets #AC for a misaligned access, as on Xen. */
+    write_cr0(read_cr0() | CR0_WP | CR0_MP | CR0_NE | CR0_AM);
     write_cr4(cr4);
 }
 

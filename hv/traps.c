@@ -104,6 +104,46 @@ static void guest_exception(struct cpu_regs *r, uint64_t cr2)
     }
 }
 
+/*
+ * The IRETQ that returns to the guest faulted (entry.S exit_iretq; r is the fault's frame, just
+ * below the guest's).  The iret hypercall leaves the selectors of the guest's frame to the
+ * CPU's own checks, as Xen does: a CS or SS it refuses (null, past the table, not code, not
+ * writable data, a DPL other than 3, not present...) is #GP, #NP or #SS with the CPU's error
+ * code, delivered to the guest with the frame it tried to return to, bad selectors included.
+ * A #PF can only be the lazy mapping of an LDT page that a selector names: mapped, the exit is
+ * made again; refused, the guest gets the #PF at its LDT address.  Anything else is a
+ * hypervisor bug (false: the caller panics).  Never returns otherwise.
+ */
+extern const char exit_iretq[];
+
+static bool exit_iretq_fault(struct cpu_regs *r, uint64_t cr2)
+{
+    struct vcpu *v = current;
+    struct cpu_regs *g = guest_cpu_regs();
+    unsigned int vec = (unsigned int)r->entry_vector;
+    uint32_t err = (uint32_t)r->error_code;
+    uint64_t gpr[offsetof(struct cpu_regs, entry_vector) / 8];
+
+    if (vec != 11 && vec != 12 && vec != 13 && vec != 14)
+        return false;
+    if (vec == 14 && !(cr2 >= LDT_VIRT_START(v->vcpu_id) &&
+                       cr2 < LDT_VIRT_START(v->vcpu_id) + (16UL << 12)))
+        return false;
+    /* The guest's registers were live in the CPU: the fault's frame has them.  It overlaps
+     * the guest's frame (it was pushed just below it), so go through a copy. */
+    memcpy(gpr, r, sizeof(gpr));
+    memcpy(g, gpr, sizeof(gpr));
+    g->entry_vector = vec;
+    g->error_code = err;
+    if (vec == 14) {
+        local_irq_enable();               /* as for a guest's own fault on its LDT */
+        guest_page_fault(g, cr2);
+    } else {
+        bounce_exception(g, vec, true, err);
+    }
+    exit_to_guest(g);
+}
+
 unsigned long hv_nmi_count;
 
 /*
@@ -140,6 +180,9 @@ void handle_exception(struct cpu_regs *r)
     }
     if ((r->cs & 3) == 0) {
         unsigned int vec;
+        if (r->rip == (uint64_t)exit_iretq &&
+            exit_iretq_fault(r, r->entry_vector == 14 ? read_cr2() : 0))
+            return;                       /* not reached */
         if (fixup_exception(r))
             return;
         if (r->entry_vector == 1) {

@@ -82,8 +82,8 @@ static long register_runstate(struct vcpu *v, uint64_t arg)
     struct vcpu_register_runstate_memory_area area;
     if (copy_from_guest_va(&area, arg, sizeof(area)))
         return -XEN_EFAULT;
-    if (!guest_range_ok(area.addr, 1))
-        return -XEN_EFAULT;             /* Xen's guest_handle_okay: a guest address */
+    if (!guest_handle_okay(area.addr))
+        return -XEN_EFAULT;
     hvv(v)->runstate_guest = area.addr;
     if (v == current) {
         update_runstate_area(v);
@@ -97,14 +97,15 @@ static long register_runstate(struct vcpu *v, uint64_t arg)
 
 /* VCPUOP_register_vcpu_time_memory_area: a second copy of v's time record in guest memory
  * (for user-space clocks), written now and at each update while v runs in kernel mode;
- * an address in the hypervisor's range -EFAULT (Xen's guest handle check), 0 unregisters. */
+ * an address starting in the hypervisor's range -EFAULT (Xen's guest handle check: an area
+ * that cannot be written is accepted, and the writes fail quietly), 0 unregisters. */
 static long register_time_area(struct vcpu *v, uint64_t arg)
 {
     struct vcpu_register_time_memory_area area;
 
     if (copy_from_guest_va(&area, arg, sizeof(area)))
         return -XEN_EFAULT;
-    if (!guest_range_ok(area.addr, sizeof(struct vcpu_time_info)))
+    if (!guest_handle_okay(area.addr))
         return -XEN_EFAULT;
     hvv(v)->time_area = area.addr;
     if (area.addr)
@@ -112,6 +113,9 @@ static long register_time_area(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/* VCPUOP_register_vcpu_info: v's vcpu_info moves to mfn + offset, once; Xen's checks in Xen's
+ * order (-ENXIO for an offset across the page or not 8-byte aligned, -EINVAL for a second
+ * registration, for another vCPU that is up, or for a frame the domain cannot write). */
 static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 {
     struct vcpu_register_vcpu_info info;
@@ -120,10 +124,12 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest_va(&info, arg, sizeof(info)))
         return -XEN_EFAULT;
-    if (info.offset > PAGE_SIZE - sizeof(struct vcpu_info))
-        return -XEN_ENXIO;
+    if (info.offset > PAGE_SIZE - sizeof(struct vcpu_info) || (info.offset & 7))
+        return -XEN_ENXIO;              /* across the page, or not 8-byte aligned */
     if (h->vcpu_info_mfn)
         return -XEN_EINVAL;             /* registered once only */
+    if (v != current && !h->down)
+        return -XEN_EINVAL;             /* another vCPU only while it is down */
     if (mmglue_get_writable_frame(v, info.mfn))
         return -XEN_EINVAL;
     nv = (struct vcpu_info *)((uint8_t *)mfn_to_virt(info.mfn) + info.offset);

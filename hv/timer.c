@@ -3,11 +3,13 @@
  *
  * Each CPU keeps its armed timers in a list sorted by expiry (a handful per vCPU: the
  * singleshot, periodic and poll timers), and arms the APIC for the head.  The timer
- * interrupt only raises TIMER_SOFTIRQ; timer_softirq_action() then runs every timer due
- * within TIMER_SLOP (interrupts off) and re-arms the APIC for the next one.  A timer set in
- * the past, or one the APIC would wake a little early for, runs from the softirq directly:
- * under TCG every APIC interrupt costs a trip through QEMU's main loop (milliseconds on a
- * loaded host).  Each list belongs to one CPU and is changed under that CPU's timer_lock
+ * interrupt only raises TIMER_SOFTIRQ; timer_softirq_action() then runs every timer that is
+ * due (interrupts off) and re-arms the APIC for the next one.  A timer never runs before its
+ * expiry, as on Xen (a guest's SCHEDOP_poll timeout or singleshot deadline is a promise of
+ * "not before"): one due within TIMER_SLOP - set that close, or woken for a little early by
+ * the one-shot APIC, whose rate is a calibrated estimate - is waited for on the TSC by the
+ * softirq rather than re-armed, since under TCG every APIC interrupt costs a trip through
+ * QEMU's main loop (milliseconds on a loaded host).  Each list belongs to one CPU and is changed under that CPU's timer_lock
  * with interrupts off, from any CPU; only its own CPU programs its APIC, so a timer set at
  * the head of another CPU's list raises TIMER_SOFTIRQ there (an event-check IPI), which
  * re-arms it.  A timer's function runs with the lock dropped (it may set timers again).
@@ -16,7 +18,7 @@
  */
 #include "events.h"
 
-#define TIMER_SLOP  50000UL    /* ns: timers this close are run together (Xen's default) */
+#define TIMER_SLOP  50000UL    /* ns: a head this close is waited for, not re-armed */
 
 void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu)
 {
@@ -38,8 +40,9 @@ static void list_remove(struct timer **head, struct timer *t)
     t->active = false;
 }
 
-/* Arm this CPU's APIC for its list's head, or disarm it (interrupts off).  A head already
- * due (within the slop) is run by raising the softirq: no round trip through the APIC. */
+/* Arm this CPU's APIC for its list's head, or disarm it (interrupts off).  A head due
+ * within the slop is left to the softirq (raised here), which waits for it: no round trip
+ * through the APIC. */
 static void reprogram(struct percpu *pc)
 {
     uint64_t expires = 0;
@@ -138,7 +141,12 @@ void migrate_timer(struct timer *t, unsigned int cpu)
     local_irq_restore(flags);
 }
 
-/* TIMER_SOFTIRQ: run the expired timers (each may re-arm itself), then re-arm the APIC. */
+/*
+ * TIMER_SOFTIRQ: run the expired timers (each may re-arm itself), then re-arm the APIC.  A
+ * head due within the slop is waited for (at most TIMER_SLOP, the lock dropped: it may be
+ * stopped or moved meanwhile, so the head is looked at again) and then run, never before
+ * its expiry.
+ */
 void timer_softirq_action(void)
 {
     struct percpu *pc = this_cpu();
@@ -148,6 +156,16 @@ void timer_softirq_action(void)
     spin_lock(&pc->timer_lock);
     while (pc->timers && pc->timers->expires <= now + TIMER_SLOP) {
         struct timer *t = pc->timers;
+
+        if (t->expires > now) {                 /* due within the slop: wait for it */
+            uint64_t expires = t->expires;
+
+            spin_unlock(&pc->timer_lock);
+            while ((now = NOW()) < expires)
+                cpu_relax();
+            spin_lock(&pc->timer_lock);
+            continue;                           /* the head again: it may have changed */
+        }
         list_remove(&pc->timers, t);
         spin_unlock(&pc->timer_lock);
         t->fn(t->data);

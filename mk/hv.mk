@@ -102,8 +102,8 @@ bench-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/bench.elf $(BUILD)/guests/test-bo
 # the guests are the same tests); then tests/hv/test-hv-run.sh checks hv-run's own judgement
 # (a guest that forges hypervisor lines and fails is a FAILURE), tests/hv/test-nmi.sh that
 # an NMI in either context stops nothing but the domain, tests/hv/test-smp.sh that 2 and
-# 4 CPUs start and pass the boot TLB shootdown self-test and evtchn-ipi passes 10 runs in a
-# row on 2 CPUs, and tests/hv/test-trace.sh that
+# 4 CPUs start and pass the boot TLB shootdown self-test and, on 2 CPUs, evtchn-ipi passes
+# 10 runs in a row and timer-virq 5, and tests/hv/test-trace.sh that
 # hv-run --trace shows hypercalls and trapped writes only when asked; last tests/hv/test-record.sh
 # records every test guest's run and replays it in the simulator (one check each, about
 # 2 s per guest).  tools/setup-qemu finds

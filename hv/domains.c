@@ -13,7 +13,8 @@
  * and its frames go back to the free pool.  Frames another domain still references (a
  * foreign mapping dom0 did not drop) stay the dying domain's: the domain is then a zombie,
  * still found by id with XEN_DOMINF_dying, and disappears at the first lookup after the last
- * such reference went (Xen frees it when its last page goes).
+ * such reference went, or at the next domctl or physinfo, which reap every such zombie first
+ * (Xen frees it when its last page goes: physinfo's free pages come back without a lookup).
  */
 #include "events.h"
 #include "domains.h"
@@ -150,6 +151,13 @@ struct domain *domain_by_id(domid_t domid)
         }
     }
     return d;
+}
+
+void domains_reap_zombies(void)
+{
+    for (domid_t id = 1; id < PVMM_MAX_DOMAINS; id++)
+        if (hv_domains[id].in_use && hv_domains[id].zombie)
+            domain_by_id(id);
 }
 
 int domain_create_domu(domid_t domid, unsigned int nr_vcpus)

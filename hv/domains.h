@@ -43,6 +43,8 @@ void domains_add_dom0(struct domain *d);
 /* The domain with id `domid`, or NULL (reserved ids, free ids, and a zombie whose last
  * foreign reference has gone - it is reaped here). */
 struct domain *domain_by_id(domid_t domid);
+/* Reap every zombie whose last foreign reference has gone (domctl, physinfo). */
+void domains_reap_zombies(void);
 /* The core state. */
 struct pvmm_state *mmglue_core(void);
 

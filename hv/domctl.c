@@ -209,6 +209,7 @@ long hc_domctl(uint64_t arg)
         return -XEN_EFAULT;
     if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -XEN_EACCES;
+    domains_reap_zombies();
     if (op.cmd != XEN_DOMCTL_createdomain) {
         if (op.cmd == XEN_DOMCTL_getdomaininfo && op.domain >= DOMID_FIRST_RESERVED)
             return -XEN_EINVAL;

@@ -16,6 +16,7 @@ static long physinfo(struct xen_sysctl_physinfo *pi)
 {
     const struct pvmm_state *s = mmglue_core();
 
+    domains_reap_zombies();   /* a zombie's last frames are free once its last user went */
     memset(pi, 0, sizeof(*pi));
     pi->threads_per_core = 1;
     pi->cores_per_socket = 1;

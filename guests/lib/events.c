@@ -2,6 +2,7 @@
  * events.c: shared_info, the PV clock and event-channel delivery (see events.h).
  */
 #include <xen/callback.h>
+#include <xen/sched.h>
 #include <xen/version.h>
 
 #include "events.h"
@@ -126,6 +127,15 @@ long evtchn_alloc_unbound(domid_t remote, unsigned int *port)
 
     *port = op.port;
     return rc;
+}
+
+void port_wait(unsigned int port)
+{
+    evtchn_port_t p = port;
+    struct sched_poll poll = { .ports = (uint64_t)(uintptr_t)&p, .nr_ports = 1 };
+
+    hypercall_sched_op(SCHEDOP_poll, &poll);
+    port_clear(port);
 }
 
 long evtchn_send(unsigned int port)

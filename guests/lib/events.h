@@ -66,6 +66,9 @@ static inline void port_clear(unsigned int port)
                        __ATOMIC_SEQ_CST);
 }
 
+/* Block in SCHEDOP_poll until port is pending, then clear it. */
+void port_wait(unsigned int port);
+
 /* Event-channel commands; each returns the hypercall's result. */
 long evtchn_bind_virq(unsigned int virq, unsigned int vcpu, unsigned int *port);
 long evtchn_bind_ipi(unsigned int vcpu, unsigned int *port);

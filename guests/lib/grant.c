@@ -74,28 +74,41 @@ int16_t gnttab_unmap(grant_handle_t h, uint64_t addr, uint64_t bus)
     return u.status;
 }
 
-int16_t gnttab_copy_ref(grant_ref_t ref, domid_t src_dom, unsigned int src_off,
-                        unsigned long dst_mfn, domid_t dst_dom, unsigned int dst_off,
-                        unsigned int len)
+/* One GNTTABOP_copy element: each side a grant (ref) of dom or, without the flag, a frame. */
+static int16_t copy_one(uint16_t flags, uint64_t src, domid_t src_dom, unsigned int src_off,
+                        uint64_t dst, domid_t dst_dom, unsigned int dst_off, unsigned int len)
 {
     struct gnttab_copy cp;
     long rc;
 
     memset(&cp, 0, sizeof(cp));
-    cp.source.u.ref = ref;
+    cp.source.u.gmfn = src;
     cp.source.domid = src_dom;
     cp.source.offset = (uint16_t)src_off;
-    cp.dest.u.gmfn = dst_mfn;
+    cp.dest.u.gmfn = dst;
     cp.dest.domid = dst_dom;
     cp.dest.offset = (uint16_t)dst_off;
     cp.len = (uint16_t)len;
-    cp.flags = GNTCOPY_source_gref;
+    cp.flags = flags;
     rc = gnttab_op(GNTTABOP_copy, &cp, 1);
     if (rc) {
         xtf_failure("copy itself gave %ld", rc);
         return GNTST_general_error;
     }
     return cp.status;
+}
+
+int16_t gnttab_copy_ref(grant_ref_t ref, domid_t src_dom, unsigned int src_off,
+                        unsigned long dst_mfn, domid_t dst_dom, unsigned int dst_off,
+                        unsigned int len)
+{
+    return copy_one(GNTCOPY_source_gref, ref, src_dom, src_off, dst_mfn, dst_dom, dst_off, len);
+}
+
+int16_t gnttab_copy_to_ref(unsigned long src_mfn, unsigned int src_off, grant_ref_t ref,
+                           domid_t dst_dom, unsigned int dst_off, unsigned int len)
+{
+    return copy_one(GNTCOPY_dest_gref, src_mfn, DOMID_SELF, src_off, ref, dst_dom, dst_off, len);
 }
 
 long gnttab_set_version(unsigned int want, unsigned int *version)

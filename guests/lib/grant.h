@@ -34,6 +34,12 @@ int16_t gnttab_unmap(grant_handle_t h, uint64_t addr, uint64_t bus);
 int16_t gnttab_copy_ref(grant_ref_t ref, domid_t src_dom, unsigned int src_off,
                         unsigned long dst_mfn, domid_t dst_dom, unsigned int dst_off,
                         unsigned int len);
+/*
+ * GNTTABOP_copy of len bytes from our own frame src_mfn at src_off into domain dst_dom's
+ * grant ref at dst_off; the status.
+ */
+int16_t gnttab_copy_to_ref(unsigned long src_mfn, unsigned int src_off, grant_ref_t ref,
+                           domid_t dst_dom, unsigned int dst_off, unsigned int len);
 /* get/set_version for ourselves: the hypercall's result; *version the version after. */
 long gnttab_set_version(unsigned int want, unsigned int *version);
 unsigned int gnttab_get_version(void);

@@ -22,6 +22,22 @@
 const start_info_t *start_info;
 unsigned long boot_rsp;
 
+unsigned long cmdline_uint(const char *key)
+{
+    const char *c = (const char *)start_info->cmd_line;
+    size_t n = strnlen(key, 32);
+    unsigned long v = 0;
+
+    for (; *c; c++) {
+        if (strncmp(c, key, n))
+            continue;
+        for (c += n; *c >= '0' && *c <= '9'; c++)
+            v = v * 10 + (unsigned long)(*c - '0');
+        return v;
+    }
+    return ~0UL;
+}
+
 bool hypercall_stub_ok(unsigned int nr)
 {
     const uint8_t *stub = hypercall_page + 32 * nr;

@@ -18,6 +18,10 @@ extern char __image_start[], __image_end[];
  * including the 0xcc filler up to the next stub. */
 bool hypercall_stub_ok(unsigned int nr);
 
+/* The decimal number after `key` (e.g. "ref=") on start_info's command line, or ~0 if it is
+ * not there. */
+unsigned long cmdline_uint(const char *key);
+
 /* CPUID through the forced-emulation prefix: the hypervisor's view (boot-ABI §10). */
 static inline void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {

@@ -21,30 +21,10 @@ const char test_title[] = "domU grant-ring: a page granted to dom0, a message ri
 static evtchn_port_t ring_port;
 static unsigned int polls;
 
-/* The decimal number after `key` on our command line, or ~0 if it is not there. */
-static unsigned long cmdline_uint(const char *key)
-{
-    const char *c = (const char *)start_info->cmd_line;
-    size_t n = strnlen(key, 32);
-    unsigned long v = 0;
-
-    for (; *c; c++) {
-        if (strncmp(c, key, n))
-            continue;
-        for (c += n; *c >= '0' && *c <= '9'; c++)
-            v = v * 10 + (unsigned long)(*c - '0');
-        return v;
-    }
-    return ~0UL;
-}
-
 /* Block until the ring port is pending (dom0 notified), then clear it. */
 static void wait_notification(void)
 {
-    struct sched_poll p = { .ports = (uint64_t)(uintptr_t)&ring_port, .nr_ports = 1 };
-
-    hypercall_sched_op(SCHEDOP_poll, &p);
-    port_clear(ring_port);
+    port_wait(ring_port);
     polls++;
 }
 

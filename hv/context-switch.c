@@ -169,7 +169,7 @@ void context_switch(struct vcpu *prev, struct vcpu *next)
 
 /*
  * On the CPU that holds v's state lazily (it switched to idle and kept v loaded): save it,
- * load the idle L4, and drop this CPU from v's dirty mask, so v can be loaded on another CPU
+ * leave its descriptor window, load the idle L4, and drop this CPU from v's dirty mask, so v can be loaded on another CPU
  * (Xen's sync_vcpu_execstate; run through an IPI by the CPU taking v, sched-rr.c).
  */
 void vcpu_save_if_loaded(struct vcpu *v)
@@ -180,6 +180,7 @@ void vcpu_save_if_loaded(struct vcpu *v)
         return;
     save_vcpu_state(v, pc->regs);
     pc->loaded = NULL;
+    desc_load_cpu_gdt();                 /* v's window is the next CPU's to load */
     write_cr3(virt_to_maddr(idle_l4));
     __atomic_fetch_and(&hvv(v)->dirty_cpumask, ~(1UL << pc->cpu_id), __ATOMIC_SEQ_CST);
 }
@@ -192,8 +193,10 @@ void sched_forget_domain(struct domain *d)
 {
     struct percpu *pc = this_cpu();
 
-    if (pc->loaded && pc->loaded->domain == d)
+    if (pc->loaded && pc->loaded->domain == d) {
         pc->loaded = NULL;
+        desc_load_cpu_gdt();             /* out of the window of a vCPU going away */
+    }
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = &d->vcpu[i];
         if (v->plat && hvv(v)->on_runq)

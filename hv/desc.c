@@ -13,9 +13,9 @@
  *
  * Each CPU has its own reserved GDT page (its TSS descriptor is marked busy by `ltr`, its LDT
  * descriptor is the vCPU's it runs) and its own TSS, whose stacks are the ones of its stack
- * block (smp.h); the IDT is shared.  Each vCPU has its own GDT/LDT window in slot 260 (Xen's
- * GDT_VIRT_START(v)); the CPU that runs it maps its reserved page as page 14 of the window
- * and loads the window (desc_load_vcpu_gdt).  Until it runs a vCPU, a CPU loads a GDT base of
+ * block (smp.h); the IDT is shared.  Each vCPU of each domain has its own GDT/LDT window in
+ * slot 260 (Xen's GDT_VIRT_START(v); desc_window in hv.h); the CPU that runs it maps its
+ * reserved page as page 14 of the window and loads the window (desc_load_vcpu_gdt).  Until it runs a vCPU, a CPU loads a GDT base of
  * its page minus 14 pages: only the reserved selectors, all in that page, are ever used.
  */
 #include "hv.h"
@@ -85,7 +85,6 @@ void desc_init(void)
     uint64_t *gdt_page = gdt_pages[cpu], top = this_cpu()->stack_top, base;
     struct tss64 *t = &tss[cpu];
     struct { uint16_t limit; uint64_t base; } __attribute__((packed))
-        gdtr = { 0xEFFF, (uint64_t)gdt_page - FIRST_RESERVED_GDT_PAGE * PAGE_SIZE },
         idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
     base = top - STACK_SIZE;
@@ -106,7 +105,7 @@ void desc_init(void)
             set_gate(v, (v == 3 || v == 4 || v == 0x80) ? 3 : 0,
                      v == 2 ? 1 : v == 8 ? 2 : v == 18 ? 3 : 0);
 
-    __asm__ volatile("lgdt %0" :: "m"(gdtr));
+    desc_load_cpu_gdt();
     __asm__ volatile("lidt %0" :: "m"(idtr));
     __asm__ volatile(
         "pushq %[cs]\n\t"
@@ -127,16 +126,29 @@ void desc_init(void)
 }
 
 /*
- * Make this CPU run vCPU vcpu_id's descriptor window: its page 14 is this CPU's reserved
- * page, and GDTR its base (the limit is always 0xEFFF).  The segment registers keep their
- * hidden parts; TR stays this CPU's.
+ * Point GDTR at this CPU's reserved page alone (its base minus 14 pages), as before it first
+ * ran a vCPU: for a CPU that gives up the vCPU it held, whose window another CPU may load
+ * next.  Only the reserved selectors, all in that page, are used until a vCPU is loaded.
  */
-void desc_load_vcpu_gdt(unsigned int vcpu_id)
+void desc_load_cpu_gdt(void)
 {
     struct { uint16_t limit; uint64_t base; } __attribute__((packed))
-        gdtr = { 0xEFFF, GDT_VIRT_START(vcpu_id) };
+        gdtr = { 0xEFFF, (uint64_t)this_gdt_page() - FIRST_RESERVED_GDT_PAGE * PAGE_SIZE };
 
-    mm_set_gdt_frame(vcpu_id, FIRST_RESERVED_GDT_PAGE,
+    __asm__ volatile("lgdt %0" :: "m"(gdtr));
+}
+
+/*
+ * Make this CPU run descriptor window `window` (desc_window of the vCPU it runs): its page 14
+ * is this CPU's reserved page, and GDTR its base (the limit is always 0xEFFF).  The segment
+ * registers keep their hidden parts; TR stays this CPU's.
+ */
+void desc_load_vcpu_gdt(unsigned int window)
+{
+    struct { uint16_t limit; uint64_t base; } __attribute__((packed))
+        gdtr = { 0xEFFF, GDT_VIRT_START(window) };
+
+    mm_set_gdt_frame(window, FIRST_RESERVED_GDT_PAGE,
                      virt_to_maddr(this_gdt_page()) >> PAGE_SHIFT, true);
     __asm__ volatile("lgdt %0" :: "m"(gdtr));
 }

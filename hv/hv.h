@@ -27,10 +27,17 @@
 #define DIRECTMAP_VIRT_START  0xffff830000000000UL
 #define DIRECTMAP_SIZE        (4UL << 30)
 #define PERDOMAIN_VIRT_START  0xffff820000000000UL
-/* Each vCPU's window in the per-domain area (Xen's layout): 16 GDT pages, then 16 LDT pages. */
+/*
+ * Each vCPU of each domain has its own descriptor window in the per-domain area (Xen's
+ * layout of one: 16 GDT pages, then 16 LDT pages), window number desc_window(v) =
+ * domain slot * PVMM_MAX_VCPUS + vCPU id: two vCPUs running at once on two CPUs never
+ * share one, whatever their domains.
+ */
 #define VCPU_DESC_PAGES       32
-#define GDT_VIRT_START(id)    (PERDOMAIN_VIRT_START + ((uint64_t)(id) * VCPU_DESC_PAGES << 12))
-#define LDT_VIRT_START(id)    (GDT_VIRT_START(id) + (16UL << PAGE_SHIFT))
+#define NR_DESC_WINDOWS       (PVMM_MAX_DOMAINS * PVMM_MAX_VCPUS)
+#define DESC_WINDOW_L1S       (NR_DESC_WINDOWS * VCPU_DESC_PAGES / 512)
+#define GDT_VIRT_START(w)     (PERDOMAIN_VIRT_START + ((uint64_t)(w) * VCPU_DESC_PAGES << 12))
+#define LDT_VIRT_START(w)     (GDT_VIRT_START(w) + (16UL << PAGE_SHIFT))
 #define RO_MPT_VIRT_START     0xffff800000000000UL
 
 /* Hypervisor selectors in Xen's reserved GDT page (boot-ABI §4.1). */
@@ -252,8 +259,9 @@ struct hv_e820 {
 #define HV_E820_MAX 32
 const struct hv_e820 *mm_machine_e820(unsigned int *nr);
 void mm_map_ro_mpt(uint64_t *m2p, uint64_t nr_frames);
-void mm_set_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable);
-bool mm_update_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable);
+void mm_set_gdt_frame(unsigned int window, unsigned int idx, uint64_t mfn, bool writable);
+bool mm_update_gdt_frame(unsigned int window, unsigned int idx, uint64_t mfn, bool writable);
+void mm_reset_desc_window(unsigned int window);
 
 /* ---- the hardware domain's I/O memory rights (dom0-perms.c, acpi.c) ---- */
 void dom0_setup_permissions(struct domain *d);
@@ -287,12 +295,18 @@ void clear_frame(void *va);
 void cpu_init_registers(void);         /* CR0/CR4 as the boot CPU set them (setup.c) */
 void desc_init(void);
 void desc_set_ldt(uint64_t base, unsigned int entries);
-void desc_load_vcpu_gdt(unsigned int vcpu_id);    /* this CPU runs that vCPU's window */
+void desc_load_cpu_gdt(void);                    /* this CPU's reserved page alone */
+void desc_load_vcpu_gdt(unsigned int window);     /* this CPU runs that descriptor window */
 void syscall_init(void);
 
 /* ---- the running guest (domain.c) ---- */
 extern struct domain *dom0;
 static inline struct hv_vcpu *hvv(struct vcpu *v) { return (struct hv_vcpu *)v->plat; }
+/* v's descriptor window in the per-domain area (GDT_VIRT_START, LDT_VIRT_START). */
+static inline unsigned int desc_window(const struct vcpu *v)
+{
+    return (v->domain->domain_id % PVMM_MAX_DOMAINS) * PVMM_MAX_VCPUS + v->vcpu_id;
+}
 __attribute__((noreturn, cold)) void no_guest_table(struct vcpu *v);
 /*
  * Xen's domain_crash for the running domain: log the reason with the domain, vCPU and (when

@@ -25,7 +25,7 @@ bool iret_selector_ok(uint64_t sel, bool code)
     idx = (unsigned int)(sel >> 3);
     if ((sel & 4) || idx == 0 || idx >= current->gdt_ents)
         return false;
-    d = *(const volatile uint64_t *)(GDT_VIRT_START(current->vcpu_id) + idx * 8);
+    d = *(const volatile uint64_t *)(GDT_VIRT_START(desc_window(current)) + idx * 8);
     type = (d >> 40) & 0x1f;
     dpl = (d >> 45) & 3;
     if (!(d & (1UL << 47)) || dpl != 3 || !(type & 0x10))

@@ -293,29 +293,30 @@ static void split_image_mapping(void)
         l2_dm[i] |= nx | _PAGE_ACCESSED | _PAGE_DIRTY;
 }
 
-/* Build slot 260: L3 -> L2 -> one L1 with a 32-page window per vCPU: entries 0..15 of it are
- * the GDT (14 guest pages, the reserved page, one unused) and 16..31 the LDT. */
+/* Build slot 260: L3 -> L2 -> DESC_WINDOW_L1S L1s holding the 32-page window of every
+ * (domain, vCPU) (desc_window): entries 0..15 of one are the GDT (14 guest pages, the
+ * reserved page, one unused) and 16..31 the LDT. */
 static uint64_t build_perdomain(void)
 {
     uint64_t l3_mfn, l2_mfn, l1_mfn;
     intpte_t *l3 = alloc_boot_pages(1, &l3_mfn);
     intpte_t *l2 = alloc_boot_pages(1, &l2_mfn);
-    perdomain_l1 = alloc_boot_pages(1, &l1_mfn);
+    perdomain_l1 = alloc_boot_pages(DESC_WINDOW_L1S, &l1_mfn);
     l3[0] = (l2_mfn << PAGE_SHIFT) | PTE_HV_RW;
-    l2[0] = (l1_mfn << PAGE_SHIFT) | PTE_HV_RW;
+    for (unsigned int i = 0; i < DESC_WINDOW_L1S; i++)
+        l2[i] = ((l1_mfn + i) << PAGE_SHIFT) | PTE_HV_RW;
     gdt_zero_mfn = alloc_boot_frame();
-    for (unsigned int v = 0; v < PVMM_MAX_VCPUS; v++)
-        for (unsigned int i = 0; i < FIRST_RESERVED_GDT_PAGE; i++)
-            mm_set_gdt_frame(v, i, INVALID_MFN, false);
+    for (unsigned int w = 0; w < NR_DESC_WINDOWS; w++)
+        mm_reset_desc_window(w);
     return l3_mfn;
 }
 
 /*
- * Map page idx of vCPU vcpu_id's window in the per-domain area to mfn: 0..15 are the GDT
- * (INVALID_MFN maps the read-only zero page), 16..31 the LDT (INVALID_MFN leaves it not
- * present, so the next access faults and is mapped lazily).  Only the CPU running that vCPU
- * uses its window, so the flush is local (another CPU that ran it since loaded another CR3,
- * which dropped every translation: CR4.PGE is off).
+ * Map page idx of descriptor window `window` in the per-domain area to mfn: 0..15 are the
+ * GDT (INVALID_MFN maps the read-only zero page), 16..31 the LDT (INVALID_MFN leaves it not
+ * present, so the next access faults and is mapped lazily).  Only the CPU running the
+ * window's vCPU uses it, so the flush is local (another CPU that ran it since loaded another
+ * CR3, which dropped every translation: CR4.PGE is off).
  */
 static intpte_t gdt_frame_pte(unsigned int idx, uint64_t mfn, bool writable)
 {
@@ -328,27 +329,39 @@ static intpte_t gdt_frame_pte(unsigned int idx, uint64_t mfn, bool writable)
     return (mfn << PAGE_SHIFT) | (writable ? PTE_HV_RW : PTE_HV_RO) | nx;
 }
 
-void mm_set_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable)
+void mm_set_gdt_frame(unsigned int window, unsigned int idx, uint64_t mfn, bool writable)
 {
-    perdomain_l1[vcpu_id * VCPU_DESC_PAGES + idx] = gdt_frame_pte(idx, mfn, writable);
-    invlpg(GDT_VIRT_START(vcpu_id) + ((uint64_t)idx << PAGE_SHIFT));
+    perdomain_l1[window * VCPU_DESC_PAGES + idx] = gdt_frame_pte(idx, mfn, writable);
+    invlpg(GDT_VIRT_START(window) + ((uint64_t)idx << PAGE_SHIFT));
 }
 
 /*
- * mm_set_gdt_frame for the CPU running vCPU vcpu_id, which has flushed every earlier write
- * to the window here (or loaded CR3 since): an entry that already maps mfn so is left, with
- * no flush.  Returns true if the entry changed.
+ * mm_set_gdt_frame for the CPU running the window's vCPU, which has flushed every earlier
+ * write to the window here (or loaded CR3 since): an entry that already maps mfn so is left,
+ * with no flush.  Returns true if the entry changed.
  */
-bool mm_update_gdt_frame(unsigned int vcpu_id, unsigned int idx, uint64_t mfn, bool writable)
+bool mm_update_gdt_frame(unsigned int window, unsigned int idx, uint64_t mfn, bool writable)
 {
-    intpte_t *e = &perdomain_l1[vcpu_id * VCPU_DESC_PAGES + idx], pte;
+    intpte_t *e = &perdomain_l1[window * VCPU_DESC_PAGES + idx], pte;
 
     pte = gdt_frame_pte(idx, mfn, writable);
     if (*e == pte)
         return false;
     *e = pte;
-    invlpg(GDT_VIRT_START(vcpu_id) + ((uint64_t)idx << PAGE_SHIFT));
+    invlpg(GDT_VIRT_START(window) + ((uint64_t)idx << PAGE_SHIFT));
     return true;
+}
+
+/*
+ * Empty a window for a new vCPU (hv_vcpu_setup): its GDT pages map the zero page, its LDT
+ * pages nothing (the new vCPU's hv_vcpu says no LDT page is mapped).  No CPU runs the
+ * window's vCPU; one that ran the vCPU the window had before loaded another CR3 since, or
+ * rewrites the window when it loads the new vCPU (mmglue_load_descriptor_tables).
+ */
+void mm_reset_desc_window(unsigned int window)
+{
+    for (unsigned int i = 0; i < VCPU_DESC_PAGES; i++)
+        perdomain_l1[window * VCPU_DESC_PAGES + i] = gdt_frame_pte(i, INVALID_MFN, false);
 }
 
 /* Map the M2P array read-only and user-readable at slot 256 (4 KiB leaves, NX). */

@@ -307,9 +307,9 @@ static void map_descriptor_window(struct vcpu *v, bool all)
         if (ldt && mfn == INVALID_MFN && !((h->ldt_mapped >> l) & 1))
             continue;                   /* neither wanted nor mapped */
         if (all)
-            mm_set_gdt_frame(v->vcpu_id, idx, mfn, true);
+            mm_set_gdt_frame(desc_window(v), idx, mfn, true);
         else
-            mm_update_gdt_frame(v->vcpu_id, idx, mfn, true);
+            mm_update_gdt_frame(desc_window(v), idx, mfn, true);
         if (ldt)
             h->ldt_mapped = (uint16_t)(mfn != INVALID_MFN ? h->ldt_mapped | (1u << l)
                                                           : h->ldt_mapped & ~(1u << l));
@@ -324,8 +324,8 @@ void mmglue_load_descriptor_tables(struct vcpu *v)
     struct hv_vcpu *h = hvv(v);
 
     map_descriptor_window(v, true);
-    desc_load_vcpu_gdt(v->vcpu_id);
-    desc_set_ldt(LDT_VIRT_START(v->vcpu_id), v->ldt_ents);
+    desc_load_vcpu_gdt(desc_window(v));
+    desc_set_ldt(LDT_VIRT_START(desc_window(v)), v->ldt_ents);
     h->ldt_loaded_ents = v->ldt_ents;
 }
 
@@ -345,7 +345,7 @@ static void sync_descriptor_tables(struct vcpu *v)
         return;
     map_descriptor_window(v, false);
     if (v->ldt_ents != h->ldt_loaded_ents) {
-        desc_set_ldt(LDT_VIRT_START(v->vcpu_id), v->ldt_ents);
+        desc_set_ldt(LDT_VIRT_START(desc_window(v)), v->ldt_ents);
         h->ldt_loaded_ents = v->ldt_ents;
     }
 }
@@ -439,7 +439,7 @@ long mmglue_new_baseptr(struct vcpu *v, uint64_t mfn)
 /* A fault in the LDT window: map the page lazily (true), or tell the caller to bounce. */
 bool mmglue_ldt_fault(struct vcpu *v, uint64_t cr2, uint64_t *guest_cr2)
 {
-    unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START(v->vcpu_id));
+    unsigned int off = (unsigned int)(cr2 - LDT_VIRT_START(desc_window(v)));
     int rc;
     *guest_cr2 = v->ldt_base + off;
     rec_op_begin();

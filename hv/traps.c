@@ -38,7 +38,10 @@ static void guest_page_fault(struct cpu_regs *r, uint64_t cr2)
     struct vcpu *v = current;
     uint32_t err = (uint32_t)r->error_code;
 
-    if (cr2 >= LDT_VIRT_START(v->vcpu_id) && cr2 < LDT_VIRT_START(v->vcpu_id) + (16UL << 12)) {
+    uint64_t windows = NR_DESC_WINDOWS * VCPU_DESC_PAGES * PAGE_SIZE;
+
+    if (__builtin_expect(cr2 - PERDOMAIN_VIRT_START < windows, 0) &&
+        cr2 - LDT_VIRT_START(desc_window(v)) < (16UL << 12)) {
         uint64_t guest_cr2;
         if (mmglue_ldt_fault(v, cr2, &guest_cr2))
             return;                       /* mapped lazily: retry the instruction */

@@ -30,11 +30,13 @@
 
 /*
  * Give vCPU v (zeroed storage h, on CPU cpu, whose vcpu_info is vi) its hypervisor state:
- * down and uninitialised, runstate offline, FPU as after FNINIT, timers and VIRQs unbound.
+ * down and uninitialised, runstate offline, FPU as after FNINIT, timers and VIRQs unbound,
+ * its descriptor window empty.
  */
 void hv_vcpu_setup(struct vcpu *v, struct hv_vcpu *h, struct vcpu_info *vi, unsigned int cpu)
 {
     v->plat = h;
+    mm_reset_desc_window(desc_window(v));
     h->vcpu_info = vi;
     h->processor = cpu;
     h->down = true;

@@ -174,7 +174,7 @@ static long set_up(struct domu *u, const char **why)
     long rc;
 
     *why = "max_vcpus";
-    rc = domctl_max_vcpus(u->domid, 1);
+    rc = domctl_max_vcpus(u->domid, (u->flags & DOMU_TWO_VCPUS) ? 2 : 1);
     if (!rc) {
         *why = "max_mem";
         rc = domctl_max_mem(u->domid, u->nr_pages * (PAGE_SIZE >> 10));
@@ -202,7 +202,7 @@ long domu_create(uint64_t nr_pages, unsigned int flags, struct domu *out, const 
     long rc, dom;
 
     memset(out, 0, sizeof(*out));
-    dom = domctl_create(0, 1, 0);
+    dom = domctl_create(0, (flags & DOMU_TWO_VCPUS) ? 2 : 1, 0);
     if (dom <= 0) {
         *why = "createdomain";
         return dom ? dom : -XEN_EINVAL;

@@ -11,6 +11,7 @@
  * with dom0 as the remote end (EVTCHNOP_alloc_unbound naming it) and bound by dom0
  * (EVTCHNOP_bind_interdomain), and the builder gives the domU its xenstore and console pages
  * (start_info store_mfn / store_evtchn, console.domU.mfn / evtchn), as Xen's toolstack does.
+ * With DOMU_TWO_VCPUS the domU has a second vCPU for VCPUOP_initialise and VCPUOP_up.
  */
 #ifndef GUEST_DOMU_BUILDER_H
 #define GUEST_DOMU_BUILDER_H
@@ -20,6 +21,7 @@
 #include <xen/xen.h>
 
 #define DOMU_RINGS  1u          /* give the domU its console and xenstore rings */
+#define DOMU_TWO_VCPUS 2u       /* max_vcpus 2 (vCPU 1 down until the domU brings it up) */
 #define DOMU_EXTRA_PORTS 4
 
 struct domu {

@@ -252,6 +252,9 @@ int test_main(void)
     uint64_t rsp = (uint64_t)&stack_area[sizeof(stack_area)], user_rsp;
     long rc;
 
+    if ((rc = events_init()))             /* vcpu0_info(): the event mask of each frame */
+        return xtf_error("events_init: %ld", rc);
+
     for (unsigned int i = 0; i < ARRAY_SIZE(kernel_cases); i++) {
         /* The in_syscall case lands with rcx = rip = landing. */
         struct iret_case c = kernel_cases[i];

@@ -97,6 +97,7 @@ static long createdomain(struct xen_domctl *op)
     rc = domain_create_domu(dom, c->max_vcpus);
     if (rc)
         return rc;
+    evtchn_set_max_port(domain_by_id(dom), c->max_evtchn_port);
     if (c->flags & XEN_DOMCTL_CDF_pvmm_sealed) {
         pvmm_domain_seal(domain_by_id(dom));
         printk("pvmm: domain %u is sealed\n", dom);

@@ -72,10 +72,13 @@ void evtchn_init_domain(struct domain *d, struct shared_info *si);
 /* A dying domain's ports, all closed: an interdomain peer's end goes back to unbound. */
 void evtchn_destroy(struct domain *d);
 void evtchn_init_vcpu(struct vcpu *v);
+void evtchn_set_max_port(struct domain *d, uint32_t max_port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
+/* GSI event of pirq: raises `port` if it is still bound to that pirq. */
+void send_guest_pirq(struct domain *d, uint32_t pirq, uint32_t port);
 bool evtchn_port_is_pending(struct domain *d, uint32_t port);
 uint32_t evtchn_max_ports(struct domain *d);
-void evtchn_fifo_destroy(struct domain *d);
+void evtchn_fifo_destroy(struct domain *d);    /* back to 2-level: d's event_lock held */
 /* Xen's local_events_need_delivery: an upcall is pending and not masked in v's vcpu_info. */
 static inline bool local_events_need_delivery(struct vcpu *v)
 {

@@ -25,6 +25,16 @@
  * back the frames; so does domain teardown.  The frames (control blocks, array pages) hold a
  * general and a writable type reference in the core for as long as they are used (the
  * control block on its vCPU, the array pages on vCPU 0), so the auditor counts them.
+ *
+ * Locks (docs/concurrency.md, "Event channels").  init_control, expand_array and the switch
+ * back run under the domain's event_lock.  An event is linked under the domain's queue lock
+ * (`lock` below: every queue's tail, a port's fifo_pending and last queue, the publication of
+ * a control block), by a caller that holds the port's lock or its interdomain peer's, so the
+ * port stays bound and the frames stay mapped until it is done: the switch back comes only
+ * after every port is closed, each close under its port's lock.  While the hypervisor swaps
+ * a queue tail's LINK and the guest keeps changing that word, the word is held BUSY, as Xen
+ * does: a guest does not clear MASKED while BUSY is set (Linux's unmask waits for it), so the
+ * swap is retried at most four times.
  */
 #include "evtchn.h"
 
@@ -41,8 +51,7 @@ struct fifo_vcpu {
 };
 
 struct evtchn_fifo_domain {
-    pvmm_spinlock_t lock;           /* the queues' tails and heads */
-    pvmm_spinlock_t array_lock;     /* init_control, expand_array */
+    pvmm_spinlock_t lock;           /* the queues, each port's fifo_pending and last_* */
     uint32_t num_evtchns;           /* ports with an event word: 1024 per array page */
     volatile event_word_t *array[EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES];
     uint64_t array_mfn[EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES];
@@ -76,43 +85,64 @@ static bool test_word(volatile event_word_t *w, unsigned int bit)
     return __atomic_load_n(w, __ATOMIC_SEQ_CST) & BIT(bit);
 }
 
+/* One swap of the tail word *w (read before) to link to `link`: 1 done, 0 the tail is not
+ * LINKED (the guest consumed it: the queue is empty), -1 the word changed (*w reread). */
+static int try_set_link(volatile event_word_t *word, event_word_t *w, uint32_t link)
+{
+    event_word_t n = (*w & ~(BIT(EVTCHN_FIFO_BUSY) | EVTCHN_FIFO_LINK_MASK)) | link;
+
+    if (!(*w & BIT(EVTCHN_FIFO_LINKED)))
+        return 0;
+    return __atomic_compare_exchange_n(word, w, n, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+               ? 1 : -1;
+}
+
 /* Point the tail's link at `link` if the tail is still LINKED: true, or false when the guest
- * has unlinked it (the queue is empty).  Four failed swaps: true, the event is lost. */
+ * has unlinked it (the queue is empty).  If the guest changes the word under the first swap,
+ * the word is held BUSY (which stops the guest's unmask) for four more; the swap that links
+ * clears BUSY, and so does giving up.  Four failed swaps: true, the event is lost (Xen's
+ * warning). */
 static bool set_link(struct domain *d, volatile event_word_t *word, uint32_t link)
 {
     event_word_t w = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+    int rc = try_set_link(word, &w, link);
 
+    if (rc >= 0)
+        return rc;
+    w = __atomic_or_fetch(word, BIT(EVTCHN_FIFO_BUSY), __ATOMIC_SEQ_CST);
     for (unsigned int try = 0; try < 4; try++) {
-        event_word_t n = (w & ~(BIT(EVTCHN_FIFO_BUSY) | EVTCHN_FIFO_LINK_MASK)) | link;
-
-        if (!(w & BIT(EVTCHN_FIFO_LINKED)))
-            return false;
-        if (__atomic_compare_exchange_n(word, &w, n, false, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
+        rc = try_set_link(word, &w, link);
+        if (rc == 1)
             return true;
+        if (rc == 0) {
+            __atomic_fetch_and(word, ~BIT(EVTCHN_FIFO_BUSY), __ATOMIC_SEQ_CST);
+            return false;
+        }
     }
     printk("pvmm: d%u FIFO port %u not linked (its queue's tail kept changing)\n",
            d->domain_id, link);
+    __atomic_fetch_and(word, ~BIT(EVTCHN_FIFO_BUSY), __ATOMIC_SEQ_CST);
     return true;
 }
 
-/* Set `port` pending for v and link it on v's queue of its priority (see the header). */
+/* Set `port` pending for v and link it on v's queue of its priority (see the header).  The
+ * caller holds the port's lock or its interdomain peer's. */
 static bool fifo_set_pending(struct domain *d, struct vcpu *v, uint32_t port)
 {
     struct evtchn_fifo_domain *f = evtchn_dom(d)->fifo;
     struct evtchn *chn = &evtchn_dom(d)->port[port];
     struct fifo_vcpu *fv = &f->vcpu[v->vcpu_id];
-    volatile event_word_t *word = word_from_port(f, port);
+    volatile event_word_t *word;
     struct fifo_queue *q = NULL, *old_q;
     bool newly = false, linked = true;
     unsigned long flags;
 
-    if (!word) {
-        chn->fifo_pending = 1;          /* raised when expand_array gives it a word */
-        return false;
-    }
     flags = local_irq_save();
     spin_lock(&f->lock);
+    if (!(word = word_from_port(f, port))) {
+        chn->fifo_pending = 1;          /* raised when expand_array gives it a word */
+        goto unlock;
+    }
     if (!fv->cb)
         goto unlock;                    /* no control block: the event is dropped */
     q = &fv->queue[chn->priority];
@@ -131,6 +161,8 @@ static bool fifo_set_pending(struct domain *d, struct vcpu *v, uint32_t port)
 unlock:
     spin_unlock(&f->lock);
     local_irq_restore(flags);
+    /* fv->cb stays: it goes only when the domain leaves FIFO, after the caller's port is
+     * closed. */
     if (!linked && !(__atomic_fetch_or(&fv->cb->ready, BIT(q->priority), __ATOMIC_SEQ_CST) &
                      BIT(q->priority)))
         vcpu_mark_events_pending(v);
@@ -202,32 +234,69 @@ static long map_control_block(struct evtchn_fifo_domain *f, struct vcpu *v, uint
                               uint32_t offset)
 {
     struct fifo_vcpu *fv = &f->vcpu[v->vcpu_id];
+    unsigned long flags;
     uint8_t *page;
 
     if (fv->cb)
         return -XEN_EINVAL;
     if (!(page = map_guest_frame(v, gfn)))
         return -XEN_EINVAL;
+    flags = local_irq_save();
+    spin_lock(&f->lock);
     fv->cb_mfn = gfn;
     for (unsigned int i = 0; i < EVTCHN_FIFO_MAX_QUEUES; i++)
         fv->queue[i].head = &((struct evtchn_fifo_control_block *)(page + offset))->head[i];
-    __atomic_store_n(&fv->cb, (struct evtchn_fifo_control_block *)(page + offset),
-                     __ATOMIC_RELEASE);
+    fv->cb = (struct evtchn_fifo_control_block *)(page + offset);
+    spin_unlock(&f->lock);
+    local_irq_restore(flags);
     return 0;
 }
 
-/* The switch from 2-level: every valid port keeps its pending bit for later, priority 7. */
-static void setup_ports(struct domain *d)
+/* The switch from 2-level, after the FIFO operations are in place: every valid port keeps
+ * its pending bit for later, priority 7.  Under each port's lock, so an event sent on the
+ * port meanwhile is either in the 2-level bit read here or finds the FIFO operations. */
+static void setup_ports(struct domain *d, struct evtchn_fifo_domain *f)
 {
     struct evtchn_domain *ed = evtchn_dom(d);
     uint32_t n = ed->valid_evtchns;
 
     for (uint32_t port = 1; port < n; port++) {
         struct evtchn *chn = &ed->port[port];
+        unsigned long flags;
 
-        chn->fifo_pending = evtchn_port_ops_2l.is_pending(d, port);
+        spin_lock(&chn->lock);
+        flags = local_irq_save();
+        spin_lock(&f->lock);
+        chn->fifo_pending |= evtchn_port_ops_2l.is_pending(d, port);
         chn->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+        spin_unlock(&f->lock);
+        local_irq_restore(flags);
+        spin_unlock(&chn->lock);
     }
+}
+
+/* init_control with d's event_lock held. */
+static long init_control_locked(struct domain *d, struct vcpu *v,
+                                const struct evtchn_init_control *ic)
+{
+    struct evtchn_domain *ed = evtchn_dom(d);
+    struct evtchn_fifo_domain *f = &fifo_domains[d->domain_id % PVMM_MAX_DOMAINS];
+    long rc;
+
+    if (ed->fifo)
+        return map_control_block(f, v, ic->control_gfn, ic->offset);
+    memset(f->vcpu, 0, sizeof(f->vcpu));
+    f->num_evtchns = 0;
+    for (unsigned int i = 0; i < PVMM_MAX_VCPUS; i++)
+        for (unsigned int p = 0; p < EVTCHN_FIFO_MAX_QUEUES; p++)
+            f->vcpu[i].queue[p].priority = (uint8_t)p;
+    rc = map_control_block(f, v, ic->control_gfn, ic->offset);
+    if (rc)
+        return rc;
+    ed->fifo = f;
+    __atomic_store_n(&ed->ops, &evtchn_port_ops_fifo, __ATOMIC_RELEASE);
+    setup_ports(d, f);
+    return 0;
 }
 
 /* EVTCHNOP_init_control: Xen's checks in Xen's order, then v's control block; the first one
@@ -235,37 +304,51 @@ static void setup_ports(struct domain *d)
 long evtchn_fifo_init_control(struct evtchn_init_control *ic)
 {
     struct domain *d = current->domain;
-    struct evtchn_domain *ed = evtchn_dom(d);
-    struct evtchn_fifo_domain *f = &fifo_domains[d->domain_id % PVMM_MAX_DOMAINS];
-    struct vcpu *v;
     long rc;
 
     ic->link_bits = EVTCHN_FIFO_LINK_BITS;
     if (ic->vcpu >= d->max_vcpus || !d->vcpu[ic->vcpu].plat)
         return -XEN_ENOENT;
-    v = &d->vcpu[ic->vcpu];
     if (ic->offset > PAGE_SIZE - EVTCHN_FIFO_CONTROL_BLOCK_SIZE)
         return -XEN_EINVAL;
     if (ic->offset & 7)
         return -XEN_EINVAL;
-    spin_lock(&f->array_lock);
-    if (ed->fifo) {
-        rc = map_control_block(f, v, ic->control_gfn, ic->offset);
-    } else {
-        memset(f->vcpu, 0, sizeof(f->vcpu));
-        f->num_evtchns = 0;
-        for (unsigned int i = 0; i < PVMM_MAX_VCPUS; i++)
-            for (unsigned int p = 0; p < EVTCHN_FIFO_MAX_QUEUES; p++)
-                f->vcpu[i].queue[p].priority = (uint8_t)p;
-        rc = map_control_block(f, v, ic->control_gfn, ic->offset);
-        if (!rc) {
-            setup_ports(d);
-            ed->fifo = f;
-            __atomic_store_n(&ed->ops, &evtchn_port_ops_fifo, __ATOMIC_RELEASE);
-        }
-    }
-    spin_unlock(&f->array_lock);
+    event_lock(d);
+    rc = init_control_locked(d, &d->vcpu[ic->vcpu], ic);
+    event_unlock(d);
     return rc;
+}
+
+/* expand_array with d's event_lock held. */
+static long expand_array_locked(struct domain *d, struct evtchn_fifo_domain *f, uint64_t gfn)
+{
+    uint32_t first = f->num_evtchns, end, slot = first / EVTCHN_FIFO_EVENT_WORDS_PER_PAGE;
+    void *page;
+
+    if (slot >= EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES)
+        return -XEN_ENOSPC;
+    if (!(page = map_guest_frame(&d->vcpu[0], gfn)))
+        return -XEN_EINVAL;
+    f->array[slot] = page;
+    f->array_mfn[slot] = gfn;
+    end = first + EVTCHN_FIFO_EVENT_WORDS_PER_PAGE;
+    __atomic_store_n(&f->num_evtchns, end, __ATOMIC_RELEASE);
+    /* An event that found no word set fifo_pending under the queue lock before it saw the
+     * new num_evtchns; one after it links the port itself. */
+    for (uint32_t port = first; port < end && port_is_valid(d, port); port++) {
+        struct evtchn *chn = &evtchn_dom(d)->port[port];
+        unsigned long flags = local_irq_save();
+        bool was;
+
+        spin_lock(&f->lock);
+        was = chn->fifo_pending;
+        chn->fifo_pending = 0;
+        spin_unlock(&f->lock);
+        local_irq_restore(flags);
+        if (was)
+            evtchn_raise(d, port);
+    }
+    return 0;
 }
 
 /* EVTCHNOP_expand_array: one more page of event words (held on vCPU 0), then the ports it
@@ -275,41 +358,17 @@ long evtchn_fifo_expand_array(const struct evtchn_expand_array *ea)
 {
     struct domain *d = current->domain;
     struct evtchn_domain *ed = evtchn_dom(d);
-    struct evtchn_fifo_domain *f = ed->fifo;
-    uint32_t first, end, slot;
-    void *page;
+    long rc;
 
-    if (!f)
-        return -XEN_EOPNOTSUPP;
-    spin_lock(&f->array_lock);
-    first = f->num_evtchns;
-    slot = first / EVTCHN_FIFO_EVENT_WORDS_PER_PAGE;
-    if (slot >= EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES) {
-        spin_unlock(&f->array_lock);
-        return -XEN_ENOSPC;
-    }
-    if (!(page = map_guest_frame(&d->vcpu[0], ea->array_gfn))) {
-        spin_unlock(&f->array_lock);
-        return -XEN_EINVAL;
-    }
-    f->array[slot] = page;
-    f->array_mfn[slot] = ea->array_gfn;
-    end = first + EVTCHN_FIFO_EVENT_WORDS_PER_PAGE;
-    __atomic_store_n(&f->num_evtchns, end, __ATOMIC_RELEASE);
-    spin_unlock(&f->array_lock);
-    for (uint32_t port = first; port < end && port_is_valid(d, port); port++) {
-        struct evtchn *chn = &ed->port[port];
-
-        if (chn->fifo_pending) {
-            chn->fifo_pending = 0;
-            evtchn_set_pending(d, chn->notify_vcpu, port);
-        }
-    }
-    return 0;
+    event_lock(d);
+    rc = ed->fifo ? expand_array_locked(d, ed->fifo, ea->array_gfn) : -XEN_EOPNOTSUPP;
+    event_unlock(d);
+    return rc;
 }
 
-/* Back to 2-level (EVTCHNOP_reset after every port is closed, domain teardown): the control
- * blocks and array pages are given back to the core. */
+/* Back to 2-level (EVTCHNOP_reset after every port is closed, domain teardown; d's
+ * event_lock held): the control blocks and array pages are given back to the core.  No event
+ * is in FIFO code: each sender holds the lock of a port in use, and none is left. */
 void evtchn_fifo_destroy(struct domain *d)
 {
     struct evtchn_domain *ed = evtchn_dom(d);
@@ -317,7 +376,6 @@ void evtchn_fifo_destroy(struct domain *d)
 
     if (!f)
         return;
-    spin_lock(&f->array_lock);
     __atomic_store_n(&ed->ops, &evtchn_port_ops_2l, __ATOMIC_RELEASE);
     ed->fifo = NULL;
     for (unsigned int i = 0; i < PVMM_MAX_VCPUS; i++)
@@ -327,7 +385,6 @@ void evtchn_fifo_destroy(struct domain *d)
         mmglue_put_writable_frame(&d->vcpu[0], f->array_mfn[s]);
     memset(f->vcpu, 0, sizeof(f->vcpu));
     f->num_evtchns = 0;
-    spin_unlock(&f->array_lock);
     if (ed->valid_evtchns > EVTCHN_2L_NR_CHANNELS)
-        ed->valid_evtchns = EVTCHN_2L_NR_CHANNELS;
+        __atomic_store_n(&ed->valid_evtchns, EVTCHN_2L_NR_CHANNELS, __ATOMIC_RELEASE);
 }

@@ -47,7 +47,18 @@ static bool virq_is_global(uint32_t virq)
              virq == VIRQ_XENPMU);
 }
 
-/* Take the lowest free port of d: *port and its entry (cleared), or NULL and -ENOSPC. */
+/*
+ * Locks (docs/concurrency.md, "Event channels"): every command that binds, closes or
+ * switches the ABI holds the domain's event_lock; one that touches two domains' tables
+ * (bind_interdomain, close of an interdomain port, reset, teardown) first takes the global
+ * interdomain_lock, which is the only way to hold two event locks at once.  A port's binding
+ * changes under its own lock too (both ends' for an interdomain pair, in address order), so
+ * a sender holding one port's lock sees a stable binding without the event locks.
+ */
+static pvmm_spinlock_t interdomain_lock;
+
+/* Take the lowest free port of d (its event_lock held): *port and its entry, locked and
+ * without a binding, or NULL and -ENOSPC.  The caller binds it and unlocks it. */
 static struct evtchn *alloc_port(struct domain *d, int *port)
 {
     struct evtchn *chn;
@@ -56,8 +67,8 @@ static struct evtchn *alloc_port(struct domain *d, int *port)
     if (*port < 0)
         return NULL;
     chn = &evtchn_dom(d)->port[*port];
-    memset(chn, 0, sizeof(*chn));
-    chn->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+    spin_lock(&chn->lock);
+    evtchn_reset_binding(chn);
     return chn;
 }
 
@@ -65,30 +76,36 @@ static long alloc_unbound(struct evtchn_alloc_unbound *a)
 {
     struct domain *d = any_domain(a->dom);
     struct evtchn *chn;
+    long rc = 0;
     int port;
 
     if (!d)
         return -XEN_ESRCH;
-    if (!(chn = alloc_port(d, &port)))
-        return port;
-    if (!may_target(d))
-        return -XEN_EPERM;              /* the port stays free (Xen: its bucket stays) */
-    chn->state = ECS_UNBOUND;
-    chn->remote_dom = a->remote_dom == DOMID_SELF ? current->domain->domain_id : a->remote_dom;
-    a->port = (uint32_t)port;
-    return 0;
+    event_lock(d);
+    if (!(chn = alloc_port(d, &port))) {
+        rc = port;
+    } else {
+        if (!may_target(d)) {
+            rc = -XEN_EPERM;            /* the port stays free (Xen: its bucket stays) */
+        } else {
+            chn->state = ECS_UNBOUND;
+            chn->remote_dom = a->remote_dom == DOMID_SELF ? current->domain->domain_id
+                                                          : a->remote_dom;
+            a->port = (uint32_t)port;
+        }
+        spin_unlock(&chn->lock);
+    }
+    event_unlock(d);
+    return rc;
 }
 
-static long bind_interdomain(struct evtchn_bind_interdomain *b)
+/* bind_interdomain with both event locks held. */
+static long bind_interdomain_locked(struct domain *ld, struct domain *rd,
+                                    struct evtchn_bind_interdomain *b)
 {
-    struct domain *ld = current->domain;
-    struct domain *rd = any_domain(b->remote_dom);
     struct evtchn *lchn, *rchn;
-    int lport;
+    int lport = get_free_port(ld);
 
-    if (!rd)
-        return -XEN_ESRCH;
-    lport = get_free_port(ld);
     if (lport < 0)
         return lport;
     if (!port_is_valid(rd, b->remote_port))
@@ -96,16 +113,35 @@ static long bind_interdomain(struct evtchn_bind_interdomain *b)
     rchn = &evtchn_dom(rd)->port[b->remote_port];
     if (rchn->state != ECS_UNBOUND || rchn->remote_dom != ld->domain_id)
         return -XEN_EINVAL;
-    lchn = alloc_port(ld, &lport);
-    lchn->state = ECS_INTERDOMAIN;
+    lchn = &evtchn_dom(ld)->port[lport];
+    double_chn_lock(lchn, rchn);
+    evtchn_reset_binding(lchn);
     lchn->remote_dom = rd->domain_id;
     lchn->remote_port = b->remote_port;
-    rchn->state = ECS_INTERDOMAIN;
+    lchn->state = ECS_INTERDOMAIN;
     rchn->remote_dom = ld->domain_id;
     rchn->remote_port = (uint32_t)lport;
-    evtchn_set_pending(ld, lchn->notify_vcpu, (uint32_t)lport);
+    rchn->state = ECS_INTERDOMAIN;
+    evtchn_port_set_pending(ld, lchn->notify_vcpu, (uint32_t)lport);
+    double_chn_unlock(lchn, rchn);
     b->local_port = (uint32_t)lport;
     return 0;
+}
+
+static long bind_interdomain(struct evtchn_bind_interdomain *b)
+{
+    struct domain *ld = current->domain;
+    struct domain *rd = any_domain(b->remote_dom);
+    long rc;
+
+    if (!rd)
+        return -XEN_ESRCH;
+    spin_lock(&interdomain_lock);
+    double_event_lock(ld, rd);
+    rc = bind_interdomain_locked(ld, rd, b);
+    double_event_unlock(ld, rd);
+    spin_unlock(&interdomain_lock);
+    return rc;
 }
 
 static long bind_virq(struct evtchn_bind_virq *b)
@@ -113,6 +149,7 @@ static long bind_virq(struct evtchn_bind_virq *b)
     struct domain *d = current->domain;
     struct evtchn *chn;
     struct vcpu *v;
+    long rc = 0;
     int port;
 
     if (b->virq >= NR_VIRQS)
@@ -121,56 +158,74 @@ static long bind_virq(struct evtchn_bind_virq *b)
         return -XEN_EINVAL;
     if (!(v = domain_vcpu(d, b->vcpu)))
         return -XEN_ENOENT;
-    if (hvv(v)->virq_to_port[b->virq])
-        return -XEN_EEXIST;
-    if (!(chn = alloc_port(d, &port)))
-        return port;
-    chn->state = ECS_VIRQ;
-    chn->notify_vcpu = (uint8_t)b->vcpu;
-    chn->virq = b->virq;
-    hvv(v)->virq_to_port[b->virq] = (uint32_t)port;
-    b->port = (uint32_t)port;
-    return 0;
+    event_lock(d);
+    if (hvv(v)->virq_to_port[b->virq]) {
+        rc = -XEN_EEXIST;
+    } else if (!(chn = alloc_port(d, &port))) {
+        rc = port;
+    } else {
+        chn->notify_vcpu = (uint8_t)b->vcpu;
+        chn->virq = b->virq;
+        chn->state = ECS_VIRQ;
+        spin_unlock(&chn->lock);
+        __atomic_store_n(&hvv(v)->virq_to_port[b->virq], (uint32_t)port, __ATOMIC_RELEASE);
+        b->port = (uint32_t)port;
+    }
+    event_unlock(d);
+    return rc;
 }
 
 static long bind_pirq(struct evtchn_bind_pirq *b)
 {
     struct domain *d = current->domain;
     struct evtchn *chn;
-    long rc = pirq_bind_check(d, b->pirq);
+    long rc;
     int port;
 
-    if (rc)
-        return rc;
-    if (!(chn = alloc_port(d, &port)))
-        return port;
-    chn->state = ECS_PIRQ;
-    chn->pirq = b->pirq;
-    pirq_bind(b->pirq, (uint32_t)port);
-    b->port = (uint32_t)port;
-    return 0;
+    event_lock(d);
+    if ((rc = pirq_bind_check(d, b->pirq)) == 0) {
+        if (!(chn = alloc_port(d, &port))) {
+            rc = port;
+        } else {
+            chn->pirq = b->pirq;
+            chn->state = ECS_PIRQ;
+            spin_unlock(&chn->lock);
+            pirq_bind(b->pirq, (uint32_t)port);
+            b->port = (uint32_t)port;
+        }
+    }
+    event_unlock(d);
+    return rc;
 }
 
 static long bind_ipi(struct evtchn_bind_ipi *b)
 {
     struct domain *d = current->domain;
     struct evtchn *chn;
+    long rc = 0;
     int port;
 
     if (!domain_vcpu(d, b->vcpu))
         return -XEN_ENOENT;
-    if (!(chn = alloc_port(d, &port)))
-        return port;
-    chn->state = ECS_IPI;
-    chn->notify_vcpu = (uint8_t)b->vcpu;
-    b->port = (uint32_t)port;
-    return 0;
+    event_lock(d);
+    if (!(chn = alloc_port(d, &port))) {
+        rc = port;
+    } else {
+        chn->notify_vcpu = (uint8_t)b->vcpu;
+        chn->state = ECS_IPI;
+        spin_unlock(&chn->lock);
+        b->port = (uint32_t)port;
+    }
+    event_unlock(d);
+    return rc;
 }
 
-/* Close `port` of d: the peer of an interdomain channel goes back to unbound. */
-static long evtchn_close(struct domain *d, uint32_t port)
+/* Close `port` of d: the peer of an interdomain channel goes back to unbound.  The caller
+ * holds interdomain_lock and d's event_lock; the peer's event lock is taken here. */
+static long close_locked(struct domain *d, uint32_t port)
 {
-    struct evtchn *chn = port_entry(d, port);
+    struct evtchn *chn = port_entry(d, port), *rchn = NULL;
+    struct domain *rd = NULL;
 
     if (!chn)
         return -XEN_EINVAL;
@@ -181,52 +236,82 @@ static long evtchn_close(struct domain *d, uint32_t port)
     case ECS_VIRQ: {
         struct vcpu *v = &d->vcpu[virq_is_global(chn->virq) ? 0 : chn->notify_vcpu];
         if (hvv(v)->virq_to_port[chn->virq] == port)
-            hvv(v)->virq_to_port[chn->virq] = 0;
+            __atomic_store_n(&hvv(v)->virq_to_port[chn->virq], 0, __ATOMIC_RELEASE);
         break;
     }
     case ECS_PIRQ:
         pirq_unbind(d, chn->pirq);
         break;
-    case ECS_INTERDOMAIN: {
-        struct domain *rd = any_domain(chn->remote_dom);
+    case ECS_INTERDOMAIN:
+        rd = any_domain(chn->remote_dom);
         if (rd) {
-            struct evtchn *rchn = &evtchn_dom(rd)->port[chn->remote_port];
-            rchn->state = ECS_UNBOUND;
-            rchn->remote_dom = d->domain_id;
+            if (rd != d)
+                event_lock(rd);
+            rchn = &evtchn_dom(rd)->port[chn->remote_port];
         }
         break;
-    }
     default:
         break;
     }
-    evtchn_clear_pending(d, port);
-    memset(chn, 0, sizeof(*chn));
+    double_chn_lock(chn, rchn ? rchn : chn);
+    if (rchn) {
+        rchn->state = ECS_UNBOUND;
+        rchn->remote_dom = d->domain_id;
+        rchn->remote_port = 0;
+    }
+    evtchn_port_clear_pending(d, port);
+    evtchn_reset_binding(chn);
+    double_chn_unlock(chn, rchn ? rchn : chn);
+    if (rd && rd != d)
+        event_unlock(rd);
     return 0;
 }
 
+static long evtchn_close(uint32_t port)
+{
+    struct domain *d = current->domain;
+    long rc;
+
+    spin_lock(&interdomain_lock);
+    event_lock(d);
+    rc = close_locked(d, port);
+    event_unlock(d);
+    spin_unlock(&interdomain_lock);
+    return rc;
+}
+
+/* EVTCHNOP_send: under the sending port's lock, which keeps an interdomain peer bound. */
 static long evtchn_send(uint32_t port)
 {
     struct domain *ld = current->domain;
     struct evtchn *chn = port_entry(ld, port);
+    long rc = 0;
 
     if (!chn)
         return -XEN_EINVAL;
+    spin_lock(&chn->lock);
     switch (chn->state) {
     case ECS_INTERDOMAIN: {
         struct domain *rd = any_domain(chn->remote_dom);
-        if (rd)
-            evtchn_set_pending(rd, evtchn_dom(rd)->port[chn->remote_port].notify_vcpu,
-                               chn->remote_port);
-        return 0;
+        if (rd) {
+            const struct evtchn *rchn = &evtchn_dom(rd)->port[chn->remote_port];
+            /* bind_vcpu may move the peer meanwhile: either vCPU is right. */
+            evtchn_port_set_pending(rd, __atomic_load_n(&rchn->notify_vcpu, __ATOMIC_RELAXED),
+                                    chn->remote_port);
+        }
+        break;
     }
     case ECS_IPI:
-        evtchn_set_pending(ld, chn->notify_vcpu, port);
-        return 0;
+        evtchn_port_set_pending(ld, chn->notify_vcpu, port);
+        break;
     case ECS_UNBOUND:
-        return 0;
+        break;
     default:
-        return -XEN_EINVAL;
+        rc = -XEN_EINVAL;
+        break;
     }
+    spin_unlock(&chn->lock);
+    return rc;
 }
 
 static long evtchn_status(struct evtchn_status *s)
@@ -241,6 +326,7 @@ static long evtchn_status(struct evtchn_status *s)
     if (!may_target(d))
         return -XEN_EPERM;
     memset(&s->u, 0, sizeof(s->u));
+    event_lock(d);
     switch (chn->state) {
     case ECS_UNBOUND:
         s->status = EVTCHNSTAT_unbound;
@@ -267,6 +353,7 @@ static long evtchn_status(struct evtchn_status *s)
         break;
     }
     s->vcpu = chn->notify_vcpu;
+    event_unlock(d);
     return 0;
 }
 
@@ -274,36 +361,49 @@ static long bind_vcpu(const struct evtchn_bind_vcpu *b)
 {
     struct domain *d = current->domain;
     struct evtchn *chn;
+    long rc = 0;
 
     if (!domain_vcpu(d, b->vcpu))
         return -XEN_ENOENT;
     if (!(chn = port_entry(d, b->port)))
         return -XEN_EINVAL;
+    event_lock(d);
+    spin_lock(&chn->lock);
     switch (chn->state) {
     case ECS_VIRQ:
         if (!virq_is_global(chn->virq))
-            return -XEN_EINVAL;
-        chn->notify_vcpu = (uint8_t)b->vcpu;
-        return 0;
+            rc = -XEN_EINVAL;
+        else
+            chn->notify_vcpu = (uint8_t)b->vcpu;
+        break;
     case ECS_UNBOUND:
     case ECS_INTERDOMAIN:
     case ECS_PIRQ:
         chn->notify_vcpu = (uint8_t)b->vcpu;
-        return 0;
+        break;
     default:
-        return -XEN_EINVAL;
+        rc = -XEN_EINVAL;
+        break;
     }
+    spin_unlock(&chn->lock);
+    event_unlock(d);
+    return rc;
 }
 
-/* Close every port of d; a FIFO domain goes back to 2-level. */
+/* Close every port of d; a FIFO domain goes back to 2-level.  No port can be bound again
+ * meanwhile (d's event_lock is held throughout), and no event is on its way into a FIFO
+ * frame once every port is closed (each close took the port's lock), so the frames are
+ * given back with nothing writing them. */
 static void close_all(struct domain *d)
 {
-    uint32_t n = evtchn_dom(d)->valid_evtchns;
-
-    for (uint32_t p = 1; p < n; p++)
+    spin_lock(&interdomain_lock);
+    event_lock(d);
+    for (uint32_t p = 1; p < evtchn_dom(d)->valid_evtchns; p++)
         if (evtchn_dom(d)->port[p].state != ECS_FREE)
-            evtchn_close(d, p);
+            close_locked(d, p);
     evtchn_fifo_destroy(d);
+    event_unlock(d);
+    spin_unlock(&interdomain_lock);
 }
 
 static long evtchn_reset(domid_t dom)
@@ -343,7 +443,7 @@ long hc_event_channel_op(unsigned long cmd, uint64_t arg)
     case EVTCHNOP_bind_virq:        OP(evtchn_bind_virq, bind_virq(&op_), true);
     case EVTCHNOP_bind_ipi:         OP(evtchn_bind_ipi, bind_ipi(&op_), true);
     case EVTCHNOP_bind_pirq:        OP(evtchn_bind_pirq, bind_pirq(&op_), true);
-    case EVTCHNOP_close:        OP(evtchn_close, evtchn_close(current->domain, op_.port), false);
+    case EVTCHNOP_close:            OP(evtchn_close, evtchn_close(op_.port), false);
     case EVTCHNOP_send:             OP(evtchn_send, evtchn_send(op_.port), false);
     case EVTCHNOP_status:           OP(evtchn_status, evtchn_status(&op_), true);
     case EVTCHNOP_bind_vcpu:        OP(evtchn_bind_vcpu, bind_vcpu(&op_), false);

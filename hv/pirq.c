@@ -340,7 +340,7 @@ void pirq_softirq_action(void)
             }
             pirq_unlock();
             if (port)
-                evtchn_set_pending(pirqs.d, evtchn_dom(pirqs.d)->port[port].notify_vcpu, port);
+                send_guest_pirq(pirqs.d, pirq, port);
         }
     }
 }

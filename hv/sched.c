@@ -106,7 +106,7 @@ static void poll_timer_fn(void *data)
  * SCHEDOP_poll: block until one of the ports is pending (masked or not) or the timeout.
  * Xen's order against a sender on another CPU: the poller marks itself polling and blocked,
  * then looks at its events and ports; the sender marks the port pending, then looks for
- * pollers (evtchn_set_pending).  One of the two sees the other, so a port that becomes
+ * pollers (evtchn_port_set_pending).  One of the two sees the other, so a port that becomes
  * pending while the poller goes to sleep always wakes it.  Returning early (an event, a
  * pending port, a bad port) undoes the marks.
  */

@@ -9,7 +9,8 @@
  * interdomain channels to dom0, bound (EVTCHNOP_status).  Its verdict is its shutdown code
  * (poweroff for SUCCESS) and, with a console ring, its `Test result:` line there.  Measured on
  * Xen 4.17 and pvmm-hv: it may not allocate a port in dom0 nor ask the status of one of
- * dom0's (-EPERM).
+ * dom0's (-EPERM), and it has no port above the max_evtchn_port its toolstack gave it (1023,
+ * xl's default, lib/toolstack.c): allocating unbound ports ends in -ENOSPC after port 1023.
  */
 #include "guest.h"
 #include <xen/event_channel.h>
@@ -40,6 +41,33 @@ static void check_dom0_ports(void)
     printk("status of dom0's port 0: %ld\n", rc);
     if (rc != -XEN_EPERM)
         xtf_failure("status of dom0's port 0 gave %ld, expected -EPERM", rc);
+}
+
+/* Unbound ports up to the toolstack's max_evtchn_port (1023), then -ENOSPC; all closed. */
+static void check_port_limit(void)
+{
+    struct evtchn_alloc_unbound au = { .dom = DOMID_SELF, .remote_dom = 0 };
+    uint32_t last = 0;
+    unsigned int n = 0;
+    long rc;
+
+    while ((rc = hypercall_event_channel_op(EVTCHNOP_alloc_unbound, &au)) == 0 && n < 5000) {
+        last = au.port;
+        n++;
+    }
+    printk("%u unbound ports allocated, the last %u, then %ld\n", n, last, rc);
+    if (rc != -XEN_ENOSPC || last != 1023)
+        xtf_failure("port allocation ended with %ld after port %u, expected -ENOSPC after "
+                    "1023 (max_evtchn_port)", rc, last);
+    for (uint32_t port = 1; port <= last; port++) {
+        struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+        struct evtchn_close cl = { .port = port };
+
+        if (!hypercall_event_channel_op(EVTCHNOP_status, &st) &&
+            st.status == EVTCHNSTAT_unbound && st.u.unbound.dom == 0 &&
+            port != start_info->store_evtchn && port != start_info->console.domU.evtchn)
+            hypercall_event_channel_op(EVTCHNOP_close, &cl);
+    }
 }
 
 /* The ring pages follow start_info in the region; their channels are bound to dom0. */
@@ -86,6 +114,7 @@ int test_main(void)
     if (rc != -XEN_EPERM && rc != 3)
         return xtf_failure("console_io write gave %ld", rc);
     check_dom0_ports();
+    check_port_limit();
     if (start_info->console.domU.mfn)
         check_rings();
     printk("nr_pages %lu, pt_base %#lx, %lu pt frames\n", start_info->nr_pages,

@@ -43,6 +43,8 @@ union batch_elem {
     struct gnttab_unmap_and_replace replace;
     struct gnttab_copy copy;
     struct gnttab_swap_grant_ref swap;
+    struct gnttab_transfer transfer;
+    struct gnttab_cache_flush cache_flush;
 };
 
 /*

@@ -7,6 +7,8 @@
  *                    maptrack, a dying mapper's mappings
  *   grant-pte.c      the host mapping: creating and replacing a grant PTE
  *   grant-copy.c     copy and swap_grant_ref
+ *   grant-transfer.c transfer: a frame given into an accept-transfer entry
+ *   grant-cache-flush.c  cache_flush: the frame's owner or grant checked
  *   grant-op.c       do_grant_table_op: the dispatcher and its batches
  *   audit-grant.c    the auditor's recount of pins and device-map references
  *
@@ -142,6 +144,8 @@ int gnttab_replace_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn,
 int gnttab_map_one(struct vcpu *curr, struct gnttab_map_grant_ref *op);
 int gnttab_unmap_one(struct vcpu *curr, uint64_t host_addr, uint64_t dev_bus_addr,
                      grant_handle_t handle, uint64_t new_addr, bool replace);
+/* grant-transfer.c: one GNTTABOP_transfer element (a GNTST code). */
+int gnttab_transfer_one(struct vcpu *curr, const struct gnttab_transfer *op);
 /* grant-copy.c */
 int gnttab_copy_one(struct vcpu *curr, const struct gnttab_copy *op);
 int gnttab_swap_one(struct vcpu *curr, grant_ref_t a, grant_ref_t b);
@@ -154,6 +158,12 @@ int gnttab_swap_one(struct vcpu *curr, grant_ref_t a, grant_ref_t b);
 bool gnttab_grow(struct domain *d, unsigned int nr, unsigned int version);
 /* grant-table.c: take back a status frame the guest no longer maps (false if it does). */
 bool gt_unshare_frame(struct pvmm_state *s, mfn_t mfn);
+
+/*
+ * grant-cache-flush.c: GNTTABOP_cache_flush, count elements at uop, the scan of the first
+ * resuming at cur_ref (a continuation's cmd bits 12+): the hypercall's result.
+ */
+long gnttab_cache_flush(struct vcpu *v, uint64_t uop, unsigned int count, grant_ref_t cur_ref);
 
 /* grant-table-op.c: the single-element operations (hypercall results). */
 long gnttab_setup_table(struct vcpu *curr, uint64_t uop, unsigned int count);

@@ -34,7 +34,7 @@ static void flush_all_domains(struct pvmm_state *s)
 }
 
 /* Reserve n pages of d's allocation (tot_pages + n <= max_pages) atomically, all or none. */
-static bool tot_pages_reserve(struct domain *d, uint64_t n)
+bool tot_pages_reserve(struct domain *d, uint64_t n)
 {
     uint64_t t = __atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE);
 

@@ -72,63 +72,14 @@ static mfn_t held_pop(struct pvmm_state *s, uint32_t *list)
     return mfn;
 }
 
-/*
- * Xen's steal_page: take frame mfn from e->d if only its allocation
- * references it.  On success the frame is held (dom_xen, PGC_allocated | 1,
- * no type) and on the chunk's stolen list; otherwise -EINVAL, untouched.
- */
-static int steal_page(struct exchange *e, mfn_t mfn)
+/* Take frame mfn from e->d (steal-page.c) onto the chunk's stolen list: 0 or -EINVAL. */
+static int exchange_steal(struct exchange *e, mfn_t mfn)
 {
-    struct pvmm_state *s = vcpu_state(e->curr);
-    struct page_info *pg;
-    struct domain *owner;
-    uint64_t x;
+    int rc = steal_page(e->curr, e->d, mfn, true);
 
-    if (!mfn_valid(s, mfn))
-        return REJECT(e->curr, EINVAL, BAD_MFN, .frame = mfn, .entry = mfn);
-    pg = mfn_to_page(s, mfn);
-    owner = page_get_owner_and_reference(s, pg);
-    if (!owner)
-        return REJECT(e->curr, EINVAL, FREE_FRAME, .frame = mfn, .entry = mfn);
-    x = read_atomic64(&pg->count_info);
-    if (owner != e->d || (x & PGC_xen_heap)) {
-        put_page(s, pg);
-        return REJECT(e->curr, EINVAL, NOT_OWNER, .frame = mfn, .entry = mfn);
-    }
-    /* Exactly our reference and the allocation's: drop both at once, to 0. */
-    do {
-        if ((x & (PGC_count_mask | PGC_allocated)) != (2 | PGC_allocated) ||
-            (read_atomic64(&pg->type_info) & (PGT_count_mask | PGT_pinned | PGT_partial |
-                                              PGT_locked))) {
-            put_page(s, pg);
-            return REJECT(e->curr, EINVAL, IN_USE, .frame = mfn, .entry = mfn);
-        }
-    } while (!cmpxchg64(&pg->count_info, &x, x & ~(PGC_count_mask | PGC_allocated)));
-
-    /* Count 0: nobody can take a reference any more.  Hold it. */
-    write_atomic64(&pg->type_info, 0);
-    pg->nr_validated_ptes = 0;
-    pg->partial_flags = 0;
-    __atomic_store_n(&pg->linear_pt_count, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&pg->owner, (domid_t)DOMID_XEN, __ATOMIC_RELEASE);
-    write_atomic64(&pg->count_info, PGC_allocated | 1);
-    held_push(s, &e->stolen, mfn);
-    return 0;
-}
-
-/* A held frame becomes d's: the allocation reference stays, the owner changes. */
-static void give_held_page(struct pvmm_state *s, mfn_t mfn, struct domain *d)
-{
-    __atomic_store_n(&mfn_to_page(s, mfn)->owner, d->domain_id, __ATOMIC_RELEASE);
-}
-
-/* A held frame goes back to the free list (scrubbed, M2P invalid, no tot_pages change). */
-static void free_held_page(struct pvmm_state *s, mfn_t mfn)
-{
-    struct page_info *pg = mfn_to_page(s, mfn);
-
-    write_atomic64(&pg->count_info, 0);
-    free_domheap_page(s, pg);
+    if (!rc)
+        held_push(vcpu_state(e->curr), &e->stolen, mfn);
+    return rc;
 }
 
 /* Undo a failed chunk: stolen frames back to the domain, fresh ones freed. */
@@ -162,7 +113,7 @@ static int chunk_gather(struct exchange *e, uint64_t i)
             return REJECT(e->curr, EFAULT, GUEST_FAULT, .entry = at);
         }
         for (uint64_t k = 0; k < (1UL << e->x.in.extent_order); k++) {
-            rc = steal_page(e, gmfn + k);
+            rc = exchange_steal(e, gmfn + k);
             if (rc) {
                 chunk_undo(e);
                 return rc;

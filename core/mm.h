@@ -76,6 +76,7 @@
  *   ldt.c            MMUEXT_SET_LDT and the lazy LDT shadow
  *   memory-op.c      do_memory_op reservation ops
  *   memory-exchange.c  XENMEM_exchange
+ *   steal-page.c     a domain gives up a frame (exchange, grant transfer)
  *   domain.c         pvmm_init, domains, vm_assist, teardown
  *   held-frame.c     guest frames the hypervisor keeps using (vcpu_info, FIFO block)
  *   reason.c         recording rejection reasons (reject, paths)
@@ -157,6 +158,24 @@ int alloc_domheap_pages(struct domain *d, unsigned int order, mfn_t max_mfn, mfn
  * allocator hands them out), off the free list; -XEN_ENOMEM if there is none.
  */
 int alloc_held_pages(struct pvmm_state *s, unsigned int order, mfn_t max_mfn, mfn_t *first);
+
+/* ---- frames given up by a domain (steal-page.c) ---- */
+
+/*
+ * Xen's steal_page: take frame mfn from d if it is valid, d's own (not a hypervisor frame
+ * lent to d) and referenced by nothing but its allocation (no mapping, type reference, pin,
+ * partial validation or lock).  The frame is then *held*: owner dom_xen, count
+ * PGC_allocated | 1, type zapped (XSA-214), M2P kept; d's tot_pages drops by one unless
+ * no_refcount (XENMEM_exchange, which gives as many frames back).  0, or -XEN_EINVAL with a
+ * reason and nothing changed.
+ */
+int steal_page(struct vcpu *curr, struct domain *d, mfn_t mfn, bool no_refcount);
+/* A held frame becomes d's: owner d, its allocation reference kept, tot_pages untouched. */
+void give_held_page(struct pvmm_state *s, mfn_t mfn, struct domain *d);
+/* A held frame goes back to the free list (scrubbed, M2P invalid, no domain's tot_pages). */
+void free_held_page(struct pvmm_state *s, mfn_t mfn);
+/* Reserve n frames of d's allocation (tot_pages + n <= max_pages), all or none (heap.c). */
+bool tot_pages_reserve(struct domain *d, uint64_t n);
 
 /* ---- memory_op helpers shared by its sub-ops (memory-op.c) ---- */
 

@@ -119,13 +119,13 @@ static const char *const gntst_names[] = {
 
 /*
  * The GNTST name of a grant_table_op element's status, or NULL if rc is an errno: every
- * grant sub-op but get/set_version records its refusals as the element's GNTST status
+ * grant sub-op but get/set_version and cache_flush records its refusals as the element's GNTST status
  * (-1..-13); its own errors (-EINVAL, -EFAULT, -ENOSYS) lie outside that range.
  */
 static const char *gntst_name(const struct pvmm_reason *r)
 {
     if (r->hypercall != __HYPERVISOR_grant_table_op || r->sub_op == GNTTABOP_set_version ||
-        r->sub_op == GNTTABOP_get_version || r->rc >= 0 ||
+        r->sub_op == GNTTABOP_get_version || r->sub_op == GNTTABOP_cache_flush || r->rc >= 0 ||
         -r->rc >= (int)ARRAY_SIZE(gntst_names))
         return NULL;
     return gntst_names[-r->rc];

@@ -227,8 +227,9 @@ bench-sim: $(BUILD)/pvmm-bench
 #                       core/*.c, ending with core_line_coverage / core_branch_coverage (docs/coverage.md)
 #   make coverage-sim   the same from the scenarios and the fuzz corpus alone
 # -fkeep-inline-functions: the inline fast paths (core/fast-paths.h) are measured too.
+# -MMD -MP: a changed header rebuilds the instrumented objects that include it.
 COV_CFLAGS := $(CSTD) $(WARN) -O0 -g $(CORE_INC) -Isim --coverage -fprofile-update=prefer-atomic \
-              -fkeep-inline-functions
+              -fkeep-inline-functions -MMD -MP
 COV_CORE := $(CORE_SRCS:core/%.c=$(BUILD)/cov/core/%.o)
 COV_SIM  := $(SIM_SRCS:sim/%.c=$(BUILD)/cov/sim/%.o)
 COV_UNIT := $(TEST_SRCS:tests/%.c=$(BUILD)/cov/tests/%)

@@ -5,6 +5,8 @@
  * handle, bus address, frame list, version), and its trace line.
  *
  *     grant_table_op d1 cmd=map_grant_ref dom=1 ref=10 flags=GNTMAP_host_map addr=VA
+ *     grant_table_op d2 cmd=transfer mfn=M dom=1 ref=20
+ *     grant_table_op d1 cmd=cache_flush mfn=M off=0 len=64 op=GNTTAB_CACHE_CLEAN
  *     expect status GNTST_okay
  *     let h = gnt_handle()
  */
@@ -16,7 +18,7 @@
 static const char *const gnt_key_names[SIM_GNT_NKEYS] = {
     "dom", "ref", "flags", "addr", "handle", "bus", "new_addr", "frames", "version",
     "src_ref", "src_gmfn", "src_dom", "src_off", "dst_ref", "dst_gmfn", "dst_dom", "dst_off",
-    "len", "ref_a", "ref_b", "count",
+    "len", "ref_a", "ref_b", "count", "mfn", "off", "op",
 };
 
 static const char *const gnt_cmds[] = {
@@ -82,6 +84,15 @@ static void layout(unsigned int cmd, size_t *size, size_t *status_off)
     case GNTTABOP_swap_grant_ref:
         *size = sizeof(struct gnttab_swap_grant_ref);
         *status_off = offsetof(struct gnttab_swap_grant_ref, status);
+        return;
+    case GNTTABOP_transfer:
+        *size = sizeof(struct gnttab_transfer);
+        *status_off = offsetof(struct gnttab_transfer, status);
+        return;
+    case GNTTABOP_cache_flush:
+        /* No status: the hypercall's result is the answer. */
+        *size = sizeof(struct gnttab_cache_flush);
+        *status_off = 0;
         return;
     case GNTTABOP_set_version:
         *size = sizeof(struct gnttab_set_version);
@@ -157,6 +168,23 @@ size_t sim_gnt_prepare(const struct sim_op *op, uint64_t list_va, void *elem)
 
         s->ref_a = (grant_ref_t)val(op, SIM_GNT_REF_A, 0);
         s->ref_b = (grant_ref_t)val(op, SIM_GNT_REF_B, 0);
+        break;
+    }
+    case GNTTABOP_transfer: {
+        struct gnttab_transfer *t = elem;
+
+        t->mfn = val(op, SIM_GNT_MFN, 0);
+        t->domid = (domid_t)val(op, SIM_GNT_DOM, (uint64_t)op->dom);
+        t->ref = (grant_ref_t)val(op, SIM_GNT_REF, 0);
+        break;
+    }
+    case GNTTABOP_cache_flush: {
+        struct gnttab_cache_flush *c = elem;
+
+        c->a.dev_bus_addr = val(op, SIM_GNT_BUS, val(op, SIM_GNT_MFN, 0) << 12);
+        c->offset = (uint16_t)val(op, SIM_GNT_OFF, 0);
+        c->length = (uint16_t)val(op, SIM_GNT_LEN, 4096);
+        c->op = (uint32_t)val(op, SIM_GNT_OP, GNTTAB_CACHE_CLEAN);
         break;
     }
     case GNTTABOP_copy: {

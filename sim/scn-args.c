@@ -55,7 +55,7 @@ static const struct stmt_spec specs[] = {
     { "ldt_load", ST_LDT_LOAD, TGT_VCPU, false, "sel", "sel" },
     { "grant_table_op", ST_GRANT_TABLE_OP, TGT_VCPU, false,
       "cmd$ dom ref flags addr handle bus new_addr frames version src_ref src_gmfn src_dom "
-      "src_off dst_ref dst_gmfn dst_dom dst_off len ref_a ref_b count", "cmd" },
+      "src_off dst_ref dst_gmfn dst_dom dst_off len ref_a ref_b count mfn off op", "cmd" },
     { "audit", ST_AUDIT, TGT_NONE, false, "", "" },
     { "set", ST_SET, TGT_NONE, false, "audit$ preempt$ log$", "" },
     { "show", ST_SHOW, TGT_DOM, false, "", "" },

@@ -77,6 +77,13 @@
     X(GRANT_BAD_HANDLE,       "grant-bad-handle", "no grant mapping with this handle") \
     X(GRANT_PTE_MISMATCH,     "grant-pte-mismatch", "PTE at the address is not the grant's mapping (frame, present or writable differ)") \
     X(GRANT_BAD_COPY,         "grant-bad-copy", "copy range leaves the page or the granted window") \
+    X(GRANT_NOT_GRANTED,      "grant-not-granted", "frame is neither the caller's own nor pinned for it by a grant") \
+    X(GRANT_NOT_ACCEPTING,    "grant-not-accepting", "grant entry does not accept a transfer from this domain (flags must be exactly GTF_accept_transfer, domid the sender)") \
+    X(GRANT_TRANSITIVE_SELF,  "grant-transitive-self", "a transitive grant may not point back into the granter's own table") \
+    X(GRANT_TRANSITIVE_DEPTH, "grant-transitive-depth", "a transitive grant may point only at an ordinary grant (one level of transitivity)") \
+    X(GRANT_COPY_ONLY,        "grant-copy-only", "transitive and sub-page grants can only be copied, never mapped") \
+    X(DOMAIN_DYING,           "domain-dying", "the domain is being destroyed") \
+    X(UNSUPPORTED,            "unsupported", "operation is not supported on x86") \
     /* sealed launch (pvmm only) */ \
     X(SEALED_MAPPED,          "sealed-mapped", "a sealed domain cannot run while another domain maps its memory") \
     X(SEALED_LAUNCHED,        "sealed-launched", "a sealed domain that has run can be mapped by others only through its own grants")

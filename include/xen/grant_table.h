@@ -255,6 +255,21 @@ struct gnttab_get_status_frames {
 };
 typedef struct gnttab_get_status_frames gnttab_get_status_frames_t;
 
+/* GNTTABOP_cache_flush: clean or invalidate the caches over part of a frame (no status). */
+#define GNTTAB_CACHE_CLEAN          (1U << 0)
+#define GNTTAB_CACHE_INVAL          (1U << 1)
+#define GNTTAB_CACHE_SOURCE_GREF    (1U << 31)
+struct gnttab_cache_flush {
+    union {
+        uint64_t dev_bus_addr;    /* machine address of the frame */
+        grant_ref_t ref;          /* with GNTTAB_CACHE_SOURCE_GREF */
+    } a;
+    uint16_t offset;          /* in: within the frame */
+    uint16_t length;          /* in: bytes from offset */
+    uint32_t op;              /* in: GNTTAB_CACHE_* */
+};
+typedef struct gnttab_cache_flush gnttab_cache_flush_t;
+
 /* GNTTABOP_swap_grant_ref: swap two entries of the caller's table. */
 struct gnttab_swap_grant_ref {
     grant_ref_t ref_a;        /* in */
@@ -280,5 +295,6 @@ _Static_assert(sizeof(struct gnttab_unmap_and_replace) == 24,
 _Static_assert(sizeof(struct gnttab_get_status_frames) == 16,
                "gnttab_get_status_frames is 16 bytes");
 _Static_assert(sizeof(struct gnttab_swap_grant_ref) == 12, "gnttab_swap_grant_ref is 12 bytes");
+_Static_assert(sizeof(struct gnttab_cache_flush) == 16, "gnttab_cache_flush is 16 bytes");
 
 #endif /* PVMM_XEN_GRANT_TABLE_H */

@@ -9,9 +9,10 @@
  * (evtchn-fifo.c; on a 2-level domain expand_array is -EOPNOTSUPP, set_priority -ENOSYS).
  * bind_pirq binds a pirq the domain mapped (pirq.c: its checks, then the IO-APIC pin).
  * Between domains: the privileged domain may allocate an unbound port in another domain, ask
- * its status or reset it (Xen's XSM_TARGET: -EPERM for anyone else), and any domain may bind
- * to a port left unbound for it (as the toolstack's start-of-day console and xenstore
- * channels are made: docs/hv.md, "Domains that build domains").  A destroyed domain's ports
+ * its status or reset it, the last only while it is paused (Xen's XSM_TARGET: -EPERM for
+ * anyone else; -EINVAL for a domain not paused), and any domain may bind to a port left
+ * unbound for it (as the toolstack's start-of-day console and xenstore channels are made:
+ * docs/hv.md, "Domains that build domains").  A destroyed domain's ports
  * are closed (evtchn_destroy), so its peers' ends go back to unbound.
  */
 #include "evtchn.h"
@@ -406,6 +407,8 @@ static void close_all(struct domain *d)
     spin_unlock(&interdomain_lock);
 }
 
+/* EVTCHNOP_reset: -ESRCH, -EPERM, then -EINVAL for another domain that its controller has
+ * not paused (as Xen 4.17: its vCPUs could be sending on the ports). */
 static long evtchn_reset(domid_t dom)
 {
     struct domain *d = any_domain(dom);
@@ -413,6 +416,8 @@ static long evtchn_reset(domid_t dom)
         return -XEN_ESRCH;
     if (!may_target(d))
         return -XEN_EPERM;
+    if (d != current->domain && !__atomic_load_n(&hv_dom(d)->pause_count, __ATOMIC_ACQUIRE))
+        return -XEN_EINVAL;
     close_all(d);
     return 0;
 }

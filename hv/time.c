@@ -4,10 +4,15 @@
  * System time is nanoseconds since boot, a linear function of the TSC: the TSC at boot is
  * tsc_boot and the TSC frequency is tsc_khz.  The frequency comes from CPUID leaf 0x15 (TSC
  * to crystal ratio and crystal frequency) or leaf 0x16 (base frequency) where the CPU reports
- * them, and is otherwise measured against PIT channel 2 over three windows of about 5 ms, taking
- * the median (TCG reports
- * neither leaf); each end of that window reads the PIT, the TSC and the local APIC timer
-together, so the APIC timer's rate is measured in the same window (apic.c).
+ * them (TCG reports neither), and is otherwise measured against a reference clock, which
+ * also gives the local APIC timer's rate (apic.c): each end of a window reads the reference,
+ * the TSC and the APIC timer together (the tightest of a few tries).  The reference is the
+ * HPET's main counter where ACPI lists one (64 bits at a rate it states: a window of 15 ms
+ * stays right however long the CPU is held up in it), else PIT channel 2 over five windows
+ * of at least 5 ms, taking the lowest: the PIT's 16 bits wrap every 55 ms, and under TCG on
+ * a loaded host the CPU can be held up for longer between two reads, so a window can miss
+ * whole wraps (seen in about half of the windows with 20 runnable threads on two cores) and
+ * then reads a rate too high by 65536 ticks' worth - never too low.
  *
  * Guests read system time without a hypercall through vcpu_time_info in their vcpu_info:
  * ns = system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul) >> 32, with
@@ -66,28 +71,33 @@ static uint16_t pit2_count(void)
 }
 
 struct cal_sample {
-    uint16_t pit;
+    uint64_t ref;                  /* the reference clock: PIT channel 2 or the HPET */
     uint32_t apic;
     uint64_t tsc;
 };
 
-/* The PIT, APIC and TSC counts read together: the tightest of a few tries, so that a
+/* The reference, APIC and TSC counts read together: the tightest of a few tries, so that a
  * moment where the CPU (under TCG, QEMU's thread) is held up does not skew the result. */
-static struct cal_sample cal_sample(void)
+static struct cal_sample cal_sample(uint64_t (*ref)(void))
 {
     struct cal_sample best = { 0, 0, 0 };
     uint64_t best_span = ~0UL;
     for (int i = 0; i < 5; i++) {
         uint64_t a = rdtsc();
         uint32_t apic = apic_timer_count();
-        uint16_t pit = pit2_count();
+        uint64_t r = ref();
         uint64_t b = rdtsc();
         if (b - a < best_span) {
             best_span = b - a;
-            best = (struct cal_sample){ pit, apic, a + (b - a) / 2 };
+            best = (struct cal_sample){ r, apic, a + (b - a) / 2 };
         }
     }
     return best;
+}
+
+static uint64_t pit2_ref(void)
+{
+    return pit2_count();
 }
 
 /*
@@ -105,46 +115,102 @@ static uint64_t pit_window(uint64_t *apic_khz)
     outb(0x42, 0xff);
     outb(0x42, 0xff);
     apic_calibrate_start();
-    s1 = cal_sample();
-    prev = s1.pit;
+    s1 = cal_sample(pit2_ref);
+    prev = (uint16_t)s1.ref;
     do {
-        s2 = cal_sample();
-        if (s2.pit > prev)
+        s2 = cal_sample(pit2_ref);
+        if (s2.ref > prev)
             return 0;
-        prev = s2.pit;
-    } while ((uint16_t)(s1.pit - s2.pit) < CALIBRATE_TICKS);
-    pit_ticks = (uint16_t)(s1.pit - s2.pit);
+        prev = (uint16_t)s2.ref;
+    } while ((uint16_t)(s1.ref - s2.ref) < CALIBRATE_TICKS);
+    pit_ticks = (uint16_t)(s1.ref - s2.ref);
     tsc_ticks = s2.tsc - s1.tsc;
     khz = tsc_ticks * PIT_HZ / pit_ticks / 1000;
     *apic_khz = tsc_ticks ? (uint64_t)(s1.apic - s2.apic) * khz / tsc_ticks : 0;
     return khz;
 }
 
-/* The median of three good windows (a loaded host under TCG can spoil one). */
+/* The lowest of PIT_WINDOWS good windows, or of those found in 30 tries (a missed wrap only
+ * ever makes one read high). */
+#define PIT_WINDOWS 5
+
 static uint64_t pit_calibrate(uint64_t *apic_khz)
 {
-    uint64_t khz[3], apic[3], t;
+    uint64_t khz[PIT_WINDOWS], apic[PIT_WINDOWS], best = 0;
     uint8_t gate = inb(0x61);
     unsigned int n = 0;
 
     outb(0x61, (uint8_t)((gate & ~0x02) | 0x01));   /* gate on, speaker off */
-    for (unsigned int tries = 0; n < 3 && tries < 20; tries++) {
+    for (unsigned int tries = 0; n < PIT_WINDOWS && tries < 30; tries++) {
         khz[n] = pit_window(&apic[n]);
         if (khz[n])
             n++;
     }
     apic_calibrate_stop();
     outb(0x61, gate);
-    if (n < 3)
+    if (n == 0)
         panic("time: cannot calibrate the TSC against the PIT");
-    for (unsigned int i = 0; i < 3; i++)
-        for (unsigned int j = i + 1; j < 3; j++)
-            if (khz[j] < khz[i]) {
-                t = khz[i], khz[i] = khz[j], khz[j] = t;
-                t = apic[i], apic[i] = apic[j], apic[j] = t;
-            }
-    *apic_khz = apic[1];
-    return khz[1];
+    for (unsigned int i = 1; i < n; i++)
+        if (khz[i] < khz[best])
+            best = i;
+    *apic_khz = apic[best];
+    return khz[best];
+}
+
+/* ---- the HPET ---- */
+
+#define HPET_CAP            0x000      /* bits 63:32 the counter period in fs; bit 13 64-bit */
+#define HPET_CONF           0x010      /* bit 0: the main counter runs */
+#define HPET_COUNTER        0x0f0
+#define HPET_CAP_64BIT      (1UL << 13)
+#define HPET_MAX_PERIOD_FS  100000000UL    /* the specification's slowest: 10 MHz */
+#define HPET_WINDOW_NS      15000000UL
+
+static volatile uint64_t *hpet;
+
+static uint64_t hpet_ref(void)
+{
+    return hpet[HPET_COUNTER / 8];
+}
+
+/*
+ * The TSC rate in kHz measured against the HPET's main counter over a window of at least
+ * HPET_WINDOW_NS, and the APIC timer's in *apic_khz; 0 if ACPI lists no usable HPET.  The
+ * counter runs during the window and is left as it was found.  A window where the APIC timer
+ * ran out (held up for seconds) is measured again.
+ */
+static uint64_t hpet_calibrate(uint64_t *apic_khz)
+{
+    struct cal_sample s1, s2;
+    uint64_t addr, cap, conf, period_fs, mask, ticks, ns = 0, khz = 0;
+    unsigned int page_protect;
+
+    if (!acpi_hpet(&addr, &page_protect) || (addr & 7) || addr >= (1UL << 32))
+        return 0;
+    hpet = (volatile uint64_t *)(DIRECTMAP_VIRT_START + addr);
+    cap = hpet[HPET_CAP / 8];
+    period_fs = cap >> 32;
+    if (!period_fs || period_fs > HPET_MAX_PERIOD_FS)
+        return 0;
+    mask = cap & HPET_CAP_64BIT ? ~0UL : 0xffffffffUL;
+    ticks = HPET_WINDOW_NS * 1000000UL / period_fs;
+    conf = hpet[HPET_CONF / 8];
+    hpet[HPET_CONF / 8] = conf | 1;
+    for (int tries = 0; tries < 3 && !khz; tries++) {
+        apic_calibrate_start();
+        s1 = cal_sample(hpet_ref);
+        do
+            s2 = cal_sample(hpet_ref);
+        while (((s2.ref - s1.ref) & mask) < ticks);
+        ns = ((s2.ref - s1.ref) & mask) * period_fs / 1000000UL;
+        if (s2.apic != 0)
+            khz = (s2.tsc - s1.tsc) * 1000000UL / ns;
+    }
+    apic_calibrate_stop();
+    hpet[HPET_CONF / 8] = conf;
+    if (khz)
+        *apic_khz = (uint64_t)(s1.apic - s2.apic) * 1000000UL / ns;
+    return khz;
 }
 
 /* Choose tsc_shift and tsc_to_system_mul so that mul is in [2^31, 2^32) (Xen's precision). */
@@ -246,10 +312,13 @@ static uint64_t rtc_read_seconds(void)
 
 void time_init(void)
 {
-    uint64_t apic_khz = 0, pit_khz = pit_calibrate(&apic_khz), khz = tsc_khz_from_cpuid();
+    uint64_t apic_khz = 0, ref_khz = hpet_calibrate(&apic_khz), khz = tsc_khz_from_cpuid();
+    const char *ref = khz ? "CPUID" : ref_khz ? "HPET" : "PIT";
     uint64_t secs, wall_ns;
 
-    tsc_khz = khz ? khz : pit_khz;
+    if (!ref_khz)
+        ref_khz = pit_calibrate(&apic_khz);
+    tsc_khz = khz ? khz : ref_khz;
     if (!tsc_khz || !apic_khz)
         panic("time: the TSC or the APIC timer does not advance");
     apic_set_timer_khz(apic_khz);
@@ -260,7 +329,7 @@ void time_init(void)
     wallclock_sec = wall_ns / 1000000000UL;
     wallclock_nsec = (uint32_t)(wall_ns % 1000000000UL);
     printk("pvmm-hv: TSC %lu kHz (%s), APIC timer %lu kHz, pvclock mul %u shift %d, "
-           "wallclock %lu\n", tsc_khz, khz ? "CPUID" : "PIT",
+           "wallclock %lu\n", tsc_khz, ref,
            apic_khz, tsc_mul, tsc_shift, wallclock_sec);
 }
 

@@ -65,13 +65,15 @@ struct domain *audit_owner(struct pvmm_state *s, domid_t id)
 
 /*
  * Mark the frames on the free list.  The list must be acyclic, within the
- * frame table and as long as nr_free says.
+ * frame table, linked back (each frame's prev_free names the one before it,
+ * ~0 for the head) and as long as nr_free says; each 2 MiB block's count in
+ * free_in_block must be the number of its frames on the list.
  */
 static void audit_free_list(struct audit_ctx *c)
 {
     struct pvmm_state *s = c->s;
     uint64_t n = 0;
-    uint32_t m = s->free_head;
+    uint32_t m = s->free_head, prev = ~(uint32_t)0;
 
     while (m != ~(uint32_t)0) {
         if (m >= s->nr_frames || c->f[m].on_free_list) {
@@ -79,13 +81,29 @@ static void audit_free_list(struct audit_ctx *c)
                             s->nr_frames, m);
             break;
         }
+        if (s->frame_table[m].prev_free != prev)
+            audit_violation(c, PVMM_AUDIT_FREE_FRAME_STATE, m, INVALID_MFN, -1, prev,
+                            s->frame_table[m].prev_free);
         c->f[m].on_free_list = 1;
         n++;
+        prev = m;
         m = s->frame_table[m].next_free;
     }
     if (n != s->nr_free)
         audit_violation(c, PVMM_AUDIT_FREE_FRAME_STATE, INVALID_MFN, INVALID_MFN, -1,
                         n, s->nr_free);
+    for (uint64_t b = 0; b < PVMM_HEAP_BLOCKS(s->nr_frames); b++) {
+        mfn_t first = b << PVMM_HEAP_BLOCK_ORDER, end = first + (1UL << PVMM_HEAP_BLOCK_ORDER);
+        uint64_t nr = 0;
+
+        if (end > s->nr_frames)
+            end = s->nr_frames;
+        for (mfn_t f = first; f < end; f++)
+            nr += c->f[f].on_free_list;
+        if (nr != s->free_in_block[b])
+            audit_violation(c, PVMM_AUDIT_FREE_FRAME_STATE, first, INVALID_MFN, -1, nr,
+                            s->free_in_block[b]);
+    }
 }
 
 /* Compare frame m's stored state with what was found. */

@@ -47,6 +47,9 @@ void pvmm_init(struct pvmm_state *s, const struct pvmm_config *cfg)
     s->heap_lock = (pvmm_spinlock_t)PVMM_SPINLOCK_INIT;
     s->free_head = ~(uint32_t)0;
     s->nr_free = 0;
+    s->free_in_block = cfg->free_in_block;
+    for (uint64_t b = 0; b < PVMM_HEAP_BLOCKS(nr); b++)
+        s->free_in_block[b] = 0;
     /* Frames stamped 0 (never freed) are older than any clock value. */
     s->tlbflush_clock = 1;
     s->tlbflush_clean = 1;

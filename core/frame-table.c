@@ -164,16 +164,9 @@ void free_domheap_page(struct pvmm_state *s, struct page_info *pg)
     __atomic_store_n(&pg->linear_pt_count, 0, __ATOMIC_RELAXED);
     s->m2p[mfn] = INVALID_M2P_ENTRY;
     write_atomic64(&pg->count_info, 0);
-    __atomic_store_n(&pg->owner, (domid_t)PVMM_OWNER_NONE, __ATOMIC_RELEASE);
     if (owner && owner != &s->dom_xen && owner != &s->dom_io)
         tot_pages_add(owner, -1);
-
-    spin_lock(&s->heap_lock);
-    __atomic_store_n(&pg->tlbflush_timestamp, s->tlbflush_clock, __ATOMIC_RELAXED);
-    pg->next_free = s->free_head;
-    s->free_head = (uint32_t)mfn;
-    s->nr_free++;
-    spin_unlock(&s->heap_lock);
+    heap_free_frame(s, mfn);
 }
 
 

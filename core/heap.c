@@ -1,9 +1,15 @@
 /*
  * core/heap.c - the free list: where a domain's or the hypervisor's frames come from.
  *
- * Free frames (owner none, no reference, no type, M2P invalid) are linked through
- * page_info.next_free from s->free_head, under s->heap_lock.  A frame freed goes to the
- * head (frame-table.c), so a single frame is handed out last-freed-first.
+ * Free frames (owner none, no reference, no type, M2P invalid) are on one doubly linked list
+ * from s->free_head, threaded through page_info.next_free and prev_free (a free frame has no
+ * validation state, whose bytes prev_free takes), under s->heap_lock.  A frame freed goes to
+ * the head, so a single frame is handed out last-freed-first.  Under the heap lock a frame
+ * is on the list exactly when its owner is PVMM_OWNER_NONE and its count_info zero: the
+ * owner becomes none as the frame is linked, and a frame unlinked keeps no owner until the
+ * flush it may need is done (XSA-217) but is marked PGC_taken until its owner gets it.
+ * s->free_in_block counts the free frames of each aligned 2 MiB block
+ * (PVMM_HEAP_BLOCK_ORDER).
  *
  * Placement follows Xen's heap, which serves every request from the highest memory zone
  * able to satisfy it: memory is handed out from the top down, and low memory stays free for
@@ -12,7 +18,10 @@
  * RAM so that a fresh machine hands out its highest 2 MiB block first, ascending within a
  * block (a domain built frame by frame gets machine-contiguous 2 MiB runs, as Xen's builder
  * gets large chunks); a run of 2^order frames below an address limit is the highest free,
- * size-aligned run there (as a buddy allocator splits it off the highest zone).
+ * size-aligned run there (as a buddy allocator splits it off the highest zone).  A single
+ * frame with no limit is the head, in constant time; a run below a limit is found by
+ * walking the candidate runs down from the limit, skipping every block with too few free
+ * frames by its count, and is unlinked frame by frame in constant time each.
  *
  * A frame freed since the last completed global flush may still be in a TLB: handing it
  * out flushes every domain first (model.md §8, rule 7), outside the heap lock.
@@ -20,7 +29,8 @@
 #include "mm.h"
 
 #define FREE_LIST_END   (~(uint32_t)0)
-#define RAM_BLOCK_ORDER 9               /* a fresh machine's list: 2 MiB blocks, top first */
+#define BLOCK_ORDER     PVMM_HEAP_BLOCK_ORDER
+#define BLOCK_FRAMES    (1UL << BLOCK_ORDER)
 
 /* Flush every vCPU of every domain (a frame freed since the last such flush is reused). */
 static void flush_all_domains(struct pvmm_state *s)
@@ -88,63 +98,91 @@ static void reset_fresh_frame(struct pvmm_state *s, struct page_info *pg)
     s->m2p[page_to_mfn(s, pg)] = INVALID_M2P_ENTRY;
 }
 
-/* Unlink mfn from the free list (heap lock held).  True if it was there. */
-static bool free_list_remove(struct pvmm_state *s, uint32_t mfn)
+/*
+ * Put frame mfn (no reference, no type) at the head of the free list and make its owner
+ * none (heap lock held).
+ */
+static void free_list_push(struct pvmm_state *s, mfn_t mfn)
 {
-    uint32_t *link = &s->free_head;
+    struct page_info *pg = mfn_to_page(s, mfn);
 
-    while (*link != FREE_LIST_END) {
-        if (*link == mfn) {
-            *link = s->frame_table[mfn].next_free;
-            s->frame_table[mfn].next_free = FREE_LIST_END;
-            s->nr_free--;
-            return true;
-        }
-        link = &s->frame_table[*link].next_free;
-    }
-    return false;
+    pg->prev_free = FREE_LIST_END;
+    pg->next_free = s->free_head;
+    if (s->free_head != FREE_LIST_END)
+        s->frame_table[s->free_head].prev_free = (uint32_t)mfn;
+    s->free_head = (uint32_t)mfn;
+    s->nr_free++;
+    s->free_in_block[mfn >> BLOCK_ORDER]++;
+    __atomic_store_n(&pg->owner, (domid_t)PVMM_OWNER_NONE, __ATOMIC_RELEASE);
 }
 
-/* True if the n frames from first on all look free (no owner, no reference). */
-static bool run_looks_free(struct pvmm_state *s, mfn_t first, uint64_t n)
+/*
+ * Unlink free frame mfn from the list (heap lock held): still no owner, count_info
+ * PGC_taken (no reference) until the caller gives it out, validation state zero.
+ */
+static void free_list_unlink(struct pvmm_state *s, mfn_t mfn)
 {
-    for (uint64_t i = 0; i < n; i++) {
-        const struct page_info *pg = mfn_to_page(s, first + i);
+    struct page_info *pg = mfn_to_page(s, mfn);
+    uint32_t next = pg->next_free, prev = pg->prev_free;
 
-        if (__atomic_load_n(&pg->owner, __ATOMIC_RELAXED) != PVMM_OWNER_NONE ||
-            read_atomic64(&pg->count_info) != 0)
-            return false;
+    if (prev == FREE_LIST_END)
+        s->free_head = next;
+    else
+        s->frame_table[prev].next_free = next;
+    if (next != FREE_LIST_END)
+        s->frame_table[next].prev_free = prev;
+    pg->next_free = FREE_LIST_END;
+    pg->prev_free = 0;
+    s->nr_free--;
+    s->free_in_block[mfn >> BLOCK_ORDER]--;
+    write_atomic64(&pg->count_info, PGC_taken);
+}
+
+/* True if frame mfn is on the free list (heap lock held). */
+static bool frame_is_free(struct pvmm_state *s, mfn_t mfn)
+{
+    const struct page_info *pg = mfn_to_page(s, mfn);
+
+    return __atomic_load_n(&pg->owner, __ATOMIC_RELAXED) == PVMM_OWNER_NONE &&
+           read_atomic64(&pg->count_info) == 0;
+}
+
+/*
+ * True if the 2^order frames from base on (aligned on their size) are all free (heap lock
+ * held).  A run of whole blocks is free when each of its blocks counts all its frames; a
+ * smaller run needs at least its size free in its block before its frames are looked at.
+ */
+static bool run_is_free(struct pvmm_state *s, mfn_t base, unsigned int order)
+{
+    uint64_t n = 1UL << order;
+
+    if (order >= BLOCK_ORDER) {
+        for (uint64_t b = base >> BLOCK_ORDER; b < (base + n) >> BLOCK_ORDER; b++)
+            if (s->free_in_block[b] != BLOCK_FRAMES)
+                return false;
+        return true;
     }
+    if (s->free_in_block[base >> BLOCK_ORDER] < n)
+        return false;
+    for (uint64_t i = 0; i < n; i++)
+        if (!frame_is_free(s, base + i))
+            return false;
     return true;
 }
 
 /*
- * Unlink the n frames from first on (heap lock held), all or none: one pass over the list
- * counts them (a frame being freed on another CPU has no owner before it is on the list),
- * a second one unlinks them.  False, the list untouched, if one is missing.
+ * The next lower candidate after base for a run of 2^order (heap lock held): the run below,
+ * or the highest one of the next lower block when base's block has fewer free frames than
+ * the run needs.  INVALID_MFN below frame 0.
  */
-static bool free_list_take_run(struct pvmm_state *s, mfn_t first, uint64_t n)
+static mfn_t next_candidate(struct pvmm_state *s, mfn_t base, unsigned int order)
 {
-    uint32_t *link, m;
-    uint64_t seen = 0;
+    uint64_t n = 1UL << order;
+    mfn_t block_start = base & ~(BLOCK_FRAMES - 1);
 
-    for (m = s->free_head; m != FREE_LIST_END && seen < n; m = s->frame_table[m].next_free)
-        if (m >= first && m - first < n)
-            seen++;
-    if (seen < n)
-        return false;
-    for (link = &s->free_head; seen > 0; ) {
-        m = *link;
-        if (m >= first && m - first < n) {
-            *link = s->frame_table[m].next_free;
-            s->frame_table[m].next_free = FREE_LIST_END;
-            seen--;
-        } else {
-            link = &s->frame_table[m].next_free;
-        }
-    }
-    s->nr_free -= n;
-    return true;
+    if (order < BLOCK_ORDER && s->free_in_block[base >> BLOCK_ORDER] < n)
+        base = block_start;
+    return base < n ? INVALID_MFN : base - n;
 }
 
 /*
@@ -156,26 +194,27 @@ static mfn_t take_free_run(struct pvmm_state *s, unsigned int order, mfn_t max_m
 {
     uint64_t n = 1UL << order;
     mfn_t base;
-    uint32_t head = s->free_head;
 
     if (max_mfn > s->nr_frames)
         max_mfn = s->nr_frames;
     if (order == 0 && max_mfn == s->nr_frames) {
-        if (head == FREE_LIST_END)
+        base = s->free_head;
+        if (base == FREE_LIST_END)
             return INVALID_MFN;
-        s->free_head = s->frame_table[head].next_free;
-        s->frame_table[head].next_free = FREE_LIST_END;
-        s->nr_free--;
-        return head;
+        free_list_unlink(s, base);
+        return base;
     }
     if (n > max_mfn || s->nr_free < n)
         return INVALID_MFN;
-    for (base = (max_mfn - n) & ~(n - 1); ; base -= n) {
-        if (run_looks_free(s, base, n) && free_list_take_run(s, base, n))
+    for (base = (max_mfn - n) & ~(n - 1); base != INVALID_MFN;
+         base = next_candidate(s, base, order)) {
+        if (run_is_free(s, base, order)) {
+            for (uint64_t i = 0; i < n; i++)
+                free_list_unlink(s, base + i);
             return base;
-        if (base == 0)
-            return INVALID_MFN;
+        }
     }
+    return INVALID_MFN;
 }
 
 /*
@@ -286,22 +325,17 @@ static void add_ram_frame(struct pvmm_state *s, mfn_t mfn)
     }
     pg->count_info = 0;
     pg->type_info = 0;
-    pg->owner = PVMM_OWNER_NONE;
     pg->linear_pt_count = 0;
-    pg->nr_validated_ptes = 0;
-    pg->partial_flags = 0;
     pg->tlbflush_timestamp = 0;   /* never mapped: older than any clock value */
     s->m2p[mfn] = INVALID_M2P_ENTRY;
     spin_lock(&s->heap_lock);
-    pg->next_free = s->free_head;
-    s->free_head = (uint32_t)mfn;
-    s->nr_free++;
+    free_list_push(s, mfn);
     spin_unlock(&s->heap_lock);
 }
 
 void pvmm_add_ram(struct pvmm_state *s, mfn_t first, uint64_t nr)
 {
-    const uint64_t block = 1UL << RAM_BLOCK_ORDER;
+    const uint64_t block = BLOCK_FRAMES;
     mfn_t end = first + nr, lo, hi;
 
     /* Blocks from the lowest up, each pushed top-down: the head is the top block's first. */
@@ -323,8 +357,9 @@ void pvmm_reserve_frame(struct pvmm_state *s, mfn_t mfn)
         return;
     pg = mfn_to_page(s, mfn);
     spin_lock(&s->heap_lock);
-    if (pg->owner == PVMM_OWNER_NONE)
-        ok = free_list_remove(s, (uint32_t)mfn);
+    ok = frame_is_free(s, mfn);
+    if (ok)
+        free_list_unlink(s, mfn);
     else
         ok = unused_io_frame(pg);
     spin_unlock(&s->heap_lock);
@@ -337,7 +372,17 @@ void pvmm_reserve_frame(struct pvmm_state *s, mfn_t mfn)
     pg->linear_pt_count = 0;
     pg->nr_validated_ptes = 0;
     pg->partial_flags = 0;
+    pg->pad = 0;
     s->m2p[mfn] = INVALID_M2P_ENTRY;
     __atomic_store_n(&pg->owner, (domid_t)DOMID_XEN, __ATOMIC_RELEASE);
     write_atomic64(&pg->count_info, PGC_allocated | 1);
+}
+
+void heap_free_frame(struct pvmm_state *s, mfn_t mfn)
+{
+    spin_lock(&s->heap_lock);
+    __atomic_store_n(&mfn_to_page(s, mfn)->tlbflush_timestamp, s->tlbflush_clock,
+                     __ATOMIC_RELAXED);
+    free_list_push(s, mfn);
+    spin_unlock(&s->heap_lock);
 }

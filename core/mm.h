@@ -135,6 +135,11 @@ void get_page_light(struct page_info *pg);
 bool get_page_from_mfn(struct pvmm_state *s, mfn_t mfn, const struct domain *d);
 /* Return a frame whose last reference went to the free list (M2P invalid, owner none). */
 void free_domheap_page(struct pvmm_state *s, struct page_info *pg);
+/*
+ * Put frame mfn, scrubbed, with no reference or type left and its M2P entry invalid, at the
+ * head of the free list, stamped with the TLB clock; its owner becomes none (heap.c).
+ */
+void heap_free_frame(struct pvmm_state *s, mfn_t mfn);
 /* Atomically add delta to d->tot_pages. */
 static inline void tot_pages_add(struct domain *d, int64_t delta)
 {

@@ -219,6 +219,8 @@ void mmglue_init(void)
     cfg.m2p = alloc_boot_pages((unsigned int)((nr * 8 + PAGE_SIZE - 1) >> PAGE_SHIFT),
                                &hv_m2p_mfn);
     mm_map_ro_mpt(cfg.m2p, nr);
+    cfg.free_in_block = alloc_boot_pages((unsigned int)((PVMM_HEAP_BLOCKS(nr) * 2 + PAGE_SIZE - 1)
+                                                         >> PAGE_SHIFT), NULL);
     memcpy(cfg.xen_l4_slots, xen_l4_slots, sizeof(cfg.xen_l4_slots));
     cfg.linear_pt = true;
     hv_shared_info_mfn = alloc_boot_frame();

@@ -49,6 +49,7 @@ static void setup(struct sim_machine *m, const struct sim_machine_config *cfg)
     memset(&pc, 0, sizeof(pc));
     pc.plat = &m->plat;
     pc.frame_table = m->ft;
+    pc.free_in_block = m->free_in_block;
     pc.m2p = (uint64_t *)(m->phys.mem + (m->xl.m2p << PAGE_SHIFT));
     pc.nr_frames = cfg->nr_frames;
     pc.linear_pt = cfg->linear_pt;
@@ -108,7 +109,8 @@ struct sim_machine *sim_machine_new(const struct sim_machine_config *cfg)
     if (m->phys.mem == MAP_FAILED)
         m->phys.mem = NULL;
     m->ft = calloc(cfg->nr_frames, sizeof(*m->ft));
-    if (!m->phys.mem || !m->ft) {
+    m->free_in_block = calloc(PVMM_HEAP_BLOCKS(cfg->nr_frames), sizeof(*m->free_in_block));
+    if (!m->phys.mem || !m->ft || !m->free_in_block) {
         sim_machine_free(m);
         return NULL;
     }
@@ -132,6 +134,7 @@ void sim_machine_free(struct sim_machine *m)
     if (m->phys.mem)
         munmap(m->phys.mem, m->nr_frames << PAGE_SHIFT);
     free(m->ft);
+    free(m->free_in_block);
     free(m);
 }
 

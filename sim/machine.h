@@ -75,6 +75,7 @@ struct sim_machine {
     struct pvmm_platform plat;
     struct sim_phys phys;
     struct page_info *ft;
+    uint16_t *free_in_block;         /* the heap's per-2 MiB free counts (pvmm_config) */
     uint64_t nr_frames, nr_io_frames;
     unsigned int maxphyaddr;
     bool     linear_pt;

@@ -81,9 +81,11 @@ struct harness *harness_new(uint64_t nr_frames)
     h->mem = aligned_alloc(PAGE_SIZE, nr_frames << PAGE_SHIFT);
     h->ft = calloc(nr_frames, sizeof(*h->ft));
     h->m2p = calloc(nr_frames, sizeof(*h->m2p));
+    h->free_in_block = calloc(PVMM_HEAP_BLOCKS(nr_frames), sizeof(*h->free_in_block));
     assert_non_null(h->mem);
     assert_non_null(h->ft);
     assert_non_null(h->m2p);
+    assert_non_null(h->free_in_block);
     /* Junk, so that nothing relies on fresh frames being zero. */
     memset(h->mem, 0xa5, nr_frames << PAGE_SHIFT);
 
@@ -102,6 +104,7 @@ struct harness *harness_new(uint64_t nr_frames)
     cfg.plat = &h->plat;
     cfg.frame_table = h->ft;
     cfg.m2p = h->m2p;
+    cfg.free_in_block = h->free_in_block;
     cfg.nr_frames = nr_frames;
     cfg.linear_pt = true;
     /*
@@ -146,6 +149,7 @@ void harness_free(struct harness *h)
     free(h->mem);
     free(h->ft);
     free(h->m2p);
+    free(h->free_in_block);
     free(h);
     if (bugs != expected)
         fail_msg("the core met %lu core bug(s), the test expected %lu", bugs, expected);

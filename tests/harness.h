@@ -34,6 +34,7 @@ struct harness {
     struct pvmm_platform plat;
     uint8_t *mem;
     struct page_info *ft;
+    uint16_t *free_in_block;         /* the heap's per-2 MiB free counts (pvmm_config) */
     uint64_t *m2p;
     uint64_t nr_frames;
     void *audit_scratch;

@@ -26,6 +26,8 @@ typedef uint16_t domid_t;
 /* ---- count_info: general reference count plus PGC_* flags (model.md §1.3) ---- */
 #define PGC_allocated      (1UL << 63)  /* owned by its domain; holds 1 general ref */
 #define PGC_xen_heap       (1UL << 62)  /* hypervisor page shared with a guest */
+/* Off the free list and not yet given out (the allocator's flush); count zero. */
+#define PGC_taken          (1UL << 61)
 #define PGC_count_width    56
 #define PGC_count_mask     ((1UL << PGC_count_width) - 1)  /* bits 0..55 */
 
@@ -68,12 +70,18 @@ typedef uint16_t domid_t;
 struct page_info {
     uint64_t count_info;          /* @0  PGC_* | general count */
     uint64_t type_info;           /* @8  PGT_* | type count */
-    uint32_t next_free;           /* @16 free-list link (frame index), ~0 = end */
+    uint32_t next_free;           /* @16 free list: next frame (index), ~0 = end / not on it */
     domid_t  owner;               /* @20 owning domain id, DOMID_XEN/DOMID_IO, or PVMM_OWNER_NONE */
     int16_t  linear_pt_count;     /* @22 >0: contains same-level entries; <0: is their target */
-    uint16_t nr_validated_ptes;   /* @24 validation progress, 0..512 */
-    uint8_t  partial_flags;       /* @26 PTF_partial_set: entry nr_validated_ptes holds a ref */
-    uint8_t  pad;                 /* @27 */
+    union {
+        struct {
+            uint16_t nr_validated_ptes; /* @24 validation progress, 0..512 */
+            uint8_t  partial_flags;     /* @26 PTF_partial_set: entry nr_validated_ptes holds a ref */
+            uint8_t  pad;               /* @27 */
+        };
+        /* @24 free list (a free frame has no validation state): previous frame, ~0 = head */
+        uint32_t prev_free;
+    };
     uint32_t tlbflush_timestamp;  /* @28 TLB clock when the last type ref went */
 };
 

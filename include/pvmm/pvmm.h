@@ -166,11 +166,22 @@ struct domain {
 
 /* ---- the state ---- */
 
+/*
+ * The heap keeps a count of free frames per aligned block of 2^PVMM_HEAP_BLOCK_ORDER frames
+ * (2 MiB), so that a request below an address limit skips full blocks (core/heap.c).  The
+ * embedder provides the array: PVMM_HEAP_BLOCKS(nr_frames) entries of uint16_t.
+ */
+#define PVMM_HEAP_BLOCK_ORDER  9
+#define PVMM_HEAP_BLOCKS(nr)   (((uint64_t)(nr) + (1UL << PVMM_HEAP_BLOCK_ORDER) - 1) >> \
+                                PVMM_HEAP_BLOCK_ORDER)
+
 struct pvmm_config {
     const struct pvmm_platform *plat;
     struct page_info *frame_table;  /* nr_frames entries, any contents */
     uint64_t *m2p;                  /* nr_frames entries */
     uint64_t nr_frames;
+    /* PVMM_HEAP_BLOCKS(nr_frames) entries, any contents: the heap's free count per 2 MiB */
+    uint16_t *free_in_block;
     /*
      * Template for the hypervisor's L4 slots 256..271.  Slot 258 (linear map
      * of the L4 itself) and 260 (per-domain area) are filled per table.
@@ -188,9 +199,10 @@ struct pvmm_state {
     intpte_t xen_l4_slots[16];
     bool     linear_pt;
 
-    pvmm_spinlock_t heap_lock;      /* free list */
-    uint32_t free_head;             /* first free frame, ~0 if none */
+    pvmm_spinlock_t heap_lock;      /* free list, free_in_block, nr_free */
+    uint32_t free_head;             /* first free frame, ~0 if none (doubly linked) */
     uint64_t nr_free;
+    uint16_t *free_in_block;        /* free frames in each block of 2^PVMM_HEAP_BLOCK_ORDER */
     uint32_t tlbflush_clock;        /* epoch: frames freed now are stamped with it */
     uint32_t tlbflush_clean;        /* frames stamped before this epoch are flushed */
 

@@ -46,6 +46,7 @@ struct bench_machine {
     struct pvmm_platform plat;
     uint8_t *mem;
     struct page_info *ft;
+    uint16_t *free_in_block;
     uint64_t *m2p;
     uint64_t nr_frames;
     struct domain *d;
@@ -145,7 +146,8 @@ static struct bench_machine *machine_new(uint64_t nr)
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     m->ft = calloc(nr, sizeof(*m->ft));
     m->m2p = calloc(nr, sizeof(*m->m2p));
-    if (m->mem == MAP_FAILED || !m->ft || !m->m2p)
+    m->free_in_block = calloc(PVMM_HEAP_BLOCKS(nr), sizeof(*m->free_in_block));
+    if (m->mem == MAP_FAILED || !m->ft || !m->m2p || !m->free_in_block)
         return NULL;
     m->plat = (struct pvmm_platform){
         .ctx = m, .map_frame = b_map_frame, .direct_map = m->mem, .flush_tlb = b_flush_tlb,
@@ -156,6 +158,7 @@ static struct bench_machine *machine_new(uint64_t nr)
     cfg.plat = &m->plat;
     cfg.frame_table = m->ft;
     cfg.m2p = m->m2p;
+    cfg.free_in_block = m->free_in_block;
     cfg.nr_frames = nr;
     cfg.linear_pt = true;
     cfg.xen_l4_slots[0] = pte_from_mfn(nr - 2, _PAGE_PRESENT | _PAGE_USER | _PAGE_NX);
@@ -181,6 +184,7 @@ static void machine_free(struct bench_machine *m)
     munmap(m->mem, m->nr_frames << PAGE_SHIFT);
     free(m->ft);
     free(m->m2p);
+    free(m->free_in_block);
     free(m);
 }
 

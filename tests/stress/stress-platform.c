@@ -186,7 +186,8 @@ struct stress_machine *stress_machine_new(uint64_t nr_frames)
     m->mem = aligned_alloc(PAGE_SIZE, nr_frames << PAGE_SHIFT);
     m->ft = calloc(nr_frames, sizeof(*m->ft));
     m->m2p = calloc(nr_frames, sizeof(*m->m2p));
-    if (!m->mem || !m->ft || !m->m2p) {
+    m->free_in_block = calloc(PVMM_HEAP_BLOCKS(nr_frames), sizeof(*m->free_in_block));
+    if (!m->mem || !m->ft || !m->m2p || !m->free_in_block) {
         stress_machine_free(m);
         return NULL;
     }
@@ -208,6 +209,7 @@ struct stress_machine *stress_machine_new(uint64_t nr_frames)
     cfg.plat = &m->plat;
     cfg.frame_table = m->ft;
     cfg.m2p = m->m2p;
+    cfg.free_in_block = m->free_in_block;
     cfg.nr_frames = nr_frames;
     cfg.linear_pt = true;
     /* As tests/harness.c: the last two frames play the hypervisor's L3s. */
@@ -238,6 +240,7 @@ void stress_machine_free(struct stress_machine *m)
     free(m->mem);
     free(m->ft);
     free(m->m2p);
+    free(m->free_in_block);
     free(m);
 }
 

@@ -58,6 +58,7 @@ struct stress_machine {
     struct pvmm_platform plat;
     uint8_t *mem;
     struct page_info *ft;
+    uint16_t *free_in_block;         /* the heap's per-2 MiB free counts (pvmm_config) */
     uint64_t *m2p;
     uint64_t nr_frames;
     uint64_t nr_free_at_start;      /* free frames before any domain existed */

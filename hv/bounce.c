@@ -8,7 +8,8 @@
  *   rcx, r11, [error code], rip, cs | saved_upcall_mask << 32, rflags, rsp, ss
  * with rflags.IF = !saved mask.  A frame that cannot be written, or would touch the
  * hypervisor's range, crashes the domain; so does a bounce to address 0 (no handler or
- * callback registered: Xen's create_bounce_frame crashes the domain then, an event included).
+ * callback registered: Xen's create_bounce_frame crashes the domain then, an event included),
+ * except the failsafe callback's, which Xen enters at 0.
  * The failsafe callback (context-switch.c) builds its longer frame on the same start and end.
  */
 #include "hv.h"
@@ -19,10 +20,11 @@
  * Start a bounce frame of `words` words for the running vCPU (the part every bounce shares,
  * Xen's create_bounce_frame up to the stores): the saved upcall mask goes into the CS word and
  * IF, the virtual IOPL into rflags when architectural IOPL is on; a vCPU in user mode switches
- * to kernel mode and its kernel_sp; the stack is rounded down to 16 bytes.  A handler of 0 or
- * a frame that would leave the guest's range crashes the domain (never returns then).
+ * to kernel mode and its kernel_sp; the stack is rounded down to 16 bytes.  A frame that would
+ * leave the guest's range crashes the domain (never returns then).  A handler of 0 is the
+ * caller's to refuse (bounce_to does; the failsafe bounce enters it, as Xen's does).
  */
-void bounce_frame_start(struct cpu_regs *r, uint64_t handler, unsigned int words,
+void bounce_frame_start(struct cpu_regs *r, unsigned int words,
                         struct bounce_frame *bf)
 {
     struct vcpu *v = current;
@@ -31,8 +33,6 @@ void bounce_frame_start(struct cpu_regs *r, uint64_t handler, unsigned int words
     uint64_t cs = r->cs;
     uint64_t sp;
 
-    if (!handler)
-        domain_crash(r, "bounce to address 0 (no callback registered)");
     bf->rflags = r->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL);
     if (!saved_mask)
         bf->rflags |= X86_EFLAGS_IF;
@@ -74,7 +74,9 @@ void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err,
     struct bounce_frame bf;
     uint64_t *f;
 
-    bounce_frame_start(r, handler, has_err ? 8 : 7, &bf);
+    if (!handler)
+        domain_crash(r, "bounce to address 0 (no callback registered)");
+    bounce_frame_start(r, has_err ? 8 : 7, &bf);
     /* The frame, written in place on the guest stack (see the header comment). */
     f = bf.f;
     guest_access_begin();

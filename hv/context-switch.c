@@ -15,7 +15,9 @@
  * failsafe callback before it runs again, with the frame (lowest address first)
  *   rcx, r11, ds, es, fs, gs, rip, cs | upcall_mask << 32, rflags, rsp, ss
  * holding the selectors it had; on the kernel stack (kernel_sp) when it was in user mode,
- * and events masked when the callback was registered with CALLBACKF_mask_events.
+ * and events masked when the callback was registered with CALLBACKF_mask_events.  With no
+ * callback registered (address 0) the frame is written all the same and the vCPU enters the
+ * guest at rip 0, as on Xen: a kernel with nothing there takes a #PF at 0.
  *
  * A vCPU's state can be loaded only on one CPU at a time: a CPU that takes a vCPU another CPU
  * still holds lazily first makes that CPU save it (vcpu_save_if_loaded through an IPI, Xen's
@@ -113,8 +115,8 @@ static void load_vcpu_state(struct vcpu *v, struct cpu_regs *r)
     __asm__ volatile("fxrstorq %0" :: "m"(h->fxsave));
     if (h->fpu_ts)
         write_cr0(read_cr0() | CR0_TS);
-    if (bad && h->cb_failsafe)
-        h->failsafe_pending = 1;
+    if (bad)
+        h->failsafe_pending = 1;        /* with no callback too: Xen enters it at 0 */
     if (__builtin_expect(h->check_selectors, 0)) {
         h->check_selectors = false;
         if (!iret_selector_ok(r->cs, true) || !iret_selector_ok(r->ss, false))
@@ -212,7 +214,7 @@ void failsafe_bounce(struct cpu_regs *r, struct vcpu *v)
     uint64_t *f;
 
     h->failsafe_pending = 0;
-    bounce_frame_start(r, h->cb_failsafe, 11, &bf);
+    bounce_frame_start(r, 11, &bf);
     f = bf.f;
     guest_access_begin();
     guest_put(r->rcx, &f[0], fault);

@@ -344,7 +344,7 @@ struct bounce_frame {
     uint64_t cs;
     uint64_t rflags;
 };
-void bounce_frame_start(struct cpu_regs *r, uint64_t handler, unsigned int words,
+void bounce_frame_start(struct cpu_regs *r, unsigned int words,
                         struct bounce_frame *bf);
 void bounce_frame_enter(struct cpu_regs *r, const struct bounce_frame *bf, uint64_t handler,
                         bool mask);

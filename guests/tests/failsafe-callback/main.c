@@ -26,6 +26,7 @@
 #include <xen/vcpu.h>
 
 #include "guest.h"
+#include "stale-segment.h"
 
 const char test_title[] = "failsafe callback after a bad segment reload";
 
@@ -50,31 +51,8 @@ __asm__(".pushsection .text\n"
         "    lock incq fs_count(%rip)\n"
         "    pop  %rdi\n"
         "    pop  %rax\n"
-        "    pop  %rcx\n"
-        "    pop  %r11\n"
-        "    add  $32, %rsp\n"
-        "    push $0\n"
-        "    jmp  hypercall_page + 23 * 32\n"
+        "    jmp  failsafe_return\n"
         ".popsection\n");
-
-static unsigned int p0;
-static volatile int v1_ran;
-
-static void secondary(void *arg)
-{
-    (void)arg;
-    v1_ran = 1;
-    evtchn_send(p0);
-    for (;;)
-        vcpu_down_self(1);
-}
-
-static inline uint16_t read_ds(void)
-{
-    uint16_t s;
-    asm volatile ("mov %%ds, %0" : "=r" (s));
-    return s;
-}
 
 int test_main(void)
 {
@@ -83,62 +61,25 @@ int test_main(void)
         .flags = CALLBACKF_mask_events,
         .address = (uint64_t)(uintptr_t)fs_entry,
     };
-    uint64_t *gdt = alloc_page();
-    unsigned long frame = virt_to_mfn(gdt);
-    uint32_t port;
-    struct sched_poll sp = { .nr_ports = 1, .timeout = 0 };
-    uint64_t hp = (uint64_t)(uintptr_t)hypercall_page;
+    int ok;
     long rc;
 
-    if ((rc = events_init()) != 0)
-        return xtf_error("events_init: %ld", rc);
-    if (hypercall_vcpu_op(VCPUOP_is_up, 1, NULL) == -XEN_ENOENT)
-        return xtf_error("dom0 has one vCPU: run with 2 (hv-run-args, xen-run-args)");
-    if (evtchn_bind_ipi(0, &p0))
-        return xtf_error("bind_ipi failed");
-    port = p0;
-    sp.ports = (uint64_t)(uintptr_t)&port;
     XTF_EXPECT_RC(hypercall_callback_op(CALLBACKOP_register, &cb), 0, "register failsafe");
-
     /* 1. */
-    gdt[1] = 0x00cff2000000ffffULL;         /* flat data, DPL 3, present */
-    if (pt_make_ro(gdt))
-        return xtf_error("cannot map the GDT page read-only");
-    XTF_EXPECT_RC(_hypercall2(__HYPERVISOR_set_gdt, (uint64_t)(uintptr_t)&frame, 512), 0,
-                  "set_gdt");
-    asm volatile ("mov %0, %%ds" :: "r" ((uint16_t)0x0b) : "memory");
-    if (read_ds() != 0x0b)
-        return xtf_error("%%ds did not take 0x0b");
-    XTF_EXPECT_RC(hypercall_update_descriptor(virt_to_maddr(&gdt[1]), 0), 0,
-                  "update_descriptor (zero the loaded entry)");
-
+    if (stale_ds_setup())
+        return xtf_status();
     /* 2. */
-    events_mask();
-    if ((rc = vcpu_start(1, secondary, NULL)) != 0)
-        return xtf_error("starting vCPU 1: %ld", rc);
-    sp.timeout = pvclock_ns() + 2000000000ULL;
-    rc = hypercall_sched_op(SCHEDOP_poll, &sp);
+    rc = stale_ds_switch(&ok);
+    if (!ok)
+        return xtf_status();
 
     /* 3. */
-    if (!v1_ran)
-        return xtf_failure("vCPU 1 never ran (poll %ld)", rc);
     if (rc != 0)
         return xtf_failure("SCHEDOP_poll returned %ld", rc);
     if (fs_count != 1)
         return xtf_failure("failsafe callback ran %lu times", fs_count);
-    printk("failsafe frame: ds %#lx es %#lx fs %#lx gs %#lx rip %#lx cs %#lx rflags %#lx "
-           "ss %#lx\n", fs_frame[2], fs_frame[3], fs_frame[4], fs_frame[5], fs_frame[6],
-           fs_frame[7], fs_frame[8], fs_frame[10]);
-    if (fs_frame[2] != 0x0b)
-        return xtf_failure("frame ds %#lx, expected 0xb", fs_frame[2]);
-    if (fs_frame[6] < hp || fs_frame[6] >= hp + 4096)
-        return xtf_failure("frame rip %#lx not in the hypercall page", fs_frame[6]);
-    if (fs_frame[7] != (0xe030 | (1UL << 32)))
-        return xtf_failure("frame cs %#lx, expected 0x1_0000_e030", fs_frame[7]);
-    if (fs_frame[8] & 0x200)
-        return xtf_failure("frame rflags %#lx has IF with events masked", fs_frame[8]);
-    if (fs_frame[10] != 0xe02b)
-        return xtf_failure("frame ss %#lx", fs_frame[10]);
+    if (!stale_ds_frame_ok(fs_frame))
+        return xtf_status();
     if (!vcpu0_info()->evtchn_upcall_mask)
         return xtf_failure("events unmasked after the failsafe callback");
     if (read_ds() != 0)

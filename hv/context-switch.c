@@ -4,9 +4,9 @@
  * A vCPU's state is either loaded (in the CPU and in the CPU's guest frame, percpu.regs) or
  * saved in its hv_vcpu: the general registers (struct cpu_regs), the data segment selectors
  * and the FS, GS and shadow GS base MSRs exactly as the CPU had them (so whichever of the
- * guest's two GS bases is active stays so), the FPU/SSE state (fxsave) and CR0.TS.  The
- * per-domain GDT/LDT window, LDTR and CR3 are made the incoming vCPU's.  Switching to the
- * idle vCPU saves nothing (Xen's lazy switch): the last guest vCPU stays loaded
+ * guest's two GS bases is active stays so), the FPU and extended state with XCR0 (xstate.c)
+ * and CR0.TS.  The per-domain GDT/LDT window, LDTR and CR3 are made the incoming vCPU's.
+ * Switching to the idle vCPU saves nothing (Xen's lazy switch): the last guest vCPU stays loaded
  * (percpu.loaded), and if it is the next to run again nothing has to be restored.
  *
  * Reloading the data segments can fault when the guest changed or dropped a descriptor a
@@ -29,8 +29,6 @@
 
 unsigned int load_data_segments(const uint16_t sel[4]);      /* entry.S */
 
-static uint32_t mxcsr_mask = 0xffbf;
-
 static inline uint16_t read_sel(int which)
 {
     uint16_t s;
@@ -41,42 +39,6 @@ static inline uint16_t read_sel(int which)
     default: __asm__ volatile("mov %%gs, %0" : "=r"(s)); break;
     }
     return s;
-}
-
-/*
- * A fresh vCPU's FPU state: the one FNINIT gives (FCW 0x37f, MXCSR 0x1f80), or the
- * fxsave image `img` of a VCPUOP_initialise context (VGCF_I387_VALID) with the MXCSR bits
- * the CPU does not have cleared, so fxrstor cannot fault.
- */
-void vcpu_fpu_init(struct hv_vcpu *h, const void *img)
-{
-    uint32_t mxcsr;
-
-    if (img) {
-        memcpy(h->fxsave, img, sizeof(h->fxsave));
-    } else {
-        memset(h->fxsave, 0, sizeof(h->fxsave));
-        h->fxsave[0] = 0x7f;                  /* FCW 0x037f */
-        h->fxsave[1] = 0x03;
-        mxcsr = 0x1f80;
-        memcpy(&h->fxsave[24], &mxcsr, 4);
-    }
-    memcpy(&mxcsr, &h->fxsave[24], 4);
-    mxcsr &= mxcsr_mask;
-    memcpy(&h->fxsave[24], &mxcsr, 4);
-}
-
-/* Learn the CPU's MXCSR_MASK (fxsave's bytes 28-31; 0 means the default 0xffbf). */
-void context_switch_init(void)
-{
-    static uint8_t img[512] __attribute__((aligned(16)));
-    uint32_t m;
-
-    write_cr0(read_cr0() & ~CR0_TS);
-    __asm__ volatile("fxsaveq %0" : "=m"(img));
-    memcpy(&m, &img[28], 4);
-    if (m)
-        mxcsr_mask = m;
 }
 
 /* Save the loaded vCPU v: the frame r, selectors, base MSRs, FPU. */
@@ -92,8 +54,7 @@ static void save_vcpu_state(struct vcpu *v, const struct cpu_regs *r)
     h->fs_base = rdmsr(MSR_FS_BASE);
     h->gs_base = rdmsr(MSR_GS_BASE);
     h->shadow_gs_base = rdmsr(MSR_SHADOW_GS_BASE);
-    write_cr0(read_cr0() & ~CR0_TS);
-    __asm__ volatile("fxsaveq %0" : "=m"(h->fxsave));
+    vcpu_fpu_save(h);
 }
 
 /* Load v (current already): descriptor tables, CR3, selectors (failsafe on a fault), bases,
@@ -111,10 +72,7 @@ static void load_vcpu_state(struct vcpu *v, struct cpu_regs *r)
     wrmsr(MSR_FS_BASE, h->fs_base);
     wrmsr(MSR_GS_BASE, h->gs_base);
     wrmsr(MSR_SHADOW_GS_BASE, h->shadow_gs_base);
-    write_cr0(read_cr0() & ~CR0_TS);
-    __asm__ volatile("fxrstorq %0" :: "m"(h->fxsave));
-    if (h->fpu_ts)
-        write_cr0(read_cr0() | CR0_TS);
+    vcpu_fpu_restore(h);
     if (bad)
         h->failsafe_pending = 1;        /* with no callback too: Xen enters it at 0 */
     if (__builtin_expect(h->check_selectors, 0)) {

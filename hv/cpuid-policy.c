@@ -16,11 +16,15 @@
  *
  * MCE and MCA stay, as on Xen: the machine-check MSRs are the virtual ones (vmce.c).
  *
- * Where pvmm-hv differs, and why: it does not turn XSAVE on in the real CR4, so
- * OSXSAVE reads clear and leaf 0xd shows the raw CPU's sizes (a kernel then falls back to
- * FXSAVE, as Linux does when OSXSAVE is clear); Xen sets OSXSAVE and trims leaf 0xd to
- * x87|SSE|AVX.  The hypervisor leaves stop at 0x40000002 (Xen: 0x40000005, time and
- * HVM leaves).
+ * XSAVE (leaf 1 ECX bit 26) is offered when the CPU has it, and leaf 0xd describes only the
+ * XCR0 features offered (xstate.c; `-cpu max`: x87|SSE|AVX, 832 bytes; sub-leaf 0 EBX is the
+ * size for the vCPU's own XCR0).  OSXSAVE (bit 27) is, as Xen's non-architectural PV rule:
+ * set when the vCPU's virtual CR4.OSXSAVE is, and also, through this forced-emulation path,
+ * for the guest kernel before it has set it (Linux's PV start-up looks for XSAVE|OSXSAVE here
+ * and only then sets CR4.OSXSAVE and XCR0).  Measured by guests/tests/xsave-state.
+ *
+ * Where pvmm-hv differs: the hypervisor leaves stop at 0x40000002 (Xen: 0x40000005, time
+ * and HVM leaves).
  */
 #include "hv.h"
 
@@ -53,8 +57,12 @@ void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
     cpuid_count(leaf, sub, &out[0], &out[1], &out[2], &out[3]);
     switch (leaf) {
     case 1:
-        out[2] &= ~(BIT(3) | BIT(5) | BIT(21));            /* MONITOR, VMX, x2APIC */
+        out[2] &= ~(BIT(3) | BIT(5) | BIT(21) | BIT(27));  /* MONITOR, VMX, x2APIC, OSXSAVE */
         out[2] |= BIT(31);                                 /* under a hypervisor */
+        if (!xstate_max)
+            out[2] &= ~BIT(26);                            /* XSAVE */
+        else if ((hvv(current)->cr4 & CR4_OSXSAVE) || current->kernel_mode)
+            out[2] |= BIT(27);
         out[3] &= ~(BIT(3) | BIT(11) | BIT(13) | BIT(17)); /* PSE, SEP, PGE, PSE36 */
         break;
     case 6:
@@ -67,6 +75,9 @@ void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
         } else if (sub == 1) {
             out[0] &= ~BIT(7);
         }
+        break;
+    case 0xd:
+        xstate_cpuid(sub, hvv(current)->xcr0, out);
         break;
     case 0x80000001:
         out[2] &= ~(BIT(2) | BIT(4));                      /* SVM, CR8_LEGACY */

@@ -157,6 +157,7 @@ void start_guest(struct cpu_regs *r)
     set_periodic(current, MILLISECS(10));      /* Xen's default for a PV vCPU */
     desc_load_vcpu_gdt(current->vcpu_id);
     load_guest_cr3(current);
+    vcpu_fpu_restore(h);                       /* FNINIT state, XCR0 x87|SSE */
     /* The TSC: under icount, instructions since machine start (make bench-linux). */
     printk("pvmm: starting dom0 at %lx (tsc %lu)\n", r->rip, (unsigned long)rdtsc());
     nmi_selftest_arm();

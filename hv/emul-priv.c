@@ -132,10 +132,12 @@ static bool write_cr(unsigned int n, uint64_t val)
     case 3:
         return mmglue_new_baseptr(current, (val & PTE_ADDR_MASK) >> PAGE_SHIFT) == 0;
     case 4:
-        /* As Xen: the guest controls DE, TSD and, when the CPUID view offers it, FSGSBASE;
-         * other bits, and FSGSBASE when not offered, are ignored rather than faulted.  The
-         * real CR4.FSGSBASE follows the guest's choice (XSA-293). */
-        h->cr4 = val & (CR4_DE | (1UL << 2) | (guest_has_fsgsbase() ? CR4_FSGSBASE : 0));
+        /* As Xen: the guest controls DE, TSD and, when the CPUID view offers them, FSGSBASE
+         * and OSXSAVE; other bits, and those two when not offered, are ignored rather than
+         * faulted.  The real CR4.FSGSBASE follows the guest's choice (XSA-293); the real
+         * OSXSAVE stays set (the virtual one gates XSETBV and CPUID's OSXSAVE, xstate.c). */
+        h->cr4 = val & (CR4_DE | (1UL << 2) | (guest_has_fsgsbase() ? CR4_FSGSBASE : 0) |
+                        (xstate_max ? CR4_OSXSAVE : 0));
         write_cr4((read_cr4() & ~CR4_FSGSBASE) | (h->cr4 & CR4_FSGSBASE));
         return true;
     default:
@@ -225,6 +227,19 @@ bool emulate_privileged_op(struct cpu_regs *r)
     if (ins.fault)
         return false;
     switch (op) {
+    case 0x01:                           /* xsetbv (0f 01 d1) */
+        if (fetch(&ins) != 0xd1 || ins.fault)
+            return false;
+        switch (guest_xsetbv((uint32_t)r->rcx, (r->rdx << 32) | (uint32_t)r->rax)) {
+        case XSETBV_UD:
+            bounce_exception(r, 6, false, 0);
+            return true;
+        case XSETBV_GP:
+            return false;
+        default:
+            break;
+        }
+        break;
     case 0x06:                           /* clts */
         hc_fpu_taskswitch(0);
         break;

@@ -124,11 +124,13 @@ void vcpu_sleep(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 void schedule(void);
-void context_switch_init(void);
 void context_switch(struct vcpu *prev, struct vcpu *next);
 void sched_forget_domain(struct domain *d);
 void failsafe_bounce(struct cpu_regs *r, struct vcpu *v);
-void vcpu_fpu_init(struct hv_vcpu *h, const void *fxsave_img);
+void vcpu_fpu_init(struct hv_vcpu *h, const void *fxsave_img);     /* xstate.c */
+void vcpu_xstate_setup(struct vcpu *v);
+void vcpu_fpu_save(struct hv_vcpu *h);
+void vcpu_fpu_restore(struct hv_vcpu *h);
 long sched_poll(struct vcpu *v, uint64_t arg);
 void guest_exit_slow(struct cpu_regs *r);
 /* The exit path's work (sched.c), inline for the common case of nothing to do. */

@@ -152,7 +152,10 @@ struct hv_vcpu {
     /* Segment state while not loaded: selectors and the three base MSRs as the CPU had them. */
     uint16_t ds, es, fs, gs;
     uint64_t fs_base, gs_base, shadow_gs_base;
-    uint8_t  fxsave[512] __attribute__((aligned(16)));   /* FPU/SSE state (fxsave) */
+    /* FPU and extended state while not loaded (xstate.c): its XSAVE area (FXSAVE's 512
+     * bytes without XSAVE) and the XCR0 the guest set (0 without XSAVE). */
+    uint8_t *fpu_area;
+    uint64_t xcr0;
 };
 
 /* ---- per-CPU state (smp.h: every CPU-local thing lives here) ---- */
@@ -176,6 +179,7 @@ struct percpu {
     struct timer slice_timer;              /* the running vCPU's time slice */
     bool slice_expired;
     struct timer calibration_timer;        /* refreshes the running vCPU's time (time.c) */
+    uint64_t xcr0;                         /* the XCR0 this CPU holds (xstate.c) */
 };
 extern struct percpu percpu_area[HV_MAX_CPUS];
 /* This CPU's state: the pointer at the top of the stack block the stack pointer is in. */
@@ -290,7 +294,7 @@ size_t raw_copy_user(void *dst, const void *src, size_t len);
 bool fixup_exception(struct cpu_regs *r);
 
 /* ---- CPU setup (setup.c, desc.c) ---- */
-extern bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase;
+extern bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase, cpu_has_xsave;
 void clear_frame(void *va);
 void cpu_init_registers(void);         /* CR0/CR4 as the boot CPU set them (setup.c) */
 void desc_init(void);
@@ -356,6 +360,14 @@ bool emulate_forced_invalid_op(struct cpu_regs *r);
 bool emulate_soft_int(struct cpu_regs *r);
 bool emulate_ptwr(struct cpu_regs *r, uint64_t cr2);
 void guest_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
+/* ---- FPU and extended state (xstate.c) ---- */
+extern uint64_t xstate_max;            /* XCR0 features offered to guests; 0: no XSAVE */
+void xstate_init_cpu(void);            /* every CPU, CR4.OSXSAVE set: its XCR0 */
+void xstate_init(void);                /* the boot CPU, after the boot allocator: the areas */
+void xstate_cpuid(uint32_t sub, uint64_t xcr0, uint32_t out[4]);   /* leaf 0xd */
+enum { XSETBV_OK, XSETBV_GP, XSETBV_UD };
+int guest_xsetbv(uint32_t idx, uint64_t val);
 
 /* ---- hypercalls (hypercall.c and hc-*.c) ---- */
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]);

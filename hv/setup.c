@@ -14,7 +14,7 @@
 #include "boot.h"
 #include "dom0-build.h"
 
-bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase;
+bool cpu_has_smap, cpu_has_smep, cpu_has_nx, cpu_has_fsgsbase, cpu_has_xsave;
 
 extern const uint64_t __smap_sites_start[], __smap_sites_end[];
 extern char syscall_stubs[];
@@ -30,6 +30,10 @@ static void detect_cpu(void)
         cpu_has_smep = b & (1u << 7);
         cpu_has_smap = b & (1u << 20);
         cpu_has_fsgsbase = b & (1u << 0);
+    }
+    if (max >= 0xd) {
+        cpuid_count(1, 0, &a, &b, &c, &d);
+        cpu_has_xsave = c & (1u << 26);
     }
     cpuid_count(0x80000000, 0, &max, &b, &c, &d);
     if (max >= 0x80000001) {
@@ -72,7 +76,8 @@ void syscall_init(void)
 
 void hv_main(uint32_t mbi_pa, uint32_t magic);
 
-/* CR0 (write protection, MP, NE, AM) and CR4 (SSE state, SMEP, SMAP; no PGE) of every CPU. */
+/* CR0 (write protection, MP, NE, AM) and CR4 (SSE state, XSAVE, SMEP, SMAP; no PGE) of every
+ * CPU, and its XCR0. */
 void cpu_init_registers(void)
 {
     uint64_t cr4 = hv_cr4;
@@ -84,12 +89,16 @@ void cpu_init_registers(void)
             cr4 |= CR4_SMEP;
         if (cpu_has_smap)
             cr4 |= CR4_SMAP;
+        if (cpu_has_xsave)
+            cr4 |= CR4_OSXSAVE;
         hv_cr4 = cr4;
     }
     /* As Xen: MP, so that WAIT/FWAIT sees the guest's CR0.TS (#NM); AM, so that a guest
      * running with EFLAGS.AC gets #AC for a misaligned access, as on Xen. */
     write_cr0(read_cr0() | CR0_WP | CR0_MP | CR0_NE | CR0_AM);
     write_cr4(cr4);
+    if (cpu_has_xsave)
+        xstate_init_cpu();
 }
 
 void hv_main(uint32_t mbi_pa, uint32_t magic)
@@ -108,7 +117,7 @@ void hv_main(uint32_t mbi_pa, uint32_t magic)
     syscall_init();
     apic_init();
     time_init();
-    context_switch_init();
+    xstate_init();
     sched_init_cpu(0, guest_cpu_regs_of(0));
     time_init_cpu(0);
     smp_boot_cpus();

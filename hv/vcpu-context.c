@@ -44,7 +44,7 @@ void hv_vcpu_setup(struct vcpu *v, struct hv_vcpu *h, struct vcpu_info *vi, unsi
     debugreg_init(h);
     evtchn_init_vcpu(v);
     vcpu_timers_init(v);
-    vcpu_fpu_init(h, NULL);
+    vcpu_xstate_setup(v);
     h->runstate_state = RUNSTATE_offline;
     h->runstate_entry = NOW();
     update_vcpu_system_time(v);
@@ -111,7 +111,7 @@ static void apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     h->kernel_ss = c->kernel_ss | 3;
     h->kernel_sp = c->kernel_sp;
     h->fpu_ts = (c->ctrlreg[0] & CR0_TS) != 0;
-    h->cr4 = c->ctrlreg[4] & (CR4_DE | (1UL << 2));
+    h->cr4 = c->ctrlreg[4] & (CR4_DE | (1UL << 2) | (xstate_max ? CR4_OSXSAVE : 0));
     h->cb_event = c->event_callback_eip;
     h->cb_failsafe = c->failsafe_callback_eip;
     h->cb_syscall = c->syscall_callback_eip;

@@ -23,6 +23,8 @@
 
 long domctl_vcpucontext(struct domain *d, struct xen_domctl *op);       /* domctl-vcpu.c */
 long domctl_getpageframeinfo3(struct domain *d, struct xen_domctl *op);
+long domctl_vcpuaffinity(struct domain *d, struct xen_domctl *op);       /* affinity.c */
+long domctl_getvcpuinfo(struct domain *d, struct xen_domctl *op);
 
 void domain_getinfo(struct domain *d, struct xen_domctl_getdomaininfo *info)
 {
@@ -190,6 +192,12 @@ static long domctl_command(struct domain *d, struct xen_domctl *op, uint64_t arg
         return domctl_vcpucontext(d, op);
     case XEN_DOMCTL_getpageframeinfo3:
         return domctl_getpageframeinfo3(d, op);
+    case XEN_DOMCTL_setvcpuaffinity:
+    case XEN_DOMCTL_getvcpuaffinity:
+        return domctl_vcpuaffinity(d, op);
+    case XEN_DOMCTL_getvcpuinfo:
+        *copyback = true;
+        return domctl_getvcpuinfo(d, op);
     case XEN_DOMCTL_iomem_permission:
         return iomem_permission(d, op);
     case XEN_DOMCTL_ioport_permission:

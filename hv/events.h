@@ -121,6 +121,8 @@ bool vcpu_runnable(struct vcpu *v);
 bool domain_paused(const struct domain *d);
 void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);
+void sched_affinity_changed(struct vcpu *v);      /* sched-rr.c: move it if it must */
+long sched_pin_override(struct vcpu *v, uint64_t arg);                  /* affinity.c */
 void vcpu_yield(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
 void schedule(void);

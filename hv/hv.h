@@ -147,6 +147,9 @@ struct hv_vcpu {
     bool     failsafe_disables_events;  /* VGCF_failsafe_disables_events */
     uint8_t  failsafe_pending;     /* a segment reload failed: bounce to the failsafe callback */
     unsigned int processor;        /* the CPU whose run queue it is on */
+    /* Where it may run (affinity.c): every CPU at first; hard_saved while pin_override. */
+    cpumask_t hard_affinity, soft_affinity, hard_saved;
+    bool     pin_override;         /* SCHEDOP_pin_override pinned it */
     struct vcpu *runq_next;        /* next on that run queue */
     struct cpu_regs regs;          /* the guest registers while its state is not loaded */
     /* Segment state while not loaded: selectors and the three base MSRs as the CPU had them. */

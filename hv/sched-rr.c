@@ -12,7 +12,10 @@
  * current:
  *   - a runnable current vCPU keeps the CPU unless another vCPU is queued and its slice has
  *     expired or it yielded; then it goes to the tail of the queue;
- *   - otherwise the head of the queue runs, or the idle vCPU when the queue is empty.
+ *   - otherwise the head of the queue runs, or the idle vCPU when the queue is empty;
+ *   - a vCPU still queued afterwards nudges an idle CPU it may run on, which takes it
+ *     (steal_work): simple balancing, which does not rely on the one nudge of a wake-up
+ *     (the idle CPU's trylock of this queue may fail).
  * The slice timer runs only while another vCPU waits.  Waking (vcpu_wake: an event, a poll
  * timeout, VCPUOP_up) puts the vCPU at the head of the queue and makes its CPU reschedule:
  * it preempts the running vCPU, which goes to the tail.  Runstates (running, runnable,
@@ -23,7 +26,14 @@
  * Several CPUs: run queues, the idle vCPU and the slice timer are per CPU (struct percpu).  A vCPU
  * stays on the CPU it was placed on (hv_vcpu.processor: dom0's vCPU i on CPU i mod the
  * number of CPUs, Xen's default of one vCPU per CPU), except that a CPU about to idle takes
- * a queued vCPU from another CPU's queue (pull migration, steal_work).  A CPU's queue and its
+ * a queued vCPU from another CPU's queue (pull migration, steal_work), and that a vCPU whose
+ * hard affinity (affinity.c) excludes its CPU moves to one it allows (pick_cpu: an idle one
+ * of hard and soft affinity first): at once when queued (sched_affinity_changed), when its
+ * CPU next schedules when running, when it wakes up when blocked or down.  steal_work takes
+ * only a vCPU whose hard affinity allows the stealing CPU.  Whoever switches to a vCPU that
+ * another CPU still holds lazily makes that CPU save it first, and its timers follow it
+ * (take_vcpu: a compare each when the vCPU stays where it was).  A vCPU's processor changes
+ * only under the run-queue lock of the CPU it names (lock_runq_of).  A CPU's queue and its
  * curr change under its runq_lock, interrupts off, from any CPU: vcpu_wake on another CPU
  * queues it under the lock and sends the owner a reschedule (an event-check IPI through
  * cpu_raise_softirq); schedule() decides and sets curr under the lock.  So a wake-up that
@@ -99,18 +109,79 @@ static struct vcpu *runq_pop(struct percpu *pc)
     return v;
 }
 
+/* Lock the run queue of the CPU h's vCPU belongs to and return that CPU (h->processor
+ * changes only under the lock of the queue it names). */
+static struct percpu *lock_runq_of(struct hv_vcpu *h)
+{
+    for (;;) {
+        struct percpu *pc = &percpu_area[__atomic_load_n(&h->processor, __ATOMIC_ACQUIRE)];
+
+        spin_lock(&pc->runq_lock);
+        if (pc == &percpu_area[h->processor])
+            return pc;
+        spin_unlock(&pc->runq_lock);
+    }
+}
+
+/* Whether v's hard affinity allows CPU cpu. */
+static bool may_run_on(struct vcpu *v, unsigned int cpu)
+{
+    return (__atomic_load_n(&hvv(v)->hard_affinity, __ATOMIC_RELAXED) >> cpu) & 1;
+}
+
+/*
+ * The CPU v should move to, its hard affinity excluding the one it is on: one that both its
+ * hard and soft affinity allow if there is one, else one its hard affinity allows; of those
+ * an idle CPU first, else the lowest.  (setvcpuaffinity keeps at least one online CPU in
+ * the hard affinity; the CPU v is on is the answer if none is left.)
+ */
+static unsigned int pick_cpu(struct vcpu *v)
+{
+    const struct hv_vcpu *h = hvv(v);
+    cpumask_t hard = __atomic_load_n(&h->hard_affinity, __ATOMIC_RELAXED) & cpu_online_map;
+    cpumask_t both = hard & __atomic_load_n(&h->soft_affinity, __ATOMIC_RELAXED);
+    cpumask_t mask = both ? both : hard;
+
+    if (!mask)
+        return h->processor;
+    for (unsigned int c = 0; c < nr_cpus_online; c++) {
+        const struct percpu *o = &percpu_area[c];
+        if (((mask >> c) & 1) && o->curr == o->idle && !o->parked)
+            return c;
+    }
+    return (unsigned int)__builtin_ctzl(mask);
+}
+
 /* The CPU whose state holds v lazily (pc.loaded) saves it, so v can run elsewhere. */
 static void sync_fn(void *data)
 {
     vcpu_save_if_loaded(data);
 }
 
-/* Some CPU other than pc idles: make it reschedule, so it takes pc's queued vCPU. */
-static void kick_idle_cpu(const struct percpu *pc)
+/*
+ * pc is about to switch to v, which it did not run last: a CPU that still holds v's state
+ * lazily saves it first (Xen's sync_vcpu_execstate), and v's timers move to pc.  Nothing to
+ * do (two compares) when v stays on the CPU it ran on.
+ */
+static void take_vcpu(struct percpu *pc, struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+    cpumask_t others = __atomic_load_n(&h->dirty_cpumask, __ATOMIC_ACQUIRE) &
+                       ~(1UL << pc->cpu_id);
+
+    if (others && pc->loaded != v)
+        on_selected_cpus(others, sync_fn, v);
+    if (__atomic_load_n(&h->singleshot_timer.cpu, __ATOMIC_ACQUIRE) != pc->cpu_id)
+        vcpu_timers_migrate(v, pc->cpu_id);
+}
+
+/* Some CPU other than pc that v may run on idles: make it reschedule, so it takes v from
+ * pc's queue (steal_work). */
+static void kick_idle_cpu(const struct percpu *pc, struct vcpu *v)
 {
     for (unsigned int c = 0; c < nr_cpus_online; c++) {
         const struct percpu *o = &percpu_area[c];
-        if (o != pc && o->curr == o->idle && !o->parked) {
+        if (o != pc && o->curr == o->idle && !o->parked && may_run_on(v, c)) {
             cpu_raise_softirq(c, SCHEDULE_SOFTIRQ);
             return;
         }
@@ -118,10 +189,10 @@ static void kick_idle_cpu(const struct percpu *pc)
 }
 
 /*
- * This CPU has nothing to run: take the first queued vCPU of another CPU's queue (pull
- * migration), make it this CPU's curr and return it, or NULL.  Both queues' locks are held
- * while it moves (this CPU's, then the other's only if free: no lock order to keep), so no
- * wake-up sees it neither queued nor running.  Its old CPU saves its state first if it still
+ * This CPU has nothing to run: take the first queued vCPU of another CPU's queue that may
+ * run here (pull migration, within hard affinity), make it this CPU's curr and return it,
+ * or NULL.  Both queues' locks are held while it moves (this CPU's, then the other's only
+ * if free: no lock order to keep), so no wake-up sees it neither queued nor running.  Its old CPU saves its state first if it still
  * holds it (a lazy switch to idle keeps it there), and its timers follow it.
  */
 static struct vcpu *steal_work(struct percpu *me)
@@ -135,8 +206,10 @@ static struct vcpu *steal_work(struct percpu *me)
 
         if (pc == me || !pc->runq_head || !spin_trylock(&pc->runq_lock))
             continue;
-        v = runq_pop(pc);
+        for (v = pc->runq_head; v && !may_run_on(v, me->cpu_id); v = hvv(v)->runq_next)
+            ;
         if (v) {
+            runq_remove(pc, v);
             __atomic_store_n(&hvv(v)->processor, me->cpu_id, __ATOMIC_RELEASE);
             me->curr = v;
             from = c;
@@ -201,13 +274,20 @@ void vcpu_wake(struct vcpu *v)
     struct hv_vcpu *h = hvv(v);
     unsigned long flags = local_irq_save();
     struct percpu *pc;
+    struct vcpu *preempted = NULL;
     bool kick = false;
 
-    for (;;) {                                   /* processor changes only under the lock */
-        pc = &percpu_area[__atomic_load_n(&h->processor, __ATOMIC_ACQUIRE)];
-        spin_lock(&pc->runq_lock);
-        if (pc == &percpu_area[h->processor])
+    for (;;) {
+        unsigned int to;
+
+        pc = lock_runq_of(h);
+        if (may_run_on(v, pc->cpu_id) || pc->curr == v || h->on_runq)
             break;
+        /* Its hard affinity changed while it was off a CPU: it wakes on another. */
+        to = pick_cpu(v);
+        if (to == pc->cpu_id)
+            break;
+        __atomic_store_n(&h->processor, to, __ATOMIC_RELEASE);
         spin_unlock(&pc->runq_lock);
     }
     if (vcpu_runnable(v) && pc->curr != v && !h->on_runq) {
@@ -215,13 +295,50 @@ void vcpu_wake(struct vcpu *v)
         runq_push_front(pc, v);
         pc->slice_expired = true;      /* it preempts the running vCPU, as on Xen 4.17 */
         kick = true;
+        preempted = pc->curr;
     }
     spin_unlock(&pc->runq_lock);
     if (kick) {
         cpu_raise_softirq(pc->cpu_id, SCHEDULE_SOFTIRQ);        /* an IPI if remote */
-        if (pc->curr != pc->idle)
-            kick_idle_cpu(pc);      /* an idle CPU may take the preempted one (steal_work) */
+        if (preempted != pc->idle)
+            kick_idle_cpu(pc, preempted);   /* an idle CPU may take it (steal_work) */
     }
+    local_irq_restore(flags);
+}
+
+/*
+ * v's hard or soft affinity changed (affinity.c): if its hard affinity excludes its CPU, a
+ * queued v leaves that CPU's queue for another CPU's (pick_cpu, then vcpu_wake there), a
+ * running v is descheduled by its CPU's next schedule(), which moves it; a blocked or down
+ * v moves when it wakes up (vcpu_wake).  A v still queued where it may run makes an idle
+ * CPU it may now run on take it (steal_work).  Any context.
+ */
+void sched_affinity_changed(struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+    unsigned long flags = local_irq_save();
+    struct percpu *pc;
+    bool requeue = false, resched = false, kick = false;
+
+    pc = lock_runq_of(h);
+    if (!may_run_on(v, pc->cpu_id)) {
+        if (h->on_runq && pick_cpu(v) != pc->cpu_id) {
+            runq_remove(pc, v);
+            __atomic_store_n(&h->processor, pick_cpu(v), __ATOMIC_RELEASE);
+            requeue = true;
+        } else if (pc->curr == v) {
+            resched = true;
+        }
+    } else {
+        kick = h->on_runq;         /* an idle CPU it may now run on can take it */
+    }
+    spin_unlock(&pc->runq_lock);
+    if (kick)
+        kick_idle_cpu(pc, v);
+    if (requeue)
+        vcpu_wake(v);
+    if (resched)
+        cpu_raise_softirq(pc->cpu_id, SCHEDULE_SOFTIRQ);        /* an IPI if remote */
     local_irq_restore(flags);
 }
 
@@ -232,11 +349,10 @@ void vcpu_wake(struct vcpu *v)
 void vcpu_sleep(struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
-    struct percpu *pc = &percpu_area[h->processor];
     unsigned long flags = local_irq_save();
+    struct percpu *pc = lock_runq_of(h);
     bool resched = false;
 
-    spin_lock(&pc->runq_lock);
     if (h->on_runq) {
         runq_remove(pc, v);
         runstate_set(v, h->blocked ? RUNSTATE_blocked : RUNSTATE_offline);
@@ -271,14 +387,23 @@ void vcpu_yield(struct vcpu *v)
 void schedule(void)
 {
     struct percpu *pc = this_cpu();
-    struct vcpu *prev = pc->curr, *next;
+    struct vcpu *prev = pc->curr, *next, *moving = NULL, *waiting;
     struct hv_vcpu *ph = hvv(prev);
     bool expired = pc->slice_expired;
+    unsigned int to;
 
     pc->slice_expired = false;
     next = prev;
     spin_lock(&pc->runq_lock);
-    if (vcpu_runnable(prev)) {
+    if (vcpu_runnable(prev) && !may_run_on(prev, pc->cpu_id) &&
+        (to = pick_cpu(prev)) != pc->cpu_id) {
+        /* Its hard affinity excludes this CPU: it goes to another (woken there below). */
+        __atomic_store_n(&ph->processor, to, __ATOMIC_RELEASE);
+        moving = prev;
+        next = runq_pop(pc);
+        if (!next)
+            next = pc->idle;
+    } else if (vcpu_runnable(prev)) {
         if (pc->runq_head && (expired || ph->yielded)) {
             runq_insert(pc, prev);
             next = runq_pop(pc);
@@ -289,6 +414,7 @@ void schedule(void)
             next = pc->idle;
     }
     pc->curr = next;                       /* under the lock: vcpu_wake sees it */
+    waiting = pc->runq_head;
     spin_unlock(&pc->runq_lock);
     if (is_idle_vcpu(next) && nr_cpus_online > 1 && !pc->parked) {
         struct vcpu *stolen = steal_work(pc);
@@ -296,8 +422,14 @@ void schedule(void)
             next = stolen;
     }
     ph->yielded = false;
+    if (next != prev && !is_idle_vcpu(next))
+        take_vcpu(pc, next);
     if (next != prev)
         context_switch(prev, next);
+    if (moving)
+        vcpu_wake(moving);              /* on its new CPU, which takes it from this one */
+    if (waiting && nr_cpus_online > 1)
+        kick_idle_cpu(pc, waiting);     /* balancing: an idle CPU may take it (steal_work) */
     if (!is_idle_vcpu(next) && pc->runq_head) {
         if (!pc->slice_timer.active || next != prev)
             set_timer(&pc->slice_timer, NOW() + SCHED_SLICE);

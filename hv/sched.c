@@ -231,6 +231,8 @@ long hc_sched_op(struct cpu_regs *r, unsigned long cmd, uint64_t arg)
         return 0;
     case SCHEDOP_remote_shutdown:
         return remote_shutdown(r, arg);
+    case SCHEDOP_pin_override:
+        return sched_pin_override(v, arg);
     default:
         return -XEN_ENOSYS;
     }

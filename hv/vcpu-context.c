@@ -39,6 +39,7 @@ void hv_vcpu_setup(struct vcpu *v, struct hv_vcpu *h, struct vcpu_info *vi, unsi
     mm_reset_desc_window(desc_window(v));
     h->vcpu_info = vi;
     h->processor = cpu;
+    h->hard_affinity = h->soft_affinity = ~(cpumask_t)0;
     h->down = true;
     h->poll_evtchn = -1;
     debugreg_init(h);

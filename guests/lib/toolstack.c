@@ -77,6 +77,33 @@ long domctl_max_vcpus(domid_t dom, uint32_t max)
     return hypercall_domctl(&op);
 }
 
+long domctl_vcpuaffinity(uint32_t cmd, domid_t dom, uint32_t vcpu, uint32_t flags,
+                         uint8_t *hard, uint8_t *soft, uint32_t nr_bits)
+{
+    struct xen_domctl op;
+
+    domctl_init(&op, cmd, dom);
+    op.u.vcpuaffinity.vcpu = vcpu;
+    op.u.vcpuaffinity.flags = flags;
+    op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)hard;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = nr_bits;
+    op.u.vcpuaffinity.cpumap_soft.bitmap = (uint64_t)(uintptr_t)soft;
+    op.u.vcpuaffinity.cpumap_soft.nr_bits = nr_bits;
+    return hypercall_domctl(&op);
+}
+
+long domctl_getvcpuinfo(domid_t dom, uint32_t vcpu, struct xen_domctl_getvcpuinfo *info)
+{
+    struct xen_domctl op;
+    long rc;
+
+    domctl_init(&op, XEN_DOMCTL_getvcpuinfo, dom);
+    op.u.getvcpuinfo.vcpu = vcpu;
+    rc = hypercall_domctl(&op);
+    *info = op.u.getvcpuinfo;
+    return rc;
+}
+
 long domctl_vcpucontext(uint32_t cmd, domid_t dom, uint32_t vcpu,
                         struct vcpu_guest_context *ctxt)
 {

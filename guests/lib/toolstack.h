@@ -42,6 +42,11 @@ long domctl_max_vcpus(domid_t dom, uint32_t max);
 long domctl_vcpucontext(uint32_t cmd, domid_t dom, uint32_t vcpu,
                         struct vcpu_guest_context *ctxt);
 long domctl_pageframeinfo3(domid_t dom, xen_pfn_t *arr, uint64_t num);
+/* XEN_DOMCTL_setvcpuaffinity or getvcpuaffinity (cmd) of dom's vCPU vcpu with flags
+ * (XEN_VCPUAFFINITY_*): hard and soft are maps of nr_bits bits, read and written back. */
+long domctl_vcpuaffinity(uint32_t cmd, domid_t dom, uint32_t vcpu, uint32_t flags,
+                         uint8_t *hard, uint8_t *soft, uint32_t nr_bits);
+long domctl_getvcpuinfo(domid_t dom, uint32_t vcpu, struct xen_domctl_getvcpuinfo *info);
 long sysctl_physinfo(struct xen_sysctl_physinfo *pi);
 /* physinfo's free_pages now; 0 if physinfo fails. */
 uint64_t sysctl_free_pages(void);

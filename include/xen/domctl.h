@@ -22,12 +22,15 @@ typedef uint8_t xen_domain_handle_t[16];
 #define XEN_DOMCTL_pausedomain           3
 #define XEN_DOMCTL_unpausedomain         4
 #define XEN_DOMCTL_getdomaininfo         5
+#define XEN_DOMCTL_setvcpuaffinity       9
 #define XEN_DOMCTL_max_mem              11
 #define XEN_DOMCTL_setvcpucontext       12
 #define XEN_DOMCTL_getvcpucontext       13
+#define XEN_DOMCTL_getvcpuinfo          14
 #define XEN_DOMCTL_max_vcpus            15
 #define XEN_DOMCTL_iomem_permission     20
 #define XEN_DOMCTL_ioport_permission    21
+#define XEN_DOMCTL_getvcpuaffinity      25
 #define XEN_DOMCTL_getpageframeinfo3    61
 
 /* createdomain flags (XEN_DOMCTL_CDF_*); a PV domain sets none of hvm, hap, nested_virt. */
@@ -132,6 +135,35 @@ struct xen_domctl_ioport_permission {
     uint8_t  allow_access;
 };
 
+/* A bitmap of nr_bits bits (CPUs) at a guest VA, least significant bit of byte 0 first. */
+struct xenctl_bitmap {
+    uint64_t bitmap;                 /* guest VA of (nr_bits + 7) / 8 bytes */
+    uint32_t nr_bits;
+    uint32_t _pad;
+};
+
+/* setvcpuaffinity / getvcpuaffinity: flags say which of the two maps are set or read. */
+#define XEN_VCPUAFFINITY_HARD   (1U << 0)
+#define XEN_VCPUAFFINITY_SOFT   (1U << 1)
+#define XEN_VCPUAFFINITY_FORCE  (1U << 2)   /* also end a SCHEDOP_pin_override */
+struct xen_domctl_vcpuaffinity {
+    uint32_t vcpu;
+    uint32_t flags;
+    struct xenctl_bitmap cpumap_hard;
+    struct xenctl_bitmap cpumap_soft;
+};
+
+struct xen_domctl_getvcpuinfo {
+    uint32_t vcpu;                   /* in */
+    uint8_t  online;                 /* not down */
+    uint8_t  blocked;                /* waiting for an event */
+    uint8_t  running;                /* on a CPU now */
+    uint8_t  _pad[1];
+    uint64_t cpu_time;               /* ns spent running */
+    uint32_t cpu;                    /* the CPU it runs or is queued on */
+    uint32_t _pad2;
+};
+
 /* getpageframeinfo3: each mfn of the array is replaced by its type in the top 4 bits. */
 #define XEN_DOMCTL_PFINFO_LTAB_SHIFT  28
 #define XEN_DOMCTL_PFINFO_NOTAB       (0x0U << 28)
@@ -165,12 +197,16 @@ struct xen_domctl {
         struct xen_domctl_iomem_permission  iomem_permission;
         struct xen_domctl_ioport_permission ioport_permission;
         struct xen_domctl_getpageframeinfo3 getpageframeinfo3;
+        struct xen_domctl_vcpuaffinity      vcpuaffinity;
+        struct xen_domctl_getvcpuinfo       getvcpuinfo;
         uint8_t                             pad[128];
     } u;
 };
 
 _Static_assert(sizeof(struct xen_domctl_createdomain) == 64, "createdomain is 64 bytes");
 _Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 112, "getdomaininfo is 112 bytes");
+_Static_assert(sizeof(struct xen_domctl_vcpuaffinity) == 40, "vcpuaffinity is 40 bytes");
+_Static_assert(sizeof(struct xen_domctl_getvcpuinfo) == 24, "getvcpuinfo is 24 bytes");
 _Static_assert(sizeof(struct xen_domctl) == 144, "xen_domctl is 144 bytes");
 
 #endif /* PVMM_XEN_DOMCTL_H */

@@ -230,10 +230,15 @@ void audit_frame_refs(struct audit_ctx *c, mfn_t m)
         return;
     if (ci & PGC_allocated) {
         f->gen++;
-        /* I/O frames and shared Xen-heap pages hold a permanent type reference. */
-        if (pg->owner == DOMID_IO || (ci & PGC_xen_heap))
+        /* I/O frames hold a permanent type reference. */
+        if (pg->owner == DOMID_IO)
             f->type++;
     }
+    /* So does a Xen-heap page lent to a domain, until its last general reference goes (its
+     * allocation reference may have gone first: a dying domain's table frame still mapped
+     * by another domain through a grant). */
+    if (ci & PGC_xen_heap)
+        f->type++;
     if (ti & PGT_pinned) {
         if (!PGT_is_pagetable(ti)) {
             audit_violation(c, PVMM_AUDIT_BAD_PIN, m, INVALID_MFN, -1, 0, ti & PGT_type_mask);

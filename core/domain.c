@@ -440,9 +440,11 @@ int pvmm_domain_destroy(struct domain *d)
 
     /*
      * Frames another domain still references stay owned (and counted) until
-     * that reference goes; the slot stays reserved and dying meanwhile.
+     * that reference goes; the slot stays reserved and dying meanwhile.  So
+     * do the table frames lent to d that another domain maps through a grant
+     * (not counted in tot_pages).
      */
-    if (__atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE) != 0) {
+    if (__atomic_load_n(&d->tot_pages, __ATOMIC_ACQUIRE) != 0 || gnttab_frames_held(d)) {
         /* A later call (once the references went) starts a fresh pass. */
         d->teardown_step = REL_PINS;
         d->teardown_next = 0;

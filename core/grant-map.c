@@ -75,11 +75,13 @@ static void put_maptrack_handle(struct domain *d, grant_handle_t h)
 /* ---- map ---- */
 
 /*
- * Take the frame references op's kinds hold and write the host PTE.  An I/O frame takes
- * none (the granter needs I/O rights over it); a RAM frame must be the granter's.
+ * Take the frame references op's kinds hold and write the host PTE.  The frame must be RAM
+ * (an I/O frame or one beyond memory is bad_page: Xen 4.17 looks a PV granter's frame up as
+ * a page it owns, measured with dom0 granting frame 0xb8) and the granter's; its PTE
+ * ignores the grant's cache bits (Xen passes 0 for RAM).
  */
 static int take_frame(struct vcpu *curr, struct domain *rd,
-                      const struct gnttab_map_grant_ref *op, mfn_t mfn, uint16_t cache_flags)
+                      const struct gnttab_map_grant_ref *op, mfn_t mfn)
 {
     struct pvmm_state *s = vcpu_state(curr);
     bool ro = op->flags & GNTMAP_readonly;
@@ -87,13 +89,8 @@ static int take_frame(struct vcpu *curr, struct domain *rd,
     struct page_info *pg = mfn_valid(s, mfn) ? mfn_to_page(s, mfn) : NULL;
     int rc = GNTST_okay;
 
-    if (!pg || pg->owner == DOMID_IO) {
-        if (!iomem_access_permitted(rd, mfn, mfn))
-            return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_IOMEM_DENIED, .frame = mfn);
-        if (op->flags & GNTMAP_host_map)
-            return gnttab_create_host_mapping(curr, op->host_addr, mfn, op->flags, cache_flags);
-        return GNTST_okay;
-    }
+    if (!pg || pg->owner == DOMID_IO)
+        return REJECT_RC(curr, GNTST_bad_page, PVMM_RULE_NOT_OWNER, .frame = mfn);
     for (unsigned int kind = 0; kind < 2; kind++) {
         uint32_t want = kind ? GNTMAP_host_map : GNTMAP_device_map;
 
@@ -113,7 +110,7 @@ static int take_frame(struct vcpu *curr, struct domain *rd,
             types++;
         }
         if (kind)
-            rc = gnttab_create_host_mapping(curr, op->host_addr, mfn, op->flags, cache_flags);
+            rc = gnttab_create_host_mapping(curr, op->host_addr, mfn, op->flags);
     }
     if (rc != GNTST_okay) {
         while (types--)
@@ -145,7 +142,7 @@ int gnttab_map_one(struct vcpu *curr, struct gnttab_map_grant_ref *op)
     rc = gnttab_pin(curr, rd, op->ref, gnttab_pin_increment(op->flags), false, &p);
     if (rc == GNTST_okay) {
         mfn = p.mfn;
-        rc = take_frame(curr, rd, op, mfn, p.cache_flags);
+        rc = take_frame(curr, rd, op, mfn);
         if (rc != GNTST_okay)
             gnttab_unpin(rd, op->ref, gnttab_pin_increment(op->flags));
     }

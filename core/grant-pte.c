@@ -93,8 +93,11 @@ static int slot_update(struct vcpu *curr, struct grant_slot *sl, intpte_t *old, 
     return GNTST_okay;
 }
 
-/* The PTE flags a grant mapping with GNTMAP flags and grant cache flags gets. */
-static intpte_t grant_pte(mfn_t mfn, uint32_t flags, uint16_t cache_flags)
+/*
+ * The PTE a grant mapping with GNTMAP flags gets.  A PV granter grants RAM only, so the
+ * grant's cache bits never reach it (as Xen 4.17).
+ */
+static intpte_t grant_pte(mfn_t mfn, uint32_t flags)
 {
     uint64_t f = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX;
 
@@ -103,20 +106,13 @@ static intpte_t grant_pte(mfn_t mfn, uint32_t flags, uint16_t cache_flags)
     if (!(flags & GNTMAP_readonly))
         f |= _PAGE_RW;
     f |= ((uint64_t)(flags >> _GNTMAP_guest_avail0) << 9) & _PAGE_AVAIL;
-    if (cache_flags & GTF_PWT)
-        f |= _PAGE_PWT;
-    if (cache_flags & GTF_PCD)
-        f |= _PAGE_PCD;
-    if (cache_flags & GTF_PAT)
-        f |= _PAGE_PAT;
     return pte_from_mfn(mfn, f);
 }
 
-int gnttab_create_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn, uint32_t flags,
-                               uint16_t cache_flags)
+int gnttab_create_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn, uint32_t flags)
 {
     struct domain *d = curr->domain;
-    intpte_t nl1e = adjust_guest_l1e(grant_pte(mfn, flags, cache_flags), d);
+    intpte_t nl1e = adjust_guest_l1e(grant_pte(mfn, flags), d);
     struct grant_slot sl;
     intpte_t ol1e;
     int rc = GNTST_okay;
@@ -139,7 +135,7 @@ int gnttab_replace_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn,
                                 uint64_t new_addr, uint32_t flags)
 {
     const uint64_t check = _PAGE_PRESENT | _PAGE_RW;
-    intpte_t want = grant_pte(mfn, flags, 0) & check, ol1e, nl1e = 0;
+    intpte_t want = grant_pte(mfn, flags) & check, ol1e, nl1e = 0;
     struct grant_slot sl, nsl;
     int rc = GNTST_okay;
 

@@ -242,7 +242,6 @@ int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, uint32_t i
     const uint32_t writable = GNTPIN_hstw_mask | GNTPIN_devw_mask;
     domid_t ld = curr->domain->domain_id;
     struct active_grant_entry *act = NULL;
-    struct grant_entry_header *h;
     unsigned int off = 0, len = PAGE_SIZE;
     uint64_t frame;
     int rc = GNTST_okay;
@@ -262,7 +261,7 @@ int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, uint32_t i
         rc = gnttab_set_status(curr, rd, ref, ld, !(inc & writable), allow_sub_page,
                                &off, &len);
     if (rc == GNTST_okay) {
-        h = gnttab_shared_header(rd, ref, &frame);
+        gnttab_shared_header(rd, ref, &frame);
         if (!act->pin) {
             act->domid = ld;
             act->mfn = frame;
@@ -275,7 +274,6 @@ int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, uint32_t i
         p->mfn = act->mfn;
         p->off = off;
         p->len = len;
-        p->cache_flags = h ? h->flags & (GTF_PAT | GTF_PWT | GTF_PCD) : 0;
     }
     spin_unlock(&gt->lock);
     return rc;
@@ -316,6 +314,32 @@ static void release_table_frame(struct pvmm_state *s, mfn_t m)
     else
         pvmm_log(s, PVMM_LOG_WARN, "grant table frame %lx still in use: left to its owner",
                  (unsigned long)m);
+}
+
+/* A lent table frame of d that still has a general reference (it went back to dom_xen
+ * when its last one went). */
+static bool lent_frame_held(struct pvmm_state *s, const struct domain *d, mfn_t m)
+{
+    const struct page_info *pg;
+
+    if (m == INVALID_MFN)
+        return false;
+    pg = mfn_to_page(s, m);
+    return __atomic_load_n(&pg->owner, __ATOMIC_ACQUIRE) == d->domain_id &&
+           (read_atomic64(&pg->count_info) & PGC_count_mask) != 0;
+}
+
+bool gnttab_frames_held(struct domain *d)
+{
+    const struct grant_table *gt = &d->grant_table;
+
+    for (unsigned int i = 0; i < PVMM_GNTTAB_MAX_FRAMES; i++)
+        if (lent_frame_held(d->state, d, gt->shared[i]))
+            return true;
+    for (unsigned int i = 0; i < PVMM_GNTTAB_MAX_STATUS_FRAMES; i++)
+        if (lent_frame_held(d->state, d, gt->status[i]))
+            return true;
+    return false;
 }
 
 void gnttab_destroy(struct domain *d)

@@ -66,11 +66,10 @@ static inline uint32_t gnttab_pin_increment(uint32_t flags)
     return inc;
 }
 
-/* What a pin found: the frame, the window that may be copied, the grant's cache flags. */
+/* What a pin found: the frame and the window that may be copied. */
 struct gnttab_pinned {
     mfn_t mfn;
     unsigned int off, len;
-    uint16_t cache_flags;
 };
 
 static inline unsigned int grant_per_frame(const struct grant_table *gt)
@@ -130,8 +129,7 @@ void gnttab_reduce_status(struct domain *rd, grant_ref_t ref,
                           const struct active_grant_entry *act);
 
 /* grant-pte.c: create the PV host mapping of mfn at addr for curr (GNTMAP flags). */
-int gnttab_create_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn, uint32_t flags,
-                               uint16_t cache_flags);
+int gnttab_create_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn, uint32_t flags);
 /*
  * grant-pte.c: remove the host mapping of mfn at addr (which must map mfn with the
  * grant's present and writable state), putting new_addr's PTE there (moved, 0: none).
@@ -172,6 +170,11 @@ long gnttab_get_version(struct vcpu *curr, uint64_t uop);
 long gnttab_set_version(struct vcpu *curr, uint64_t uop);
 long gnttab_get_status_frames(struct vcpu *curr, uint64_t uop, unsigned int count);
 
+/*
+ * Teardown (domain.c): is a shared or status frame lent to d still referenced by someone
+ * (another domain mapped it through a grant)?  Then d's table cannot go yet.
+ */
+bool gnttab_frames_held(struct domain *d);
 /* Teardown (domain.c): a dying domain's mappings of grants, then its table's frames. */
 int gnttab_release_mappings(struct domain *d);
 void gnttab_destroy(struct domain *d);

@@ -1,8 +1,8 @@
 /*
  * tests/test-cov-grant.c - the grant-table paths test-grant-table.c leaves out, each with
  * Xen's result and the core's reason: guest buffers that fault, a domain without
- * privilege naming another, memory running out as the table grows, I/O frames and their
- * cache attributes, frames of the wrong owner or type, PTE slots that do not exist,
+ * privilege naming another, memory running out as the table grows, I/O frames (refused),
+ * frames of the wrong owner or type, PTE slots that do not exist,
  * v2 -> v1 with an entry v1 cannot hold, v2 swaps, and the dispatcher.  The auditor runs
  * after every step.
  */
@@ -153,7 +153,11 @@ static void test_out_of_memory(void **state)
     harness_free(f.h);
 }
 
-/* I/O frames: the granter needs I/O rights; a host mapping takes the grant's cache bits. */
+/*
+ * I/O frames cannot be granted by a PV domain, whatever its I/O rights: bad_page, the entry
+ * untouched (Xen 4.17 looks the frame up as a page the granter owns; measured by the
+ * in-guest fuzzer with dom0 granting frame 0xb8).
+ */
 static void test_io_frames(void **state)
 {
     struct harness *h = harness_new(NR_FRAMES);
@@ -162,28 +166,19 @@ static void test_io_frames(void **state)
     struct harness_fx f1 = { .h = h, .d = d1, .v = &d1->vcpu[0], .s = &h->s };
     struct grant_entry_v1 *e0 = table(&f0, NULL), *e1 = table(&f1, NULL);
     struct harness_as as;
-    grant_handle_t gh;
 
     (void)state;
     harness_build_running_as(h, f0.v, &as, 4);
     e1[10] = (struct grant_entry_v1){ GTF_permit_access, 0, 5 };
-    assert_int_equal(map(f0.v, 1, 10, GNTMAP_host_map, VA(2), NULL), GNTST_general_error);
-    assert_reason(f0.v, PVMM_RULE_IOMEM_DENIED);
+    assert_int_equal(map(f0.v, 1, 10, GNTMAP_host_map, VA(2), NULL), GNTST_bad_page);
+    assert_reason(f0.v, PVMM_RULE_NOT_OWNER);
+    assert_int_equal(e1[10].flags, GTF_permit_access);
     e0[11] = (struct grant_entry_v1){ GTF_permit_access | GTF_PWT | GTF_PCD | GTF_PAT, 0, 5 };
-    assert_int_equal(map(f0.v, 0, 11, GNTMAP_host_map | GNTMAP_device_map, VA(2), &gh),
-                     GNTST_okay);
-    assert_int_equal(harness_pt(h, as.l1)[2] & (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT),
-                     _PAGE_PWT | _PAGE_PCD | _PAGE_PAT);
-    harness_audit(h);
-    {
-        struct gnttab_unmap_grant_ref u = { .host_addr = VA(2), .dev_bus_addr = 5UL << 12,
-                                            .handle = gh };
-
-        assert_int_equal(gop(f0.v, GNTTABOP_unmap_grant_ref, &u, 1), 0);
-        assert_int_equal(u.status, GNTST_okay);
-    }
-    e0[12] = (struct grant_entry_v1){ GTF_permit_access, 0, 6 };
-    assert_int_equal(map(f0.v, 0, 12, GNTMAP_device_map, 0, NULL), GNTST_okay);
+    assert_int_equal(map(f0.v, 0, 11, GNTMAP_host_map | GNTMAP_device_map, VA(2), NULL),
+                     GNTST_bad_page);
+    e0[12] = (struct grant_entry_v1){ GTF_permit_access, 0, NR_FRAMES + 9 };
+    assert_int_equal(map(f0.v, 0, 12, GNTMAP_device_map, 0, NULL), GNTST_bad_page);
+    assert_int_equal(e0[12].flags, GTF_permit_access);
     harness_audit(h);
     assert_int_equal(pvmm_domain_destroy(d0), 0);
     harness_audit(h);

@@ -26,6 +26,12 @@
 #define BIG_L1S     48
 #define BIG_SLOT    2UL
 
+/* Grants (ops-grant.c): references below NR_GREFS of its own table, at most NR_GMAPS
+ * mappings tracked, NR_GSLOTS host-mapping slots outside the pool. */
+#define NR_GREFS    16
+#define NR_GMAPS    8
+#define NR_GSLOTS   4
+
 struct world {
     unsigned long pool_pfn[NR_POOL];
     uint64_t shadow[NR_POOL][PT_ENTRIES];   /* what the guest believes each pool page holds */
@@ -42,6 +48,13 @@ struct world {
     unsigned long failures;                 /* invariant violations seen */
     unsigned long audits, audits_clean;
     unsigned long upcalls_at_start;
+    unsigned long gnt_va;                   /* its grant table's first frame, mapped */
+    unsigned int gnt_version;               /* as the last successful set_version left it */
+    unsigned long gnt_frame[NR_GREFS];      /* the frame it last granted at each reference */
+    uint16_t gnt_flags[NR_GREFS];           /* and the flags it wrote there */
+    unsigned long gslot[NR_GSLOTS];         /* VAs for host mappings (boot L1 entries) */
+    unsigned long status_va;                /* where it maps its first v2 status frame */
+    bool status_mapped;
 };
 
 extern struct world W;
@@ -105,6 +118,9 @@ void op_evtchn(void);
 void op_raw(void);
 void op_cpu(void);
 void op_timer(void);
+void op_grant(void);
+/* Set up its grant table and mapping slots (ops-grant.c, from world_init). */
+void grant_init(void);
 
 /* A hypercall by number (the stub of the hypercall page), five arguments. */
 long hypercall_n(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,

@@ -80,6 +80,7 @@ static const struct {
     { op_mmu_update, 16 }, { op_uva, 10 }, { op_pin, 8 }, { op_mmuext, 6 }, { op_store, 6 },
     { op_seal, 6 }, { op_ptwr, 8 }, { op_touch, 5 }, { op_long, 1 }, { op_multicall, 6 },
     { op_desc, 5 }, { op_evtchn, 5 }, { op_raw, 8 }, { op_cpu, 8 }, { op_timer, 2 },
+    { op_grant, 12 },
 };
 
 static void run_one(void)

@@ -7,6 +7,7 @@
  *   copy L4    a second L4 with the bootstrap L4's guest slots, pinned (NEW_BASEPTR target);
  *   big tree   an L3 -> L2 -> BIG_L1S L1s each mapping pool pages 16-23 writable 64 times
  *              (its pin validates BIG_L1S * 512 entries: preemptible);
+ *   grants     a one-frame grant table mapped, slots for host mappings (ops-grant.c);
  *   events     shared_info mapped, VIRQ_TIMER bound, events unmasked.
  */
 #include <xen/memory.h>
@@ -123,6 +124,7 @@ void world_init(void)
     build_copy_l4();
     build_fuzz_tree();
     build_big_tree();
+    grant_init();
 
     rc = events_init();
     if (!rc)

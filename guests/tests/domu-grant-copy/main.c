@@ -8,7 +8,8 @@
  * own bytes at the start of page A through the mapping; copies A's bytes at COPY_OFF out of
  * the grant into a frame of its own (source a grant) and checks them, then copies its own
  * bytes into the grant there (destination a grant); a copy into the read-only grant is
- * refused; it sets A's DONE word, unmaps both and notifies.  The domU checks every byte of A
+ * refused, and so is a copy naming the domU's frame by mfn (permission_denied; a missing
+ * domain's id: bad_domain); it sets A's DONE word, unmaps both and notifies.  The domU checks every byte of A
  * and B and the flags of both entries (no mapping left) and ends its grants.  Asserted the
  * same on Xen 4.17 and pvmm-hv: every status, the bytes, the domU's verdict, and that every
  * frame comes back once it is destroyed but dom0's maptrack frame (as domu-grant-ring).
@@ -40,6 +41,21 @@ static void expect_status(const char *what, int16_t st, int16_t want)
         xtf_failure("%s: status %d, expected %d", what, st, want);
         be.failures++;
     }
+}
+
+/* GNTTABOP_copy of 8 bytes from frame mfn named as domain dom's (no grant) into ours. */
+static int16_t copy_frame_of(domid_t dom, unsigned long mfn, unsigned long own)
+{
+    struct gnttab_copy cp;
+
+    memset(&cp, 0, sizeof(cp));
+    cp.source.u.gmfn = mfn;
+    cp.source.domid = dom;
+    cp.dest.u.gmfn = own;
+    cp.dest.domid = DOMID_SELF;
+    cp.len = 8;
+    gnttab_op(GNTTABOP_copy, &cp, 1);
+    return cp.status;
 }
 
 static void serve(struct grant_peer *p)
@@ -90,6 +106,13 @@ static void serve(struct grant_peer *p)
     expect_status("copy into its read-only grant",
                   gnttab_copy_to_ref(virt_to_mfn(own), 0, REF + 1, dom, GRANT_PEER_COPY_OFF,
                                      GRANT_PEER_COPY_LEN), GNTST_general_error);
+
+    /* A frame side names DOMID_SELF only; another domain's id is looked up first. */
+    expect_status("copy from its frame named by mfn",
+                  copy_frame_of(dom, p->p2m[0], virt_to_mfn(own)), GNTST_permission_denied);
+    expect_status("copy from a frame of a missing domain",
+                  copy_frame_of((domid_t)(dom + 7), p->p2m[0], virt_to_mfn(own)),
+                  GNTST_bad_domain);
 
     *(volatile uint32_t *)(a + GRANT_PEER_DONE_OFF) = GRANT_PEER_DONE;
     expect_status("unmap of the read-write grant", gnttab_unmap(h, be.va, 0), GNTST_okay);

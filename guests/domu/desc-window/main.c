@@ -14,7 +14,7 @@
 
 const char test_title[] = "a domU's vCPUs see their own GDT while dom0 runs";
 
-#define ROUNDS          20000u
+#define ROUNDS          10000u
 #define GDT_LIMIT_DOMU  0x20000u
 
 static struct gdt_probe_worker v1 = { .limit = GDT_LIMIT_DOMU + 1, .id = 1, .rounds = ROUNDS };

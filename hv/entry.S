@@ -166,7 +166,9 @@ exit_iretq:
 /*
  * raw_copy_user(dst, src, len): copy with guest (user) pages accessible under SMAP, whole
  * words first.  Returns the number of bytes NOT copied; a fault resumes at a fixup
- * (fixup_exception(), uaccess.c) that turns the remaining count into bytes.
+ * (fixup_exception(), uaccess.c).  A fault in the word copy goes on byte by byte from the
+ * faulting word, so that every byte before the faulting one is copied, as Xen's copies do (a
+ * structure that runs into an unmapped page is written up to the page's end).
  */
     .globl raw_copy_user
 raw_copy_user:
@@ -180,8 +182,8 @@ raw_copy_user:
 4:  SMAP_SITE clac
     mov     %rcx, %rax
     ret
-5:  lea     (%rdx, %rcx, 8), %rcx       /* fault in the word copy: words left plus the tail */
-    jmp     4b
+5:  lea     (%rdx, %rcx, 8), %rcx       /* fault in the word copy: words left plus the tail, */
+    jmp     3b                          /* copied as bytes up to the faulting one */
     .pushsection .fixup_table, "a"
     .quad 2b, 5b
     .quad 3b, 4b

@@ -13,8 +13,8 @@
  *    as Xen answers its hardware domain; pvmm-hv has no IOMMU or device model to record them
  *    in;
  *  - everything else: -ENOSYS (interrupt routing, MSI, pirqs: see docs/hv.md).
- * physdev_op_compat takes a struct physdev_op {cmd, argument} and runs set_iopl and
- * set_iobitmap on the argument in place; any other command is -ENOSYS.
+ * physdev_op_compat takes a struct physdev_op {cmd, argument}, read whole first, and runs the
+ * command on the argument in place.
  */
 #include "events.h"
 #include <xen/xen.h>
@@ -39,7 +39,7 @@ static long set_iobitmap(uint64_t arg)
     if (copy_from_guest_va(&s, arg, sizeof(s)))
         return -XEN_EFAULT;
     /* Xen's guest_handle_okay: the bitmap's start lies in guest space. */
-    if (!guest_range_ok(s.bitmap, 1) || s.nr_ports > 65536)
+    if (!guest_handle_okay(s.bitmap) || s.nr_ports > 65536)
         return -XEN_EINVAL;
     hvv(current)->iobmp = s.bitmap;
     hvv(current)->iobmp_limit = s.nr_ports;
@@ -87,17 +87,13 @@ long hc_physdev_op(unsigned long cmd, uint64_t arg)
     }
 }
 
+/* physdev_op_compat: the whole struct physdev_op must be readable (-EFAULT), then its command
+ * runs as physdev_op with the argument in place, whatever the command (as Xen's). */
 long hc_physdev_op_compat(uint64_t arg)
 {
-    uint32_t cmd;
+    struct physdev_op op;
 
-    if (copy_from_guest_va(&cmd, arg, sizeof(cmd)))
+    if (copy_from_guest_va(&op, arg, sizeof(op)))
         return -XEN_EFAULT;
-    switch (cmd) {
-    case PHYSDEVOP_set_iopl:
-    case PHYSDEVOP_set_iobitmap:
-        return hc_physdev_op(cmd, arg + offsetof(struct physdev_op, u));
-    default:
-        return -XEN_ENOSYS;
-    }
+    return hc_physdev_op(op.cmd, arg + offsetof(struct physdev_op, u));
 }

@@ -396,9 +396,8 @@ long hc_physdev_pirq(unsigned long cmd, uint64_t arg)
     default:                                   /* PHYSDEVOP_apic_read */
         if (!current->domain->is_privileged)
             return -XEN_EPERM;
-        if (!ioapic_read_reg(u.apic.apic_physbase, u.apic.reg, &u.apic.value))
-            return -XEN_EINVAL;
-        rc = 0;
+        /* The argument is written back whatever the read gave, as on Xen. */
+        rc = ioapic_read_reg(u.apic.apic_physbase, u.apic.reg, &u.apic.value) ? 0 : -XEN_EINVAL;
         break;
     }
     if (copy_to_guest_va(arg, &u, len))

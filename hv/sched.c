@@ -121,7 +121,7 @@ long sched_poll(struct vcpu *v, uint64_t arg)
         return -XEN_EFAULT;
     if (sp.nr_ports > 128)
         return -XEN_EINVAL;
-    if (!guest_range_ok(sp.ports, (size_t)sp.nr_ports * 4))
+    if (!guest_handle_okay(sp.ports))      /* the start only: each port is read in turn */
         return -XEN_EFAULT;
     if (!h->poll_timer.fn)
         init_timer(&h->poll_timer, poll_timer_fn, v, h->processor);

@@ -117,9 +117,12 @@ static void miss(const char *name, const char *what, uint64_t got, uint64_t want
     misses++;
 }
 
+/* The frame goes at the top of a small stack: the iret stub pushes rax, r11 and rcx below it. */
+static uint64_t frame_stack[16] __attribute__((aligned(16)));
+
 static void run_case(const struct iret_case *c, uint64_t rsp)
 {
-    static uint64_t frame[6] __attribute__((aligned(16)));
+    uint64_t *frame = &frame_stack[10];
     uint64_t rip = c->rip ? c->rip : (uint64_t)landing;
     uint64_t frsp = c->rsp ? c->rsp : rsp;
     const uint64_t *f = &trap_rec[2];        /* rcx, r11, [err], rip, cs, rflags, rsp, ss */
@@ -227,7 +230,7 @@ static const struct iret_case ldt_cases[] = {
 static void user_mode_case(uint64_t user_rsp)
 {
     const uint64_t *f = &trap_rec[2];
-    static uint64_t frame[6] __attribute__((aligned(16)));
+    uint64_t *frame = &frame_stack[10];
     const char *name = "user mode, cs the hypervisor's code";
     long r;
 

@@ -10,7 +10,9 @@
  * mix of host/device/read-only/application/contains_pte, unmap_grant_ref,
  * unmap_and_replace, copy in both directions with a grant or a frame on
  * either side, set_version, swap_grant_ref, setup_table, get_status_frames,
- * query_size and get_version (for itself or another domain), remapping its
+ * query_size and get_version (for itself or another domain), transfer (of
+ * a page it granted, unmapped first or not, to any domain's entry) and
+ * cache_flush (of its own, a granted or any frame), remapping its
  * table and status frames, accesses through a grant mapping, page-table
  * updates aimed at a grant PTE and the destruction of a domain that maps
  * or grants.  Arguments are drawn from small sets (eight mapping slots,
@@ -349,11 +351,71 @@ static void hit_grant_pte(struct sim_machine *m, int d, struct fuzz_input *in, s
     op->req[0].val = val;
 }
 
+/*
+ * GNTTABOP_transfer of a frame to a domain's accept-transfer entry, or (bit 7) the caller
+ * giving up its own mapping of a page it may transfer next (only an unmapped page goes).
+ */
+static void transfer(struct sim_machine *m, int d, struct fuzz_input *in, struct sim_op *op)
+{
+    uint8_t b = fuzz_byte(in);
+
+    if (b & 0x80) {
+        op->kind = ST_UPDATE_VA_MAPPING;
+        op->nr = __HYPERVISOR_update_va_mapping;
+        op->a[0] = spare_va(m, d, SPARE_GRANTED + (b & (NR_GRANTED - 1)));
+        op->a[1] = 0;
+        op->a[2] = UVMF_INVLPG;
+        return;
+    }
+    gnt_op(op, GNTTABOP_transfer);
+    key(op, SIM_GNT_MFN, (b & 0x40) ? fuzz_pick_frame(m, d, in) : pick_granted_frame(m, d, in));
+    key(op, SIM_GNT_DOM, pick_domid(m, d, in));
+    key(op, SIM_GNT_REF, pick_ref(in));
+}
+
+/* GNTTABOP_cache_flush of part of a frame (own, granted to it, anything) or of a grant. */
+static void cache_flush(struct sim_machine *m, int d, struct fuzz_input *in, struct sim_op *op)
+{
+    static const uint32_t ops[] = {
+        GNTTAB_CACHE_CLEAN, GNTTAB_CACHE_CLEAN, GNTTAB_CACHE_INVAL,
+        GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_INVAL, GNTTAB_CACHE_CLEAN | GNTTAB_CACHE_SOURCE_GREF,
+        0, GNTTAB_CACHE_CLEAN | 4, GNTTAB_CACHE_SOURCE_GREF,
+    };
+    uint8_t b = fuzz_byte(in);
+    const struct sim_domain *od = &m->doms[fuzz_other_domain(m, d)];
+
+    gnt_op(op, GNTTABOP_cache_flush);
+    switch (b & 3) {
+    case 0:
+        key(op, SIM_GNT_MFN, pick_granted_frame(m, d, in));
+        break;
+    case 1:   /* a page another domain may have granted it */
+        key(op, SIM_GNT_MFN, od->p2m[(spare_va(m, fuzz_other_domain(m, d),
+                                      SPARE_GRANTED + ((b >> 2) & 3)) >> PAGE_SHIFT)]);
+        break;
+    case 2:
+        key(op, SIM_GNT_MFN, fuzz_pick_frame(m, d, in));
+        break;
+    default:
+        key(op, SIM_GNT_BUS, fuzz_word(in, 8));
+        break;
+    }
+    key(op, SIM_GNT_OFF, (b & 0x10) ? fuzz_word(in, 2) & 0x1fff : 0);
+    key(op, SIM_GNT_LEN, (b & 0x20) ? fuzz_word(in, 2) & 0x1fff : 64);
+    key(op, SIM_GNT_OP, ops[(b >> 6) | ((fuzz_byte(in) & 1) << 2)]);
+}
+
 void fuzz_grant_decode(struct sim_machine *m, int d, struct fuzz_input *in, struct sim_op *op)
 {
     uint8_t sel = fuzz_byte(in);
 
-    switch (sel % 24) {
+    switch (sel % 26) {
+    case 24:
+        transfer(m, d, in, op);
+        return;
+    case 25:
+        cache_flush(m, d, in, op);
+        return;
     case 0: case 1: case 2: case 3:
         write_entry(m, d, in, op);
         return;
@@ -406,7 +468,7 @@ void fuzz_grant_decode(struct sim_machine *m, int d, struct fuzz_input *in, stru
         hit_grant_pte(m, d, in, op);
         return;
     default:
-        if ((sel & 0xe0) == 0xe0) {   /* 1 in 192 grant operations: destroy the domain */
+        if ((sel & 0xe0) == 0xe0) {   /* 1 in 208 grant operations: destroy the domain */
             op->kind = ST_DESTROY;
             op->vcpu = -1;
             return;
@@ -463,12 +525,12 @@ static const uint8_t seed_v1_ring[] = {
     /* d1 copies 64 bytes from d0's ref 5 into its own page (spare 11) */
     G(1), 12, 0x02, 0x01, 5, 0x00, 0x00, 0x00,
     /* d0 tries v2 while mapped; swaps refs 5 and 6 */
-    G(0), 38,
+    G(0), 40,
     G(0), 15, 5, 6,
     /* d1 unmaps handle 0 at slot 0; d2 maps ref 6 for a device too, d0 is destroyed */
     G(1), 8, 0x00, 0x00,
     G(2), 4, 0x03, 0x00, 6, 0x02,
-    G(0), 0xef,
+    G(0), 0xe7,
     /* d2 unmaps its device mapping (the bus address of handle 1) and its host one */
     G(2), 8, 0x11, 0x02,
     G(2), 8, 0x00, 0x01,
@@ -476,7 +538,7 @@ static const uint8_t seed_v1_ring[] = {
 static const uint8_t seed_v2[] = {
     FUZZ_H_GRANTS, 0,
     /* d0 switches to v2, asks for its status frame and maps it */
-    G(0), 38,
+    G(0), 40,
     G(0), 16, 1,
     G(0), 18, 2,
     /* d0's ref 3 for d1: the frame (spare 11), then the header */
@@ -489,12 +551,26 @@ static const uint8_t seed_v2[] = {
     G(0), 18, 0x80,
     G(0), 14,
 };
+static const uint8_t seed_transfer[] = {
+    FUZZ_H_GRANTS, 8,   /* max_pages 1032: room for a transferred page */
+    /* d0 grants ref 5 (spare 12) to d1, which maps it */
+    G(0), 0, 5, 0x08, 0x00, 0x00, 0x08,
+    G(1), 4, 0x00, 0x00, 5, 0x00,
+    /* d1's ref 4 accepts a transfer from d0; d0 unmaps its spare 11 and gives it away */
+    G(1), 0, 4, 0x00, 0x06, 0x00, 0x00,
+    G(0), 24, 0x80,
+    G(0), 24, 0x00, 0x00, 0x08, 4,
+    /* d0 cleans the cache over its spare 12; d1 over the page d0 granted it */
+    G(0), 25, 0x00, 0x08, 0x00,
+    G(1), 25, 0x05, 0x00,
+};
 #undef G
 
 const uint8_t *fuzz_grant_seed(unsigned int i, size_t *len)
 {
     static const struct { const uint8_t *p; size_t n; } seeds[] = {
         { seed_v1_ring, sizeof(seed_v1_ring) }, { seed_v2, sizeof(seed_v2) },
+        { seed_transfer, sizeof(seed_transfer) },
     };
 
     if (i >= sizeof(seeds) / sizeof(seeds[0]))

@@ -6,6 +6,8 @@
  *   - unmap_and_replace moves the PTE at new_addr into the grant's slot and clears
  *     new_addr; the grant is then unpinned (flags back to what the guest wrote); with a
  *     contains_pte mapping and a new_addr it is GNTST_general_error;
+ *   - the grant's cache bits (GTF_PWT, GTF_PCD, GTF_PAT) do not reach the PTE of a RAM
+ *     frame;
  *   - a grant PTE overwritten by update_va_mapping (release Xen has no _PAGE_GNTTAB to
  *     object) is gone, but the grant stays pinned: unmap at that address is then
  *     GNTST_general_error, with host_addr 0 okay and nothing done (the flags stay
@@ -59,6 +61,13 @@ int test_main(void)
     expect(r.status, GNTST_general_error, "replace of a contains_pte mapping");
     expect(gnttab_unmap(h, pte_maddr, 0), GNTST_okay, "contains_pte unmap");
     expect(gt[10].flags, GTF_permit_access, "flags after contains_pte unmap");
+
+    /* The grant's cache bits (PWT, PCD, PAT) stay out of the PTE of a RAM frame. */
+    gnttab_grant(gt, 11, SELF_ID, virt_to_mfn(data),
+                 GTF_permit_access | GTF_PWT | GTF_PCD | GTF_PAT);
+    expect(gnttab_map(11, GNTMAP_host_map, slot_va, &h, NULL), GNTST_okay, "map with cache bits");
+    expect((long)(pt_l1e(slot_va) & 0x98), 0, "cache bits of the grant PTE");
+    expect(gnttab_unmap(h, slot_va, 0), GNTST_okay, "unmap of it");
 
     /* A grant PTE zapped behind the grant table's back. */
     expect(gnttab_map(10, GNTMAP_host_map, spare_va, &h, NULL), GNTST_okay, "map again");

@@ -7,10 +7,10 @@
  * each other's frames there, and a selector one of them defined would read the other's
  * descriptor.  Here (hv-run --smp 2, xen-run --smp 2) dom0 builds a domU with two vCPUs
  * (guests/domu/desc-window) and every vCPU of both domains, dom0's while the domU runs,
- * gives itself a GDT whose marker descriptor (entry 9) has a limit naming domain and vCPU
- * (gdt-probe.h), then repeatedly flushes its TLB, reads the limit with LSL and reloads its
- * GDT.  Asserted on Xen 4.17 and pvmm-hv, whatever the interleaving: every LSL of every vCPU
- * reads its own limit; the domU's verdict is SUCCESS (poweroff); all of it ran (each of
+ * gives itself a GDT and an LDT whose marker descriptors have limits naming domain and vCPU
+ * (desc-probe.h), then repeatedly flushes its TLB, reads the limits with LSL and reloads
+ * its tables (the LDT page mapped lazily again at the next LSL).  Asserted on Xen 4.17 and
+ * pvmm-hv, whatever the interleaving: every LSL of every vCPU reads its own limit; the domU's verdict is SUCCESS (poweroff); all of it ran (each of
  * dom0's vCPUs at least one round); the domU is destroyed.  (Not asserted: that every
  * frame comes back - on Xen with two CPUs one frame stayed out for good after the first
  * such domU, the rest within a second; domu-console and many-domains check teardown.)
@@ -18,7 +18,7 @@
 #include "guest.h"
 #include "domu-builder.h"
 #include "domu-console.h"
-#include "gdt-probe.h"
+#include "desc-probe.h"
 #include "toolstack.h"
 #include "vcpus.h"
 #include <xen/sched.h>
@@ -32,8 +32,8 @@ const char test_title[] = "each domain's vCPUs see their own GDT, two domains on
 extern const char _binary_domu_desc_window_elf_start[], _binary_domu_desc_window_elf_end[];
 
 static xen_pfn_t p2m[DOMU_PAGES];
-static struct gdt_probe p0;
-static struct gdt_probe_worker v1 = { .limit = GDT_LIMIT_DOM0 + 1, .id = 1 };
+static struct desc_probe p0;
+static struct desc_probe_worker v1 = { .limit = GDT_LIMIT_DOM0 + 1, .id = 1 };
 static long p0_rc;
 
 /* Between the waits for the domU: drain its console, then probe on vCPU 0. */
@@ -41,7 +41,7 @@ static void poll(void *arg)
 {
     domu_console_poll(arg);
     if (!p0_rc)
-        p0_rc = gdt_probe_run(&p0, 16);
+        p0_rc = desc_probe_run(&p0, 16);
 }
 
 int test_main(void)
@@ -57,11 +57,11 @@ int test_main(void)
         return xtf_error("mapping shared_info");
     if (hypercall_vcpu_op(VCPUOP_is_up, 1, NULL) == -XEN_ENOENT)
         return xtf_error("dom0 has one vCPU: run with 2 CPUs (hv-run-args, xen-run-args)");
-    if ((rc = gdt_probe_init(&p0, GDT_LIMIT_DOM0)) != 0)
+    if ((rc = desc_probe_init(&p0, GDT_LIMIT_DOM0)) != 0)
         return xtf_error("vCPU 0's GDT: %ld", rc);
-    if ((rc = vcpu_start(1, gdt_probe_vcpu, &v1)) != 0)
+    if ((rc = vcpu_start(1, desc_probe_vcpu, &v1)) != 0)
         return xtf_error("starting vCPU 1: %ld", rc);
-    if (!gdt_probe_wait(&v1.ready))
+    if (!desc_probe_wait(&v1.ready))
         return xtf_error("vCPU 1 never loaded its GDT");
     rc = domu_build(_binary_domu_desc_window_elf_start, len, DOMU_PAGES,
                     DOMU_RINGS | DOMU_TWO_VCPUS, p2m, &u, &why);
@@ -73,13 +73,13 @@ int test_main(void)
         return xtf_failure("unpausedomain refused");
     code = domu_wait_shutdown(&u, poll, &con);
     __atomic_store_n(&v1.stop, 1, __ATOMIC_SEQ_CST);
-    if (!gdt_probe_wait(&v1.done))
+    if (!desc_probe_wait(&v1.done))
         xtf_error("dom0's vCPU 1 did not stop");
     domu_console_close(&con);
     printk("domain %u shut down with code %d; its verdict on the ring: %s\n", u.domid, code,
            con.verdict[0] ? con.verdict : "(none)");
-    gdt_probe_report("dom0 vCPU 0", &p0, p0_rc);
-    gdt_probe_report("dom0 vCPU 1", &v1.p, v1.rc);
+    desc_probe_report("dom0 vCPU 0", &p0, p0_rc);
+    desc_probe_report("dom0 vCPU 1", &v1.p, v1.rc);
     if (code != SHUTDOWN_poweroff || strcmp(con.verdict, "SUCCESS"))
         xtf_failure("the domU's verdict '%s', shutdown code %d (SUCCESS, poweroff expected)",
                     con.verdict, code);

@@ -99,6 +99,13 @@ long hc_set_segment_base(unsigned int which, uint64_t base)
         return 0;
     case SEGBASE_GS_USER_SEL:
         sel = (unsigned int)base & 0xffff;
+        if ((sel & 4) && (sel >> 3) < current->ldt_ents) {
+            /* An LDT selector: its page is mapped lazily, as a guest's own load would map
+             * it (Xen maps it from the #PF the load takes); refused, the load faults. */
+            uint64_t guest_va;
+            mmglue_ldt_fault(current, LDT_VIRT_START(current->vcpu_id) + (sel & ~7u),
+                             &guest_va);
+        }
         load_user_gs_sel(sel > 3 ? sel | 3 : sel);
         return 0;
     default:

@@ -6,8 +6,9 @@
  *
  * The story. These hypercalls take numbers Xen declares narrower than a register (an
  * `unsigned int which`, an `int set`: the upper half is ignored), selectors (only the low 16
- * bits count; GS_USER_SEL loads the user %gs with RPL 3 forced unless it is null, and a
- * descriptor the guest may not use leaves the null selector, the result 0 all the same),
+ * bits count; GS_USER_SEL loads the user %gs with RPL 3 forced unless it is null, from the
+ * GDT or the LDT (whose page the load maps lazily), and a descriptor the guest may not use,
+ * a null one or one past the LDT leaves the null selector, the result 0 all the same),
  * addresses (a non-canonical handler is -EINVAL, but set_callbacks skips it and answers 0;
  * a registered area is checked at its start only - an address from 2^47 up to the end of the
  * hypervisor's range is -EFAULT, anything else is accepted and later writes that fault are
@@ -49,6 +50,39 @@ static uint16_t read_gs(void)
     return s;
 }
 
+/* GS_USER_SEL with LDT selectors: the LDT page is mapped lazily by the load, as on Xen. */
+static uint64_t ldt_page[512] __attribute__((aligned(4096)));
+
+static long set_ldt(unsigned long va, unsigned int ents)
+{
+    struct mmuext_op op = { .cmd = MMUEXT_SET_LDT, .arg1.linear_addr = va, .arg2.nr_ents = ents };
+    return hypercall_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static void ldt_selectors(void)
+{
+    static const struct { uint64_t sel; uint16_t gs; } cases[] = {
+        { 0xf, 0xf }, { 0x1f, 0 }, { 0x27, 0 }, { 0x4, 0x7 },
+    };
+    char what[64];
+
+    ldt_page[0] = ldt_page[1] = 0x00cff2000000ffffUL;    /* writable data, DPL 3 */
+    if (pt_make_ro(ldt_page) || set_ldt((unsigned long)ldt_page, 4)) {
+        xtf_error("LDT set-up");
+        return;
+    }
+    for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
+        snprintf(what, sizeof(what), "GS_USER_SEL %#lx (LDT)", cases[i].sel);
+        expect(what, hc(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER_SEL, cases[i].sel, 0), 0);
+        snprintf(what, sizeof(what), "... %%gs after GS_USER_SEL %#lx (LDT)", cases[i].sel);
+        expect(what, read_gs(), cases[i].gs);
+        if (i == 0)
+            set_ldt((unsigned long)ldt_page, 4);    /* drops the mapping: mapped again */
+    }
+    hc(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER_SEL, 0, 0);
+    expect("LDT removed", set_ldt(0, 0), 0);
+}
+
 static void segment_base(void)
 {
     static const struct { uint64_t sel; uint16_t gs; } cases[] = {
@@ -67,6 +101,7 @@ static void segment_base(void)
         expect(what, read_gs(), cases[i].gs);
     }
     hc(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER_SEL, 0, 0);
+    ldt_selectors();
     expect("which 2^32 + FS", hc(__HYPERVISOR_set_segment_base, (1UL << 32) | SEGBASE_FS,
                                  0x1000, 0), 0);
     expect("which 2^32 + 5", hc(__HYPERVISOR_set_segment_base, (1UL << 32) | 5, 0x1000, 0),

@@ -164,6 +164,45 @@ void sched_forget_domain(struct domain *d)
     }
 }
 
+/* On a CPU that holds a vCPU of domain `data` lazily: drop it unsaved (the domain is going
+ * away), leave its descriptor window and its page tables. */
+static void forget_loaded(void *data)
+{
+    struct percpu *pc = this_cpu();
+    struct vcpu *v = pc->loaded;
+
+    if (!v || v->domain != data || pc->curr == v)
+        return;
+    pc->loaded = NULL;
+    desc_load_cpu_gdt();
+    write_cr3(virt_to_maddr(idle_l4));
+    __atomic_fetch_and(&hvv(v)->dirty_cpumask, ~(1UL << pc->cpu_id), __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A domU is being destroyed (its vCPUs run nowhere: paused, shut down or crashed): take its
+ * vCPUs off the run queues, and make every CPU that still holds one lazily (it went idle
+ * after it, keeping its state and CR3) drop it, by a cross-CPU call to the CPUs of their
+ * dirty masks - so no CPU has its page tables in CR3 when the core frees them (Xen's
+ * sync_vcpu_execstate of each vCPU).
+ */
+void sched_drop_domain(struct domain *d)
+{
+    cpumask_t mask = 0;
+
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = &d->vcpu[i];
+
+        if (!v->plat)
+            continue;
+        if (hvv(v)->on_runq)
+            vcpu_sleep(v);
+        mask |= __atomic_load_n(&hvv(v)->dirty_cpumask, __ATOMIC_SEQ_CST);
+    }
+    if (mask)
+        on_selected_cpus(mask, forget_loaded, d);
+}
+
 /* Xen's failsafe bounce (see the header), made before v's next return to the guest. */
 void failsafe_bounce(struct cpu_regs *r, struct vcpu *v)
 {

@@ -35,7 +35,8 @@ static void domain_teardown(void)
     int rc;
 
     write_cr3(virt_to_maddr(idle_l4));
-    vcpu_events_teardown(d);        /* timers stopped, vcpu_info frames given back */
+    evtchn_destroy(d);              /* ports closed: no event reaches its vcpu_infos now */
+    vcpu_events_teardown(d);        /* timers killed, vcpu_info frames given back */
     pirq_domain_teardown(d);        /* pins masked, the EOI map given back */
     sched_forget_domain(d);
     current->online = false;

@@ -214,8 +214,9 @@ int domain_destroy_domu(struct domain *d)
     int rc;
 
     if (!d->is_dying) {
+        evtchn_destroy(d);              /* first: then no event reaches its vcpu_infos */
         vcpu_events_teardown(d);
-        evtchn_destroy(d);
+        sched_drop_domain(d);           /* no CPU keeps its page tables in CR3 */
         for (unsigned int i = 0; i < hd->nr_vcpus; i++)
             d->vcpu[i].online = false;
     }

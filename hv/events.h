@@ -65,6 +65,7 @@ static inline bool softirq_pending(void) { return this_cpu()->softirq_pending !=
 void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu);
 void set_timer(struct timer *t, uint64_t expires);
 void stop_timer(struct timer *t);
+void kill_timer(struct timer *t);              /* stopped, and its function not running */
 void timer_softirq_action(void);
 
 /* ---- event channels (evtchn.c, evtchn-op.c) ---- */
@@ -128,6 +129,7 @@ void vcpu_kick(struct vcpu *v);
 void schedule(void);
 void context_switch(struct vcpu *prev, struct vcpu *next);
 void sched_forget_domain(struct domain *d);
+void sched_drop_domain(struct domain *d);      /* a domU going: no CPU holds its vCPUs */
 void failsafe_bounce(struct cpu_regs *r, struct vcpu *v);
 void vcpu_fpu_init(struct hv_vcpu *h, const void *fxsave_img);     /* xstate.c */
 void vcpu_xstate_setup(struct vcpu *v);

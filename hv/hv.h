@@ -168,6 +168,7 @@ struct percpu {
     struct vcpu *curr;                     /* the vCPU running here ("current"), maybe idle */
     volatile unsigned long softirq_pending;
     struct timer *timers;                  /* armed timers, soonest first (timer.c) */
+    struct timer *timer_running;           /* the timer whose function runs here, if any */
     pvmm_spinlock_t timer_lock;            /* the list above, from any CPU (timer.c) */
     uint64_t stack_top;                    /* the top of this CPU's stack block (smp.h) */
     /* Scheduling (sched-rr.c, context-switch.c). */

@@ -124,6 +124,20 @@ void stop_timer(struct timer *t)
     local_irq_restore(flags);
 }
 
+/* Stop t and wait until its function runs on no CPU (Xen's kill_timer): then it neither fires
+ * nor is in the middle of firing, and its data may go.  The caller has made sure that the
+ * function re-arms it no more (a function that had already decided to is waited for, and
+ * the timer stopped again). */
+void kill_timer(struct timer *t)
+{
+    do {
+        stop_timer(t);
+        for (unsigned int cpu = 0; cpu < HV_MAX_CPUS; cpu++)
+            while (__atomic_load_n(&percpu_area[cpu].timer_running, __ATOMIC_ACQUIRE) == t)
+                cpu_relax();
+    } while (__atomic_load_n(&t->active, __ATOMIC_ACQUIRE));
+}
+
 /* Move t to CPU cpu's list, keeping its expiry if it was armed (its vCPU moved there). */
 void migrate_timer(struct timer *t, unsigned int cpu)
 {
@@ -167,10 +181,12 @@ void timer_softirq_action(void)
             continue;                           /* the head again: it may have changed */
         }
         list_remove(&pc->timers, t);
+        __atomic_store_n(&pc->timer_running, t, __ATOMIC_SEQ_CST);
         spin_unlock(&pc->timer_lock);
         t->fn(t->data);
         now = NOW();
         spin_lock(&pc->timer_lock);
+        __atomic_store_n(&pc->timer_running, NULL, __ATOMIC_RELEASE);
     }
     spin_unlock(&pc->timer_lock);
     reprogram(pc);

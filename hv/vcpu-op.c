@@ -143,21 +143,21 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
-/* The domain is going away: stop its vCPUs' timers and give back the vcpu_info frames and
- * the FIFO event frames, so
- * that the core's teardown finds no reference of the hypervisor's left. */
+/* The domain is going away: kill its vCPUs' timers and give back the vcpu_info frames, so
+ * that the core's teardown finds no reference of the hypervisor's left.  Its ports are
+ * closed (and the FIFO frames given back) first, so no event writes a vcpu_info after it
+ * is given back. */
 void vcpu_events_teardown(struct domain *d)
 {
-    evtchn_fifo_destroy(d);            /* FIFO control blocks and event array pages */
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = &d->vcpu[i];
         struct hv_vcpu *h = hvv(v);
         if (!h)
             continue;
-        stop_timer(&h->singleshot_timer);
-        stop_timer(&h->periodic_timer);
-        stop_timer(&h->poll_timer);
-        h->periodic_period = 0;
+        __atomic_store_n(&h->periodic_period, 0, __ATOMIC_SEQ_CST);   /* it re-arms no more */
+        kill_timer(&h->singleshot_timer);   /* no timer writes vcpu_info from another CPU */
+        kill_timer(&h->periodic_timer);
+        kill_timer(&h->poll_timer);
         if (h->vcpu_info_mfn) {
             mmglue_put_writable_frame(v, h->vcpu_info_mfn);
             h->vcpu_info_mfn = 0;

@@ -75,12 +75,6 @@ static void load_vcpu_state(struct vcpu *v, struct cpu_regs *r)
     vcpu_fpu_restore(h);
     if (bad)
         h->failsafe_pending = 1;        /* with no callback too: Xen enters it at 0 */
-    if (__builtin_expect(h->check_selectors, 0)) {
-        h->check_selectors = false;
-        if (!iret_selector_ok(r->cs, true) || !iret_selector_ok(r->ss, false))
-            domain_crash(r, "the context of VCPUOP_initialise has a bad CS or SS (%lx, %lx)",
-                         r->cs, r->ss);
-    }
 }
 
 /* The runstate a vCPU that stops running enters: runnable, else blocked, else offline (a

@@ -143,7 +143,6 @@ struct hv_vcpu {
     bool     down;                 /* Xen's _VPF_down: offline until VCPUOP_up */
     bool     on_runq;              /* queued on its CPU's run queue */
     bool     yielded;              /* SCHEDOP_yield: go behind the other runnable vCPUs */
-    bool     check_selectors;      /* a fresh context: check CS and SS before the first run */
     bool     failsafe_disables_events;  /* VGCF_failsafe_disables_events */
     uint8_t  failsafe_pending;     /* a segment reload failed: bounce to the failsafe callback */
     unsigned int processor;        /* the CPU whose run queue it is on */
@@ -376,8 +375,6 @@ int guest_xsetbv(uint32_t idx, uint64_t val);
 /* ---- hypercalls (hypercall.c and hc-*.c) ---- */
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]);
 long do_iret(struct cpu_regs *r);
-/* True if sel (RPL forced to 3) can be loaded by IRETQ as CS (code) or SS (data). */
-bool iret_selector_ok(uint64_t sel, bool code);
 long hc_set_trap_table(uint64_t traps);
 long hc_stack_switch(uint64_t ss, uint64_t sp);
 long hc_set_callbacks(uint64_t ev, uint64_t fs, uint64_t sc);

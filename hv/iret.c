@@ -13,26 +13,6 @@
 #include "guest-access.h"
 #include <xen/xen.h>
 
-/* The selector check (hv.h). */
-bool iret_selector_ok(uint64_t sel, bool code)
-{
-    unsigned int idx, type, dpl;
-    uint64_t d;
-
-    sel |= 3;
-    if (code ? (sel == FLAT_RING3_CS64 || sel == FLAT_RING3_CS32) : sel == FLAT_RING3_SS64)
-        return true;
-    idx = (unsigned int)(sel >> 3);
-    if ((sel & 4) || idx == 0 || idx >= current->gdt_ents)
-        return false;
-    d = *(const volatile uint64_t *)(GDT_VIRT_START(desc_window(current)) + idx * 8);
-    type = (d >> 40) & 0x1f;
-    dpl = (d >> 45) & 3;
-    if (!(d & (1UL << 47)) || dpl != 3 || !(type & 0x10))
-        return false;
-    return code ? (type & 0x08) != 0 : (type & 0x0a) == 0x02;
-}
-
 /* Read the iret frame at the guest's rsp into *ic; false if it cannot be read. */
 static bool read_iret_context(uint64_t rsp, struct iret_context *ic)
 {

@@ -119,7 +119,6 @@ static void apply_context(struct vcpu *v, const struct vcpu_guest_context *c)
     h->failsafe_disables_events = (c->flags & VGCF_failsafe_disables_events) != 0;
     h->cbf_syscall = (c->flags & VGCF_syscall_disables_events) ? 1 : 0;
     vcpu_fpu_init(h, (c->flags & VGCF_I387_VALID) ? c->fpu_ctxt : NULL);
-    h->check_selectors = true;
     h->initialised = true;
     v->online = true;             /* the core's flush masks name it from now (flush.c) */
     /* Xen: VGCF_online clears _VPF_down without waking the vCPU (VCPUOP_up then finds it

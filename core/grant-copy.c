@@ -9,7 +9,10 @@
  * sub-page grant may be copied within its window; a frame side is the
  * caller's own.  Each side holds a general reference, the destination also
  * a writable type reference, while the bytes move; then everything taken is
- * given back, so a copy leaves only the destination's bytes changed.
+ * given back, so a copy leaves only the destination's bytes changed.  A v2
+ * transitive grant is followed one level (grant-transitive.c).  Returns a
+ * GNTST code, or -XEN_ERESTART to run the element again (a transitive entry
+ * changed while it was followed, as Xen's ERESTART).
  */
 #include "grant-table.h"
 
@@ -54,11 +57,16 @@ static void release_buf(struct vcpu *curr, struct copy_buf *b)
     }
 }
 
-/* Claim one side: pin the grant or find the caller's frame, then take its references. */
+/*
+ * Claim one side: pin the grant or find the caller's frame, then take its references (the
+ * frame must be its owner's: the granter's, or for a transitive grant the domain at its
+ * end).  -XEN_ERESTART: a transitive grant changed under the pin, the copy is retried.
+ */
 static int claim_buf(struct vcpu *curr, const struct gnttab_copy_ptr *p, bool gref,
                      struct copy_buf *b)
 {
     struct pvmm_state *s = vcpu_state(curr);
+    struct domain *owner = b->d;
     mfn_t mfn = INVALID_MFN;
     int rc;
 
@@ -66,12 +74,13 @@ static int claim_buf(struct vcpu *curr, const struct gnttab_copy_ptr *p, bool gr
         struct gnttab_pinned pin;
 
         b->ref = p->u.ref;
-        rc = gnttab_pin(curr, b->d, b->ref, b->writable ? GNTPIN_hstw_inc : GNTPIN_hstr_inc,
-                        true, &pin);
+        rc = gnttab_pin(curr, b->d, b->ref, curr->domain->domain_id,
+                        b->writable ? GNTPIN_hstw_inc : GNTPIN_hstr_inc, GNTTAB_USE_COPY, &pin);
         if (rc != GNTST_okay)
             return rc;
         b->gref = true;
         mfn = pin.mfn;
+        owner = pin.owner;
         b->off = pin.off;
         b->len = pin.len;
     } else {
@@ -79,7 +88,7 @@ static int claim_buf(struct vcpu *curr, const struct gnttab_copy_ptr *p, bool gr
         b->off = 0;
         b->len = PAGE_SIZE;
     }
-    if (!mfn_valid(s, mfn) || !get_page(s, mfn_to_page(s, mfn), b->d))
+    if (!mfn_valid(s, mfn) || !get_page(s, mfn_to_page(s, mfn), owner))
         return REJECT_RC(curr, gref ? GNTST_general_error : GNTST_bad_page,
                          PVMM_RULE_NOT_OWNER, .frame = mfn);
     b->pg = mfn_to_page(s, mfn);

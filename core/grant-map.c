@@ -139,7 +139,8 @@ int gnttab_map_one(struct vcpu *curr, struct gnttab_map_grant_ref *op)
     if (!get_maptrack_handle(ld, &handle))
         return REJECT_RC(curr, GNTST_no_space, PVMM_RULE_GRANT_NO_SPACE,
                          .entry = ld->grant_table.nr_maptrack_frames);
-    rc = gnttab_pin(curr, rd, op->ref, gnttab_pin_increment(op->flags), false, &p);
+    rc = gnttab_pin(curr, rd, op->ref, curr->domain->domain_id,
+                    gnttab_pin_increment(op->flags), GNTTAB_USE_MAP, &p);
     if (rc == GNTST_okay) {
         mfn = p.mfn;
         rc = take_frame(curr, rd, op, mfn);

@@ -62,6 +62,9 @@ static int copy_elem(struct batch *b, void *elem, uint64_t at)
 {
     int st = gnttab_copy_one(b->v, elem);
 
+    /* A transitive entry changed under the copy: run this element again later. */
+    if (st == -XEN_ERESTART)
+        return st;
     return put_status(b, at, offsetof(struct gnttab_copy, status), (int16_t)st);
 }
 

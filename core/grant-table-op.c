@@ -238,6 +238,9 @@ long gnttab_set_version(struct vcpu *curr, uint64_t uop)
         return REJECT(curr, EFAULT, GUEST_FAULT, .entry = uop);
     if (op.version != 1 && op.version != 2) {
         rc = REJECT(curr, EINVAL, BAD_ARGUMENT, .entry = op.version);
+    } else if (op.version > gt->max_version) {
+        /* Created with a lower limit (XEN_DOMCTL_GRANT_version): as if v2 did not exist. */
+        rc = REJECT(curr, ENOSYS, UNSUPPORTED, .entry = op.version);
     } else if (op.version != gt->gt_version) {
         spin_lock(&gt->lock);
         rc = switch_version(curr, curr->domain, op.version);

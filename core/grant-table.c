@@ -12,6 +12,7 @@ void gnttab_init(struct domain *d)
     gt->lock = (pvmm_spinlock_t)PVMM_SPINLOCK_INIT;
     gt->maptrack_lock = (pvmm_spinlock_t)PVMM_SPINLOCK_INIT;
     gt->gt_version = 1;
+    gt->max_version = 2;
     gt->nr_grant_frames = 1;
     gt->max_grant_frames = PVMM_GNTTAB_MAX_FRAMES;
     gt->nr_status_frames = 0;
@@ -85,7 +86,7 @@ static bool gt_shared_frame(struct domain *d, mfn_t *slot)
 
 /*
  * Make the first nr frames of entries real (Xen's gnttab_grow_table): shared frames, their
- * active entries (two frames per frame of v1 entries, enough for either version) and, under
+ * active entries (four frames per frame of v1 entries, enough for either version) and, under
  * v2, the status frames.  Caller holds gt->lock.  False if memory ran out: what was
  * allocated stays the table's, nr_grant_frames is unchanged.
  */
@@ -97,7 +98,8 @@ bool gnttab_grow(struct domain *d, unsigned int nr, unsigned int version)
     for (unsigned int i = 0; i < nr; i++) {
         if (!gt_shared_frame(d, &gt->shared[i]))
             return false;
-        for (unsigned int k = 2 * i; k < 2 * i + 2; k++)
+        for (unsigned int k = ACTIVE_FRAMES_PER_GRANT_FRAME * i;
+             k < ACTIVE_FRAMES_PER_GRANT_FRAME * (i + 1); k++)
             if (gt->active[k] == INVALID_MFN && !gt_alloc_frame(s, &gt->active[k]))
                 return false;
     }
@@ -170,17 +172,30 @@ struct active_grant_entry *gnttab_active(struct domain *d, grant_ref_t ref)
 }
 
 /* Whether the header word w (flags, then domid) lets domid use the entry as asked. */
-static bool entry_permits(uint32_t w, domid_t domid, bool readonly, bool allow_sub_page)
+static bool entry_permits(uint32_t w, unsigned int type, domid_t domid, bool readonly,
+                          bool allow_sub_page)
 {
     uint16_t flags = (uint16_t)w;
 
-    return (flags & GTF_type_mask) == GTF_permit_access && (uint16_t)(w >> 16) == domid &&
+    return (flags & GTF_type_mask) == type && (uint16_t)(w >> 16) == domid &&
            (allow_sub_page || !(flags & GTF_sub_page)) && (readonly || !(flags & GTF_readonly));
 }
 
+/* The rule a refused entry word w breaks: a map of a copy-only (v2) grant, or the grant's. */
+static enum pvmm_rule refused_rule(const struct domain *rd, uint32_t w, bool allow_sub_page)
+{
+    uint16_t flags = (uint16_t)w;
+
+    if (!allow_sub_page && rd->grant_table.gt_version == 2 &&
+        ((flags & GTF_type_mask) == GTF_transitive ||
+         ((flags & GTF_type_mask) == GTF_permit_access && (flags & GTF_sub_page))))
+        return PVMM_RULE_GRANT_COPY_ONLY;
+    return PVMM_RULE_GRANT_NOT_PERMITTED;
+}
+
 int gnttab_set_status(struct vcpu *curr, struct domain *rd, grant_ref_t ref, domid_t domid,
-                      bool readonly, bool allow_sub_page, unsigned int *sub_off,
-                      unsigned int *sub_len)
+                      unsigned int type, bool readonly, bool allow_sub_page,
+                      unsigned int *sub_off, unsigned int *sub_len)
 {
     uint64_t frame;
     struct grant_entry_header *h = gnttab_shared_header(rd, ref, &frame);
@@ -195,14 +210,14 @@ int gnttab_set_status(struct vcpu *curr, struct domain *rd, grant_ref_t ref, dom
         uint32_t w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 
         /* An entry the guest keeps changing is refused after 5 tries ("unstable"). */
-        if (tries == 5 || !entry_permits(w, domid, readonly, allow_sub_page))
-            return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_NOT_PERMITTED,
+        if (tries == 5 || !entry_permits(w, type, domid, readonly, allow_sub_page))
+            return REJECT_RC(curr, GNTST_general_error, refused_rule(rd, w, allow_sub_page),
                              .index = (int)ref, .entry = w);
         if (rd->grant_table.gt_version == 2) {
             /* v2: set the status bits, then make sure the header still allows it. */
             uint16_t before = __atomic_fetch_or(status, set, __ATOMIC_SEQ_CST);
 
-            if (entry_permits(__atomic_load_n(word, __ATOMIC_SEQ_CST), domid, readonly,
+            if (entry_permits(__atomic_load_n(word, __ATOMIC_SEQ_CST), type, domid, readonly,
                               allow_sub_page))
                 break;
             __atomic_fetch_and(status, (uint16_t)~(set & ~before), __ATOMIC_SEQ_CST);
@@ -235,13 +250,22 @@ void gnttab_reduce_status(struct domain *rd, grant_ref_t ref,
         __atomic_fetch_and(status, (uint16_t)~GTF_reading, __ATOMIC_SEQ_CST);
 }
 
-int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, uint32_t inc,
-               bool allow_sub_page, struct gnttab_pinned *p)
+/* The type (GTF_type_mask) of ref of rd as its entry reads now; GTF_invalid if none. */
+static unsigned int entry_type(struct domain *rd, grant_ref_t ref)
+{
+    uint64_t frame;
+    const struct grant_entry_header *h = gnttab_shared_header(rd, ref, &frame);
+
+    return h ? __atomic_load_n(&h->flags, __ATOMIC_ACQUIRE) & GTF_type_mask : GTF_invalid;
+}
+
+int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, domid_t ld,
+               uint32_t inc, enum gnttab_use use, struct gnttab_pinned *p)
 {
     struct grant_table *gt = &rd->grant_table;
     const uint32_t writable = GNTPIN_hstw_mask | GNTPIN_devw_mask;
-    domid_t ld = curr->domain->domain_id;
     struct active_grant_entry *act = NULL;
+    const struct grant_entry_header *h;
     unsigned int off = 0, len = PAGE_SIZE;
     uint64_t frame;
     int rc = GNTST_okay;
@@ -257,23 +281,37 @@ int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, uint32_t i
     else if (act->pin && (act->domid != ld || (act->pin & GNTPIN_overflow)))
         rc = REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_PINNED_ELSEWHERE,
                        .index = (int)ref, .entry = act->pin);
+    else if (act->pin && use == GNTTAB_USE_MAP && act->is_sub_page)
+        rc = REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_COPY_ONLY,
+                       .index = (int)ref, .entry = act->pin);
+    else if (use != GNTTAB_USE_MAP && gt->gt_version == 2 &&
+             entry_type(rd, ref) == GTF_transitive) {
+        if (use == GNTTAB_USE_COPY)
+            return gnttab_pin_transitive(curr, rd, ref, ld, inc, p);
+        rc = REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_TRANSITIVE_DEPTH,
+                       .index = (int)ref, .entry = rd->domain_id);
+    } else if (act->pin && act->transitive)
+        /* Pinned through the transitive entry it was a moment ago (a copy in flight). */
+        rc = REJECT_RC(curr, GNTST_general_error, PVMM_RULE_GRANT_PINNED_ELSEWHERE,
+                       .index = (int)ref, .entry = act->pin);
     else if (!act->pin || ((inc & writable) && !(act->pin & writable)))
-        rc = gnttab_set_status(curr, rd, ref, ld, !(inc & writable), allow_sub_page,
-                               &off, &len);
+        rc = gnttab_set_status(curr, rd, ref, ld, GTF_permit_access, !(inc & writable),
+                               use != GNTTAB_USE_MAP, &off, &len);
     if (rc == GNTST_okay) {
-        gnttab_shared_header(rd, ref, &frame);
+        h = gnttab_shared_header(rd, ref, &frame);
         if (!act->pin) {
             act->domid = ld;
             act->mfn = frame;
-        } else {
-            /* Pinned already (by a map: never a sub-page grant): the whole page. */
-            off = 0;
-            len = PAGE_SIZE;
+            act->start = (uint16_t)off;
+            act->length = (uint16_t)len;
+            act->is_sub_page = gt->gt_version == 2 && h && (h->flags & GTF_sub_page);
+            act->transitive = false;
         }
         act->pin += inc;
         p->mfn = act->mfn;
-        p->off = off;
-        p->len = len;
+        p->owner = rd;
+        p->off = act->start;
+        p->len = act->length;
     }
     spin_unlock(&gt->lock);
     return rc;
@@ -283,12 +321,36 @@ void gnttab_unpin(struct domain *rd, grant_ref_t ref, uint32_t inc)
 {
     struct grant_table *gt = &rd->grant_table;
     struct active_grant_entry *act;
+    struct domain *td;
+    bool transitive;
+    domid_t trans_domid;
+    grant_ref_t trans_gref;
 
     spin_lock(&gt->lock);
     act = gnttab_active(rd, ref);
     act->pin -= inc;
     gnttab_reduce_status(rd, ref, act);
+    transitive = act->transitive;
+    trans_domid = act->trans_domid;
+    trans_gref = act->trans_gref;
     spin_unlock(&gt->lock);
+    if (!transitive)
+        return;
+    /* One level only: the grant it stands for is an ordinary one. */
+    td = pvmm_domain_lookup(rd->state, trans_domid);
+    if (td)
+        gnttab_unpin(td, trans_gref, inc);
+    else
+        CORE_BUG(rd->state, "transitive grant %u of d%u: d%u gone while pinned", ref,
+                 rd->domain_id, trans_domid);
+}
+
+int pvmm_gnttab_set_max_version(struct domain *d, unsigned int max_version)
+{
+    if (max_version < 1 || max_version > 2)
+        return -XEN_EINVAL;
+    d->grant_table.max_version = max_version;
+    return 0;
 }
 
 uint32_t pvmm_grant_pin(struct domain *d, uint32_t ref)

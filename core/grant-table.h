@@ -8,6 +8,7 @@
  *   grant-pte.c      the host mapping: creating and replacing a grant PTE
  *   grant-copy.c     copy and swap_grant_ref
  *   grant-transfer.c transfer: a frame given into an accept-transfer entry
+ *   grant-transitive.c  copies through v2 transitive entries
  *   grant-cache-flush.c  cache_flush: the frame's owner or grant checked
  *   grant-op.c       do_grant_table_op: the dispatcher and its batches
  *   audit-grant.c    the auditor's recount of pins and device-map references
@@ -34,14 +35,31 @@
 #define GNTPIN_devw_mask  (0xffU << 16)
 #define GNTPIN_overflow   0x80808080U
 
-/* One active entry: 16 bytes, 256 per frame. */
+/*
+ * One active entry: 32 bytes, 128 per frame.  A pin for a copy of a sub-page or transitive
+ * grant is copy-only (is_sub_page): no map may join it, and a copy that joins it gets its
+ * window [start, start + length).  A transitive entry's pins each hold a pin of the grant
+ * it stands for (trans_domid's trans_gref), taken for this table's domain.
+ */
 struct active_grant_entry {
     uint32_t pin;        /* GNTPIN_* counters */
     domid_t  domid;      /* the domain it is pinned for */
-    uint16_t pad;
+    uint8_t  is_sub_page;
+    uint8_t  transitive;
     uint64_t mfn;        /* the granted frame while pinned */
+    uint16_t start, length;
+    domid_t  trans_domid;
+    uint16_t pad;
+    grant_ref_t trans_gref;
+    uint32_t pad2;
 };
 #define ACTIVE_PER_FRAME  (PAGE_SIZE / sizeof(struct active_grant_entry))
+/* Active frames per frame of v1 entries (the larger count, so either version fits). */
+#define ACTIVE_FRAMES_PER_GRANT_FRAME \
+    (PAGE_SIZE / sizeof(struct grant_entry_v1) / ACTIVE_PER_FRAME)
+_Static_assert(PVMM_GNTTAB_MAX_ACTIVE_FRAMES ==
+               PVMM_GNTTAB_MAX_FRAMES * ACTIVE_FRAMES_PER_GRANT_FRAME,
+               "active frames for every frame of entries");
 
 /* One maptrack entry: 8 bytes, 512 per frame; flags 0 = free. */
 struct grant_mapping {
@@ -66,11 +84,22 @@ static inline uint32_t gnttab_pin_increment(uint32_t flags)
     return inc;
 }
 
-/* What a pin found: the frame and the window that may be copied. */
+/*
+ * What a pin found: the frame and its owner (the granter's, or for a transitive grant the
+ * domain at the end of it), the window that may be copied.
+ */
 struct gnttab_pinned {
     mfn_t mfn;
+    struct domain *owner;
     unsigned int off, len;
 };
+
+/*
+ * What a pin is for: a mapping (permit_access entries, whole pages), a copy (also sub-page
+ * and, in v2, transitive entries), or the pin a transitive entry takes of the grant it
+ * stands for (a copy's, but no transitive entry again: one level only).
+ */
+enum gnttab_use { GNTTAB_USE_MAP, GNTTAB_USE_COPY, GNTTAB_USE_COPY_INNER };
 
 static inline unsigned int grant_per_frame(const struct grant_table *gt)
 {
@@ -102,27 +131,40 @@ uint16_t *gnttab_status_word(struct domain *d, grant_ref_t ref);
 struct active_grant_entry *gnttab_active(struct domain *d, grant_ref_t ref);
 
 /*
- * Xen's _set_status: check that ref of granter rd may be used by domid
- * (type permit_access, not sub-page unless for copy, grantee domid,
- * read-only grants only for read-only use) and set GTF_reading (and
- * GTF_writing) with a bounded compare-and-swap.  GNTST_okay or a GNTST
- * code with a reason on curr.  *sub_off and *sub_len get the v2 sub-page
- * window (0, PAGE_SIZE otherwise).  Caller holds rd's gt->lock.
+ * Xen's _set_status: check that ref of granter rd may be used by domid (type `type` -
+ * GTF_permit_access, or GTF_transitive for a copy through a v2 transitive entry -, not
+ * sub-page unless for copy, grantee domid, read-only grants only for read-only use) and set
+ * GTF_reading (and GTF_writing) with a bounded compare-and-swap.  GNTST_okay or a GNTST code
+ * with a reason on curr.  *sub_off and *sub_len get the v2 sub-page window (0, PAGE_SIZE
+ * otherwise).  Caller holds rd's gt->lock.
  */
 int gnttab_set_status(struct vcpu *curr, struct domain *rd, grant_ref_t ref, domid_t domid,
-                      bool readonly, bool allow_sub_page, unsigned int *sub_off,
-                      unsigned int *sub_len);
+                      unsigned int type, bool readonly, bool allow_sub_page,
+                      unsigned int *sub_off, unsigned int *sub_len);
 /*
- * Raise the pins of ref of rd by inc (GNTPIN_* increments) for curr's domain: the common
- * start of map and copy (Xen's map_grant_ref and acquire_grant_for_copy).  The reference
- * must be inside the table; an entry already pinned must be pinned for this domain with no
- * counter at its limit; the shared entry is checked (gnttab_set_status) on the first pin
- * and on the first writable one.  GNTST_okay with *p filled, or a GNTST code and a reason
- * with nothing changed.  Takes rd's gt->lock.
+ * Raise the pins of ref of rd by inc (GNTPIN_* increments) for domain ld, for `use`: the
+ * common start of map and copy (Xen's map_grant_ref and acquire_grant_for_copy).  The
+ * reference must be inside the table; an entry already pinned must be pinned for ld with no
+ * counter at its limit, and not copy-only for a map; the shared entry is checked
+ * (gnttab_set_status) on the first pin and on the first writable one.  A v2 transitive
+ * entry, for a copy, goes on in grant-transitive.c.  GNTST_okay with *p filled,
+ * -XEN_ERESTART (a transitive entry changed under the copy: retry it), or a GNTST code and a
+ * reason with nothing changed.  Takes rd's gt->lock.
  */
-int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, uint32_t inc,
-               bool allow_sub_page, struct gnttab_pinned *p);
-/* Lower the pins of ref of rd by inc; the status bits follow.  Takes rd's gt->lock. */
+int gnttab_pin(struct vcpu *curr, struct domain *rd, grant_ref_t ref, domid_t ld,
+               uint32_t inc, enum gnttab_use use, struct gnttab_pinned *p);
+/*
+ * grant-transitive.c: the rest of gnttab_pin for a copy through the v2 transitive entry ref
+ * of rd (inside the table, its active entry present), called with rd's gt->lock held;
+ * returns with it released.
+ */
+int gnttab_pin_transitive(struct vcpu *curr, struct domain *rd, grant_ref_t ref, domid_t ld,
+                          uint32_t inc, struct gnttab_pinned *p);
+/*
+ * Lower the pins of ref of rd by inc; the status bits follow; a transitive entry's pin of
+ * the grant it stands for goes too.  Takes rd's gt->lock (not held while the other table's
+ * is taken).
+ */
 void gnttab_unpin(struct domain *rd, grant_ref_t ref, uint32_t inc);
 /* Clear GTF_writing when act has no writable pin left, GTF_reading when no pin. */
 void gnttab_reduce_status(struct domain *rd, grant_ref_t ref,

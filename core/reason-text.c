@@ -310,6 +310,23 @@ static void put_rule(struct text *t, const struct pvmm_reason *r)
         put(t, "frame 0x%lx cannot be validated as %s: an entry failed validation",
             f, type_noun(r->want_type));
         return;
+    case PVMM_RULE_GRANT_NOT_ACCEPTING:
+        put(t, "grant entry %d has flags 0x%x for d%u: a transfer needs flags exactly "
+            "GTF_accept_transfer (0x2) and the sender's domain id", r->index,
+            (unsigned int)(r->entry & 0xffff), (unsigned int)((r->entry >> 16) & 0xffff));
+        return;
+    case PVMM_RULE_GRANT_TRANSITIVE_SELF:
+        put(t, "transitive grant %d names its own domain d%u: it must point into another "
+            "domain's table", r->index, (unsigned int)r->entry);
+        return;
+    case PVMM_RULE_GRANT_TRANSITIVE_DEPTH:
+        put(t, "grant %d of d%u, reached through a transitive grant, is transitive itself: "
+            "one level only", r->index, (unsigned int)r->entry);
+        return;
+    case PVMM_RULE_GRANT_NOT_GRANTED:
+        put(t, "frame 0x%lx belongs to d%u, and no active grant of d%u pins it for the caller",
+            f, (unsigned int)r->entry, (unsigned int)r->entry);
+        return;
     case PVMM_RULE_NOT_PAGETABLE:
         put(t, "frame 0x%lx is %s, not a validated page table of a suitable type",
             f, type_noun(r->type_info));

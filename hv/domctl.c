@@ -94,11 +94,15 @@ static long createdomain(struct xen_domctl *op)
     if ((c->flags & ~(CDF_KNOWN | XEN_DOMCTL_CDF_pvmm_sealed)) || (c->flags & (XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap |
                                                 XEN_DOMCTL_CDF_nested_virt)) ||
         c->max_vcpus == 0 || c->max_vcpus > PVMM_MAX_VCPUS || c->arch.emulation_flags ||
-        c->iommu_opts)
+        c->iommu_opts || (c->grant_opts & ~XEN_DOMCTL_GRANT_version(~0U)) ||
+        XEN_DOMCTL_GRANT_version(c->grant_opts) < 1 ||
+        XEN_DOMCTL_GRANT_version(c->grant_opts) > 2)
         return -XEN_EINVAL;
     rc = domain_create_domu(dom, c->max_vcpus);
     if (rc)
         return rc;
+    /* The grant-table versions it may use (the highest of them; Xen's default limit is 2). */
+    pvmm_gnttab_set_max_version(domain_by_id(dom), XEN_DOMCTL_GRANT_version(c->grant_opts));
     evtchn_set_max_port(domain_by_id(dom), c->max_evtchn_port);
     if (c->flags & XEN_DOMCTL_CDF_pvmm_sealed) {
         pvmm_domain_seal(domain_by_id(dom));

@@ -13,6 +13,8 @@ static void *h_map_frame(void *ctx, mfn_t mfn)
 {
     struct harness *h = ctx;
     assert_true(mfn < h->nr_frames);
+    if (h->map_hook)
+        h->map_hook(h, mfn);
     return h->mem + (mfn << PAGE_SHIFT);
 }
 

@@ -59,6 +59,13 @@ struct harness {
 
     /* copy_to_guest overlapping [ro_gva, ro_gva + ro_len) faults. */
     uint64_t ro_gva, ro_len;
+
+    /*
+     * Called (when set) each time the core maps a frame: a test reaches into the middle of
+     * an operation with it (e.g. changing an entry while a table lock is dropped).
+     */
+    void (*map_hook)(struct harness *h, mfn_t mfn);
+    void *map_hook_arg;
 };
 
 /* New machine with nr_frames frames; fails the test on allocation failure. */

@@ -3,7 +3,8 @@
  * Xen's result and the core's reason: guest buffers that fault, a domain without
  * privilege naming another, memory running out as the table grows, I/O frames (refused),
  * frames of the wrong owner or type, PTE slots that do not exist,
- * v2 -> v1 with an entry v1 cannot hold, v2 swaps, and the dispatcher.  The auditor runs
+ * v2 -> v1 with an entry v1 cannot hold, v2 swaps, a domain limited to v1, and the
+ * dispatcher.  The auditor runs
  * after every step.
  */
 #include "harness.h"
@@ -292,6 +293,29 @@ static void test_v2_range_and_swap(void **state)
     harness_free(f.h);
 }
 
+/* A domain created with grant version limit 1: set_version(2) is -ENOSYS, as on Xen. */
+static void test_version_limit(void **state)
+{
+    struct harness_fx f = harness_fx_new(NR_FRAMES);
+    struct gnttab_set_version sv = { .version = 2 };
+
+    (void)state;
+    assert_int_equal(pvmm_gnttab_set_max_version(f.d, 0), -XEN_EINVAL);
+    assert_int_equal(pvmm_gnttab_set_max_version(f.d, 3), -XEN_EINVAL);
+    assert_int_equal(pvmm_gnttab_set_max_version(f.d, 1), 0);
+    assert_int_equal(gop(f.v, GNTTABOP_set_version, &sv, 1), -XEN_ENOSYS);
+    assert_reason(f.v, PVMM_RULE_UNSUPPORTED);
+    assert_int_equal(sv.version, 1);
+    sv.version = 1;
+    assert_int_equal(gop(f.v, GNTTABOP_set_version, &sv, 1), 0);
+    assert_int_equal(pvmm_gnttab_set_max_version(f.d, 2), 0);
+    sv.version = 2;
+    assert_int_equal(gop(f.v, GNTTABOP_set_version, &sv, 1), 0);
+    assert_int_equal(sv.version, 2);
+    harness_audit(f.h);
+    harness_free(f.h);
+}
+
 /* Copies: an unknown domain, a destination that is a page table, a sub-page destination. */
 static void test_copy_refusals(void **state)
 {
@@ -347,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_io_frames),
         cmocka_unit_test(test_frames_and_slots_refused),
         cmocka_unit_test(test_v2_range_and_swap),
+        cmocka_unit_test(test_version_limit),
         cmocka_unit_test(test_copy_refusals),
     };
     return cmocka_run_group_tests_name("cov-grant", tests, NULL, NULL);

@@ -3,6 +3,7 @@
  * and serving it until it shuts down (grant-peer.h).
  */
 #include "guest.h"
+#include "grant.h"
 #include "grant-peer.h"
 #include "toolstack.h"
 #include <xen/sched.h>
@@ -67,6 +68,31 @@ int grant_peer_start(struct grant_peer *g, const void *elf, size_t len, unsigned
 {
     if (grant_peer_create(g))
         return -1;
+    return grant_peer_load(g, elf, len, role, ref);
+}
+
+int grant_peer_lend(struct grant_peer *g, const void *elf, size_t len, unsigned int role,
+                    unsigned int ref, struct grant_peer_pages *p)
+{
+    unsigned long gt_mfn;
+
+    p->gt = gnttab_map_table(1, &gt_mfn);
+    if (!p->gt)
+        return -1;
+    p->a = alloc_page();
+    p->b = alloc_page();
+    for (unsigned int i = 0; i < PAGE_SIZE; i++) {
+        p->a[i] = grant_peer_byte(GRANT_PEER_SEED_A, i);
+        p->b[i] = grant_peer_byte(GRANT_PEER_SEED_B, i);
+    }
+    *(volatile uint32_t *)(p->a + GRANT_PEER_DONE_OFF) = 0;
+    p->free0 = sysctl_free_pages();    /* after our own table's frame */
+    /* The grants name the domU, whose id domu_create picks: grant after the creation. */
+    if (grant_peer_create(g))
+        return -1;
+    gnttab_grant(p->gt, ref, g->u.domid, virt_to_mfn(p->a), GTF_permit_access);
+    gnttab_grant(p->gt, ref + 1, g->u.domid, virt_to_mfn(p->b),
+                 GTF_permit_access | GTF_readonly);
     return grant_peer_load(g, elf, len, role, ref);
 }
 

@@ -1,6 +1,6 @@
 /*
  * grant-peer.h: what dom0's cross-domain grant guests (domu-grant-copy, domu-grant-from-dom0,
- * domu-destroy-while-mapped) and their domU (guests/domu/grant-peer) agree on.
+ * domu-destroy-while-mapped, domu-grant-transitive) and their domU (guests/domu/grant-peer) agree on.
  *
  * The granted page A holds known bytes (grant_peer_byte with SEED_A) except the 32-bit word
  * at DONE_OFF, which the side that does not own the page sets to GRANT_PEER_DONE when it has
@@ -14,7 +14,8 @@
 
 #include <stdint.h>
 
-enum { GRANT_PEER_GRANTER = 1, GRANT_PEER_HOLDER = 2, GRANT_PEER_MAPPER = 3 };
+enum { GRANT_PEER_GRANTER = 1, GRANT_PEER_HOLDER = 2, GRANT_PEER_MAPPER = 3,
+       GRANT_PEER_RELAY = 4 };
 
 #define GRANT_PEER_DONE       0x656e6f64u     /* "done" */
 #define GRANT_PEER_DONE_OFF   4000u
@@ -48,6 +49,7 @@ static inline int grant_peer_answered_byte(unsigned int i)
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <xen/grant_table.h>
 #include "domu-builder.h"
 #include "domu-console.h"
 
@@ -76,6 +78,20 @@ int grant_peer_start(struct grant_peer *g, const void *elf, size_t len, unsigned
 int grant_peer_create(struct grant_peer *g);
 int grant_peer_load(struct grant_peer *g, const void *elf, size_t len, unsigned int role,
                     unsigned int ref);
+/* What dom0 lends the domU with grant_peer_lend. */
+struct grant_peer_pages {
+    grant_entry_v1_t *gt;           /* dom0's grant table (v1) */
+    volatile uint8_t *a, *b;        /* page A (granted read-write), page B (read-only) */
+    uint64_t free0;                 /* physinfo's free pages with dom0's table set up */
+};
+/*
+ * dom0 lends the domU two pages: map dom0's grant table, fill A and B with their patterns
+ * (A's DONE word 0), record the free pages, create the domU, grant it A at ref read-write
+ * and B at ref+1 read-only, and build it with role (grant_peer_load).  0, or -1 after
+ * reporting.
+ */
+int grant_peer_lend(struct grant_peer *g, const void *elf, size_t len, unsigned int role,
+                    unsigned int ref, struct grant_peer_pages *p);
 /*
  * Serve it until it shuts down (g->serve on each notification), then close its console.
  * True if it powered off with its SUCCESS verdict (a FAILURE reported otherwise).

@@ -18,6 +18,13 @@ void domctl_init(struct xen_domctl *op, uint32_t cmd, domid_t dom)
     op->domain = dom;
 }
 
+static unsigned int grant_version_limit = 1;
+
+void domctl_set_grant_version(unsigned int max_version)
+{
+    grant_version_limit = max_version;
+}
+
 long domctl_create(domid_t want, uint32_t nr_vcpus, uint32_t cdf_flags)
 {
     struct xen_domctl op;
@@ -29,7 +36,7 @@ long domctl_create(domid_t want, uint32_t nr_vcpus, uint32_t cdf_flags)
     op.u.createdomain.max_evtchn_port = 1023;
     op.u.createdomain.max_grant_frames = 32;
     op.u.createdomain.max_maptrack_frames = 1024;
-    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(1);
+    op.u.createdomain.grant_opts = XEN_DOMCTL_GRANT_version(grant_version_limit);
     rc = hypercall_domctl(&op);
     return rc ? rc : op.domain;
 }

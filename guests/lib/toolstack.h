@@ -34,6 +34,11 @@ void domctl_init(struct xen_domctl *op, uint32_t cmd, domid_t dom);
 /* Create a PV domain with nr_vcpus vCPUs (domid 0: the hypervisor picks).  Returns the
  * new domid (> 0) or a negated errno. */
 long domctl_create(domid_t want, uint32_t nr_vcpus, uint32_t cdf_flags);
+/*
+ * The highest grant-table version the domains created from now on may use
+ * (XEN_DOMCTL_GRANT_version of createdomain): 1 unless set, as xl does by default.
+ */
+void domctl_set_grant_version(unsigned int max_version);
 long domctl_destroy(domid_t dom);
 long domctl_simple(uint32_t cmd, domid_t dom);          /* pause, unpause */
 long domctl_getinfo(domid_t dom, struct xen_domctl_getdomaininfo *info);

@@ -19,13 +19,14 @@
 
 #define PVMM_GNTTAB_MAX_FRAMES        64   /* Xen's default max_grant_frames */
 #define PVMM_GNTTAB_MAX_STATUS_FRAMES 8    /* v2 status words of 64 frames of entries */
-#define PVMM_GNTTAB_MAX_ACTIVE_FRAMES 128  /* 16-byte active entries of 64 v1 frames */
+#define PVMM_GNTTAB_MAX_ACTIVE_FRAMES 256  /* 32-byte active entries of 64 v1 frames */
 #define PVMM_MAPTRACK_MAX_FRAMES      16   /* 8-byte maptrack entries: 8192 handles */
 
 struct grant_table {
     pvmm_spinlock_t lock;           /* version, frames, active entries of this table */
     pvmm_spinlock_t maptrack_lock;  /* this domain's maptrack (the grants it maps) */
     unsigned int gt_version;        /* 1 or 2 */
+    unsigned int max_version;       /* the highest set_version may choose (2 unless limited) */
     /*
      * Frames of entries the table has (query_size's answer, at least 1 as Xen's initial
      * table).  A frame is allocated when the guest first asks for it (setup_table,
@@ -42,6 +43,12 @@ struct grant_table {
 };
 
 struct domain;
+/*
+ * Limit the grant-table versions d may switch to (createdomain's XEN_DOMCTL_GRANT_version):
+ * max_version 1 or 2; -XEN_EINVAL for anything else (core/grant-table.c).  A domain starts
+ * with 2, as Xen's default.
+ */
+int pvmm_gnttab_set_max_version(struct domain *d, unsigned int max_version);
 /* The pin counters of d's grant reference ref (0 if none), for tools (core/grant-table.c). */
 uint32_t pvmm_grant_pin(struct domain *d, uint32_t ref);
 

@@ -83,7 +83,7 @@
     X(GRANT_TRANSITIVE_DEPTH, "grant-transitive-depth", "a transitive grant may point only at an ordinary grant (one level of transitivity)") \
     X(GRANT_COPY_ONLY,        "grant-copy-only", "transitive and sub-page grants can only be copied, never mapped") \
     X(DOMAIN_DYING,           "domain-dying", "the domain is being destroyed") \
-    X(UNSUPPORTED,            "unsupported", "operation is not supported on x86") \
+    X(UNSUPPORTED,            "unsupported", "operation is not supported (on x86, or for this domain)") \
     /* sealed launch (pvmm only) */ \
     X(SEALED_MAPPED,          "sealed-mapped", "a sealed domain cannot run while another domain maps its memory") \
     X(SEALED_LAUNCHED,        "sealed-launched", "a sealed domain that has run can be mapped by others only through its own grants")

@@ -16,6 +16,13 @@
  *     through the mapping, copies out of dom0's grant and into it with GNTTABOP_copy, and
  *     is refused a writable mapping of the read-only grant; notifies, waits for dom0's ACK
  *     word and unmaps both.
+ *   role=4 (GRANT_PEER_RELAY, guest domu-grant-transitive): switches its table to v2 and
+ *     passes dom0's grants N (read-write) and N+1 (read-only) back to dom0 with transitive
+ *     entries at N and N+1, and makes N+2 a transitive entry standing for dom0's N+5, which
+ *     dom0 never granted;
+ *     notifies; waits for dom0's DONE word in dom0's page A (read by GNTTABOP_copy out of
+ *     grant N: no mapping), then checks that no status bit of its entries is left and ends
+ *     them.
  * Every wait is bounded by a number of notifications, never by time.
  */
 #include "guest.h"
@@ -173,13 +180,67 @@ static int mapper(grant_ref_t ref)
     return xtf_success();
 }
 
+/* v2 transitive entry ref of ours for dom0, standing for (trans_domid, gref). */
+static void pass_on(union grant_entry_v2 *g2, grant_ref_t ref, domid_t trans_domid,
+                    grant_ref_t gref)
+{
+    g2[ref].hdr.domid = 0;
+    g2[ref].transitive.trans_domid = trans_domid;
+    g2[ref].transitive.gref = gref;
+    __atomic_store_n(&g2[ref].hdr.flags, GTF_transitive, __ATOMIC_SEQ_CST);
+}
+
+static int relay(grant_ref_t ref)
+{
+    unsigned long gt_mfn;
+    union grant_entry_v2 *g2 = (union grant_entry_v2 *)gnttab_map_table(1, &gt_mfn);
+    grant_status_t *st = alloc_page();
+    volatile uint32_t *word = alloc_page();
+    uint64_t frames[1];
+    struct gnttab_get_status_frames gs = { .nr_frames = 1, .dom = DOMID_SELF,
+                                           .frame_list = (uint64_t)(uintptr_t)frames };
+    unsigned int v, i;
+    long rc;
+
+    if (!g2)
+        return xtf_error("setting up the grant table");
+    rc = gnttab_set_version(2, &v);
+    if (rc || v != 2)
+        return xtf_failure("set_version 2: rc %ld, version %u", rc, v);
+    if (gnttab_op(GNTTABOP_get_status_frames, &gs, 1) || gs.status != GNTST_okay ||
+        pt_map_mfn((unsigned long)st, frames[0], PTE_FLAGS_RO))
+        return xtf_error("mapping the status frame");
+    pass_on(g2, ref, 0, ref);
+    pass_on(g2, ref + 1, 0, ref + 1);
+    pass_on(g2, ref + 2, 0, ref + 5);     /* an end grant dom0 never made */
+    evtchn_send(port);
+    for (i = 0; i < MAX_POLLS; i++) {
+        int16_t s = gnttab_copy_ref(ref, 0, GRANT_PEER_DONE_OFF, virt_to_mfn(word), DOMID_SELF,
+                                    0, 4);
+
+        if (s != GNTST_okay)
+            return xtf_failure("reading dom0's DONE word: status %d", s);
+        if (*word == GRANT_PEER_DONE)
+            break;
+        port_wait(port);
+    }
+    if (i == MAX_POLLS)
+        return xtf_failure("dom0 never said it was done");
+    printk("dom0 is done; status words %#x %#x %#x\n", st[ref], st[ref + 1], st[ref + 2]);
+    if (st[ref] || st[ref + 1] || st[ref + 2])
+        return xtf_failure("status bits left on the transitive entries");
+    for (grant_ref_t r = ref; r < ref + 3; r++)
+        __atomic_store_n(&g2[r].hdr.flags, GTF_invalid, __ATOMIC_SEQ_CST);
+    return xtf_success();
+}
+
 int test_main(void)
 {
     unsigned long role = cmdline_uint("role="), ref = cmdline_uint("ref=");
     unsigned long p = cmdline_uint("port=");
 
     printk("command line '%s'\n", (const char *)start_info->cmd_line);
-    if (ref + 1 >= PAGE_SIZE / sizeof(grant_entry_v1_t) || p >= 4096)
+    if (ref + 2 >= PAGE_SIZE / sizeof(union grant_entry_v2) || p >= 4096)
         return xtf_error("no ref or port on the command line");
     port = (evtchn_port_t)p;
     if (events_init())
@@ -191,6 +252,8 @@ int test_main(void)
         return granter((grant_ref_t)ref, true);
     case GRANT_PEER_MAPPER:
         return mapper((grant_ref_t)ref);
+    case GRANT_PEER_RELAY:
+        return relay((grant_ref_t)ref);
     default:
         return xtf_error("role %lu?", role);
     }

@@ -8,7 +8,7 @@
  *   - a domctl or sysctl of another interface version is -EACCES, before anything else; an
  *     unknown command -ENOSYS; getdomaininfo of DOMID_SELF -EINVAL, of a free id -ESRCH;
  *   - createdomain picks a free domid (asking for domid 0 means "any"); asking for one in
- *     use is -EEXIST; 0 vCPUs or an unknown flag is -EINVAL;
+ *     use is -EEXIST; 0 vCPUs, an unknown flag or a grant version limit of 0 or 3 is -EINVAL;
  *   - a new domain is paused once, owns nothing, has max_pages 0 and max_vcpu_id ~0 until
  *     max_vcpus; its flags carry the shutdown code ~0 (0xffff0000); unpausing it twice is
  *     -EINVAL the second time; pausing the caller itself -EINVAL;
@@ -190,6 +190,11 @@ int test_main(void)
     printk("createdomain:\n");
     expect("createdomain with 0 vCPUs", domctl_create(0, 0, 0), -XEN_EINVAL);
     expect("createdomain with an unknown flag", domctl_create(0, 1, 1U << 20), -XEN_EINVAL);
+    domctl_set_grant_version(0);
+    expect("createdomain with grant version 0", domctl_create(0, 1, 0), -XEN_EINVAL);
+    domctl_set_grant_version(3);
+    expect("createdomain with grant version 3", domctl_create(0, 1, 0), -XEN_EINVAL);
+    domctl_set_grant_version(1);
     dom = domctl_create(0, 1, 0);
     if (dom <= 0)
         return xtf_failure("createdomain: %ld", dom);

@@ -61,32 +61,21 @@ static void serve(struct grant_peer *p)
 int test_main(void)
 {
     size_t len = (size_t)(_binary_domu_grant_peer_elf_end - _binary_domu_grant_peer_elf_start);
-    unsigned long gt_mfn;
+    struct grant_peer_pages pages;
     uint16_t f, fro, want;
     uint64_t free0, free1;
     long rc;
 
     if (grant_peer_begin(&g))
         return XTF_FAILURE;
-    gt = gnttab_map_table(1, &gt_mfn);
-    if (!gt)
-        return XTF_ERROR;
-    a = alloc_page();
-    b = alloc_page();
-    for (unsigned int i = 0; i < PAGE_SIZE; i++) {
-        a[i] = grant_peer_byte(GRANT_PEER_SEED_A, i);
-        b[i] = grant_peer_byte(GRANT_PEER_SEED_B, i);
-    }
-    *(volatile uint32_t *)(a + GRANT_PEER_DONE_OFF) = 0;
-    free0 = sysctl_free_pages();    /* after our own table's frame */
     g.serve = serve;
-    /* The grants name the domU, whose id domu_create picks: grant after the creation. */
-    if (grant_peer_create(&g))
+    if (grant_peer_lend(&g, _binary_domu_grant_peer_elf_start, len, GRANT_PEER_MAPPER, REF,
+                        &pages))
         return XTF_FAILURE;
-    gnttab_grant(gt, REF, g.u.domid, virt_to_mfn(a), GTF_permit_access);
-    gnttab_grant(gt, REF + 1, g.u.domid, virt_to_mfn(b), GTF_permit_access | GTF_readonly);
-    if (grant_peer_load(&g, _binary_domu_grant_peer_elf_start, len, GRANT_PEER_MAPPER, REF))
-        return XTF_FAILURE;
+    gt = pages.gt;
+    a = pages.a;
+    b = pages.b;
+    free0 = pages.free0;
     if (!grant_peer_finish(&g) || !acked)
         xtf_failure("the domU never notified");
     if (flags_mapped != (GTF_permit_access | GTF_reading | GTF_writing) ||

@@ -33,10 +33,10 @@
  * port stays bound and the frames stay mapped until it is done: the switch back comes only
  * after every port is closed, each close under its port's lock.  While the hypervisor swaps
  * a queue tail's LINK and the guest keeps changing that word, the word is held BUSY, as Xen
- * does: a guest does not clear MASKED while BUSY is set (Linux's unmask waits for it), so the
- * swap is retried at most four times.
+ * does (evtchn-fifo-link.h).
  */
 #include "evtchn.h"
+#include "evtchn-fifo-link.h"
 
 struct fifo_queue {
     volatile event_word_t *head;    /* HEAD in the vCPU's control block */
@@ -85,44 +85,21 @@ static bool test_word(volatile event_word_t *w, unsigned int bit)
     return __atomic_load_n(w, __ATOMIC_SEQ_CST) & BIT(bit);
 }
 
-/* One swap of the tail word *w (read before) to link to `link`: 1 done, 0 the tail is not
- * LINKED (the guest consumed it: the queue is empty), -1 the word changed (*w reread). */
-static int try_set_link(volatile event_word_t *word, event_word_t *w, uint32_t link)
-{
-    event_word_t n = (*w & ~(BIT(EVTCHN_FIFO_BUSY) | EVTCHN_FIFO_LINK_MASK)) | link;
-
-    if (!(*w & BIT(EVTCHN_FIFO_LINKED)))
-        return 0;
-    return __atomic_compare_exchange_n(word, w, n, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
-               ? 1 : -1;
-}
-
-/* Point the tail's link at `link` if the tail is still LINKED: true, or false when the guest
- * has unlinked it (the queue is empty).  If the guest changes the word under the first swap,
- * the word is held BUSY (which stops the guest's unmask) for four more; the swap that links
- * clears BUSY, and so does giving up.  Four failed swaps: true, the event is lost (Xen's
- * warning). */
+/* Point the tail's link at `link` if the tail is still LINKED (evtchn-fifo-link.h): true, or
+ * false when the guest has unlinked it (the queue is empty).  If the word kept changing the
+ * event is lost, with Xen's warning, and true is returned (the tail stays as it is). */
 static bool set_link(struct domain *d, volatile event_word_t *word, uint32_t link)
 {
-    event_word_t w = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-    int rc = try_set_link(word, &w, link);
-
-    if (rc >= 0)
-        return rc;
-    w = __atomic_or_fetch(word, BIT(EVTCHN_FIFO_BUSY), __ATOMIC_SEQ_CST);
-    for (unsigned int try = 0; try < 4; try++) {
-        rc = try_set_link(word, &w, link);
-        if (rc == 1)
-            return true;
-        if (rc == 0) {
-            __atomic_fetch_and(word, ~BIT(EVTCHN_FIFO_BUSY), __ATOMIC_SEQ_CST);
-            return false;
-        }
+    switch (fifo_set_link(word, link, NULL)) {
+    case FIFO_LINK_EMPTY:
+        return false;
+    case FIFO_LINK_LOST:
+        printk("pvmm: d%u FIFO port %u not linked (its queue's tail kept changing)\n",
+               d->domain_id, link);
+        return true;
+    default:
+        return true;
     }
-    printk("pvmm: d%u FIFO port %u not linked (its queue's tail kept changing)\n",
-           d->domain_id, link);
-    __atomic_fetch_and(word, ~BIT(EVTCHN_FIFO_BUSY), __ATOMIC_SEQ_CST);
-    return true;
 }
 
 /* Set `port` pending for v and link it on v's queue of its priority (see the header).  The

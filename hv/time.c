@@ -8,11 +8,12 @@
  * also gives the local APIC timer's rate (apic.c): each end of a window reads the reference,
  * the TSC and the APIC timer together (the tightest of a few tries).  The reference is the
  * HPET's main counter where ACPI lists one (64 bits at a rate it states: a window of 15 ms
- * stays right however long the CPU is held up in it), else PIT channel 2 over five windows
- * of at least 5 ms, taking the lowest: the PIT's 16 bits wrap every 55 ms, and under TCG on
+ * stays right however long the CPU is held up in it), else PIT channel 2 over three windows
+ * of at least 5 ms, taking the lowest.  The PIT's 16 bits wrap every 55 ms, and under TCG on
  * a loaded host the CPU can be held up for longer between two reads, so a window can miss
- * whole wraps (seen in about half of the windows with 20 runnable threads on two cores) and
- * then reads a rate too high by 65536 ticks' worth - never too low.
+ * whole wraps (a third of the windows with 20 runnable threads on two cores) and then reads
+ * a rate too high by 65536 ticks' worth, never too low: such a window is told by channel 2's
+ * output, which went high at the wrap (pit_window).
  *
  * Guests read system time without a hypercall through vcpu_time_info in their vcpu_info:
  * ns = system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul) >> 32, with
@@ -41,6 +42,7 @@ static uint32_t wallclock_nsec;
 
 #define PIT_HZ            1193182UL
 #define CALIBRATE_TICKS   5966U           /* 5 ms of PIT channel 2 */
+#define PIT2_OUT          0x20            /* port 0x61: channel 2's output */
 
 /* TSC frequency from CPUID leaf 0x15 or 0x16, or 0 if the CPU reports neither. */
 static uint64_t tsc_khz_from_cpuid(void)
@@ -102,8 +104,11 @@ static uint64_t pit2_ref(void)
 
 /*
  * One window: count PIT channel 2 down (mode 0) from 0xffff for at least CALIBRATE_TICKS.
- * Returns the TSC rate in kHz and the APIC timer's in *apic_khz, or 0 if the counter was seen
- * to wrap (the CPU was held up for a whole PIT period, 55 ms: the difference would lie).
+ * Returns the TSC rate in kHz and the APIC timer's in *apic_khz, or 0 if the counter wrapped
+ * (the CPU was held up for a whole PIT period, 55 ms: the difference would lie).  A wrap is
+ * seen as the count going up between two reads, or - when the CPU was held up across it, so
+ * that no read saw it - as channel 2's output (port 0x61 bit 5), which mode 0 raises when the
+ * count reaches zero and keeps high: still low after the last read, no wrap happened.
  */
 static uint64_t pit_window(uint64_t *apic_khz)
 {
@@ -123,6 +128,8 @@ static uint64_t pit_window(uint64_t *apic_khz)
             return 0;
         prev = (uint16_t)s2.ref;
     } while ((uint16_t)(s1.ref - s2.ref) < CALIBRATE_TICKS);
+    if (inb(0x61) & PIT2_OUT)
+        return 0;
     pit_ticks = (uint16_t)(s1.ref - s2.ref);
     tsc_ticks = s2.tsc - s1.tsc;
     khz = tsc_ticks * PIT_HZ / pit_ticks / 1000;
@@ -130,9 +137,9 @@ static uint64_t pit_window(uint64_t *apic_khz)
     return khz;
 }
 
-/* The lowest of PIT_WINDOWS good windows, or of those found in 30 tries (a missed wrap only
- * ever makes one read high). */
-#define PIT_WINDOWS 5
+/* The lowest of PIT_WINDOWS good windows, or of those found in 30 tries (should a wrap still
+ * go unseen, it only ever makes a window read high). */
+#define PIT_WINDOWS 3
 
 static uint64_t pit_calibrate(uint64_t *apic_khz)
 {

@@ -287,5 +287,5 @@ coverage-sim: $(BUILD)/cov/pvmm $(BUILD)/cov/replay $(SEED_DIR)/.stamp
 	$(Q)fail=0; $(COV_SCENARIOS); $(COV_REPORT); exit $$fail
 
 -include $(FUZZ_OBJS:.o=.d) $(BUILD)/fuzz-host/seed.d $(FUZZ_LIB_SRCS:sim/fuzz/%.c=$(BUILD)/fuzz-host/%.d)
--include $(wildcard $(BUILD)/cov/*/*.d)
+-include $(wildcard $(BUILD)/cov/*.d $(BUILD)/cov/*/*.d)
 -include $(SIM_OBJS:.o=.d) $(SIM_CLANG:.o=.d) $(PVMM_OBJS:.o=.d) $(PVMM_CLANG:.o=.d) $(SIM_TEST_BINS:%=%.d)

@@ -10,10 +10,12 @@
  *  - log: to stderr at or above the machine's log level;
  *  - preempt_check: scripted injection (never, at the n-th check of the
  *    current operation, or every check);
- *  - copy_from/to_guest: through the vCPU's MMU as a guest-kernel access
- *    (CPL 3, the kernel L4), TLB included, so a hypercall argument in an
- *    unmapped or hypervisor-only page gives -EFAULT exactly as it would for
- *    the guest itself.
+ *  - copy_from/to_guest: an address that does not start in guest space
+ *    (below 2^47 or past the hypervisor's slots: Xen's access_ok) is -EFAULT
+ *    whatever is mapped there; the rest goes through the vCPU's MMU as a
+ *    guest-kernel access (CPL 3, the kernel L4), TLB included, so a hypercall
+ *    argument in an unmapped or hypervisor-only page gives -EFAULT exactly as
+ *    it would for the guest itself.
  */
 #include "access.h"
 
@@ -126,13 +128,24 @@ int sim_kernel_copy(struct sim_machine *m, struct vcpu *v, uint64_t va, void *bu
     return kernel_access(m, v, va, buf, len, write ? SIM_WRITE : SIM_READ);
 }
 
+/* Xen's access_ok for a 64-bit guest (and pvmm-hv's): a hypercall's guest address must start
+ * below 2^47 or past the hypervisor's slots, whatever those map (the M2P is readable there). */
+static bool guest_addr_ok(uint64_t gva)
+{
+    return gva < 0x0000800000000000UL || gva >= HYPERVISOR_VIRT_END;
+}
+
 static int p_copy_from_guest(void *ctx, struct vcpu *v, void *dst, uint64_t gva, size_t len)
 {
+    if (!guest_addr_ok(gva))
+        return -XEN_EFAULT;
     return kernel_access(ctx, v, gva, dst, len, SIM_READ);
 }
 
 static int p_copy_to_guest(void *ctx, struct vcpu *v, uint64_t gva, const void *src, size_t len)
 {
+    if (!guest_addr_ok(gva))
+        return -XEN_EFAULT;
     return kernel_access(ctx, v, gva, (void *)src, len, SIM_WRITE);
 }
 

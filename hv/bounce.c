@@ -24,8 +24,8 @@
  * leave the guest's range crashes the domain (never returns then).  A handler of 0 is the
  * caller's to refuse (bounce_to does; the failsafe bounce enters it, as Xen's does).
  */
-void bounce_frame_start(struct cpu_regs *r, unsigned int words,
-                        struct bounce_frame *bf)
+static inline __attribute__((always_inline))
+void frame_start(struct cpu_regs *r, unsigned int words, struct bounce_frame *bf)
 {
     struct vcpu *v = current;
     struct hv_vcpu *h = hvv(v);
@@ -56,8 +56,8 @@ void bounce_frame_start(struct cpu_regs *r, unsigned int words,
 
 /* Enter handler on the frame bounce_frame_start chose: flat kernel selectors, TF, NT, RF, VM,
  * AC and IOPL cleared, events masked when `mask`. */
-void bounce_frame_enter(struct cpu_regs *r, const struct bounce_frame *bf, uint64_t handler,
-                        bool mask)
+static inline __attribute__((always_inline))
+void frame_enter(struct cpu_regs *r, const struct bounce_frame *bf, uint64_t handler, bool mask)
 {
     r->rsp = (uint64_t)bf->f;
     r->rip = handler;
@@ -69,6 +69,19 @@ void bounce_frame_enter(struct cpu_regs *r, const struct bounce_frame *bf, uint6
         hvv(current)->vcpu_info->evtchn_upcall_mask = 1;
 }
 
+/* The two above for the failsafe frame (context-switch.c); bounce_to has them inline (every
+ * event upcall and exception bounce goes through it). */
+void bounce_frame_start(struct cpu_regs *r, unsigned int words, struct bounce_frame *bf)
+{
+    frame_start(r, words, bf);
+}
+
+void bounce_frame_enter(struct cpu_regs *r, const struct bounce_frame *bf, uint64_t handler,
+                        bool mask)
+{
+    frame_enter(r, bf, handler, mask);
+}
+
 void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err, bool mask)
 {
     struct bounce_frame bf;
@@ -76,7 +89,7 @@ void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err,
 
     if (!handler)
         domain_crash(r, "bounce to address 0 (no callback registered)");
-    bounce_frame_start(r, has_err ? 8 : 7, &bf);
+    frame_start(r, has_err ? 8 : 7, &bf);
     /* The frame, written in place on the guest stack (see the header comment). */
     f = bf.f;
     guest_access_begin();
@@ -92,7 +105,7 @@ void bounce_to(struct cpu_regs *r, uint64_t handler, bool has_err, uint32_t err,
     guest_put(r->rsp, &f[5], fault);
     guest_put(r->ss, &f[6], fault);
     guest_access_end();
-    bounce_frame_enter(r, &bf, handler, mask);
+    frame_enter(r, &bf, handler, mask);
     return;
 
 fault:

@@ -49,13 +49,6 @@ bool ioports_access_permitted(const struct domain *d, unsigned int first, unsign
     return rangeset_contains_range(&hv_dom(d)->ioport_caps, first, last);
 }
 
-bool domain_paused(const struct domain *d)
-{
-    const struct hv_domain *hd = hv_dom(d);
-
-    return hd->pause_count || hd->shut_down || d->is_dying;
-}
-
 void domain_pause_by_controller(struct domain *d)
 {
     struct hv_domain *hd = hv_dom(d);

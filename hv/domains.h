@@ -27,6 +27,9 @@ struct hv_domain {
     unsigned int nr_vcpus;              /* vCPUs created by max_vcpus (0: none yet) */
     uint64_t shared_info_mfn;
     struct rangeset ioport_caps;        /* ports the domain may use (ioport_permission) */
+    /* Bit i: vCPU i may be polling (SCHEDOP_poll; set before it looks at its ports, cleared
+     * after it stops), so a port made pending looks only at those vCPUs (Xen's poll_mask). */
+    uint64_t poll_mask;
 };
 
 extern struct hv_domain hv_domains[PVMM_MAX_DOMAINS];

@@ -7,6 +7,7 @@
 #define HV_EVENTS_H
 
 #include "hv.h"
+#include "domains.h"
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 #include <xen/vcpu.h>
@@ -116,10 +117,29 @@ void runstate_set(struct vcpu *v, int state);
 void runstate_get(struct vcpu *v, struct vcpu_runstate_info *ri);
 void update_runstate_area(struct vcpu *v);
 void sched_init_cpu(unsigned int cpu, struct cpu_regs *regs);
-bool is_idle_vcpu(struct vcpu *v);
-bool vcpu_runnable(struct vcpu *v);
-/* The domain's vCPUs may not run: paused by the controller, shut down or dying (domains.c). */
-bool domain_paused(const struct domain *d);
+extern volatile bool domains_paused;
+/* The domain's vCPUs may not run: paused by the controller, shut down or dying (domains.c).
+ * Inline, as the two below: the exit path asks them whenever it has work (an upcall). */
+static inline bool domain_paused(const struct domain *d)
+{
+    const struct hv_domain *hd = hv_dom(d);
+
+    return hd->pause_count || hd->shut_down || d->is_dying;
+}
+/* v is a CPU's idle vCPU (sched-rr.c). */
+static inline bool is_idle_vcpu(struct vcpu *v)
+{
+    return hvv(v)->is_idle;
+}
+/* v may run: initialised, not down, not blocked, not idle, its domain not paused, and no
+ * pause of every domain (domain-pause.c) on (sched-rr.c). */
+static inline bool vcpu_runnable(struct vcpu *v)
+{
+    const struct hv_vcpu *h = hvv(v);
+
+    return h->initialised && !h->down && !h->blocked && !h->is_idle &&
+           !domain_paused(v->domain) && !domains_paused;
+}
 void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);
 void sched_affinity_changed(struct vcpu *v);      /* sched-rr.c: move it if it must */
@@ -165,7 +185,6 @@ void migrate_timer(struct timer *t, unsigned int cpu);              /* timer.c *
 void vcpu_save_if_loaded(struct vcpu *v);                           /* context-switch.c */
 /* Every other CPU stops running guest vCPUs and drops their state (domain-pause.c). */
 void domain_pause_others(void);
-extern volatile bool domains_paused;
 void hv_vcpu_setup(struct vcpu *v, struct hv_vcpu *h, struct vcpu_info *vi, unsigned int cpu);
 long vcpu_initialise(struct vcpu *v, uint64_t arg);                 /* vcpu-context.c */
 long vcpu_up(struct vcpu *v);

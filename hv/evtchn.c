@@ -162,14 +162,20 @@ static bool polls_port(struct vcpu *v, uint32_t port)
 void evtchn_port_set_pending(struct domain *d, unsigned int vcpu_id, uint32_t port)
 {
     const struct evtchn_port_ops *ops;
+    uint64_t pollers;
 
     if (!usable(d, port))
         return;
     ops = __atomic_load_n(&evtchn_dom(d)->ops, __ATOMIC_ACQUIRE);
     if (!ops->set_pending(d, &d->vcpu[vcpu_id], port))
         return;
-    for (unsigned int i = 0; i < d->max_vcpus; i++) {
-        struct vcpu *p = &d->vcpu[i];
+    /* Only the vCPUs that may be polling (poll_mask is set before a poller looks at its
+     * ports, and read after the port is pending: one of the two sees the other). */
+    pollers = __atomic_load_n(&hv_dom(d)->poll_mask, __ATOMIC_SEQ_CST);
+    while (pollers) {
+        struct vcpu *p = &d->vcpu[__builtin_ctzl(pollers)];
+
+        pollers &= pollers - 1;
         if (p->plat && polls_port(p, port))
             vcpu_unblock(p);
     }

@@ -50,13 +50,6 @@ static struct vcpu idle_vcpu[HV_MAX_CPUS];
 static struct hv_vcpu idle_hv_vcpu[HV_MAX_CPUS];
 static struct vcpu_info idle_vcpu_info[HV_MAX_CPUS];   /* never read by a guest */
 
-bool vcpu_runnable(struct vcpu *v)
-{
-    const struct hv_vcpu *h = hvv(v);
-    return h->initialised && !h->down && !h->blocked && !h->is_idle &&
-           !domain_paused(v->domain) && !domains_paused;
-}
-
 static void runq_insert(struct percpu *pc, struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
@@ -255,11 +248,6 @@ void sched_init_cpu(unsigned int cpu, struct cpu_regs *regs)
     pc->idle = v;
     pc->curr = v;
     init_timer(&pc->slice_timer, slice_timer_fn, pc, cpu);
-}
-
-bool is_idle_vcpu(struct vcpu *v)
-{
-    return hvv(v)->is_idle;
 }
 
 /*

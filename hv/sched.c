@@ -81,6 +81,8 @@ void vcpu_unblock(struct vcpu *v)
         return;                             /* not blocked, or another CPU woke it */
     if (h->polling) {
         h->polling = false;
+        __atomic_fetch_and(&hv_dom(v->domain)->poll_mask, ~(1UL << v->vcpu_id),
+                           __ATOMIC_SEQ_CST);
         stop_timer(&h->poll_timer);
     }
     vcpu_wake(v);
@@ -127,6 +129,7 @@ long sched_poll(struct vcpu *v, uint64_t arg)
         init_timer(&h->poll_timer, poll_timer_fn, v, h->processor);
     h->poll_evtchn = -1;
     __atomic_store_n(&h->polling, true, __ATOMIC_SEQ_CST);
+    __atomic_fetch_or(&hv_dom(v->domain)->poll_mask, 1UL << v->vcpu_id, __ATOMIC_SEQ_CST);
     __atomic_store_n(&h->blocked, true, __ATOMIC_SEQ_CST);
     if (local_events_need_delivery(v))
         goto out;

@@ -18,6 +18,13 @@
  * (checked on the frame after prepare_exit's canonical-RIP check), otherwise through IRETQ.
  */
 #include "smp.h"
+#include "asm-offsets.h"            /* generated from hv/gen/asm-offsets.c */
+
+/* The fast paths below test these fields as bytes (percpu's softirq_pending as a word). */
+.if SIZEOF_kernel_mode != 1 || SIZEOF_cont_pending != 1 || SIZEOF_blocked != 1 || \
+    SIZEOF_upcall_pending != 1 || SIZEOF_softirq_pending != 8
+.error "entry.S: a field the fast paths test changed size"
+.endif
 
 #define REGS_SIZE   (22 * 8)
 #define OFF_RIP     (17 * 8)
@@ -101,7 +108,7 @@ common_entry:
  * CPU's stubs.  SFMASK has cleared IF, DF, TF, AC, NT and IOPL.  rcx = guest rip,
  * r11 = guest rflags.  The stubs of CPU n: syscall_stubs + n * 2 * SYSCALL_STUB_SIZE.
  */
-.macro SYSCALL_STUB cpu, cs, vector
+.macro SYSCALL_STUB cpu, cs, vector, common
 662:
     mov     %rsp, cpu_stacks + (\cpu + 1) * STACK_SIZE - STACK_INFO_SIZE(%rip)
     lea     cpu_stacks + (\cpu + 1) * STACK_SIZE - STACK_INFO_SIZE(%rip), %rsp
@@ -112,7 +119,7 @@ common_entry:
     push    %rcx                    /* rip */
     push    $0                      /* error code */
     push    $\vector                /* ENTRY_SYSCALL or ENTRY_SYSCALL32 */
-    jmp     syscall_common
+    jmp     \common
     .org    662b + SYSCALL_STUB_SIZE    /* an error if the stub is larger */
 .endm
 
@@ -120,31 +127,88 @@ common_entry:
     .globl syscall_stubs
 syscall_stubs:
 .irp cpu, 0, 1, 2, 3, 4, 5, 6, 7         /* HV_MAX_CPUS of them (checked below) */
-    SYSCALL_STUB \cpu, 0xe033, 0x100
-    SYSCALL_STUB \cpu, 0xe023, 0x101
+    SYSCALL_STUB \cpu, 0xe033, 0x100, syscall_common
+    SYSCALL_STUB \cpu, 0xe023, 0x101, syscall32_common
 .endr
     .if HV_MAX_CPUS != 8
     .error "one pair of SYSCALL stubs per CPU: extend the list above"
     .endif
 
+/*
+ * A 64-bit SYSCALL.  The hypercall fast path, in kernel mode with a known number and neither
+ * the trace nor the recording on (hypercall_fast_table is then all NULL): the handler
+ * straight from hypercall_table, with interrupts on, as handle_syscall() would call it, then the exit.  Everything else (user mode: the
+ * syscall bounce; unknown numbers; the recorder; a continuation) goes to the C code.  rsp is
+ * the frame (struct cpu_regs) throughout, 16-byte aligned at the calls; rbp keeps the vCPU
+ * (a hypercall comes back to the vCPU that made it).
+ */
 syscall_common:                     /* SFMASK has cleared AC and DF: no clac, no cld */
     SAVE_GPRS
+    mov     %rsp, %rcx
+    or      $(STACK_SIZE - 1), %rcx
+    mov     -7(%rcx), %rcx          /* this CPU's struct percpu */
+    mov     PERCPU_curr(%rcx), %rbp
+    cmpb    $0, VCPU_kernel_mode(%rbp)
+    je      syscall_slow            /* guest user mode: the syscall bounce */
+    cmp     $HYPERCALL_NR_MAX, %rax
+    jae     syscall_slow            /* -ENOSYS (dispatch) */
+    mov     hypercall_fast_table(%rip), %rcx    /* all NULL with the trace or recording on */
+    mov     (%rcx, %rax, 8), %rcx
+    test    %rcx, %rcx
+    jz      syscall_slow
+    sti                             /* hypercalls run with interrupts on */
+    mov     %rsp, %rdi              /* regs, nr, args: the table's calling convention */
+    mov     %rax, %rsi
+    lea     REGS_args(%rsp), %rdx
+    call    *%rcx
+    mov     %rax, REGS_rax(%rsp)
+    cmpb    $0, VCPU_cont_pending(%rbp)
+    jne     syscall_continue
+    cli
+    jmp     exit_work
+syscall_continue:                   /* re-execute with the continuation's arguments */
+    mov     %rsp, %rdi
+    call    hypercall_continue
+    cli
+    jmp     exit_work
+syscall32_common:                   /* compatibility mode: never a hypercall */
+    SAVE_GPRS
+syscall_slow:
     mov     %rsp, %rdi
     call    handle_syscall          /* never returns: ends in exit_to_guest */
     ud2
 
 /*
- * exit_to_guest(struct cpu_regs *regs): regs is guest_cpu_regs(); never returns.  After
- * prepare_exit() and the registers, SYSRET when it restores exactly the saved state: rcx ==
- * rip and r11 == rflags (SYSRET loads rip and rflags from them), the flat 64-bit selectors
- * SYSRET loads, no RF (SYSRET clears it); IRETQ otherwise.  prepare_exit has made rip
- * canonical (a non-canonical rcx would make SYSRET fault in ring 0).
+ * exit_to_guest(struct cpu_regs *regs): regs is guest_cpu_regs(); never returns.  First the
+ * exit work: when a softirq is pending, the vCPU is blocked or an upcall is pending
+ * (guest_exit_work's three tests, made here on the fields) or rip is not canonical,
+ * prepare_exit() does it all in C.  Then the registers, and SYSRET when it restores exactly
+ * the saved state: rcx == rip and r11 == rflags (SYSRET loads rip and rflags from them), the
+ * flat 64-bit selectors SYSRET loads, no RF (SYSRET clears it); IRETQ otherwise.  rip is
+ * canonical by then (a non-canonical rcx would make SYSRET fault in ring 0).
  */
     .globl exit_to_guest
 exit_to_guest:
     cli                             /* hypercalls run with interrupts on */
     mov     %rdi, %rsp
-    call    prepare_exit
+exit_work:                          /* interrupts off, rsp = regs */
+    mov     %rsp, %rcx
+    or      $(STACK_SIZE - 1), %rcx
+    mov     -7(%rcx), %rcx          /* this CPU's struct percpu */
+    mov     PERCPU_curr(%rcx), %rax
+    mov     VCPU_plat(%rax), %rax   /* its struct hv_vcpu */
+    mov     HVV_vcpu_info(%rax), %rdx
+    movzbl  HVV_blocked(%rax), %eax
+    movzbl  VI_upcall_pending(%rdx), %edx
+    or      PERCPU_softirq_pending(%rcx), %rax
+    or      %rdx, %rax
+    jnz     exit_slow
+    mov     REGS_rip(%rsp), %rax    /* canonical: bits 63..47 all equal, so rip >> 47 */
+    sar     $47, %rax               /* (arithmetic) is 0 or -1 */
+    add     $1, %rax
+    shr     $1, %rax
+    jnz     exit_slow
+exit_restore:
     RESTORE_GPRS
     add     $16, %rsp               /* vector and error code: rsp at the hardware frame */
     cmp     (%rsp), %rcx            /* rip */
@@ -162,6 +226,10 @@ exit_to_guest:
     .globl exit_iretq
 exit_iretq:
     iretq
+exit_slow:
+    mov     %rsp, %rdi
+    call    prepare_exit
+    jmp     exit_restore
 
 /*
  * raw_copy_user(dst, src, len): copy with guest (user) pages accessible under SMAP, whole

@@ -374,6 +374,9 @@ int guest_xsetbv(uint32_t idx, uint64_t val);
 
 /* ---- hypercalls (hypercall.c and hc-*.c) ---- */
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5]);
+/* Send every hypercall through hypercall_dispatch (entry.S's fast path off: the trace or the
+ * recording sees them all; record.c at boot). */
+void hypercall_fast_path_off(void);
 long do_iret(struct cpu_regs *r);
 long hc_set_trap_table(uint64_t traps);
 long hc_stack_switch(uint64_t ss, uint64_t sp);

@@ -89,7 +89,9 @@ static long h_pvmm_debug(struct cpu_regs *r, unsigned long nr, const uint64_t a[
     return (long)mmglue_audit("on request");
 }
 
-static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
+/* Read by entry.S's hypercall fast path too. */
+extern const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX];
+const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_set_trap_table] = h_set_trap_table,
     [__HYPERVISOR_platform_op] = h_platform_op,
     [__HYPERVISOR_mmu_update] = h_mm,
@@ -127,6 +129,18 @@ static const hypercall_fn hypercall_table[XEN_HYPERCALL_NR_MAX] = {
     [__HYPERVISOR_pvmm_debug] = h_pvmm_debug,
 };
 
+/* entry.S's fast path takes its handlers from here: hypercall_table, or no_fast_table (no
+ * handler, so every hypercall goes through hypercall_dispatch) once the trace or the
+ * recording is on (hypercall_fast_path_off, record.c). */
+static const hypercall_fn no_fast_table[XEN_HYPERCALL_NR_MAX];
+extern const hypercall_fn *hypercall_fast_table;
+const hypercall_fn *hypercall_fast_table = hypercall_table;
+
+void hypercall_fast_path_off(void)
+{
+    hypercall_fast_table = no_fast_table;
+}
+
 /* Run hypercall nr; with the trace or the recording on (record.c), it is written there. */
 long hypercall_dispatch(struct cpu_regs *r, unsigned long nr, const uint64_t a[5])
 {
@@ -158,9 +172,17 @@ static void continue_hypercall(struct cpu_regs *r, struct vcpu *v)
 }
 
 void handle_syscall(struct cpu_regs *r);
+void hypercall_continue(struct cpu_regs *r);
 
-/* The C side of the SYSCALL entry; always leaves through exit_to_guest (which turns
- * interrupts off).  Hypercalls run with interrupts on, so a long one sees its preemption
+/* entry.S's fast path: the hypercall it called asked to be continued. */
+void hypercall_continue(struct cpu_regs *r)
+{
+    continue_hypercall(r, current);
+}
+
+/* The C side of the SYSCALL entry (entry.S calls it for whatever its hypercall fast path does
+ * not take: user mode, compatibility mode, unknown numbers, the trace or the recording on);
+ * always leaves through exit_to_guest (which turns interrupts off).  Hypercalls run with interrupts on, so a long one sees its preemption
  * point (hv_preempt_check).  The vCPU is read once: a hypercall that blocks comes back to
  * the same vCPU, on whatever CPU.  A known hypercall without the trace or the recording is
  * called straight from the table; everything else goes through hypercall_dispatch. */

@@ -83,6 +83,8 @@ void rec_init(uint64_t nr_frames, uint64_t m2p_mfn, uint64_t tables_mfn)
     tracing = hv_option("trace");
     recording = hv_option("record");
     rec_on = tracing || recording;
+    if (rec_on)
+        hypercall_fast_path_off();
     if (!recording)
         return;
     hv_platform.direct_map = NULL;      /* every frame the core maps goes by rec_touch */

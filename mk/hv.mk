@@ -44,7 +44,15 @@ $(BUILD)/hv/%.o: hv/%.c
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 $(BUILD)/hv/%.o: hv/%.S
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+	$(Q)$(CC) $(HV_CFLAGS) -I$(BUILD)/hv -D__ASSEMBLY__ -c $< -o $@
+# The structure offsets entry.S reads: hv/gen/asm-offsets.c compiled to assembly only, its
+# "->NAME VALUE" lines made #defines.
+$(BUILD)/hv/asm-offsets.h: hv/gen/asm-offsets.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(HV_CFLAGS) -MT $@ -MF $@.d -S $< -o $@.s
+	$(Q)sed -n 's/.*->\([A-Za-z_]*\) \$$\{0,1\}\(-\{0,1\}[0-9][0-9]*\).*/#define \1 \2/p' $@.s >$@.tmp
+	$(Q)mv $@.tmp $@
+$(BUILD)/hv/entry.o: $(BUILD)/hv/asm-offsets.h
 $(BUILD)/hv/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
@@ -157,4 +165,4 @@ fuzz-hv: $(BUILD)/pvmm-hv.elf $(BUILD)/guests/fuzz.elf
 	$(Q)HV=$(BUILD)/pvmm-hv.elf tools/hv-fuzz $(if $(filter 1,$(FUZZ_XEN)),--xen) \
 	    --for $(FUZZ_TIME) --findings $(BUILD)/fuzz-hv-findings
 
--include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d)
+-include $(HV_OBJS:.o=.d) $(HV_CLANG_OBJS:.o=.d) $(HV_SELFTEST_OBJS:.o=.d) $(BUILD)/hv/asm-offsets.h.d

@@ -133,6 +133,12 @@ static inline struct pvmm_state *vcpu_state(const struct vcpu *v)
 void get_page_light(struct page_info *pg);
 /* mfn_valid + get_page. */
 bool get_page_from_mfn(struct pvmm_state *s, mfn_t mfn, const struct domain *d);
+/*
+ * Runs of empty entries in a table (validate-l1.c): the first present entry from index i on
+ * (512 if none), and the last present one at i or below (-1 if none).
+ */
+unsigned int next_present_entry(const intpte_t *pt, unsigned int i);
+int prev_present_entry(const intpte_t *pt, int i);
 /* Return a frame whose last reference went to the free list (M2P invalid, owner none). */
 void free_domheap_page(struct pvmm_state *s, struct page_info *pg);
 /*

@@ -85,6 +85,50 @@ static bool writable_type_blocked(uint64_t ti)
     return (ti & PGT_count_mask) != 0 && (ti & PGT_type_mask) != PGT_writable_page;
 }
 
+/* True if none of the eight entries from pt[i] on is present (atomic loads, OR-ed). */
+static inline bool eight_empty(const intpte_t *pt, unsigned int i)
+{
+    return !((read_atomic64(&pt[i]) | read_atomic64(&pt[i + 1]) | read_atomic64(&pt[i + 2]) |
+              read_atomic64(&pt[i + 3]) | read_atomic64(&pt[i + 4]) | read_atomic64(&pt[i + 5]) |
+              read_atomic64(&pt[i + 6]) | read_atomic64(&pt[i + 7])) & _PAGE_PRESENT);
+}
+
+/*
+ * The first present entry of table pt from index i on (i <= 512), or 512 if there is none.
+ * Aligned groups of eight empty entries are passed with one test.  The validation and
+ * devalidation loops, which only ever act on present entries, call it at an empty entry, so
+ * an empty table costs a few instructions per entry and a full one nothing more (out of
+ * line, so that the loops over full tables keep their registers).
+ */
+unsigned int next_present_entry(const intpte_t *pt, unsigned int i)
+{
+    while (i < L1_PAGETABLE_ENTRIES) {
+        if ((i & 7) == 0 && eight_empty(pt, i)) {
+            i += 8;
+            continue;
+        }
+        if (read_atomic64(&pt[i]) & _PAGE_PRESENT)
+            return i;
+        i++;
+    }
+    return L1_PAGETABLE_ENTRIES;
+}
+
+/* The last present entry of pt at index i or below (i < 512), or -1 if there is none. */
+int prev_present_entry(const intpte_t *pt, int i)
+{
+    while (i >= 0) {
+        if ((i & 7) == 7 && eight_empty(pt, (unsigned int)i - 7)) {
+            i -= 8;
+            continue;
+        }
+        if (read_atomic64(&pt[i]) & _PAGE_PRESENT)
+            return i;
+        i--;
+    }
+    return -1;
+}
+
 /*
  * The general get_page_from_l1e: every kind of entry, every rule, every
  * reason.  get_page_from_l1e (fast-paths.h) tries the common case first.
@@ -211,8 +255,8 @@ int promote_l1_table(struct vcpu *curr, struct page_info *pg)
     struct pvmm_state *s = vcpu_state(curr);
     struct domain *d = page_get_owner(s, pg);
     mfn_t mfn = page_to_mfn(s, pg);
-    intpte_t *pl1e;
-    unsigned int i;
+    intpte_t *pl1e, *p, *pend;
+    unsigned int i, end;
     int rc = 0;
 
     if (!d)
@@ -220,8 +264,13 @@ int promote_l1_table(struct vcpu *curr, struct page_info *pg)
                       .want_type = PGT_l1_page_table);
 
     pl1e = map_domain_page(s, mfn);
-    for (i = 0; i < L1_PAGETABLE_ENTRIES; i++) {
-        intpte_t e = read_atomic64(&pl1e[i]);
+    /* Between the first and the last present entry (an empty table costs a few instructions
+     * per entry; the loop keeps its shape for the full ones). */
+    i = next_present_entry(pl1e, 0);
+    end = i < L1_PAGETABLE_ENTRIES ?
+          (unsigned int)(prev_present_entry(pl1e, L1_PAGETABLE_ENTRIES - 1) + 1) : 0;
+    for (p = pl1e + i, pend = pl1e + end; p < pend; p++) {
+        intpte_t e = read_atomic64(p);
         intpte_t ne;
 
         if (!(e & _PAGE_PRESENT))
@@ -231,11 +280,12 @@ int promote_l1_table(struct vcpu *curr, struct page_info *pg)
             break;
         ne = adjust_guest_l1e(e ^ (intpte_t)rc, d);
         if (ne != e)
-            write_atomic64(&pl1e[i], ne);
+            write_atomic64(p, ne);
         rc = 0;
     }
 
     if (rc < 0) {
+        i = (unsigned int)(p - pl1e);
         reason_add_path(curr, mfn, 1, (int)i);
         while (i-- > 0)
             put_page_from_l1e(curr, read_atomic64(&pl1e[i]), d);
@@ -253,9 +303,16 @@ int demote_l1_table(struct vcpu *curr, struct page_info *pg)
     struct pvmm_state *s = vcpu_state(curr);
     struct domain *d = page_get_owner(s, pg);
     intpte_t *pl1e = map_domain_page(s, page_to_mfn(s, pg));
+    unsigned int first = next_present_entry(pl1e, 0);
 
-    for (unsigned int i = 0; i < L1_PAGETABLE_ENTRIES; i++)
-        put_page_from_l1e(curr, read_atomic64(&pl1e[i]), d);
+    /* Between the first and the last present entry (an empty table costs a few instructions
+     * per entry; the loop keeps its shape for the full ones). */
+    if (first < L1_PAGETABLE_ENTRIES) {
+        const intpte_t *end = pl1e + prev_present_entry(pl1e, L1_PAGETABLE_ENTRIES - 1) + 1;
+
+        for (const intpte_t *p = pl1e + first; p < end; p++)
+            put_page_from_l1e(curr, read_atomic64(p), d);
+    }
     unmap_domain_page(s, pl1e);
     return 0;
 }

@@ -236,8 +236,10 @@ static int promote_upper(struct vcpu *curr, struct page_info *pg, int level, boo
             continue;
         /* An empty entry is a load and a test: preemption is checked before work only. */
         e = read_atomic64(&pt[i]);
-        if (!(e & _PAGE_PRESENT) && !partial_flags)
+        if (!(e & _PAGE_PRESENT) && !partial_flags) {
+            i = next_present_entry(pt, i + 1) - 1;      /* the run of empty ones at once */
             continue;
+        }
         if (preemptible && level < 4 && i > start && hypercall_preempt_check(curr))
             rc = -XEN_EINTR;
         else
@@ -354,6 +356,10 @@ static int demote_upper(struct vcpu *curr, struct page_info *pg, int level, bool
             if (rc < 0)
                 break;
         }
+        /* Nothing held here: pass the run of empty entries below at once (each would be
+         * progress and no work: no call, no preemption check). */
+        if (!worked && !partial_flags && i > 0)
+            i = (unsigned int)(prev_present_entry(pt, (int)i - 1) + 1);
         partial_flags = 0;
         progress = true;
         if (i-- == 0)

@@ -115,7 +115,7 @@ static const uint8_t memory_ops[] = { 0, 1, 3, 4, 5, 6, 9, 10, 11, 12 };
 static const uint8_t version_ops[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15 };
 static const uint8_t evtchn_ops[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15 };
 static const uint8_t physdev_ops[] = { 0, 5, 6, 7, 8, 10, 12, 13, 14, 17, 21, 28, 32 };
-static const uint8_t grant_ops[] = { 0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 13 };
+static const uint8_t grant_ops[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 };
 static const uint8_t vcpu_ops[] = { 0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14 };
 
 static unsigned int misses;

@@ -14,11 +14,16 @@
  *
  * The guest runs with 2 vCPUs on 2 CPUs (hv-run --smp 2, xen-run --smp 2).  In each of
  * ROUNDS rounds vCPU 1 clears the port (an IPI port bound to it, masked: only the poll sees
- * it), says it is about to poll, and polls it with a 1 s timeout; vCPU 0 waits for that,
+ * it), says it is about to poll, and polls it with a 10 s timeout; vCPU 0 waits for that,
  * waits a little longer each round (0 to DELAY_STEPS pause loops, so the send sweeps across
  * the poll's entry), sends and notes the time.  A poll that returns at its timeout while the
- * port was sent more than half a second before is a lost wake-up: FAILURE.  The other
- * rounds' wake-up latency is printed (information only: TCG on a loaded host).
+ * port was sent more than 5 s before is a lost wake-up: FAILURE.  The other rounds' wake-up
+ * latency is printed (information only: TCG on a loaded host).  Seconds, not less: a host
+ * that holds vCPU 1's thread up from its "about to poll" to past its timeout makes a poll
+ * that was woken in time look like one that slept, and with 30 runnable threads on two
+ * cores vCPU 1 was seen runnable - woken, its CPU's thread not run by the host - for 1.3 s
+ * on pvmm-hv, a wake-up took 3.3 s on Xen, and a whole run 180 s (hv-run-args,
+ * xen-run-args: --timeout).
  */
 #include <xen/sched.h>
 #include <xen/vcpu.h>
@@ -30,8 +35,9 @@ const char test_title[] = "SCHEDOP_poll against a send from another CPU: no lost
 
 #define ROUNDS       400
 #define DELAY_STEPS  24
-#define POLL_NS      1000000000ULL      /* each poll's timeout */
-#define LOST_NS      500000000ULL       /* sent this long before the timeout: lost */
+#define POLL_NS      10000000000ULL     /* each poll's timeout */
+#define LOST_NS      5000000000ULL      /* sent this long before the timeout: lost */
+#define WAIT_NS      30000000000ULL     /* vCPU 0's wait for vCPU 1 (longer than a poll) */
 
 static unsigned int port;
 /* vCPU 0 writes go, sent_round, sent_ns; vCPU 1 the rest. */
@@ -83,10 +89,10 @@ static void poller(void *arg)
     vcpu_down_self(1);
 }
 
-/* Wait (bounded: 3 s) until *v == want. */
+/* Wait (bounded: WAIT_NS) until *v == want. */
 static bool wait_for(volatile unsigned int *v, unsigned int want)
 {
-    uint64_t end = pvclock_ns() + 3000000000ULL;
+    uint64_t end = pvclock_ns() + WAIT_NS;
 
     while (*v != want)
         if (pvclock_ns() > end)

@@ -16,8 +16,11 @@
  *   3. system time since boot is positive and below 10 minutes, and 100 000 consecutive reads
  *      never go backwards;
  *   4. a busy wait of about 20 ms reads on the pvclock as the TSC ticks around it at the
- *      frequency the scale implies (within 1%, never more), and the boot wallclock does not
- *      move meanwhile.
+ *      frequency the scale implies, within 1% either way, and the boot wallclock does not
+ *      move meanwhile.  Not exactly: Xen re-anchors each vCPU's record to its platform timer
+ *      once a second, so where its boot measured the TSC a little off, the pvclock steps
+ *      ahead of the scale by that error (seen: +0.02% to +0.07% in three tries in a row on
+ *      a loaded host).
  */
 #include "guest.h"
 
@@ -75,7 +78,8 @@ int test_main(void)
     }
 
     /* Under TCG on a loaded host the guest can be held up anywhere, so the TSC is read
-     * right next to each clock read, and the worst of three tries must be off by < 1%. */
+     * right next to each clock read (a hold-up between the two reads only shortens what the
+     * pvclock shows), and the best of three tries must be off by < 1%. */
     for (int i = 0; i < 3; i++) {
         tsc0 = rdtsc();
         t0 = pvclock_ns();
@@ -86,7 +90,7 @@ int test_main(void)
         expect = (tsc1 - tsc0) * 1000000UL / khz;
         printk("%lu TSC ticks: %lu ns expected, %lu ns on the pvclock\n",
                (unsigned long)(tsc1 - tsc0), (unsigned long)expect, (unsigned long)(t1 - t0));
-        if (t1 - t0 + expect / 100 >= expect && t1 - t0 <= expect)
+        if (t1 - t0 + expect / 100 >= expect && t1 - t0 <= expect + expect / 100)
             break;
         if (i == 2)
             return xtf_failure("%lu ns of TSC read as %lu ns", (unsigned long)expect,

@@ -27,14 +27,9 @@
 #include "events.h"
 #include "evtchn.h"
 
-static struct evtchn_domain evtchn_domains[PVMM_MAX_DOMAINS];
+struct evtchn_domain evtchn_domains[PVMM_MAX_DOMAINS];
 static struct evtchn dom0_ports[EVTCHN_FIFO_NR_CHANNELS];
 static struct evtchn domu_ports[PVMM_MAX_DOMAINS - 1][EVTCHN_2L_NR_CHANNELS];
-
-struct evtchn_domain *evtchn_dom(struct domain *d)
-{
-    return &evtchn_domains[d->domain_id % PVMM_MAX_DOMAINS];
-}
 
 void evtchn_init_domain(struct domain *d, struct shared_info *si)
 {

@@ -67,7 +67,13 @@ struct evtchn_domain {
     struct evtchn *port;
 };
 
-struct evtchn_domain *evtchn_dom(struct domain *d);
+/* Every domain's event-channel state (evtchn.c), by domain id. */
+extern struct evtchn_domain evtchn_domains[PVMM_MAX_DOMAINS];
+/* d's event-channel state (inline: every send looks it up several times). */
+static inline struct evtchn_domain *evtchn_dom(struct domain *d)
+{
+    return &evtchn_domains[d->domain_id % PVMM_MAX_DOMAINS];
+}
 
 /* The domain's event_lock; two at once only under evtchn-op.c's interdomain_lock. */
 static inline void event_lock(struct domain *d)

@@ -8,7 +8,8 @@
  * teardown drops its last reference.  Every domain shares dom0's per-domain L3 (slot 260:
  * the GDT and LDT window), which the hypervisor refills for whichever vCPU runs.
  *
- * Destruction follows Xen's domain_kill: the domain is marked dying, its timers stop, the
+ * Destruction follows Xen's domain_kill: the domain is paused (waiting until none of its
+ * vCPUs runs on any CPU) and marked dying, its timers stop, the
  * core releases every reference the domain holds (preemptible: the domctl is continued),
  * and its frames go back to the free pool.  Frames another domain still references (a
  * foreign mapping dom0 did not drop) stay the dying domain's: the domain is then a zombie,
@@ -53,9 +54,10 @@ void domain_pause_by_controller(struct domain *d)
 {
     struct hv_domain *hd = hv_dom(d);
 
-    hd->pause_count++;
+    __atomic_fetch_add(&hd->pause_count, 1, __ATOMIC_SEQ_CST);
     for (unsigned int i = 0; i < hd->nr_vcpus; i++)
-        vcpu_sleep(&d->vcpu[i]);
+        if (d->vcpu[i].plat)
+            vcpu_sleep_sync(&d->vcpu[i]);
 }
 
 /* A sealed domain's launch was refused: say who still maps what (the core's reason). */
@@ -207,6 +209,7 @@ int domain_destroy_domu(struct domain *d)
     int rc;
 
     if (!d->is_dying) {
+        domain_pause_by_controller(d);  /* Xen's domain_kill: none of its vCPUs runs now */
         evtchn_destroy(d);              /* first: then no event reaches its vcpu_infos */
         vcpu_events_teardown(d);
         sched_drop_domain(d);           /* no CPU keeps its page tables in CR3 */

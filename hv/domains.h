@@ -71,7 +71,8 @@ void domain_alloc_vcpus(struct domain *d, unsigned int n);
  */
 int domain_destroy_domu(struct domain *d);
 
-/* pausedomain: one more controller pause, its vCPUs taken off the CPU. */
+/* pausedomain: one more controller pause; returns once none of its vCPUs runs on any CPU
+ * (Xen's domain_pause; destroydomain pauses so first). */
 void domain_pause_by_controller(struct domain *d);
 /* unpausedomain: one pause less (-EINVAL at none); at none its vCPUs may run again. */
 int domain_unpause_by_controller(struct domain *d);

@@ -8,6 +8,8 @@
  * createdomain also takes pvmm's XEN_DOMCTL_CDF_pvmm_sealed (include/xen/domctl.h); the
  * first unpause of a sealed domain is its launch (domains.c).
  *
+ * The privileged domain's domctls run one at a time under Xen's domctl lock (below).
+ *
  * Here: createdomain, destroydomain, pausedomain, unpausedomain, getdomaininfo, max_mem,
  * max_vcpus, iomem_permission, ioport_permission.  The vCPU context and the frame-type query
  * are in domctl-vcpu.c; the domain list in domains.c.
@@ -112,6 +114,18 @@ static long createdomain(struct xen_domctl *op)
     return 0;
 }
 
+/* The domctl at guest address arg is issued again when the caller next returns (0 now). */
+static long domctl_continue(uint64_t arg)
+{
+    struct vcpu *v = current;
+
+    v->cont.pending = true;
+    v->cont.op = __HYPERVISOR_domctl;
+    v->cont.nargs = 1;
+    v->cont.args[0] = arg;
+    return 0;
+}
+
 static long destroydomain(struct domain *d, uint64_t arg)
 {
     long rc;
@@ -119,15 +133,8 @@ static long destroydomain(struct domain *d, uint64_t arg)
     if (d == current->domain)
         return -XEN_EINVAL;
     rc = domain_destroy_domu(d);
-    if (rc == -XEN_ERESTART) {
-        struct vcpu *v = current;
-
-        v->cont.pending = true;
-        v->cont.op = __HYPERVISOR_domctl;
-        v->cont.nargs = 1;
-        v->cont.args[0] = arg;
-        return 0;
-    }
+    if (rc == -XEN_ERESTART)
+        return domctl_continue(arg);
     return rc;
 }
 
@@ -211,29 +218,57 @@ static long domctl_command(struct domain *d, struct xen_domctl *op, uint64_t arg
     }
 }
 
-long hc_domctl(uint64_t arg)
+/*
+ * Xen's domctl lock: one domctl of the privileged domain at a time on the whole machine (the
+ * domain list, two destroys of one domain).  A caller that finds it taken is continued - it
+ * goes back through its exit path and asks again - rather than spinning here, as Xen's
+ * domctl_lock_acquire: the holder may be waiting for the caller's CPU (destroydomain pausing
+ * a vCPU that runs there).  A continued destroydomain lets it go between its steps.  Other
+ * domains get their answer (-ESRCH, -EPERM) without it.
+ */
+static pvmm_spinlock_t domctl_lock = PVMM_SPINLOCK_INIT;
+
+static bool domain_exists(domid_t domid)
 {
-    static struct xen_domctl op;
+    return domid < PVMM_MAX_DOMAINS && hv_domains[domid].in_use;
+}
+
+/* The domctl `op` (read from the guest's `arg`) of the privileged domain, under the lock. */
+static long domctl_locked(struct xen_domctl *op, uint64_t arg)
+{
     struct domain *d = NULL;
     bool copyback = false;
+    long rc;
+
+    domains_reap_zombies();
+    if (op->cmd != XEN_DOMCTL_createdomain) {
+        d = domain_by_id(op->domain);
+        if (!d)
+            return -XEN_ESRCH;
+    }
+    rc = domctl_command(d, op, arg, &copyback);
+    if (copyback && rc == 0 && copy_to_guest_va(arg, op, sizeof(*op)))
+        return -XEN_EFAULT;
+    return rc;
+}
+
+long hc_domctl(uint64_t arg)
+{
+    struct xen_domctl op;
     long rc;
 
     if (copy_from_guest_va(&op, arg, sizeof(op)))
         return -XEN_EFAULT;
     if (op.interface_version != XEN_DOMCTL_INTERFACE_VERSION)
         return -XEN_EACCES;
-    domains_reap_zombies();
-    if (op.cmd != XEN_DOMCTL_createdomain) {
-        if (op.cmd == XEN_DOMCTL_getdomaininfo && op.domain >= DOMID_FIRST_RESERVED)
-            return -XEN_EINVAL;
-        d = domain_by_id(op.domain);
-        if (!d)
-            return -XEN_ESRCH;
-    }
+    if (op.cmd == XEN_DOMCTL_getdomaininfo && op.domain >= DOMID_FIRST_RESERVED)
+        return -XEN_EINVAL;
     if (!current->domain->is_privileged)
-        return -XEN_EPERM;
-    rc = domctl_command(d, &op, arg, &copyback);
-    if (copyback && rc == 0 && copy_to_guest_va(arg, &op, sizeof(op)))
-        return -XEN_EFAULT;
+        return op.cmd == XEN_DOMCTL_createdomain || domain_exists(op.domain) ? -XEN_EPERM
+                                                                             : -XEN_ESRCH;
+    if (!spin_trylock(&domctl_lock))
+        return domctl_continue(arg);
+    rc = domctl_locked(&op, arg);
+    spin_unlock(&domctl_lock);
     return rc;
 }

@@ -142,6 +142,7 @@ static inline bool vcpu_runnable(struct vcpu *v)
 }
 void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);
+void vcpu_sleep_sync(struct vcpu *v);         /* and wait until it runs on no CPU */
 void sched_affinity_changed(struct vcpu *v);      /* sched-rr.c: move it if it must */
 long sched_pin_override(struct vcpu *v, uint64_t arg);                  /* affinity.c */
 void vcpu_yield(struct vcpu *v);

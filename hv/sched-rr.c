@@ -354,6 +354,32 @@ void vcpu_sleep(struct vcpu *v)
     local_irq_restore(flags);
 }
 
+/*
+ * Xen's vcpu_sleep_sync: vcpu_sleep, then wait until v is no CPU's current vCPU (the CPU it
+ * ran on took the reschedule at its next preemption point or exit and switched away; v must
+ * no longer be runnable, so it is not chosen again; every CPU is looked at, a vCPU may move
+ * while we look).  Cross-CPU calls are answered while
+ * waiting: the CPU v runs on may be waiting for this one (a TLB shootdown of v's domain).
+ * The state the CPU may keep loaded lazily after it is sched_drop_domain's to drop.
+ */
+void vcpu_sleep_sync(struct vcpu *v)
+{
+    bool running = true;
+
+    vcpu_sleep(v);
+    while (running) {
+        running = false;
+        for (unsigned int c = 0; c < nr_cpus_online; c++)
+            if (__atomic_load_n(&percpu_area[c].curr, __ATOMIC_ACQUIRE) == v)
+                running = true;
+        if (running) {
+            smp_call_poll();
+            cpu_relax();
+        }
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 /* v has a new event to look at: if it runs on another CPU, make that CPU pass through its
  * exit path (where the upcall is delivered); a blocked v is woken by vcpu_unblock. */
 void vcpu_kick(struct vcpu *v)

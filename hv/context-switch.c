@@ -191,8 +191,27 @@ void sched_drop_domain(struct domain *d)
             continue;
         if (hvv(v)->on_runq)
             vcpu_sleep(v);
-        mask |= __atomic_load_n(&hvv(v)->dirty_cpumask, __ATOMIC_SEQ_CST);
     }
+    /*
+     * A vCPU of d that can no longer run may still be another CPU's current: it shut down
+     * (or crashed) there, and that CPU has not reached its exit path yet, where it switches
+     * to idle and keeps the vCPU loaded lazily - after the cross-CPU call below would have
+     * found it running and left it, with its L4 in CR3 while the core frees it.  Wait until
+     * every such CPU has switched away (answering cross-CPU calls: it may be waiting for
+     * this one), so the dirty masks read next name every CPU that still holds it.
+     */
+    for (unsigned int c = 0; c < nr_cpus_online; c++) {
+        struct vcpu *cur;
+
+        while ((cur = __atomic_load_n(&percpu_area[c].curr, __ATOMIC_ACQUIRE))->domain == d &&
+               !vcpu_runnable(cur)) {
+            smp_call_poll();
+            cpu_relax();
+        }
+    }
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i].plat)
+            mask |= __atomic_load_n(&hvv(&d->vcpu[i])->dirty_cpumask, __ATOMIC_SEQ_CST);
     if (mask)
         on_selected_cpus(mask, forget_loaded, d);
 }

@@ -88,9 +88,10 @@ static int claim_buf(struct vcpu *curr, const struct gnttab_copy_ptr *p, bool gr
         b->off = 0;
         b->len = PAGE_SIZE;
     }
+    /* Not its owner's page, through a grant or not: bad_page (Xen 4.17, measured with a
+     * grant of an I/O frame). */
     if (!mfn_valid(s, mfn) || !get_page(s, mfn_to_page(s, mfn), owner))
-        return REJECT_RC(curr, gref ? GNTST_general_error : GNTST_bad_page,
-                         PVMM_RULE_NOT_OWNER, .frame = mfn);
+        return REJECT_RC(curr, GNTST_bad_page, PVMM_RULE_NOT_OWNER, .frame = mfn);
     b->pg = mfn_to_page(s, mfn);
     if (b->writable && !get_page_type(curr, b->pg, PGT_writable_page)) {
         put_page(s, b->pg);

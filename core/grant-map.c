@@ -76,9 +76,9 @@ static void put_maptrack_handle(struct domain *d, grant_handle_t h)
 
 /*
  * Take the frame references op's kinds hold and write the host PTE.  The frame must be RAM
- * (an I/O frame or one beyond memory is bad_page: Xen 4.17 looks a PV granter's frame up as
- * a page it owns, measured with dom0 granting frame 0xb8) and the granter's; its PTE
- * ignores the grant's cache bits (Xen passes 0 for RAM).
+ * the granter owns: an I/O frame, one beyond memory or another owner's is bad_page (Xen 4.17
+ * looks a PV granter's frame up as a page it owns; measured with dom0 granting frame 0xb8
+ * and an M2P frame); its PTE ignores the grant's cache bits (Xen passes 0 for RAM).
  */
 static int take_frame(struct vcpu *curr, struct domain *rd,
                       const struct gnttab_map_grant_ref *op, mfn_t mfn)
@@ -97,7 +97,7 @@ static int take_frame(struct vcpu *curr, struct domain *rd,
         if (!(op->flags & want))
             continue;
         if (!get_page(s, pg, rd)) {
-            rc = REJECT_RC(curr, GNTST_general_error, PVMM_RULE_NOT_OWNER, .frame = mfn);
+            rc = REJECT_RC(curr, GNTST_bad_page, PVMM_RULE_NOT_OWNER, .frame = mfn);
             break;
         }
         refs++;
@@ -195,7 +195,7 @@ static void unmap_complete(struct vcpu *curr, struct domain *rd, grant_ref_t ref
 }
 
 int gnttab_unmap_one(struct vcpu *curr, uint64_t host_addr, uint64_t dev_bus_addr,
-                     grant_handle_t handle, uint64_t new_addr, bool replace)
+                     grant_handle_t handle, uint64_t new_addr)
 {
     struct domain *ld = curr->domain, *rd;
     struct grant_mapping *mt = maptrack_entry(ld, handle);
@@ -223,9 +223,9 @@ int gnttab_unmap_one(struct vcpu *curr, uint64_t host_addr, uint64_t dev_bus_add
         if (rc != GNTST_okay)
             return rc;
         done |= GNTMAP_host_map;
-    } else if (replace) {
-        return REJECT_RC(curr, GNTST_general_error, PVMM_RULE_BAD_ARGUMENT, .entry = host_addr);
     }
+    /* Nothing asked that the mapping has (unmap_and_replace of a device mapping, host_addr
+     * 0): okay, nothing done (measured on Xen 4.17). */
     if (dev_bus_addr && (flags & GNTMAP_device_map))
         done |= GNTMAP_device_map;
     if (!done)

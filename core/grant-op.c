@@ -45,7 +45,7 @@ static int map_elem(struct batch *b, void *elem, uint64_t at)
 static int unmap_elem(struct batch *b, void *elem, uint64_t at)
 {
     struct gnttab_unmap_grant_ref *op = elem;
-    int st = gnttab_unmap_one(b->v, op->host_addr, op->dev_bus_addr, op->handle, 0, false);
+    int st = gnttab_unmap_one(b->v, op->host_addr, op->dev_bus_addr, op->handle, 0);
 
     return put_status(b, at, offsetof(struct gnttab_unmap_grant_ref, status), (int16_t)st);
 }
@@ -53,7 +53,7 @@ static int unmap_elem(struct batch *b, void *elem, uint64_t at)
 static int replace_elem(struct batch *b, void *elem, uint64_t at)
 {
     struct gnttab_unmap_and_replace *op = elem;
-    int st = gnttab_unmap_one(b->v, op->host_addr, 0, op->handle, op->new_addr, true);
+    int st = gnttab_unmap_one(b->v, op->host_addr, 0, op->handle, op->new_addr);
 
     return put_status(b, at, offsetof(struct gnttab_unmap_and_replace, status), (int16_t)st);
 }

@@ -183,7 +183,7 @@ int gnttab_replace_host_mapping(struct vcpu *curr, uint64_t addr, mfn_t mfn,
 /* grant-map.c: the per-element operations (results are GNTST codes). */
 int gnttab_map_one(struct vcpu *curr, struct gnttab_map_grant_ref *op);
 int gnttab_unmap_one(struct vcpu *curr, uint64_t host_addr, uint64_t dev_bus_addr,
-                     grant_handle_t handle, uint64_t new_addr, bool replace);
+                     grant_handle_t handle, uint64_t new_addr);
 /* grant-transfer.c: one GNTTABOP_transfer element (a GNTST code). */
 int gnttab_transfer_one(struct vcpu *curr, const struct gnttab_transfer *op);
 /* grant-copy.c */

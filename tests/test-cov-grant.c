@@ -177,6 +177,18 @@ static void test_io_frames(void **state)
     e0[11] = (struct grant_entry_v1){ GTF_permit_access | GTF_PWT | GTF_PCD | GTF_PAT, 0, 5 };
     assert_int_equal(map(f0.v, 0, 11, GNTMAP_host_map | GNTMAP_device_map, VA(2), NULL),
                      GNTST_bad_page);
+    {
+        /* Nor copied through a grant: bad_page, the entry untouched. */
+        struct gnttab_copy c = {
+            .source = { .u.ref = 11, .domid = 0 },
+            .dest = { .u.gmfn = as.data[0], .domid = DOMID_SELF }, .len = 8,
+            .flags = GNTCOPY_source_gref,
+        };
+
+        assert_int_equal(gop(f0.v, GNTTABOP_copy, &c, 1), 0);
+        assert_int_equal(c.status, GNTST_bad_page);
+        assert_int_equal(e0[11].flags, GTF_permit_access | GTF_PWT | GTF_PCD | GTF_PAT);
+    }
     e0[12] = (struct grant_entry_v1){ GTF_permit_access, 0, NR_FRAMES + 9 };
     assert_int_equal(map(f0.v, 0, 12, GNTMAP_device_map, 0, NULL), GNTST_bad_page);
     assert_int_equal(e0[12].flags, GTF_permit_access);
@@ -203,9 +215,12 @@ static void test_frames_and_slots_refused(void **state)
     assert_int_equal(map(f.v, 2, 5, GNTMAP_device_map, 0, NULL), GNTST_general_error);
     assert_reason(f.v, PVMM_RULE_GRANT_NOT_PERMITTED);
     e = table(&f, NULL);
+    /* Another domain's frame: bad_page (Xen 4.17, found by the in-guest fuzzer with an M2P
+     * frame), the entry untouched. */
     e[10] = (struct grant_entry_v1){ GTF_permit_access, 1, (uint32_t)other };
-    assert_int_equal(map(f.v, 1, 10, GNTMAP_device_map, 0, NULL), GNTST_general_error);
+    assert_int_equal(map(f.v, 1, 10, GNTMAP_device_map, 0, NULL), GNTST_bad_page);
     assert_reason(f.v, PVMM_RULE_NOT_OWNER);
+    assert_int_equal(e[10].flags, GTF_permit_access);
     e[11] = (struct grant_entry_v1){ GTF_permit_access, 1, (uint32_t)as.l1 };
     assert_int_equal(map(f.v, 1, 11, GNTMAP_device_map, 0, NULL), GNTST_general_error);
     assert_reason(f.v, PVMM_RULE_TYPE_CONFLICT);

@@ -3,8 +3,8 @@
  * copies and swaps what it granted itself; docs/fuzzing.md).
  *
  * The guest's table (one frame, set up by world_init) is mapped at W.gnt_va; it grants
- * references below NR_GREFS.  A writable grant only ever names a pool page or the scratch
- * page (frames the guest may lose); any other frame (its image, its boot tables, shared_info,
+ * references below NR_GREFS.  A writable grant only ever names a pool page (frames the
+ * guest may lose); any other frame (its image, its boot tables, shared_info,
  * frames it does not own) is granted read-only, so no copy or store through a grant can hit
  * the guest's own ground.  Host mappings go to NR_GSLOTS slots outside the pool (their L1 is
  * a boot table) or to the fuzz window, whose L1 entries are pool pages: such an operation
@@ -61,18 +61,17 @@ static unsigned int pick_gref(void)
     return chance(50) ? 255 + rnd_below(3) : 511 + rnd_below(3);
 }
 
-/* A frame to grant; *rw_ok tells whether a writable grant of it is safe for the guest. */
+/*
+ * A frame to grant; *rw_ok tells whether a writable grant of it is safe for the guest: a
+ * pool page.  Never the scratch page writable: later operations read their arguments from
+ * it, and a copy could leave machine frame numbers there (which differ between the two
+ * hypervisors).
+ */
 static unsigned long pick_grant_frame(bool *rw_ok)
 {
-    unsigned long mfn;
+    unsigned long mfn = chance(65) ? pool_mfn(rnd_below(NR_POOL)) : pick_frame();
 
-    if (chance(60))
-        mfn = pool_mfn(rnd_below(NR_POOL));
-    else if (chance(25))
-        mfn = virt_to_mfn(scratch);
-    else
-        mfn = pick_frame();
-    *rw_ok = pool_index_of_mfn(mfn) >= 0 || mfn == virt_to_mfn(scratch);
+    *rw_ok = pool_index_of_mfn(mfn) >= 0;
     return mfn;
 }
 
@@ -295,7 +294,7 @@ static void op_gcopy(void)
 
     memset(&cp, 0, sizeof(cp));
     if (!rw_ok)
-        dmfn = virt_to_mfn(scratch);
+        dmfn = pool_mfn(rnd_below(NR_POOL));
     cp.source.u.gmfn = src_ref ? sr : smfn;
     cp.source.domid = chance(90) ? (src_ref ? 0 : DOMID_SELF) : 1;
     cp.source.offset = (uint16_t)(chance(80) ? rnd_below(8) * 512 : rnd_below(4200));
@@ -336,7 +335,9 @@ static void op_gversion(void)
 
 static void op_gstatus(void)
 {
-    uint64_t *frames = (uint64_t *)(void *)scratch;
+    /* Not the scratch page: machine frame numbers left there would steer later operations
+     * that read it differently on the two hypervisors. */
+    static uint64_t frames[4];
     struct gnttab_get_status_frames gs = {
         .dom = DOMID_SELF, .nr_frames = chance(80) ? 1 : rnd_below(4),
         .frame_list = (uint64_t)(uintptr_t)frames,

@@ -6,6 +6,8 @@
  *   - unmap_and_replace moves the PTE at new_addr into the grant's slot and clears
  *     new_addr; the grant is then unpinned (flags back to what the guest wrote); with a
  *     contains_pte mapping and a new_addr it is GNTST_general_error;
+ *   - unmap_and_replace of a mapping without a host part is GNTST_okay and does nothing
+ *     (host_addr 0 or not; the device mapping stays until unmapped);
  *   - the grant's cache bits (GTF_PWT, GTF_PCD, GTF_PAT) do not reach the PTE of a RAM
  *     frame;
  *   - a grant PTE overwritten by update_va_mapping (release Xen has no _PAGE_GNTTAB to
@@ -68,6 +70,24 @@ int test_main(void)
     expect(gnttab_map(11, GNTMAP_host_map, slot_va, &h, NULL), GNTST_okay, "map with cache bits");
     expect((long)(pt_l1e(slot_va) & 0x98), 0, "cache bits of the grant PTE");
     expect(gnttab_unmap(h, slot_va, 0), GNTST_okay, "unmap of it");
+
+    /* unmap_and_replace of a mapping without a host part: okay, nothing done. */
+    {
+        uint64_t bus = 0, spare_now = pt_l1e(spare_va);
+
+        expect(gnttab_map(10, GNTMAP_device_map, 0, &h, &bus), GNTST_okay, "device map");
+        r.handle = h;
+        r.host_addr = 0;
+        r.new_addr = slot_va;
+        expect(gnttab_op(GNTTABOP_unmap_and_replace, &r, 1), 0, "replace rc");
+        expect(r.status, GNTST_okay, "replace of a device mapping, host_addr 0");
+        r.host_addr = slot_va;
+        r.new_addr = spare_va;
+        expect(gnttab_op(GNTTABOP_unmap_and_replace, &r, 1), 0, "replace rc");
+        expect(r.status, GNTST_okay, "replace of a device mapping, host_addr a slot");
+        expect((long)pt_l1e(spare_va), (long)spare_now, "new_addr left alone");
+        expect(gnttab_unmap(h, 0, bus), GNTST_okay, "device unmap after the replaces");
+    }
 
     /* A grant PTE zapped behind the grant table's back. */
     expect(gnttab_map(10, GNTMAP_host_map, spare_va, &h, NULL), GNTST_okay, "map again");

@@ -4,8 +4,9 @@
  * Each initial domain starts with a two-frame grant table mapped at its
  * first spare pages (fuzz_grant_setup_op).  Aimed grant operations then
  * act across the two or three domains: guest writes of v1 and v2 entries
- * (any type, read-only and sub-page flags, the status bits a guest must not
- * set, a grantee among the domains, a frame of its own, a page table, a
+ * (any type - v2 transitive entries name a domain and a reference at
+ * offset 8, which copies follow -, read-only and sub-page flags, the status
+ * bits a guest must not set, a grantee among the domains, a frame of its own, a page table, a
  * grant frame, another domain's page or anything), map_grant_ref with any
  * mix of host/device/read-only/application/contains_pte, unmap_grant_ref,
  * unmap_and_replace, copy in both directions with a grant or a frame on
@@ -184,9 +185,10 @@ static void write_entry(struct sim_machine *m, int d, struct fuzz_input *in, str
         return;
     }
     op->va = spare_va(m, d, SPARE_TABLE) + ref * 16;
-    if (b & 1) {   /* the frame (full page / sub-page) or the transitive reference */
+    if (b & 1) {   /* the frame (full page / sub-page) or the transitive domain and ref */
         op->va += 8;
-        op->val = (b & 2) ? pick_ref(in) : pick_granted_frame(m, d, in);
+        op->val = (b & 2) ? (pick_domid(m, d, in) & 0xffff) | pick_ref(in) << 32
+                          : pick_granted_frame(m, d, in);
         return;
     }
     /* The header and the sub-page window (page_off, length). */

@@ -17,7 +17,11 @@
 
 #define MAP_FLAGS   (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
 #define M2P_BATCH   128
-#define WAIT_YIELDS 200000u         /* a bound, not a time: the domU runs while we yield */
+/* A wait for the domU yields at least WAIT_YIELDS times (the domU runs while we yield on
+ * one CPU) and for up to WAIT_NS of PV-clock time: on several CPUs the domU runs beside
+ * us and our yields return at once, as fast as the host lets them. */
+#define WAIT_YIELDS 200000u
+#define WAIT_NS     (30ULL * 1000000000ULL)
 
 /* The back end's state: the domU, our one mapping slot and the pending M2P updates. */
 struct hc_backend {
@@ -315,8 +319,9 @@ void domu_unmap_frame(void *va)
 int domu_wait_shutdown(const struct domu *u, void (*poll)(void *), void *arg)
 {
     struct xen_domctl_getdomaininfo info;
+    uint64_t end = pvclock_deadline(WAIT_NS);
 
-    for (unsigned int i = 0; i < WAIT_YIELDS; i++) {
+    for (unsigned int i = 0; i < WAIT_YIELDS || pvclock_before(end); i++) {
         if (poll)
             poll(arg);
         if (domctl_getinfo(u->domid, &info))

@@ -18,19 +18,32 @@ volatile unsigned long upcall_count_vcpu[4];
 
 extern char event_entry[];
 
+int shared_info_map(void)
+{
+    void *va;
+    long rc;
+
+    if (shared_info)
+        return 0;
+    va = alloc_page();
+    rc = pt_map_mfn((unsigned long)va, start_info->shared_info >> PAGE_SHIFT, PTE_FLAGS_RW);
+    if (rc)
+        return (int)rc;
+    shared_info = va;
+    vcpu0_info_ptr = &shared_info->vcpu_info[0];
+    return 0;
+}
+
 int events_init(void)
 {
     struct callback_register cb = {
         .type = CALLBACKTYPE_event,
         .address = (uint64_t)(uintptr_t)event_entry,
     };
-    void *va = alloc_page();
-    long rc = pt_map_mfn((unsigned long)va, start_info->shared_info >> PAGE_SHIFT, PTE_FLAGS_RW);
+    int rc = shared_info_map();
 
     if (rc)
-        return (int)rc;
-    shared_info = va;
-    vcpu0_info_ptr = &shared_info->vcpu_info[0];
+        return rc;
     return (int)hypercall_callback_op(CALLBACKOP_register, &cb);
 }
 
@@ -53,6 +66,18 @@ uint64_t pvclock_ns(void)
         asm volatile ("" ::: "memory");
     } while ((version & 1) || version != t->version);
     return ns;
+}
+
+uint64_t pvclock_deadline(uint64_t ns)
+{
+    if (!vcpu0_info_ptr && shared_info_map())
+        return 0;
+    return pvclock_ns() + ns;
+}
+
+bool pvclock_before(uint64_t end)
+{
+    return end && pvclock_ns() < end;
 }
 
 uint64_t pvclock_tsc_khz(void)

@@ -27,11 +27,19 @@ extern void (*event_handler_vcpu)(unsigned int vcpu, unsigned int port,
                                   const struct cpu_regs *regs);
 extern volatile unsigned long upcall_count_vcpu[4];
 
+/* Map shared_info (shared_info, vcpu0_info_ptr) unless it is mapped: 0 or a negated XEN_E*. */
+int shared_info_map(void);
 /* Map shared_info and register the event callback. Returns 0 or a negated XEN_E*. */
 int events_init(void);
 
 /* The guest's view of system time (ns), from vcpu_info[0].time. */
 uint64_t pvclock_ns(void);
+/* A deadline ns of PV-clock time from now, for pvclock_before (shared_info is mapped
+ * first if it is not); 0 (no deadline) if it cannot be mapped. */
+uint64_t pvclock_deadline(uint64_t ns);
+/* True while the PV clock is before `end` (false for the deadline 0): a wait's bound in
+ * time, which a loaded host or a peer on another CPU cannot outrun as a count of tries. */
+bool pvclock_before(uint64_t end);
 /* The TSC frequency (kHz) that vcpu_info[0].time's scale implies. */
 uint64_t pvclock_tsc_khz(void);
 

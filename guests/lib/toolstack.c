@@ -5,6 +5,7 @@
 #include <xen/memory.h>
 #include <xen/sched.h>
 
+#include "events.h"
 #include "pagetable.h"
 #include "runtime.h"
 #include "string.h"
@@ -153,13 +154,19 @@ uint64_t sysctl_free_pages(void)
     return sysctl_physinfo(&pi) ? 0 : pi.free_pages;
 }
 
+/* How long a guest with its PV clock waits for a destroyed domain's frames: Xen frees the
+ * last ones after an RCU grace period, which with several CPUs waits for the others. */
+#define FREE_PAGES_WAIT_NS  (10ULL * 1000000000ULL)
+
 uint64_t sysctl_free_pages_back(uint64_t want)
 {
     struct xen_sysctl_physinfo pi;
     unsigned int tries;
 
+    uint64_t end = pvclock_deadline(FREE_PAGES_WAIT_NS);
+
     pi.free_pages = 0;
-    for (tries = 0; tries < 1000; tries++) {
+    for (tries = 0; tries < 1000 || pvclock_before(end); tries++) {
         if (sysctl_physinfo(&pi))
             return 0;
         if (pi.free_pages >= want)

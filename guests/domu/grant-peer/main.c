@@ -21,7 +21,7 @@
  *     entries at N and N+1, and makes N+2 a transitive entry standing for dom0's N+5, which
  *     dom0 never granted;
  *     notifies; waits for dom0's DONE word in dom0's page A (read by GNTTABOP_copy out of
- *     grant N: no mapping), then checks that no status bit of its entries is left and ends
+ *     grant N, after each notification from dom0: no mapping), then checks that no status bit of its entries is left and ends
  *     them.
  * Every wait is bounded by a number of notifications, never by time.
  */
@@ -214,15 +214,18 @@ static int relay(grant_ref_t ref)
     pass_on(g2, ref + 1, 0, ref + 1);
     pass_on(g2, ref + 2, 0, ref + 5);     /* an end grant dom0 never made */
     evtchn_send(port);
+    /* Wait for dom0's notification before each read: our copy out of its entry N sets the
+     * entry's GTF_reading for a moment, and dom0, on another CPU, checks that entry's flags
+     * between its own copies until it says it is done. */
     for (i = 0; i < MAX_POLLS; i++) {
-        int16_t s = gnttab_copy_ref(ref, 0, GRANT_PEER_DONE_OFF, virt_to_mfn(word), DOMID_SELF,
-                                    0, 4);
+        int16_t s;
 
+        port_wait(port);
+        s = gnttab_copy_ref(ref, 0, GRANT_PEER_DONE_OFF, virt_to_mfn(word), DOMID_SELF, 0, 4);
         if (s != GNTST_okay)
             return xtf_failure("reading dom0's DONE word: status %d", s);
         if (*word == GRANT_PEER_DONE)
             break;
-        port_wait(port);
     }
     if (i == MAX_POLLS)
         return xtf_failure("dom0 never said it was done");

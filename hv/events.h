@@ -113,6 +113,7 @@ long hc_physdev_pirq(unsigned long cmd, uint64_t arg);
 /* ---- scheduling (sched.c, sched-rr.c, context-switch.c) ---- */
 void vcpu_block(struct vcpu *v);
 void vcpu_unblock(struct vcpu *v);
+bool poll_claim(struct vcpu *v);
 void runstate_set(struct vcpu *v, int state);
 void runstate_get(struct vcpu *v, struct vcpu_runstate_info *ri);
 void update_runstate_area(struct vcpu *v);

@@ -171,7 +171,7 @@ void evtchn_port_set_pending(struct domain *d, unsigned int vcpu_id, uint32_t po
         struct vcpu *p = &d->vcpu[__builtin_ctzl(pollers)];
 
         pollers &= pollers - 1;
-        if (p->plat && polls_port(p, port))
+        if (p->plat && polls_port(p, port) && poll_claim(p))
             vcpu_unblock(p);
     }
 }

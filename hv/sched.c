@@ -73,19 +73,28 @@ void update_runstate_area(struct vcpu *v)
     }
 }
 
-/* v may run again: it is no longer blocked (nor polling), and goes back on its run queue. */
+/* v may run again: it is no longer blocked, and goes back on its run queue.  Its poll, if
+ * any, is not touched: whoever ends a poll claims it first (poll_claim), while v is still
+ * blocked, so a wake-up never clears the poll v starts after it (that poll's wake-ups would
+ * be lost: docs/concurrency.md). */
 void vcpu_unblock(struct vcpu *v)
 {
     struct hv_vcpu *h = hvv(v);
     if (!__atomic_exchange_n(&h->blocked, false, __ATOMIC_SEQ_CST))
         return;                             /* not blocked, or another CPU woke it */
-    if (h->polling) {
-        h->polling = false;
-        __atomic_fetch_and(&hv_dom(v->domain)->poll_mask, ~(1UL << v->vcpu_id),
-                           __ATOMIC_SEQ_CST);
-        stop_timer(&h->poll_timer);
-    }
     vcpu_wake(v);
+}
+
+/* End v's SCHEDOP_poll: true for the one caller that takes its polling flag (it then wakes
+ * v), false if v does not poll or another caller took it first. */
+bool poll_claim(struct vcpu *v)
+{
+    struct hv_vcpu *h = hvv(v);
+    if (!__atomic_exchange_n(&h->polling, false, __ATOMIC_SEQ_CST))
+        return false;
+    __atomic_fetch_and(&hv_dom(v->domain)->poll_mask, ~(1UL << v->vcpu_id), __ATOMIC_SEQ_CST);
+    stop_timer(&h->poll_timer);
+    return true;
 }
 
 /* Xen's vcpu_block: block unless an event is already deliverable (v is current: it is
@@ -101,16 +110,17 @@ void vcpu_block(struct vcpu *v)
 
 static void poll_timer_fn(void *data)
 {
-    vcpu_unblock(data);
+    if (poll_claim(data))
+        vcpu_unblock(data);
 }
 
 /*
  * SCHEDOP_poll: block until one of the ports is pending (masked or not) or the timeout.
- * Xen's order against a sender on another CPU: the poller marks itself polling and blocked,
+ * Xen's order against a sender on another CPU: the poller marks itself blocked and polling,
  * then looks at its events and ports; the sender marks the port pending, then looks for
- * pollers (evtchn_port_set_pending).  One of the two sees the other, so a port that becomes
- * pending while the poller goes to sleep always wakes it.  Returning early (an event, a
- * pending port, a bad port) undoes the marks.
+ * pollers (evtchn_port_set_pending) and wakes the one whose poll it claims (poll_claim).  One
+ * of the two sees the other, so a port that becomes pending while the poller goes to sleep
+ * always wakes it.  Returning early (an event, a pending port, a bad port) undoes the marks.
  */
 long sched_poll(struct vcpu *v, uint64_t arg)
 {
@@ -128,9 +138,11 @@ long sched_poll(struct vcpu *v, uint64_t arg)
     if (!h->poll_timer.fn)
         init_timer(&h->poll_timer, poll_timer_fn, v, h->processor);
     h->poll_evtchn = -1;
+    /* Blocked first: a waker that claims the poll (even while poll_evtchn still says any
+     * port) always finds it blocked and wakes it; a spurious return, never a lost one. */
+    __atomic_store_n(&h->blocked, true, __ATOMIC_SEQ_CST);
     __atomic_store_n(&h->polling, true, __ATOMIC_SEQ_CST);
     __atomic_fetch_or(&hv_dom(v->domain)->poll_mask, 1UL << v->vcpu_id, __ATOMIC_SEQ_CST);
-    __atomic_store_n(&h->blocked, true, __ATOMIC_SEQ_CST);
     if (local_events_need_delivery(v))
         goto out;
     for (uint32_t i = 0; i < sp.nr_ports; i++) {
@@ -146,6 +158,7 @@ long sched_poll(struct vcpu *v, uint64_t arg)
         set_timer(&h->poll_timer, sp.timeout);
     return 0;
 out:
+    poll_claim(v);
     vcpu_unblock(v);                        /* still current: it just runs on */
     return rc;
 }

@@ -26,7 +26,9 @@
 # domU that may run on the other CPU, and destroys it as soon as it has shut down.  The
 # hypervisor triple-faulted in about 1 run in 30 while the CPU the domU shut down on had not
 # yet switched away when the destroy dropped the CPUs' lazy holds (it then idled on the
-# freed L4: sched_drop_domain, docs/concurrency.md).
+# freed L4: sched_drop_domain, docs/concurrency.md).  It also hung in about 1 run in 150 (the
+# domU blocked in SCHEDOP_poll with its port pending): a waker cleared the poll's marks after
+# waking it, so they wiped the domU's next poll (poll_claim, docs/concurrency.md).
 set -u
 hv=$1 guest=$2 timeout_s=${3:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)

@@ -5,7 +5,7 @@
  *
  *   role=1 (GRANT_PEER_GRANTER, guest domu-grant-copy): grants dom0 page A read-write at N
  *     and page B read-only at N+1, both filled with known bytes, and notifies; waits for
- *     dom0's DONE word in A, then for its grant flags to drop (dom0 unmapped); checks what
+ *     dom0's DONE word in A, then for both grants' flags to drop (dom0 unmapped); checks what
  *     dom0 left in A (its stores through the mapping, its copy into the grant) and that B
  *     did not change; ends both grants.
  *   role=2 (GRANT_PEER_HOLDER, guest domu-destroy-while-mapped): grants page A at N,
@@ -47,14 +47,16 @@ static bool wait_word(volatile uint32_t *w, uint32_t want)
     return false;
 }
 
-/* Wait until ref's entry shows no mapping any more; its flags. */
+/* Wait until neither ref's entry nor ref+1's shows a mapping any more (dom0 unmaps them one
+ * after the other, then notifies); ref's flags. */
 static uint16_t wait_unmapped(grant_entry_v1_t *gt, grant_ref_t ref)
 {
-    uint16_t f = 0;
+    uint16_t f = 0, f1;
 
     for (unsigned int i = 0; i < MAX_POLLS; i++) {
         f = __atomic_load_n(&gt[ref].flags, __ATOMIC_SEQ_CST);
-        if (!(f & (GTF_reading | GTF_writing)))
+        f1 = __atomic_load_n(&gt[ref + 1].flags, __ATOMIC_SEQ_CST);
+        if (!((f | f1) & (GTF_reading | GTF_writing)))
             break;
         port_wait(port);
     }

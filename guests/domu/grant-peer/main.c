@@ -29,6 +29,7 @@
 #include "grant.h"
 #include "grant-peer.h"
 #include "toolstack.h"
+#include <xen/sched.h>
 
 const char test_title[] = "domU grant-peer: the other side of dom0's cross-domain grants";
 
@@ -43,6 +44,24 @@ static bool wait_word(volatile uint32_t *w, uint32_t want)
         if (__atomic_load_n(w, __ATOMIC_SEQ_CST) == want)
             return true;
         port_wait(port);
+    }
+    return false;
+}
+
+/* Wait for a notification from dom0: the port pending, then cleared.  SCHEDOP_poll may also
+ * return without it (the vCPU's first upcall_pending wakes it, on Xen too), so the port
+ * itself is what says dom0 notified; false if it never is. */
+static bool wait_notified(void)
+{
+    evtchn_port_t p = port;
+    struct sched_poll poll = { .ports = (uint64_t)(uintptr_t)&p, .nr_ports = 1 };
+
+    for (unsigned int i = 0; i < MAX_POLLS; i++) {
+        if (port_pending(port)) {
+            port_clear(port);
+            return true;
+        }
+        hypercall_sched_op(SCHEDOP_poll, &poll);
     }
     return false;
 }
@@ -222,7 +241,8 @@ static int relay(grant_ref_t ref)
     for (i = 0; i < MAX_POLLS; i++) {
         int16_t s;
 
-        port_wait(port);
+        if (!wait_notified())
+            return xtf_failure("dom0 never notified");
         s = gnttab_copy_ref(ref, 0, GRANT_PEER_DONE_OFF, virt_to_mfn(word), DOMID_SELF, 0, 4);
         if (s != GNTST_okay)
             return xtf_failure("reading dom0's DONE word: status %d", s);

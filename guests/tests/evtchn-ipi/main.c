@@ -123,11 +123,17 @@ static void secondary(void *arg)
     vcpu_down_self(1);
 }
 
-/* vCPU 0: block until vCPU 0's IPI count reaches n (a lost wake-up hangs: TIMEOUT). */
+/*
+ * vCPU 0: block until vCPU 0's IPI count reaches n (a lost wake-up hangs: TIMEOUT).  The
+ * count is read once for the test and the block: read twice, an upcall between the reads
+ * would make the block wait for a change that already happened.
+ */
 static bool wait_p0(unsigned long n)
 {
-    while (got[0][0] < n)
-        block_while(0, ipis0, got[0][0]);
+    unsigned long seen;
+
+    while ((seen = got[0][0]) < n)
+        block_while(0, ipis0, seen);
     return got[0][0] == n;
 }
 
